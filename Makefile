@@ -1,0 +1,29 @@
+# The two commands a fresh machine needs: `make run` and `make test`.
+# Each does its own set-up (libtorch + model into .deps/, see scripts/setup.sh).
+
+CARGO ?= cargo
+ADDR ?= 127.0.0.1:8080
+
+.PHONY: setup build run test bench clean-data
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	$(CARGO) build --bin copmatch
+
+## Serve the bundled catalog on the embedded store at $(ADDR).
+run: build
+	$(CARGO) run --bin copmatch -- serve --addr $(ADDR)
+
+## Unit, integration and end-to-end tests (real model, real embedded Qdrant).
+test: setup
+	$(CARGO) test --workspace --no-fail-fast
+
+## Criterion benchmarks (release build; see README "Benchmarks").
+bench: setup
+	$(CARGO) bench -p copmatch-benches
+
+## Remove the local store (./var); the next `make run` re-imports the catalog.
+clean-data:
+	rm -rf var

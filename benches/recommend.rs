@@ -1,0 +1,87 @@
+//! Recommend latency over 10,000 communities on the embedded store.
+//!
+//! `cargo bench -p copmatch-benches --bench recommend`
+//!
+//! Two paths are measured: `cold` embeds every profile with the real model
+//! (embedding cache off: what a new profile costs), `warm` answers profiles
+//! whose embeddings are cached (search + re-ranking + explanations only).
+//! Criterion reports means; the p50/p99 lines printed first come from 600
+//! sequential requests per path.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use copmatch_benches::{generated_catalog, load, percentile_ms, start_embedder, PROFILES};
+use copmatch_core::{CopMatch, Embedder, Limits, Profile, RankingWeights, RecommendRequest, VectorStore};
+use copmatch_store::{EdgeStore, EdgeStoreOptions};
+use criterion::{criterion_group, criterion_main, Criterion};
+
+const COMMUNITIES: usize = 10_000;
+
+fn request(i: usize, salt: &str) -> RecommendRequest {
+    RecommendRequest {
+        profile: Profile { roles: vec![format!("{}{salt}", PROFILES[i % PROFILES.len()])], ..Default::default() },
+        ..Default::default()
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    let (cold, warm) = rt.block_on(async {
+        let loader: Arc<dyn Embedder> = Arc::new(start_embedder(100_000, 1));
+        let started = Instant::now();
+        let records = generated_catalog(&loader, COMMUNITIES).await;
+        let store = EdgeStore::open(&dir.path().join("shard"), 384, EdgeStoreOptions { optimize_debounce: Duration::from_secs(3600) }).unwrap();
+        load(&store, records).await;
+        store.optimize_now().await.unwrap();
+        eprintln!("set-up: {} communities embedded, stored and indexed in {:.1}s", store.count().await.unwrap(), started.elapsed().as_secs_f64());
+        let store: Arc<dyn VectorStore> = Arc::new(store);
+        let uncached: Arc<dyn Embedder> = Arc::new(start_embedder(0, 1));
+        let cold = CopMatch::new(uncached, store.clone(), RankingWeights::default(), Limits::default());
+        let warm = CopMatch::new(loader, store, RankingWeights::default(), Limits::default());
+        (cold, warm)
+    });
+
+    for (name, service) in [("cold", &cold), ("warm", &warm)] {
+        let mut times = Vec::new();
+        rt.block_on(async {
+            for i in 0..600 {
+                // Cold requests use a new text each time so no cache can answer.
+                let salt = if name == "cold" { format!(" {i}") } else { String::new() };
+                let started = Instant::now();
+                let response = service.recommend(request(i, &salt)).await.unwrap();
+                times.push(started.elapsed());
+                assert_eq!(response.recommendations.len(), 10);
+            }
+        });
+        times.sort();
+        eprintln!(
+            "recommend/{name} over {COMMUNITIES} communities: p50 {:.2} ms, p99 {:.2} ms ({} requests)",
+            percentile_ms(&times, 50.0),
+            percentile_ms(&times, 99.0),
+            times.len()
+        );
+    }
+
+    let mut group = c.benchmark_group("recommend_10k");
+    group.sample_size(50).measurement_time(Duration::from_secs(10));
+    let mut i = 0usize;
+    group.bench_function("warm", |b| {
+        b.iter(|| {
+            i += 1;
+            rt.block_on(warm.recommend(request(i, ""))).unwrap()
+        })
+    });
+    group.bench_function("cold", |b| {
+        b.iter(|| {
+            i += 1;
+            rt.block_on(cold.recommend(request(i, &format!(" {i}")))).unwrap()
+        })
+    });
+    group.finish();
+    rt.block_on(warm.store().close()).unwrap();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,141 @@
+//! The public handle: start workers, embed texts asynchronously.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use copmatch_core::{EmbedError, Embedder};
+use crossbeam_channel::Sender;
+use tokio::sync::oneshot;
+
+use crate::cache::EmbeddingCache;
+use crate::worker::{self, Job};
+
+pub const MODEL_ID: &str = "all-MiniLM-L6-v2";
+const DIMENSION: usize = 384;
+
+/// How the embedder runs.
+#[derive(Debug, Clone)]
+pub struct EmbedderOptions {
+    /// The sentence-transformers folder (model.safetensors, vocab.txt, …).
+    pub model_dir: PathBuf,
+    /// Model threads, each with its own copy of the model (~90 MB each).
+    pub workers: usize,
+    /// libtorch intra-op threads per worker. 1 is the stable choice on small
+    /// shared hosts, where more threads can collapse latency under load.
+    pub intra_op_threads: usize,
+    /// Most texts in one forward pass.
+    pub max_batch: usize,
+    /// Cached embeddings (0 disables the cache).
+    pub cache_capacity: usize,
+}
+
+impl Default for EmbedderOptions {
+    fn default() -> Self {
+        Self { model_dir: PathBuf::from(".deps/models/all-MiniLM-L6-v2"), workers: 1, intra_op_threads: 1, max_batch: 32, cache_capacity: 10_000 }
+    }
+}
+
+struct Shared {
+    jobs: Sender<Job>,
+    cache: EmbeddingCache,
+    live_workers: Arc<AtomicUsize>,
+}
+
+/// Cloneable async handle to the model threads.
+#[derive(Clone)]
+pub struct SentenceEmbedder {
+    shared: Arc<Shared>,
+}
+
+impl SentenceEmbedder {
+    /// Loads the model on each worker thread and returns once all are ready,
+    /// or with the first load error.
+    pub fn start(options: &EmbedderOptions) -> Result<Self, EmbedError> {
+        let (jobs, queue) = crossbeam_channel::unbounded::<Job>();
+        let live_workers = Arc::new(AtomicUsize::new(0));
+        let mut loaded = Vec::new();
+        for index in 0..options.workers.max(1) {
+            let queue = queue.clone();
+            let dir = options.model_dir.clone();
+            let threads = options.intra_op_threads.max(1) as i32;
+            let max_batch = options.max_batch.max(1);
+            let live = live_workers.clone();
+            let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+            std::thread::Builder::new()
+                .name(format!("copmatch-embed-{index}"))
+                .spawn(move || {
+                    tch::set_num_threads(threads);
+                    match worker::load_model(&dir) {
+                        Ok(model) => {
+                            live.fetch_add(1, Ordering::SeqCst);
+                            let _ = ready_tx.send(Ok(()));
+                            worker::serve(model, queue, max_batch);
+                            live.fetch_sub(1, Ordering::SeqCst);
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                        }
+                    }
+                })
+                .map_err(|e| EmbedError::Unavailable(format!("cannot start a model thread: {e}")))?;
+            loaded.push(ready_rx);
+        }
+        for ready in loaded {
+            ready
+                .recv()
+                .map_err(|_| EmbedError::Unavailable("a model thread died while loading".into()))?
+                .map_err(EmbedError::Unavailable)?;
+        }
+        Ok(Self {
+            shared: Arc::new(Shared { jobs, cache: EmbeddingCache::new(options.cache_capacity), live_workers }),
+        })
+    }
+}
+
+#[async_trait]
+impl Embedder for SentenceEmbedder {
+    fn model_id(&self) -> &str {
+        MODEL_ID
+    }
+
+    fn dimension(&self) -> usize {
+        DIMENSION
+    }
+
+    fn is_ready(&self) -> bool {
+        self.shared.live_workers.load(Ordering::SeqCst) > 0
+    }
+
+    async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let mut out: Vec<Option<Arc<[f32]>>> = texts.iter().map(|t| self.shared.cache.get(t)).collect();
+        let mut missing: Vec<String> = Vec::new();
+        for (text, slot) in texts.iter().zip(&out) {
+            if slot.is_none() && !missing.contains(text) {
+                missing.push(text.clone());
+            }
+        }
+        if !missing.is_empty() {
+            let (reply, answer) = oneshot::channel();
+            self.shared
+                .jobs
+                .send(Job { texts: missing.clone(), reply })
+                .map_err(|_| EmbedError::Unavailable("the model threads have stopped".into()))?;
+            let vectors = answer
+                .await
+                .map_err(|_| EmbedError::Unavailable("a model thread stopped while embedding".into()))?
+                .map_err(EmbedError::Failed)?;
+            for (text, vector) in missing.into_iter().zip(vectors) {
+                let vector: Arc<[f32]> = Arc::from(vector);
+                for (slot, t) in out.iter_mut().zip(&texts) {
+                    if slot.is_none() && *t == text {
+                        *slot = Some(vector.clone());
+                    }
+                }
+                self.shared.cache.put(text, vector);
+            }
+        }
+        Ok(out.into_iter().map(|v| v.expect("every text was embedded").to_vec()).collect())
+    }
+}

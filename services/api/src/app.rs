@@ -1,0 +1,128 @@
+//! Building and running the service.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use copmatch_core::import::NoProgress;
+use copmatch_core::{CopMatch, Embedder, ImportProgress, VectorStore};
+use copmatch_embed::SentenceEmbedder;
+use copmatch_store::{EdgeStore, EdgeStoreOptions};
+
+use crate::auth::AdminKeys;
+use crate::error::{json_error, query_error, route_not_found};
+use crate::settings::{Settings, StoreKind};
+use crate::{routes, ImportLimit};
+
+/// Loads the model described by the settings (blocking; a few seconds).
+pub fn load_embedder(settings: &Settings) -> anyhow::Result<Arc<dyn Embedder>> {
+    let embedder = SentenceEmbedder::start(&settings.embedder_options())
+        .with_context(|| format!("loading the embedding model from {}", settings.model.dir.display()))?;
+    Ok(Arc::new(embedder))
+}
+
+/// Opens the configured store for the embedder's model and, if it is empty and
+/// the settings say so, imports the bundled catalog into it.
+pub async fn open_service(
+    settings: &Settings,
+    embedder: Arc<dyn Embedder>,
+    progress: &dyn ImportProgress,
+) -> anyhow::Result<CopMatch> {
+    let store: Arc<dyn VectorStore> = match settings.store.kind {
+        StoreKind::Embedded => {
+            let dir = settings.shard_dir(embedder.model_id());
+            let options = EdgeStoreOptions { optimize_debounce: Duration::from_millis(settings.store.optimize_debounce_ms) };
+            let dimension = embedder.dimension();
+            let store = tokio::task::spawn_blocking(move || EdgeStore::open(&dir, dimension, options)).await??;
+            Arc::new(store)
+        }
+    };
+    let service = CopMatch::new(embedder, store, settings.ranking_weights(), settings.limits());
+    if settings.catalog.import_when_empty && service.store().count().await? == 0 {
+        let path = &settings.catalog.path;
+        let text = tokio::fs::read_to_string(path)
+            .await
+            .with_context(|| format!("reading the bundled catalog {}", path.display()))?;
+        tracing::info!(catalog = %path.display(), "the store is empty; importing the bundled catalog");
+        let report = service.import(&text, progress).await?;
+        tracing::info!(imported = report.imported, failed = report.failed, "bundled catalog imported");
+        for e in &report.errors {
+            tracing::warn!(line = e.line, code = %e.code, "catalog line refused: {}", e.message);
+        }
+    }
+    Ok(service)
+}
+
+/// A bound, not yet running, HTTP service.
+pub struct Application {
+    server: Server,
+    port: u16,
+    service: CopMatch,
+}
+
+impl Application {
+    /// Loads the model, opens the store and binds `settings.http.addr`.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let for_model = settings.clone();
+        let embedder = tokio::task::spawn_blocking(move || load_embedder(&for_model)).await??;
+        Self::build_with_embedder(settings, embedder).await
+    }
+
+    /// Like [`Application::build`] with an already loaded model (tests share one).
+    pub async fn build_with_embedder(settings: Settings, embedder: Arc<dyn Embedder>) -> anyhow::Result<Self> {
+        let service = open_service(&settings, embedder, &NoProgress).await?;
+        let listener = TcpListener::bind(&settings.http.addr)
+            .with_context(|| format!("binding {}", settings.http.addr))?;
+        let port = listener.local_addr()?.port();
+        let server = http_server(&settings, service.clone(), listener)?;
+        Ok(Self { server, port, service })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server gracefully.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped (SIGINT/SIGTERM or the handle), then flushes and
+    /// closes the store.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let served = self.server.await;
+        self.service.store().close().await?;
+        tracing::info!("store flushed and closed");
+        served.context("the HTTP server failed")
+    }
+}
+
+fn http_server(settings: &Settings, service: CopMatch, listener: TcpListener) -> anyhow::Result<Server> {
+    let service = web::Data::new(service);
+    let admin_keys = web::Data::new(AdminKeys(settings.admin_keys.clone()));
+    let import_limit = web::Data::new(ImportLimit(settings.http.max_import_bytes));
+    let json = web::JsonConfig::default().limit(settings.http.max_body_bytes).error_handler(json_error);
+    let query = web::QueryConfig::default().error_handler(query_error);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .wrap(actix_web::middleware::Logger::new("%r %s %Dms").log_target("copmatch::http"))
+            .app_data(service.clone())
+            .app_data(admin_keys.clone())
+            .app_data(import_limit.clone())
+            .app_data(json.clone())
+            .app_data(query.clone())
+            .configure(routes::recommendations::configure)
+            .configure(routes::communities::configure)
+            .configure(routes::health::configure)
+            .configure(routes::openapi::configure)
+            .default_service(web::to(route_not_found))
+    })
+    .listen(listener)?;
+    if settings.http.workers > 0 {
+        server = server.workers(settings.http.workers);
+    }
+    Ok(server.shutdown_timeout(10).run())
+}

@@ -1,0 +1,136 @@
+//! The `copmatch` command line.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use copmatch_core::{Profile, RecommendRequest};
+
+use crate::app::{load_embedder, open_service, Application};
+use crate::progress::ProgressBarImport;
+use crate::settings::Settings;
+
+#[derive(Parser, Debug)]
+#[command(name = "copmatch", version, about = "Matches people to communities of practice.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug)]
+pub struct GlobalArgs {
+    /// TOML configuration file (default: ./copmatch.toml if present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory of the embedded store (config key `data_dir`).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Folder of the all-MiniLM-L6-v2 model files (config key `model.dir`).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub model_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the HTTP service (imports the bundled catalog into an empty store).
+    Serve {
+        /// Address to listen on (config key `http.addr`).
+        #[arg(long, value_name = "HOST:PORT")]
+        addr: Option<String>,
+    },
+    /// Import communities from a JSON Lines file into the store, with a progress bar.
+    /// The service must not be running on the same data directory.
+    Import {
+        /// The .jsonl file: one community object per line.
+        file: PathBuf,
+    },
+    /// Print recommendations for roles, straight from the terminal.
+    Recommend {
+        /// Roles, e.g. "public health student" "ICU nurse".
+        #[arg(required = true)]
+        roles: Vec<String>,
+        /// Skills (repeatable).
+        #[arg(long = "skill")]
+        skills: Vec<String>,
+        /// Interests (repeatable).
+        #[arg(long = "interest")]
+        interests: Vec<String>,
+        /// How many results.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print the JSON response instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl Cli {
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        let mut overrides: Vec<(&str, String)> = Vec::new();
+        if let Some(dir) = &self.global.data_dir {
+            overrides.push(("data_dir", dir.display().to_string()));
+        }
+        if let Some(dir) = &self.global.model_dir {
+            overrides.push(("model.dir", dir.display().to_string()));
+        }
+        if let Command::Serve { addr: Some(addr) } = &self.command {
+            overrides.push(("http.addr", addr.clone()));
+        }
+        Settings::load(self.global.config.as_deref(), &overrides).context("reading the configuration")
+    }
+}
+
+pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { .. } => {
+            let app = Application::build(settings.clone()).await?;
+            tracing::info!("copmatch listening on http://{}", settings.http.addr);
+            app.run_until_stopped().await
+        }
+        Command::Import { file } => {
+            let text = tokio::fs::read_to_string(&file).await.with_context(|| format!("reading {}", file.display()))?;
+            let mut settings = settings;
+            settings.catalog.import_when_empty = false;
+            let service = open_offline(&settings).await?;
+            let bar = ProgressBarImport::new("importing");
+            let report = service.import(&text, &bar).await;
+            service.store().close().await?;
+            let report = report?;
+            for e in &report.errors {
+                eprintln!("line {}: {} ({})", e.line, e.message, e.code);
+            }
+            println!("{} lines read, {} imported, {} refused", report.received, report.imported, report.failed);
+            Ok(())
+        }
+        Command::Recommend { roles, skills, interests, limit, json } => {
+            let service = open_offline(&settings).await?;
+            let request = RecommendRequest {
+                profile: Profile { roles, skills, interests, about: String::new() },
+                limit: Some(limit),
+                ..Default::default()
+            };
+            let response = service.recommend(request).await;
+            service.store().close().await?;
+            let response = response?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&response)?);
+            } else {
+                for (rank, r) in response.recommendations.iter().enumerate() {
+                    println!("{:>2}. {} — {} [{:.3}]", rank + 1, r.community.name, r.community.url, r.score);
+                    for reason in &r.reasons {
+                        println!("      · {reason}");
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn open_offline(settings: &Settings) -> anyhow::Result<copmatch_core::CopMatch> {
+    let for_model = settings.clone();
+    let embedder = tokio::task::spawn_blocking(move || load_embedder(&for_model)).await??;
+    open_service(settings, embedder, &ProgressBarImport::new("importing the bundled catalog")).await
+}

@@ -1,0 +1,36 @@
+//! A terminal progress bar for imports.
+
+use copmatch_core::ImportProgress;
+use indicatif::{ProgressBar, ProgressStyle};
+
+pub struct ProgressBarImport {
+    bar: ProgressBar,
+}
+
+impl ProgressBarImport {
+    /// Hidden when stderr is not a terminal (CI logs stay clean).
+    pub fn new(label: &str) -> Self {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} lines ({per_sec}, eta {eta})")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        bar.set_message(label.to_string());
+        Self { bar }
+    }
+}
+
+impl ImportProgress for ProgressBarImport {
+    fn start(&self, total_lines: usize) {
+        self.bar.set_length(total_lines as u64);
+    }
+
+    fn advance(&self, lines: usize) {
+        self.bar.inc(lines as u64);
+    }
+
+    fn finish(&self) {
+        self.bar.finish();
+    }
+}

@@ -1,0 +1,141 @@
+//! The community catalog: read, write, import, and "similar to this one".
+
+use actix_web::{web, HttpResponse};
+use copmatch_core::import::NoProgress;
+use copmatch_core::{Community, CommunityPage, CopMatch, ErrorCode, ImportReport, SimilarResponse};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Admin;
+use crate::error::{method_not_allowed, ApiError, ErrorBody};
+use crate::ImportLimit;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    // `import` is registered before `{id}` so that it is not taken for an id.
+    cfg.service(
+        web::resource("/v1/communities/import")
+            .route(web::post().to(import))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/communities")
+            .route(web::get().to(list))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/communities/{id}/similar")
+            .route(web::get().to(similar))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/communities/{id}")
+            .route(web::get().to(get))
+            .route(web::put().to(put))
+            .route(web::delete().to(delete))
+            .default_service(web::to(method_not_allowed)),
+    );
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// 1 to 100; default 10.
+    pub limit: Option<usize>,
+    /// Default 0.
+    pub offset: Option<usize>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SimilarQuery {
+    /// 1 to 100; default 10.
+    pub limit: Option<usize>,
+}
+
+/// A page of the catalog, in a stable order.
+#[utoipa::path(get, path = "/v1/communities", tag = "communities", params(PageQuery),
+    responses((status = 200, body = CommunityPage), (status = 400, description = "invalid_limit, invalid_query_parameter", body = ErrorBody)))]
+pub async fn list(service: web::Data<CopMatch>, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(service.list(query.limit, query.offset).await?))
+}
+
+/// One community.
+#[utoipa::path(get, path = "/v1/communities/{id}", tag = "communities", params(("id" = String, Path)),
+    responses((status = 200, body = Community), (status = 404, description = "community_not_found", body = ErrorBody)))]
+pub async fn get(service: web::Data<CopMatch>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(service.get(&id).await?))
+}
+
+/// Creates or replaces a community (admin). The body's `id` may be omitted.
+#[utoipa::path(put, path = "/v1/communities/{id}", tag = "communities", params(("id" = String, Path)),
+    request_body = copmatch_core::community::CommunityInput,
+    security(("admin_key" = [])),
+    responses(
+        (status = 200, description = "Replaced", body = Community),
+        (status = 201, description = "Created", body = Community),
+        (status = 400, description = "invalid_community, invalid_community_id, id_mismatch, malformed_json", body = ErrorBody),
+        (status = 401, description = "missing_api_key", body = ErrorBody),
+        (status = 403, description = "invalid_api_key", body = ErrorBody),
+    ))]
+pub async fn put(
+    _admin: Admin,
+    service: web::Data<CopMatch>,
+    id: web::Path<String>,
+    body: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    let (community, created) = service.put(&id, body.into_inner()).await?;
+    Ok(if created { HttpResponse::Created().json(community) } else { HttpResponse::Ok().json(community) })
+}
+
+/// Deletes a community (admin).
+#[utoipa::path(delete, path = "/v1/communities/{id}", tag = "communities", params(("id" = String, Path)),
+    security(("admin_key" = [])),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "community_not_found", body = ErrorBody)))]
+pub async fn delete(_admin: Admin, service: web::Data<CopMatch>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    service.delete(&id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Communities like this one.
+#[utoipa::path(get, path = "/v1/communities/{id}/similar", tag = "communities", params(("id" = String, Path), SimilarQuery),
+    responses((status = 200, body = SimilarResponse), (status = 404, description = "community_not_found", body = ErrorBody)))]
+pub async fn similar(
+    service: web::Data<CopMatch>,
+    id: web::Path<String>,
+    query: web::Query<SimilarQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(service.similar(&id, query.limit).await?))
+}
+
+/// Imports communities from an NDJSON body (one JSON object per line; admin).
+/// Valid lines are stored even when others fail; failures are listed by line.
+#[utoipa::path(post, path = "/v1/communities/import", tag = "communities",
+    request_body(content = String, content_type = "application/x-ndjson"),
+    security(("admin_key" = [])),
+    responses(
+        (status = 200, description = "Per-line results", body = ImportReport),
+        (status = 400, description = "malformed_json (body is not UTF-8)", body = ErrorBody),
+        (status = 413, description = "payload_too_large", body = ErrorBody),
+    ))]
+pub async fn import(
+    _admin: Admin,
+    service: web::Data<CopMatch>,
+    limit: web::Data<ImportLimit>,
+    mut payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::new(ErrorCode::MalformedJson, format!("the body could not be read: {e}")))?;
+        if body.len() + chunk.len() > limit.0 {
+            return Err(ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("the import body is larger than {} bytes; split it or raise http.max_import_bytes", limit.0),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let text = std::str::from_utf8(&body)
+        .map_err(|e| ApiError::new(ErrorCode::MalformedJson, format!("the import body is not UTF-8: {e}")))?;
+    Ok(HttpResponse::Ok().json(service.import(text, &NoProgress).await?))
+}

@@ -1,0 +1,52 @@
+//! Liveness (`/health`) and readiness (`/ready`).
+
+use actix_web::{web, HttpResponse};
+use copmatch_core::{CopMatch, ErrorCode};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ErrorBody};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/health", web::get().to(health)).route("/ready", web::get().to(ready));
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HealthStatus {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReadyStatus {
+    #[schema(example = "ready")]
+    pub status: &'static str,
+    pub model: String,
+    /// Communities in the store.
+    pub communities: usize,
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/health", tag = "operations", responses((status = 200, body = HealthStatus)))]
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(HealthStatus { status: "ok" })
+}
+
+/// The model is loaded and the store answers.
+#[utoipa::path(
+    get,
+    path = "/ready",
+    tag = "operations",
+    responses(
+        (status = 200, body = ReadyStatus),
+        (status = 503, description = "model_unavailable or store_unavailable", body = ErrorBody),
+    )
+)]
+pub async fn ready(service: web::Data<CopMatch>) -> Result<HttpResponse, ApiError> {
+    if !service.embedder().is_ready() {
+        return Err(ApiError::new(ErrorCode::ModelUnavailable, "the embedding model is not loaded"));
+    }
+    service.store().check().await.map_err(copmatch_core::CoreError::from)?;
+    let communities = service.store().count().await.map_err(copmatch_core::CoreError::from)?;
+    Ok(HttpResponse::Ok().json(ReadyStatus { status: "ready", model: service.model_id().to_string(), communities }))
+}

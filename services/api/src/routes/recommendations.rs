@@ -1,0 +1,32 @@
+//! `POST /v1/recommendations`.
+
+use actix_web::{web, HttpResponse};
+use copmatch_core::{CopMatch, RecommendRequest, RecommendResponse};
+
+use crate::error::{method_not_allowed, ApiError, ErrorBody};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/v1/recommendations")
+            .route(web::post().to(recommend))
+            .default_service(web::to(method_not_allowed)),
+    );
+}
+
+/// Ranked, explained communities for a person's profile.
+#[utoipa::path(
+    post,
+    path = "/v1/recommendations",
+    tag = "recommendations",
+    request_body = RecommendRequest,
+    responses(
+        (status = 200, description = "Ranked communities, best first", body = RecommendResponse),
+        (status = 400, description = "empty_profile, invalid_profile, invalid_limit, invalid_offset, unknown_filter_value, malformed_json, invalid_request_body", body = ErrorBody),
+        (status = 413, description = "payload_too_large", body = ErrorBody),
+        (status = 503, description = "store_unavailable or model_unavailable", body = ErrorBody),
+    )
+)]
+pub async fn recommend(service: web::Data<CopMatch>, body: web::Json<RecommendRequest>) -> Result<HttpResponse, ApiError> {
+    let response = service.recommend(body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(response))
+}

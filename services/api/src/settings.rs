@@ -1,0 +1,284 @@
+//! Configuration, layered: built-in defaults < optional TOML file (`--config`,
+//! or `copmatch.toml` in the working directory) < `COPMATCH__*` environment
+//! variables (`__` separates levels: `COPMATCH__HTTP__ADDR`) < command-line
+//! flags. Unknown keys are errors, so a typo never silently falls back to a
+//! default.
+
+use std::path::{Path, PathBuf};
+
+use config::{Config, Environment, File, FileFormat};
+use serde::{Deserialize, Serialize};
+
+/// Repository-relative defaults resolved at build time, so `copmatch` finds the
+/// model and the bundled catalog whatever the working directory.
+const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Where the embedded store keeps its files.
+    pub data_dir: PathBuf,
+    /// Bearer keys that may call write endpoints; empty = writes are open.
+    pub admin_keys: Vec<String>,
+    /// Log filter, e.g. "info" or "copmatch=debug" (RUST_LOG wins if set).
+    pub log: String,
+    pub http: HttpSettings,
+    pub model: ModelSettings,
+    pub store: StoreSettings,
+    pub catalog: CatalogSettings,
+    pub ranking: RankingSettings,
+    pub limits: LimitSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpSettings {
+    pub addr: String,
+    /// HTTP worker threads; 0 = one per CPU.
+    pub workers: usize,
+    /// Largest JSON body accepted (recommendations, PUT community).
+    pub max_body_bytes: usize,
+    /// Largest NDJSON body accepted by the import endpoint.
+    pub max_import_bytes: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelSettings {
+    pub dir: PathBuf,
+    pub workers: usize,
+    pub intra_op_threads: usize,
+    pub max_batch: usize,
+    pub cache_capacity: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreKind {
+    Embedded,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreSettings {
+    pub kind: StoreKind,
+    /// Quiet time after writes before the index is optimized in the background.
+    pub optimize_debounce_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CatalogSettings {
+    /// JSON Lines catalog imported by `serve` when the store is empty.
+    pub path: PathBuf,
+    pub import_when_empty: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RankingSettings {
+    pub role_weight: f32,
+    pub skill_weight: f32,
+    pub interest_weight: f32,
+    pub about_weight: f32,
+    pub best_item_share: f32,
+    pub evidence_boost: f32,
+    pub max_evidence_boost: f32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitSettings {
+    pub default_limit: usize,
+    pub max_limit: usize,
+    pub max_offset: usize,
+    pub candidate_pool: usize,
+    pub import_batch: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./var"),
+            admin_keys: Vec::new(),
+            log: "info".into(),
+            http: HttpSettings::default(),
+            model: ModelSettings::default(),
+            store: StoreSettings::default(),
+            catalog: CatalogSettings::default(),
+            ranking: RankingSettings::default(),
+            limits: LimitSettings::default(),
+        }
+    }
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self { addr: "127.0.0.1:8080".into(), workers: 0, max_body_bytes: 64 * 1024, max_import_bytes: 32 * 1024 * 1024 }
+    }
+}
+
+impl Default for ModelSettings {
+    fn default() -> Self {
+        let defaults = copmatch_embed::EmbedderOptions::default();
+        Self {
+            dir: Path::new(WORKSPACE).join(".deps/models/all-MiniLM-L6-v2"),
+            workers: defaults.workers,
+            intra_op_threads: defaults.intra_op_threads,
+            max_batch: defaults.max_batch,
+            cache_capacity: defaults.cache_capacity,
+        }
+    }
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        Self { kind: StoreKind::Embedded, optimize_debounce_ms: 2000 }
+    }
+}
+
+impl Default for CatalogSettings {
+    fn default() -> Self {
+        Self { path: Path::new(WORKSPACE).join("data/communities.jsonl"), import_when_empty: true }
+    }
+}
+
+impl Default for RankingSettings {
+    fn default() -> Self {
+        let w = copmatch_core::RankingWeights::default();
+        Self {
+            role_weight: w.role,
+            skill_weight: w.skill,
+            interest_weight: w.interest,
+            about_weight: w.about,
+            best_item_share: w.best_item_share,
+            evidence_boost: w.evidence_boost,
+            max_evidence_boost: w.max_evidence_boost,
+        }
+    }
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        let l = copmatch_core::Limits::default();
+        Self {
+            default_limit: l.default_limit,
+            max_limit: l.max_limit,
+            max_offset: l.max_offset,
+            candidate_pool: l.candidate_pool,
+            import_batch: l.import_batch,
+        }
+    }
+}
+
+impl Settings {
+    /// Loads defaults < file < environment < `overrides` (dotted keys, from CLI flags).
+    pub fn load(file: Option<&Path>, overrides: &[(&str, String)]) -> Result<Settings, config::ConfigError> {
+        Self::load_from(file, overrides, Environment::with_prefix("COPMATCH"))
+    }
+
+    fn load_from(
+        file: Option<&Path>,
+        overrides: &[(&str, String)],
+        env: Environment,
+    ) -> Result<Settings, config::ConfigError> {
+        let mut builder = Config::builder().add_source(Config::try_from(&Settings::default())?);
+        builder = match file {
+            Some(path) => builder.add_source(File::from(path).format(FileFormat::Toml).required(true)),
+            None => builder.add_source(File::new("copmatch.toml", FileFormat::Toml).required(false)),
+        };
+        builder = builder.add_source(
+            env.prefix_separator("__")
+                .separator("__")
+                .list_separator(",")
+                .with_list_parse_key("admin_keys")
+                .try_parsing(true),
+        );
+        for (key, value) in overrides {
+            builder = builder.set_override(*key, value.clone())?;
+        }
+        builder.build()?.try_deserialize()
+    }
+
+    pub fn ranking_weights(&self) -> copmatch_core::RankingWeights {
+        let r = &self.ranking;
+        copmatch_core::RankingWeights {
+            role: r.role_weight,
+            skill: r.skill_weight,
+            interest: r.interest_weight,
+            about: r.about_weight,
+            best_item_share: r.best_item_share,
+            evidence_boost: r.evidence_boost,
+            max_evidence_boost: r.max_evidence_boost,
+        }
+    }
+
+    pub fn limits(&self) -> copmatch_core::Limits {
+        let l = &self.limits;
+        copmatch_core::Limits {
+            default_limit: l.default_limit,
+            max_limit: l.max_limit,
+            max_offset: l.max_offset,
+            candidate_pool: l.candidate_pool,
+            import_batch: l.import_batch,
+        }
+    }
+
+    pub fn embedder_options(&self) -> copmatch_embed::EmbedderOptions {
+        copmatch_embed::EmbedderOptions {
+            model_dir: self.model.dir.clone(),
+            workers: self.model.workers,
+            intra_op_threads: self.model.intra_op_threads,
+            max_batch: self.model.max_batch,
+            cache_capacity: self.model.cache_capacity,
+        }
+    }
+
+    /// The shard directory of the embedded store for a model.
+    pub fn shard_dir(&self, model_id: &str) -> PathBuf {
+        self.data_dir.join("communities").join(model_id.to_ascii_lowercase())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(vars: &[(&str, &str)]) -> Environment {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Environment::with_prefix("COPMATCH").source(Some(map))
+    }
+
+    #[test]
+    fn defaults_match_the_documented_ones() {
+        let s = Settings::load_from(None, &[], env(&[])).unwrap();
+        assert_eq!(s.http.addr, "127.0.0.1:8080");
+        assert_eq!(s.data_dir, PathBuf::from("./var"));
+        assert_eq!(s.model.intra_op_threads, 1);
+    }
+
+    #[test]
+    fn layers_apply_in_order_file_env_flags() {
+        let dir = std::env::temp_dir().join(format!("copmatch-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        std::fs::write(&file, "data_dir = \"/from-file\"\n[http]\naddr = \"0.0.0.0:1\"\nworkers = 3\n").unwrap();
+        let s = Settings::load_from(
+            Some(&file),
+            &[("http.addr", "127.0.0.1:3".into())],
+            env(&[("COPMATCH__HTTP__ADDR", "127.0.0.1:2"), ("COPMATCH__DATA_DIR", "/from-env"), ("COPMATCH__ADMIN_KEYS", "k1,k2")]),
+        )
+        .unwrap();
+        assert_eq!(s.http.addr, "127.0.0.1:3", "flags beat env");
+        assert_eq!(s.data_dir, PathBuf::from("/from-env"), "env beats file");
+        assert_eq!(s.http.workers, 3, "file beats defaults");
+        assert_eq!(s.admin_keys, vec!["k1", "k2"]);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let err = Settings::load_from(None, &[], env(&[("COPMATCH__HTTP__ADRR", "x")])).unwrap_err();
+        assert!(err.to_string().contains("adrr"), "{err}");
+    }
+}

@@ -1,0 +1,408 @@
+//! A community of practice and the rules for accepting one.
+//!
+//! Input documents are read leniently where the data is honest about not knowing
+//! (missing or null optional fields, unknown extra fields such as `source` or
+//! `license` in public lists) and strictly where a wrong value would mislead a
+//! person (an id we cannot address, a link that is not http(s), a platform we do
+//! not know).
+
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::{CoreError, ErrorCode};
+use crate::text::normalize_key;
+
+pub const MAX_ID_LEN: usize = 128;
+const MAX_NAME_LEN: usize = 200;
+const MAX_URL_LEN: usize = 2048;
+const MAX_DESCRIPTION_LEN: usize = 5000;
+const MAX_LIST_ITEMS: usize = 50;
+const MAX_LIST_ITEM_LEN: usize = 100;
+
+/// Where a community lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Platform {
+    Slack,
+    Discord,
+    Linkedin,
+    Forum,
+    Reddit,
+    Stackexchange,
+    Association,
+    Meetup,
+    MailingList,
+    Telegram,
+    Matrix,
+    Mastodon,
+    Facebook,
+    Github,
+    Web,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 15] = [
+        Platform::Slack,
+        Platform::Discord,
+        Platform::Linkedin,
+        Platform::Forum,
+        Platform::Reddit,
+        Platform::Stackexchange,
+        Platform::Association,
+        Platform::Meetup,
+        Platform::MailingList,
+        Platform::Telegram,
+        Platform::Matrix,
+        Platform::Mastodon,
+        Platform::Facebook,
+        Platform::Github,
+        Platform::Web,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Slack => "slack",
+            Platform::Discord => "discord",
+            Platform::Linkedin => "linkedin",
+            Platform::Forum => "forum",
+            Platform::Reddit => "reddit",
+            Platform::Stackexchange => "stackexchange",
+            Platform::Association => "association",
+            Platform::Meetup => "meetup",
+            Platform::MailingList => "mailing_list",
+            Platform::Telegram => "telegram",
+            Platform::Matrix => "matrix",
+            Platform::Mastodon => "mastodon",
+            Platform::Facebook => "facebook",
+            Platform::Github => "github",
+            Platform::Web => "web",
+        }
+    }
+
+    /// How a person would name it in a sentence.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Platform::Slack => "Slack",
+            Platform::Discord => "Discord",
+            Platform::Linkedin => "LinkedIn",
+            Platform::Forum => "a forum",
+            Platform::Reddit => "Reddit",
+            Platform::Stackexchange => "Stack Exchange",
+            Platform::Association => "a professional association",
+            Platform::Meetup => "Meetup",
+            Platform::MailingList => "a mailing list",
+            Platform::Telegram => "Telegram",
+            Platform::Matrix => "Matrix",
+            Platform::Mastodon => "Mastodon",
+            Platform::Facebook => "Facebook",
+            Platform::Github => "GitHub",
+            Platform::Web => "the web",
+        }
+    }
+
+    /// Parses a platform name case-insensitively; `stack exchange`, `stack-exchange`
+    /// and `mailing-list` spellings are accepted.
+    pub fn parse(raw: &str) -> Option<Platform> {
+        let key = raw.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+        let key = if key == "stack_exchange" { "stackexchange".to_string() } else { key };
+        Platform::ALL.into_iter().find(|p| p.as_str() == key)
+    }
+
+    pub fn allowed_list() -> String {
+        Platform::ALL.map(Platform::as_str).join(", ")
+    }
+}
+
+/// Whether joining costs money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Cost {
+    Free,
+    Paid,
+    Unknown,
+}
+
+impl Cost {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cost::Free => "free",
+            Cost::Paid => "paid",
+            Cost::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Cost> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "free" => Some(Cost::Free),
+            "paid" => Some(Cost::Paid),
+            "unknown" => Some(Cost::Unknown),
+            _ => None,
+        }
+    }
+}
+
+/// A community of practice as copmatch stores and returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Community {
+    /// Stable identifier: letters, digits, `.`, `_`, `-`; at most 128 characters.
+    #[schema(example = "slack-public-health-hub")]
+    pub id: String,
+    pub name: String,
+    /// Where a person joins or reads the community.
+    pub url: String,
+    pub platform: Platform,
+    /// Fields of practice, e.g. "Public health".
+    pub categories: Vec<String>,
+    pub tags: Vec<String>,
+    /// Languages spoken there, e.g. "English".
+    pub languages: Vec<String>,
+    pub cost: Cost,
+    pub description: Option<String>,
+    pub homepage: Option<String>,
+}
+
+/// The accepted input shape: what the catalog files, the import endpoint and
+/// `PUT /v1/communities/{id}` take. Unknown fields are ignored.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct CommunityInput {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub platform: Option<String>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub categories: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub languages: Vec<String>,
+    /// free, paid or unknown (the default).
+    #[serde(default)]
+    pub cost: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub homepage: Option<String>,
+}
+
+fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(Option::<Vec<String>>::deserialize(d)?.unwrap_or_default())
+}
+
+fn invalid(message: String) -> CoreError {
+    CoreError::new(ErrorCode::InvalidCommunity, message)
+}
+
+/// Checks that `id` can name a community.
+pub fn validate_id(id: &str) -> Result<(), CoreError> {
+    let ok = !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(CoreError::new(
+            ErrorCode::InvalidCommunityId,
+            format!(
+                "invalid community id {id:?}: use 1 to {MAX_ID_LEN} letters, digits, '.', '_' or '-'"
+            ),
+        ))
+    }
+}
+
+fn required(field: &str, value: Option<String>) -> Result<String, CoreError> {
+    match value.map(|v| v.trim().to_string()) {
+        Some(v) if !v.is_empty() => Ok(v),
+        _ => Err(invalid(format!("`{field}` is required"))),
+    }
+}
+
+fn check_len(field: &str, value: &str, max: usize) -> Result<(), CoreError> {
+    if value.chars().count() > max {
+        return Err(invalid(format!("`{field}` is longer than {max} characters")));
+    }
+    Ok(())
+}
+
+fn check_url(field: &str, value: &str) -> Result<(), CoreError> {
+    check_len(field, value, MAX_URL_LEN)?;
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !value.contains(char::is_whitespace) => Ok(()),
+        _ => Err(invalid(format!("`{field}` must be an http(s) URL, got {value:?}"))),
+    }
+}
+
+/// Trims items, drops blanks and case-insensitive duplicates, keeps order.
+fn clean_list(field: &str, items: Vec<String>) -> Result<Vec<String>, CoreError> {
+    if items.len() > MAX_LIST_ITEMS {
+        return Err(invalid(format!("`{field}` has more than {MAX_LIST_ITEMS} items")));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let item = item.trim().to_string();
+        if item.is_empty() {
+            continue;
+        }
+        check_len(field, &item, MAX_LIST_ITEM_LEN)?;
+        if seen.insert(normalize_key(&item)) {
+            out.push(item);
+        }
+    }
+    Ok(out)
+}
+
+impl CommunityInput {
+    /// Validates and normalizes the input into a [`Community`].
+    pub fn into_community(self) -> Result<Community, CoreError> {
+        let id = required("id", self.id)?;
+        validate_id(&id)?;
+        let name = required("name", self.name)?;
+        check_len("name", &name, MAX_NAME_LEN)?;
+        let url = required("url", self.url)?;
+        check_url("url", &url)?;
+        let platform_raw = required("platform", self.platform)?;
+        let platform = Platform::parse(&platform_raw).ok_or_else(|| {
+            invalid(format!(
+                "unknown platform {platform_raw:?}; expected one of {}",
+                Platform::allowed_list()
+            ))
+        })?;
+        let cost = match self.cost.as_deref().map(str::trim) {
+            None | Some("") => Cost::Unknown,
+            Some(raw) => Cost::parse(raw).ok_or_else(|| {
+                invalid(format!("unknown cost {raw:?}; expected free, paid or unknown"))
+            })?,
+        };
+        let description = match self.description.map(|d| d.trim().to_string()) {
+            Some(d) if !d.is_empty() => {
+                check_len("description", &d, MAX_DESCRIPTION_LEN)?;
+                Some(d)
+            }
+            _ => None,
+        };
+        let homepage = match self.homepage.map(|h| h.trim().to_string()) {
+            Some(h) if !h.is_empty() => {
+                check_url("homepage", &h)?;
+                Some(h)
+            }
+            _ => None,
+        };
+        Ok(Community {
+            id,
+            name,
+            url,
+            platform,
+            categories: clean_list("categories", self.categories)?,
+            tags: clean_list("tags", self.tags)?,
+            languages: clean_list("languages", self.languages)?,
+            cost,
+            description,
+            homepage,
+        })
+    }
+}
+
+impl Community {
+    /// Parses one JSON document (a catalog line or a request body).
+    pub fn from_json_str(line: &str) -> Result<Community, CoreError> {
+        let input: CommunityInput = serde_json::from_str(line)
+            .map_err(|e| invalid(format!("not a valid community document: {e}")))?;
+        input.into_community()
+    }
+
+    pub fn from_json_value(value: serde_json::Value) -> Result<Community, CoreError> {
+        let input: CommunityInput = serde_json::from_value(value)
+            .map_err(|e| invalid(format!("not a valid community document: {e}")))?;
+        input.into_community()
+    }
+
+    /// The text the embedding model reads for this community. Tags such as
+    /// `c-cpp-csharp` are turned back into words so the model can read them.
+    pub fn embedding_text(&self) -> String {
+        let mut text = self.name.clone();
+        if let Some(d) = &self.description {
+            text.push_str(". ");
+            text.push_str(d);
+        }
+        let topics: Vec<String> = self
+            .categories
+            .iter()
+            .chain(&self.tags)
+            .map(|t| t.replace(['-', '_'], " "))
+            .collect();
+        if !topics.is_empty() {
+            text.push_str(". Topics: ");
+            text.push_str(&topics.join(", "));
+        }
+        text
+    }
+
+    pub fn category_keys(&self) -> Vec<String> {
+        self.categories.iter().map(|c| normalize_key(c)).collect()
+    }
+
+    pub fn language_keys(&self) -> Vec<String> {
+        self.languages.iter().map(|l| normalize_key(l)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXTERNAL_LINE: &str = r#"{"id": "discord-devcord", "name": "Devcord", "url": "https://discord.com/invite/devcord", "homepage": "https://devcord.com/", "repository": "https://github.com/devcord", "platform": "discord", "categories": ["Programming in General"], "tags": ["javascript", "code-review"], "languages": ["English"], "official": true, "description": null, "source": "x", "license": "CC-BY-4.0"}"#;
+
+    #[test]
+    fn accepts_public_list_line_with_nulls_and_unknown_fields() {
+        let c = Community::from_json_str(EXTERNAL_LINE).unwrap();
+        assert_eq!(c.platform, Platform::Discord);
+        assert_eq!(c.cost, Cost::Unknown);
+        assert_eq!(c.description, None);
+        assert!(c.embedding_text().contains("code review"));
+    }
+
+    #[test]
+    fn rejects_missing_name_with_field_in_message() {
+        let err = Community::from_json_str(r#"{"id":"a","url":"https://x.org","platform":"web"}"#)
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidCommunity);
+        assert!(err.message.contains("`name`"), "{}", err.message);
+    }
+
+    #[test]
+    fn rejects_unknown_platform_listing_allowed_ones() {
+        let err = Community::from_json_str(
+            r#"{"id":"a","name":"A","url":"https://x.org","platform":"myspace"}"#,
+        )
+        .unwrap_err();
+        assert!(err.message.contains("slack"), "{}", err.message);
+    }
+
+    #[test]
+    fn rejects_non_http_urls_and_bad_ids() {
+        let bad_url = r#"{"id":"a","name":"A","url":"javascript:alert(1)","platform":"web"}"#;
+        assert_eq!(Community::from_json_str(bad_url).unwrap_err().code, ErrorCode::InvalidCommunity);
+        let bad_id = r#"{"id":"a b","name":"A","url":"https://x.org","platform":"web"}"#;
+        assert_eq!(Community::from_json_str(bad_id).unwrap_err().code, ErrorCode::InvalidCommunityId);
+    }
+
+    #[test]
+    fn cleans_lists_and_normalizes_platform_spelling() {
+        let c = Community::from_json_str(
+            r#"{"id":"a","name":"A","url":"https://x.org","platform":"Stack Exchange","tags":[" x ","X",""],"cost":"FREE"}"#,
+        )
+        .unwrap();
+        assert_eq!(c.platform, Platform::Stackexchange);
+        assert_eq!(c.tags, vec!["x"]);
+        assert_eq!(c.cost, Cost::Free);
+    }
+}

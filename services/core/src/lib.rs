@@ -1,0 +1,31 @@
+//! copmatch's domain: what a community of practice is, what a person's profile
+//! is, how the two are matched, ranked and explained.
+//!
+//! Design: this crate owns every rule (validation, ranking, explanations, import
+//! semantics) and talks to the outside only through two ports, [`Embedder`] and
+//! [`VectorStore`]. It knows neither HTTP nor a storage engine, so the web layer
+//! (`copmatch-api`), the stores (`copmatch-store`) and the model
+//! (`copmatch-embed`) all depend on it and never on each other. Errors carry a
+//! stable [`ErrorCode`]; the web layer maps codes to HTTP statuses in one table.
+
+pub mod community;
+pub mod error;
+pub mod import;
+pub mod ports;
+pub mod profile;
+pub mod ranking;
+pub mod service;
+pub mod text;
+
+pub use community::{Community, Cost, Platform};
+pub use error::{CoreError, ErrorCode};
+pub use import::{ImportLineError, ImportProgress, ImportReport};
+pub use ports::{
+    CommunityRecord, EmbedError, Embedder, ScoredRecord, StoreError, StoreFilter, VectorQuery,
+    VectorStore, Vocabulary,
+};
+pub use profile::{Filters, Profile, RecommendRequest};
+pub use ranking::RankingWeights;
+pub use service::{
+    CommunityPage, CopMatch, Limits, Recommendation, RecommendResponse, SimilarResponse,
+};

@@ -1,0 +1,98 @@
+//! The two ports through which the domain reaches the outside world: a text
+//! embedder and a vector store. Implementations live in other crates
+//! (`copmatch-embed`, `copmatch-store`); the domain sees only these traits.
+
+use async_trait::async_trait;
+
+use crate::community::{Community, Cost, Platform};
+
+/// Turns texts into unit-length vectors of a fixed dimension.
+#[async_trait]
+pub trait Embedder: Send + Sync + 'static {
+    /// A stable name for the model, reported in responses and used to name
+    /// the store's index for this model.
+    fn model_id(&self) -> &str;
+    fn dimension(&self) -> usize;
+    /// One vector per text, in order. Never blocks the async caller.
+    async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, EmbedError>;
+    /// Whether the model can still answer (its workers are alive).
+    fn is_ready(&self) -> bool;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmbedError {
+    #[error("the embedding model is not available: {0}")]
+    Unavailable(String),
+    #[error("the embedding model failed: {0}")]
+    Failed(String),
+}
+
+/// A community with its embedding, as written to a store.
+#[derive(Debug, Clone)]
+pub struct CommunityRecord {
+    pub community: Community,
+    pub vector: Vec<f32>,
+}
+
+/// A search hit with the stored vector (used for explanations and re-ranking).
+#[derive(Debug, Clone)]
+pub struct ScoredRecord {
+    pub community: Community,
+    pub vector: Vec<f32>,
+    /// Cosine similarity to the query vector.
+    pub score: f32,
+}
+
+/// Metadata restrictions a store applies during vector search. Category and
+/// language values are normalized keys (see [`crate::text::normalize_key`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoreFilter {
+    pub platforms: Vec<Platform>,
+    pub category_keys: Vec<String>,
+    pub language_keys: Vec<String>,
+    pub cost: Option<Cost>,
+    pub exclude_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct VectorQuery {
+    pub vector: Vec<f32>,
+    pub filter: StoreFilter,
+    pub limit: usize,
+}
+
+/// Filter values present in the store, used to reject unknown filter values.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    pub category_keys: Vec<String>,
+    pub language_keys: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The store cannot be reached or opened right now; retrying later may work.
+    #[error("the vector store is unavailable: {0}")]
+    Unavailable(String),
+    #[error("the vector store failed: {0}")]
+    Internal(String),
+}
+
+/// Where community vectors live. Writes are durable when the call returns.
+#[async_trait]
+pub trait VectorStore: Send + Sync + 'static {
+    /// Inserts or replaces communities by id.
+    async fn upsert(&self, records: Vec<CommunityRecord>) -> Result<(), StoreError>;
+    /// Deletes by id; `false` when there was nothing to delete.
+    async fn delete(&self, id: &str) -> Result<bool, StoreError>;
+    async fn get(&self, id: &str) -> Result<Option<CommunityRecord>, StoreError>;
+    /// A page of communities in a stable order.
+    async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError>;
+    async fn count(&self) -> Result<usize, StoreError>;
+    /// Nearest communities by cosine similarity, best first, with vectors.
+    async fn search(&self, query: VectorQuery) -> Result<Vec<ScoredRecord>, StoreError>;
+    async fn vocabulary(&self) -> Result<Vocabulary, StoreError>;
+    /// Ok when the store answers.
+    async fn check(&self) -> Result<(), StoreError>;
+    /// Makes everything durable and releases the store; later calls fail.
+    async fn close(&self) -> Result<(), StoreError>;
+}

@@ -1,0 +1,281 @@
+//! What a person tells us about themselves, and how they narrow the results.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::community::{validate_id, Cost, Platform};
+use crate::error::{CoreError, ErrorCode};
+use crate::ports::{StoreFilter, Vocabulary};
+use crate::text::normalize_key;
+
+const MAX_ITEMS_PER_FIELD: usize = 50;
+const MAX_ITEM_CHARS: usize = 200;
+const MAX_ABOUT_CHARS: usize = 2000;
+const MAX_EXCLUDED: usize = 1000;
+const MAX_FILTER_VALUES: usize = 50;
+
+/// A person's interest profile. At least one field must say something.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// What they do, e.g. "ICU nurse", "public health student".
+    #[serde(default)]
+    #[schema(example = json!(["public health student"]))]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub skills: Vec<String>,
+    #[serde(default)]
+    pub interests: Vec<String>,
+    /// Free text in their own words.
+    #[serde(default)]
+    pub about: String,
+}
+
+/// Which profile field an item came from; the field decides its weight and how
+/// an explanation names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProfileField {
+    Role,
+    Skill,
+    Interest,
+    About,
+}
+
+impl ProfileField {
+    pub fn noun(self) -> &'static str {
+        match self {
+            ProfileField::Role => "role",
+            ProfileField::Skill => "skill",
+            ProfileField::Interest => "interest",
+            ProfileField::About => "description of yourself",
+        }
+    }
+}
+
+/// One non-empty piece of a profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileItem {
+    pub field: ProfileField,
+    pub text: String,
+}
+
+impl Profile {
+    /// Validates sizes and returns the non-empty items, roles first.
+    pub fn items(&self) -> Result<Vec<ProfileItem>, CoreError> {
+        let mut items = Vec::new();
+        for (field, name, values) in [
+            (ProfileField::Role, "roles", &self.roles),
+            (ProfileField::Skill, "skills", &self.skills),
+            (ProfileField::Interest, "interests", &self.interests),
+        ] {
+            if values.len() > MAX_ITEMS_PER_FIELD {
+                return Err(CoreError::new(
+                    ErrorCode::InvalidProfile,
+                    format!("profile.{name} has {} items; at most {MAX_ITEMS_PER_FIELD} are allowed", values.len()),
+                ));
+            }
+            for value in values {
+                let text = value.trim();
+                if text.chars().count() > MAX_ITEM_CHARS {
+                    return Err(CoreError::new(
+                        ErrorCode::InvalidProfile,
+                        format!("an item of profile.{name} is longer than {MAX_ITEM_CHARS} characters"),
+                    ));
+                }
+                let duplicate = items
+                    .iter()
+                    .any(|i: &ProfileItem| i.field == field && normalize_key(&i.text) == normalize_key(text));
+                if !text.is_empty() && !duplicate {
+                    items.push(ProfileItem { field, text: text.to_string() });
+                }
+            }
+        }
+        let about = self.about.trim();
+        if about.chars().count() > MAX_ABOUT_CHARS {
+            return Err(CoreError::new(
+                ErrorCode::InvalidProfile,
+                format!("profile.about is longer than {MAX_ABOUT_CHARS} characters"),
+            ));
+        }
+        if !about.is_empty() {
+            items.push(ProfileItem { field: ProfileField::About, text: about.to_string() });
+        }
+        if items.is_empty() {
+            return Err(CoreError::new(
+                ErrorCode::EmptyProfile,
+                "the profile is empty: give at least one of roles, skills, interests or about",
+            ));
+        }
+        Ok(items)
+    }
+}
+
+/// Optional restrictions on which communities may be recommended.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Filters {
+    /// Any of these platforms, e.g. "slack", "discord".
+    #[serde(default)]
+    pub platforms: Vec<String>,
+    /// Any of these categories (case-insensitive), e.g. "Public health".
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Any of these languages (case-insensitive), e.g. "English".
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// "free" or "paid".
+    #[serde(default)]
+    pub cost: Option<String>,
+}
+
+impl Filters {
+    pub fn is_empty(&self) -> bool {
+        self.platforms.is_empty() && self.categories.is_empty() && self.languages.is_empty() && self.cost.is_none()
+    }
+
+    fn needs_vocabulary(&self) -> bool {
+        !self.categories.is_empty() || !self.languages.is_empty()
+    }
+
+    /// Resolves filter values into a store filter, rejecting any value that
+    /// could never match (a typo would otherwise silently return nothing).
+    pub fn resolve(&self, vocabulary: Option<&Vocabulary>) -> Result<StoreFilter, CoreError> {
+        for (name, values) in [("platforms", &self.platforms), ("categories", &self.categories), ("languages", &self.languages)] {
+            if values.len() > MAX_FILTER_VALUES {
+                return Err(CoreError::new(
+                    ErrorCode::UnknownFilterValue,
+                    format!("filters.{name} has more than {MAX_FILTER_VALUES} values"),
+                ));
+            }
+        }
+        let mut filter = StoreFilter::default();
+        for raw in &self.platforms {
+            let platform = Platform::parse(raw).ok_or_else(|| {
+                CoreError::new(
+                    ErrorCode::UnknownFilterValue,
+                    format!("unknown platform {raw:?} in filters.platforms; expected one of {}", Platform::allowed_list()),
+                )
+            })?;
+            filter.platforms.push(platform);
+        }
+        filter.cost = match self.cost.as_deref() {
+            None => None,
+            Some(raw) => match Cost::parse(raw) {
+                Some(cost @ (Cost::Free | Cost::Paid)) => Some(cost),
+                _ => {
+                    return Err(CoreError::new(
+                        ErrorCode::UnknownFilterValue,
+                        format!("unknown cost {raw:?} in filters.cost; expected \"free\" or \"paid\""),
+                    ))
+                }
+            },
+        };
+        if self.needs_vocabulary() {
+            let vocabulary = vocabulary.cloned().unwrap_or_default();
+            filter.category_keys = known_keys("categories", &self.categories, &vocabulary.category_keys)?;
+            filter.language_keys = known_keys("languages", &self.languages, &vocabulary.language_keys)?;
+        }
+        Ok(filter)
+    }
+}
+
+fn known_keys(name: &str, values: &[String], known: &[String]) -> Result<Vec<String>, CoreError> {
+    values
+        .iter()
+        .map(|raw| {
+            let key = normalize_key(raw);
+            if known.contains(&key) {
+                Ok(key)
+            } else {
+                let mut examples: Vec<&str> = known.iter().map(String::as_str).collect();
+                examples.sort_unstable();
+                examples.truncate(40);
+                Err(CoreError::new(
+                    ErrorCode::UnknownFilterValue,
+                    format!("no community has {raw:?} in filters.{name}; known values include: {}", examples.join(", ")),
+                ))
+            }
+        })
+        .collect()
+}
+
+/// `POST /v1/recommendations`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendRequest {
+    pub profile: Profile,
+    #[serde(default)]
+    pub filters: Filters,
+    /// Communities not to recommend (e.g. already joined).
+    #[serde(default)]
+    pub exclude_ids: Vec<String>,
+    /// 1 to 100; default 10.
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// Results to skip, for paging; default 0.
+    #[serde(default)]
+    pub offset: Option<usize>,
+}
+
+impl RecommendRequest {
+    pub fn needs_vocabulary(&self) -> bool {
+        self.filters.needs_vocabulary()
+    }
+
+    pub fn validated_exclusions(&self) -> Result<Vec<String>, CoreError> {
+        if self.exclude_ids.len() > MAX_EXCLUDED {
+            return Err(CoreError::new(
+                ErrorCode::InvalidRequestBody,
+                format!("exclude_ids has more than {MAX_EXCLUDED} ids"),
+            ));
+        }
+        for id in &self.exclude_ids {
+            validate_id(id)?;
+        }
+        Ok(self.exclude_ids.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_profile_is_rejected_with_its_own_code() {
+        let p = Profile { roles: vec!["  ".into()], ..Default::default() };
+        assert_eq!(p.items().unwrap_err().code, ErrorCode::EmptyProfile);
+    }
+
+    #[test]
+    fn items_keep_field_order_and_drop_duplicates() {
+        let p = Profile {
+            roles: vec!["ICU nurse".into(), "icu  NURSE".into()],
+            interests: vec!["ethics".into()],
+            about: "night shifts".into(),
+            ..Default::default()
+        };
+        let items = p.items().unwrap();
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[0].field, ProfileField::Role);
+        assert_eq!(items[2].field, ProfileField::About);
+    }
+
+    #[test]
+    fn unknown_platform_and_cost_are_refused() {
+        let f = Filters { platforms: vec!["myspace".into()], ..Default::default() };
+        assert_eq!(f.resolve(None).unwrap_err().code, ErrorCode::UnknownFilterValue);
+        let f = Filters { cost: Some("cheap".into()), ..Default::default() };
+        assert_eq!(f.resolve(None).unwrap_err().code, ErrorCode::UnknownFilterValue);
+    }
+
+    #[test]
+    fn categories_resolve_case_insensitively_against_vocabulary() {
+        let vocab = Vocabulary { category_keys: vec!["public health".into()], language_keys: vec!["english".into()] };
+        let f = Filters { categories: vec!["Public Health".into()], languages: vec!["ENGLISH".into()], ..Default::default() };
+        let resolved = f.resolve(Some(&vocab)).unwrap();
+        assert_eq!(resolved.category_keys, vec!["public health"]);
+        let f = Filters { categories: vec!["astrology".into()], ..Default::default() };
+        let err = f.resolve(Some(&vocab)).unwrap_err();
+        assert!(err.message.contains("public health"), "{}", err.message);
+    }
+}

@@ -1,0 +1,256 @@
+//! The use cases: recommend, find similar, manage and import communities.
+//! Everything the web layer and the CLI do goes through [`CopMatch`].
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::community::{validate_id, Community};
+use crate::error::{CoreError, ErrorCode};
+use crate::import::{parse_lines, ImportProgress, ImportReport};
+use crate::ports::{CommunityRecord, Embedder, StoreFilter, VectorQuery, VectorStore};
+use crate::profile::RecommendRequest;
+use crate::ranking::{profile_vector, rank_for_profile, rank_similar, EmbeddedItem, Ranked, RankingWeights};
+
+/// Size limits of requests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    pub default_limit: usize,
+    pub max_limit: usize,
+    pub max_offset: usize,
+    /// Candidates fetched from the store for re-ranking, at least.
+    pub candidate_pool: usize,
+    /// Communities embedded and stored together during an import.
+    pub import_batch: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { default_limit: 10, max_limit: 100, max_offset: 1000, candidate_pool: 100, import_batch: 64 }
+    }
+}
+
+/// One recommended community.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Recommendation {
+    pub community: Community,
+    /// Higher is better; comparable within one response.
+    pub score: f32,
+    /// Why this community matched, for a person to read.
+    pub reasons: Vec<String>,
+}
+
+impl From<Ranked> for Recommendation {
+    fn from(r: Ranked) -> Self {
+        Self { community: r.community, score: r.score, reasons: r.reasons }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecommendResponse {
+    pub recommendations: Vec<Recommendation>,
+    /// The embedding model that produced the ranking.
+    pub model: String,
+    pub took_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SimilarResponse {
+    pub community_id: String,
+    pub recommendations: Vec<Recommendation>,
+    pub model: String,
+    pub took_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CommunityPage {
+    pub communities: Vec<Community>,
+    pub total: usize,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// copmatch's use cases over an embedder and a store.
+#[derive(Clone)]
+pub struct CopMatch {
+    embedder: Arc<dyn Embedder>,
+    store: Arc<dyn VectorStore>,
+    weights: RankingWeights,
+    limits: Limits,
+}
+
+impl CopMatch {
+    pub fn new(embedder: Arc<dyn Embedder>, store: Arc<dyn VectorStore>, weights: RankingWeights, limits: Limits) -> Self {
+        Self { embedder, store, weights, limits }
+    }
+
+    pub fn model_id(&self) -> &str {
+        self.embedder.model_id()
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    pub fn store(&self) -> &Arc<dyn VectorStore> {
+        &self.store
+    }
+
+    pub fn embedder(&self) -> &Arc<dyn Embedder> {
+        &self.embedder
+    }
+
+    fn page(&self, limit: Option<usize>, offset: Option<usize>) -> Result<(usize, usize), CoreError> {
+        let limit = limit.unwrap_or(self.limits.default_limit);
+        if limit == 0 || limit > self.limits.max_limit {
+            return Err(CoreError::new(
+                ErrorCode::InvalidLimit,
+                format!("limit must be between 1 and {}, got {limit}", self.limits.max_limit),
+            ));
+        }
+        let offset = offset.unwrap_or(0);
+        if offset > self.limits.max_offset {
+            return Err(CoreError::new(
+                ErrorCode::InvalidOffset,
+                format!("offset must be at most {}, got {offset}", self.limits.max_offset),
+            ));
+        }
+        Ok((limit, offset))
+    }
+
+    /// Ranked, explained communities for a profile.
+    pub async fn recommend(&self, request: RecommendRequest) -> Result<RecommendResponse, CoreError> {
+        let started = Instant::now();
+        let items = request.profile.items()?;
+        let (limit, offset) = self.page(request.limit, request.offset)?;
+        let vocabulary = if request.needs_vocabulary() { Some(self.store.vocabulary().await?) } else { None };
+        let mut filter = request.filters.resolve(vocabulary.as_ref())?;
+        filter.exclude_ids = request.validated_exclusions()?;
+
+        let vectors = self.embedder.embed(items.iter().map(|i| i.text.clone()).collect()).await?;
+        let items: Vec<EmbeddedItem> = items
+            .into_iter()
+            .zip(vectors)
+            .map(|(item, vector)| EmbeddedItem { item, vector })
+            .collect();
+        let vector = profile_vector(&items, &self.weights);
+        let pool = self.limits.candidate_pool.max(3 * (offset + limit));
+        let candidates = self.store.search(VectorQuery { vector, filter, limit: pool }).await?;
+        let recommendations = rank_for_profile(&items, candidates, &self.weights)
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(Recommendation::from)
+            .collect();
+        Ok(RecommendResponse {
+            recommendations,
+            model: self.model_id().to_string(),
+            took_ms: started.elapsed().as_millis() as u64,
+        })
+    }
+
+    /// Communities close to an existing one.
+    pub async fn similar(&self, id: &str, limit: Option<usize>) -> Result<SimilarResponse, CoreError> {
+        let started = Instant::now();
+        let (limit, _) = self.page(limit, None)?;
+        let source = self.record(id).await?;
+        let filter = StoreFilter { exclude_ids: vec![source.community.id.clone()], ..Default::default() };
+        let candidates = self.store.search(VectorQuery { vector: source.vector, filter, limit }).await?;
+        let recommendations = rank_similar(&source.community, candidates).into_iter().map(Recommendation::from).collect();
+        Ok(SimilarResponse {
+            community_id: source.community.id,
+            recommendations,
+            model: self.model_id().to_string(),
+            took_ms: started.elapsed().as_millis() as u64,
+        })
+    }
+
+    async fn record(&self, id: &str) -> Result<CommunityRecord, CoreError> {
+        validate_id(id)?;
+        self.store
+            .get(id)
+            .await?
+            .ok_or_else(|| CoreError::new(ErrorCode::CommunityNotFound, format!("no community with id {id:?}")))
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Community, CoreError> {
+        Ok(self.record(id).await?.community)
+    }
+
+    pub async fn list(&self, limit: Option<usize>, offset: Option<usize>) -> Result<CommunityPage, CoreError> {
+        let limit = limit.unwrap_or(self.limits.default_limit);
+        if limit == 0 || limit > self.limits.max_limit {
+            return Err(CoreError::new(
+                ErrorCode::InvalidLimit,
+                format!("limit must be between 1 and {}, got {limit}", self.limits.max_limit),
+            ));
+        }
+        let offset = offset.unwrap_or(0);
+        let total = self.store.count().await?;
+        let communities = if offset >= total { Vec::new() } else { self.store.list(offset, limit).await? };
+        Ok(CommunityPage { communities, total, offset, limit })
+    }
+
+    /// Creates or replaces the community `id`. The body's `id` may be omitted;
+    /// if present it must equal `id`. Returns whether it was created.
+    pub async fn put(&self, id: &str, mut body: serde_json::Value) -> Result<(Community, bool), CoreError> {
+        validate_id(id)?;
+        let object = body.as_object_mut().ok_or_else(|| {
+            CoreError::new(ErrorCode::InvalidRequestBody, "the body must be a JSON object describing the community")
+        })?;
+        match object.get("id") {
+            None | Some(serde_json::Value::Null) => {
+                object.insert("id".into(), serde_json::Value::String(id.to_string()));
+            }
+            Some(serde_json::Value::String(body_id)) if body_id == id => {}
+            Some(other) => {
+                return Err(CoreError::new(
+                    ErrorCode::IdMismatch,
+                    format!("the body's id {other} differs from the id {id:?} in the path"),
+                ))
+            }
+        }
+        let community = Community::from_json_value(body)?;
+        let existed = self.store.get(id).await?.is_some();
+        self.store_communities(vec![community.clone()]).await?;
+        Ok((community, !existed))
+    }
+
+    pub async fn delete(&self, id: &str) -> Result<(), CoreError> {
+        validate_id(id)?;
+        if self.store.delete(id).await? {
+            Ok(())
+        } else {
+            Err(CoreError::new(ErrorCode::CommunityNotFound, format!("no community with id {id:?}")))
+        }
+    }
+
+    async fn store_communities(&self, communities: Vec<Community>) -> Result<(), CoreError> {
+        let texts = communities.iter().map(Community::embedding_text).collect();
+        let vectors = self.embedder.embed(texts).await?;
+        let records = communities
+            .into_iter()
+            .zip(vectors)
+            .map(|(community, vector)| CommunityRecord { community, vector })
+            .collect();
+        self.store.upsert(records).await?;
+        Ok(())
+    }
+
+    /// Imports JSON Lines text; see [`crate::import`] for the semantics.
+    pub async fn import(&self, text: &str, progress: &dyn ImportProgress) -> Result<ImportReport, CoreError> {
+        let (valid, errors, received) = parse_lines(text);
+        progress.start(received);
+        progress.advance(errors.len());
+        let mut imported = 0;
+        for batch in valid.chunks(self.limits.import_batch.max(1)) {
+            self.store_communities(batch.iter().map(|(_, c)| c.clone()).collect()).await?;
+            imported += batch.len();
+            progress.advance(batch.len());
+        }
+        progress.finish();
+        Ok(ImportReport { received, imported, failed: errors.len(), errors })
+    }
+}

@@ -1,0 +1,9 @@
+//! Black-box tests of the running service. One binary (one link step, one
+//! model load) with a module per area.
+
+mod api_errors;
+mod communities;
+mod docs;
+mod import;
+mod persistence;
+mod recommendations;

@@ -1,0 +1,142 @@
+//! Test helpers: `spawn_app()` starts the real service (real model, real
+//! embedded Qdrant in a temporary data directory) on a random port.
+//!
+//! The model is loaded once per test process and shared by every app the
+//! tests start: loading it per test would cost a second and ~100 MB each time,
+//! and the handle is designed to be shared.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use actix_web::dev::ServerHandle;
+use copmatch_api::{app::load_embedder, Application, Settings};
+use copmatch_core::Embedder;
+use serde_json::Value;
+use tempfile::TempDir;
+
+pub use serde_json::json;
+
+/// The shared model.
+pub fn embedder() -> Arc<dyn Embedder> {
+    static EMBEDDER: OnceLock<Arc<dyn Embedder>> = OnceLock::new();
+    EMBEDDER
+        .get_or_init(|| load_embedder(&Settings::default()).expect("the model loads; run `make setup` first"))
+        .clone()
+}
+
+/// The public list shared beside the repository, if present.
+pub fn external_catalog() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/external-communities.jsonl");
+    path.is_file().then_some(path)
+}
+
+pub fn bundled_catalog() -> PathBuf {
+    Settings::default().catalog.path
+}
+
+#[derive(Default)]
+pub struct TestOptions {
+    /// Import the bundled catalog into the empty store at start-up.
+    pub bundled_catalog: bool,
+    pub admin_keys: Vec<String>,
+    /// Reuse a data directory (to test restarts).
+    pub data_dir: Option<TempDir>,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    handle: ServerHandle,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+    data_dir: TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(TestOptions::default()).await
+}
+
+pub async fn spawn_app_with(options: TestOptions) -> TestApp {
+    let data_dir = options.data_dir.unwrap_or_else(|| TempDir::new().expect("temp dir"));
+    let mut settings = Settings::default();
+    settings.data_dir = data_dir.path().to_path_buf();
+    settings.http.addr = "127.0.0.1:0".into();
+    settings.http.workers = 1;
+    settings.catalog.import_when_empty = options.bundled_catalog;
+    settings.admin_keys = options.admin_keys;
+    let app = Application::build_with_embedder(settings, embedder()).await.expect("the app starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    let task = tokio::spawn(app.run_until_stopped());
+    TestApp { address, client: reqwest::Client::new(), handle, task, data_dir }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request sent")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client.post(self.url(path)).json(body).send().await.expect("request sent")
+    }
+
+    pub async fn put_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client.put(self.url(path)).json(body).send().await.expect("request sent")
+    }
+
+    pub async fn delete(&self, path: &str) -> reqwest::Response {
+        self.client.delete(self.url(path)).send().await.expect("request sent")
+    }
+
+    pub async fn import(&self, ndjson: String) -> reqwest::Response {
+        self.client
+            .post(self.url("/v1/communities/import"))
+            .header("content-type", "application/x-ndjson")
+            .body(ndjson)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn recommend(&self, body: Value) -> Value {
+        let response = self.post_json("/v1/recommendations", &body).await;
+        assert_eq!(response.status(), 200, "recommend failed for {body}");
+        response.json().await.expect("json body")
+    }
+
+    /// Stops the server gracefully (the store is flushed and closed) and hands
+    /// back the data directory for a restart.
+    pub async fn stop(self) -> TempDir {
+        self.handle.stop(true).await;
+        self.task.await.expect("server task").expect("server stopped cleanly");
+        self.data_dir
+    }
+}
+
+/// Asserts a JSON error response with the given status and code.
+pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) -> String {
+    assert_eq!(response.status().as_u16(), status, "unexpected status");
+    let body: Value = response.json().await.expect("error body is JSON");
+    assert_eq!(body["error"]["code"], code, "unexpected error body {body}");
+    let message = body["error"]["message"].as_str().expect("message").to_string();
+    assert!(!message.is_empty());
+    message
+}
+
+/// A valid community document for tests.
+pub fn community(id: &str, name: &str, categories: &[&str], description: &str) -> Value {
+    json!({
+        "id": id,
+        "name": name,
+        "url": format!("https://example.org/{id}"),
+        "platform": "slack",
+        "categories": categories,
+        "tags": [],
+        "languages": ["English"],
+        "cost": "free",
+        "description": description,
+    })
+}

@@ -14,6 +14,7 @@ use copmatch_store::{EdgeStore, EdgeStoreOptions};
 
 use crate::auth::AdminKeys;
 use crate::error::{json_error, query_error, route_not_found};
+use crate::progress::ProgressBarImport;
 use crate::settings::{Settings, StoreKind};
 use crate::{routes, ImportLimit};
 
@@ -64,16 +65,23 @@ pub struct Application {
 }
 
 impl Application {
-    /// Loads the model, opens the store and binds `settings.http.addr`.
+    /// Loads the model, opens the store (showing a progress bar if it imports
+    /// the bundled catalog) and binds `settings.http.addr`.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let for_model = settings.clone();
         let embedder = tokio::task::spawn_blocking(move || load_embedder(&for_model)).await??;
-        Self::build_with_embedder(settings, embedder).await
+        let progress = ProgressBarImport::new("importing the bundled catalog");
+        let service = open_service(&settings, embedder, &progress).await?;
+        Self::bind(settings, service)
     }
 
     /// Like [`Application::build`] with an already loaded model (tests share one).
     pub async fn build_with_embedder(settings: Settings, embedder: Arc<dyn Embedder>) -> anyhow::Result<Self> {
         let service = open_service(&settings, embedder, &NoProgress).await?;
+        Self::bind(settings, service)
+    }
+
+    fn bind(settings: Settings, service: CopMatch) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.http.addr)
             .with_context(|| format!("binding {}", settings.http.addr))?;
         let port = listener.local_addr()?.port();

@@ -86,7 +86,8 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { .. } => {
             let app = Application::build(settings.clone()).await?;
-            tracing::info!("copmatch listening on http://{}", settings.http.addr);
+            let host = settings.http.addr.rsplit_once(':').map_or("127.0.0.1", |(host, _)| host);
+            tracing::info!("copmatch listening on http://{host}:{}", app.port());
             app.run_until_stopped().await
         }
         Command::Import { file } => {

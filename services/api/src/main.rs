@@ -1,5 +1,7 @@
 //! The `copmatch` binary.
 
+use std::io::IsTerminal;
+
 use clap::Parser;
 use copmatch_api::cli::{run, Cli};
 use tracing_subscriber::EnvFilter;
@@ -14,7 +16,11 @@ fn main() -> std::process::ExitCode {
         }
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.log));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .init();
     let result = actix_web::rt::System::new().block_on(run(cli, settings));
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -79,24 +79,24 @@ impl Platform {
         }
     }
 
-    /// How a person would name it in a sentence.
-    pub fn display_name(self) -> &'static str {
+    /// What kind of place it is, as a person would say it.
+    pub fn kind_phrase(self) -> &'static str {
         match self {
-            Platform::Slack => "Slack",
-            Platform::Discord => "Discord",
-            Platform::Linkedin => "LinkedIn",
+            Platform::Slack => "a Slack workspace",
+            Platform::Discord => "a Discord server",
+            Platform::Linkedin => "a LinkedIn group",
             Platform::Forum => "a forum",
-            Platform::Reddit => "Reddit",
-            Platform::Stackexchange => "Stack Exchange",
+            Platform::Reddit => "a subreddit",
+            Platform::Stackexchange => "a Stack Exchange Q&A site",
             Platform::Association => "a professional association",
-            Platform::Meetup => "Meetup",
+            Platform::Meetup => "in-person meetups",
             Platform::MailingList => "a mailing list",
-            Platform::Telegram => "Telegram",
-            Platform::Matrix => "Matrix",
-            Platform::Mastodon => "Mastodon",
-            Platform::Facebook => "Facebook",
-            Platform::Github => "GitHub",
-            Platform::Web => "the web",
+            Platform::Telegram => "a Telegram group",
+            Platform::Matrix => "a Matrix room",
+            Platform::Mastodon => "a Mastodon instance",
+            Platform::Facebook => "a Facebook group",
+            Platform::Github => "a GitHub community",
+            Platform::Web => "a website community",
         }
     }
 

@@ -130,11 +130,11 @@ fn find_evidence<'a>(item: &'a ProfileItem, community: &Community) -> Option<Evi
 }
 
 fn fact_reason(community: &Community) -> String {
-    let platform = community.platform.display_name();
+    let kind = community.platform.kind_phrase();
     match community.cost {
-        Cost::Free => format!("free to join, on {platform}"),
-        Cost::Paid => format!("paid membership, on {platform}"),
-        Cost::Unknown => format!("on {platform}"),
+        Cost::Free => format!("{kind}, free to join"),
+        Cost::Paid => format!("{kind}, paid membership"),
+        Cost::Unknown => kind.to_string(),
     }
 }
 
@@ -280,7 +280,7 @@ mod tests {
         let ranked = rank_for_profile(&items, candidates, &RankingWeights::default());
         assert_eq!(ranked[0].community.id, "bbb");
         assert_eq!(ranked[0].reasons[0], "matches your role \"public health student\" (category \"Public health\")");
-        assert!(ranked[0].reasons.contains(&"free to join, on Slack".to_string()));
+        assert!(ranked[0].reasons.contains(&"a Slack workspace, free to join".to_string()));
         assert!(ranked[1].reasons[0].starts_with("close in meaning to your role \"public health student\""));
     }
 

@@ -1,0 +1,64 @@
+//! The `copmatch` command line: import a file, answer from the terminal, help.
+
+use std::process::Command;
+
+fn copmatch(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_copmatch"))
+        .args(args)
+        .env("COPMATCH__CATALOG__IMPORT_WHEN_EMPTY", "false")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("copmatch runs")
+}
+
+#[test]
+fn import_reports_bad_lines_and_recommend_answers_from_the_imported_data() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = dir.path().join("catalog.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"id":"welders","name":"Welders United","url":"https://example.org/w","platform":"forum","categories":["Skilled trades"],"description":"Welders and fabricators share TIG and MIG technique."}"#, "\n",
+            r#"{"id":"bad","name":"No URL","platform":"forum"}"#, "\n",
+            r#"{"id":"teachers","name":"Teachers Lounge","url":"https://example.org/t","platform":"slack","categories":["Education"],"description":"Primary school teachers swap lesson plans."}"#, "\n",
+        ),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let out = copmatch(&["--data-dir", data, "import", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("3 lines read, 2 imported, 1 refused"), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2: `url` is required"));
+
+    let out = copmatch(&["--data-dir", data, "recommend", "welder", "--limit", "1"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with(" 1. Welders United"), "{stdout}");
+    assert!(stdout.contains("· "), "reasons are printed: {stdout}");
+
+    let out = copmatch(&["--data-dir", data, "recommend", "teacher", "--json"]);
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--json prints JSON");
+    assert_eq!(body["recommendations"][0]["community"]["id"], "teachers");
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [vec!["--help"], vec!["serve", "--help"], vec!["import", "--help"], vec!["recommend", "--help"]] {
+        let out = copmatch(&args);
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: copmatch"), "{args:?}");
+    }
+}
+
+#[test]
+fn a_bad_configuration_is_reported_and_exits_with_2() {
+    let out = Command::new(env!("CARGO_BIN_EXE_copmatch"))
+        .args(["recommend", "nurse"])
+        .env("COPMATCH__HTTP__NO_SUCH_KEY", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_key"));
+}

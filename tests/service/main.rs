@@ -5,5 +5,6 @@ mod api_errors;
 mod communities;
 mod docs;
 mod import;
+mod liveness;
 mod persistence;
 mod recommendations;

@@ -43,12 +43,16 @@ pub struct TestOptions {
     pub data_dir: Option<TempDir>,
 }
 
+/// A running service. It runs on its own thread and runtime, like the real
+/// binary, so that dropping a `TestApp` (also when a test panics) can stop the
+/// server and wait for the store to close *before* the temporary data
+/// directory is deleted.
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     handle: ServerHandle,
-    task: tokio::task::JoinHandle<anyhow::Result<()>>,
-    data_dir: TempDir,
+    thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
+    data_dir: Option<TempDir>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -63,11 +67,30 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
     settings.http.workers = 1;
     settings.catalog.import_when_empty = options.bundled_catalog;
     settings.admin_keys = options.admin_keys;
-    let app = Application::build_with_embedder(settings, embedder()).await.expect("the app starts");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let handle = app.handle();
-    let task = tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), handle, task, data_dir }
+    let embedder = embedder();
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+    let thread = std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            match Application::build_with_embedder(settings, embedder).await {
+                Ok(app) => {
+                    let _ = started_tx.send(Ok((app.port(), app.handle())));
+                    app.run_until_stopped().await
+                }
+                Err(e) => {
+                    let _ = started_tx.send(Err(e));
+                    Ok(())
+                }
+            }
+        })
+    });
+    let (port, handle) = started_rx.await.expect("the server thread reports").expect("the app starts");
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+        handle,
+        thread: Some(thread),
+        data_dir: Some(data_dir),
+    }
 }
 
 impl TestApp {
@@ -109,10 +132,25 @@ impl TestApp {
 
     /// Stops the server gracefully (the store is flushed and closed) and hands
     /// back the data directory for a restart.
-    pub async fn stop(self) -> TempDir {
+    pub async fn stop(mut self) -> TempDir {
         self.handle.stop(true).await;
-        self.task.await.expect("server task").expect("server stopped cleanly");
-        self.data_dir
+        let thread = self.thread.take().expect("running");
+        tokio::task::spawn_blocking(move || thread.join())
+            .await
+            .expect("join task")
+            .expect("server thread")
+            .expect("server stopped cleanly");
+        self.data_dir.take().expect("data dir")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            // The stop command is sent at once; the returned future only waits.
+            drop(self.handle.stop(true));
+            let _ = thread.join();
+        }
     }
 }
 

@@ -21,6 +21,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::InvalidProfile => StatusCode::BAD_REQUEST,
         ErrorCode::InvalidLimit => StatusCode::BAD_REQUEST,
         ErrorCode::InvalidOffset => StatusCode::BAD_REQUEST,
+        ErrorCode::InvalidDiversity => StatusCode::BAD_REQUEST,
         ErrorCode::UnknownFilterValue => StatusCode::BAD_REQUEST,
         ErrorCode::InvalidCommunity => StatusCode::BAD_REQUEST,
         ErrorCode::InvalidCommunityId => StatusCode::BAD_REQUEST,

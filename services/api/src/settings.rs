@@ -82,8 +82,13 @@ pub struct RankingSettings {
     pub interest_weight: f32,
     pub about_weight: f32,
     pub best_item_share: f32,
+    pub keyword_weight: f32,
     pub evidence_boost: f32,
     pub max_evidence_boost: f32,
+    pub inactive_penalty: f32,
+    pub unknown_penalty: f32,
+    pub negative_weight: f32,
+    pub default_diversity: f32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -152,8 +157,13 @@ impl Default for RankingSettings {
             interest_weight: w.interest,
             about_weight: w.about,
             best_item_share: w.best_item_share,
+            keyword_weight: w.keyword_weight,
             evidence_boost: w.evidence_boost,
             max_evidence_boost: w.max_evidence_boost,
+            inactive_penalty: w.inactive_penalty,
+            unknown_penalty: w.unknown_penalty,
+            negative_weight: w.negative_weight,
+            default_diversity: w.default_diversity,
         }
     }
 }
@@ -208,8 +218,13 @@ impl Settings {
             interest: r.interest_weight,
             about: r.about_weight,
             best_item_share: r.best_item_share,
+            keyword_weight: r.keyword_weight,
             evidence_boost: r.evidence_boost,
             max_evidence_boost: r.max_evidence_boost,
+            inactive_penalty: r.inactive_penalty,
+            unknown_penalty: r.unknown_penalty,
+            negative_weight: r.negative_weight,
+            default_diversity: r.default_diversity,
         }
     }
 

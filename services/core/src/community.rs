@@ -141,6 +141,39 @@ impl Cost {
     }
 }
 
+/// Whether a community is alive, as far as we know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Operating and reachable when last checked.
+    Active,
+    /// Reachable but with little or no recent activity.
+    Inactive,
+    /// The link no longer leads to the community.
+    DeadLink,
+    /// Nobody has checked.
+    #[default]
+    Unknown,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [Status::Active, Status::Inactive, Status::DeadLink, Status::Unknown];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Inactive => "inactive",
+            Status::DeadLink => "dead_link",
+            Status::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Status> {
+        let key = raw.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+        Status::ALL.into_iter().find(|s| s.as_str() == key)
+    }
+}
+
 /// A community of practice as copmatch stores and returns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Community {
@@ -159,6 +192,17 @@ pub struct Community {
     pub cost: Cost,
     pub description: Option<String>,
     pub homepage: Option<String>,
+    /// Liveness: `active`, `inactive`, `dead_link` or `unknown`.
+    #[serde(default)]
+    pub status: Status,
+    /// When the link and activity were last checked (`YYYY-MM-DD` or RFC 3339).
+    #[serde(default)]
+    pub last_verified_at: Option<String>,
+    /// When the community last showed activity, if known.
+    #[serde(default)]
+    pub last_activity_at: Option<String>,
+    #[serde(default)]
+    pub member_count: Option<u64>,
 }
 
 /// The accepted input shape: what the catalog files, the import endpoint and
@@ -186,6 +230,15 @@ pub struct CommunityInput {
     pub description: Option<String>,
     #[serde(default)]
     pub homepage: Option<String>,
+    /// active, inactive, dead_link or unknown (the default).
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub last_verified_at: Option<String>,
+    #[serde(default)]
+    pub last_activity_at: Option<String>,
+    #[serde(default)]
+    pub member_count: Option<u64>,
 }
 
 fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -212,6 +265,24 @@ pub fn validate_id(id: &str) -> Result<(), CoreError> {
                 "invalid community id {id:?}: use 1 to {MAX_ID_LEN} letters, digits, '.', '_' or '-'"
             ),
         ))
+    }
+}
+
+/// Accepts `YYYY-MM-DD`, optionally followed by `T` and a time (RFC 3339).
+pub fn check_timestamp(field: &str, value: Option<String>) -> Result<Option<String>, CoreError> {
+    let Some(value) = value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let b = value.as_bytes();
+    let digits = |r: std::ops::Range<usize>| r.clone().all(|i| b.get(i).is_some_and(u8::is_ascii_digit));
+    let date_ok = b.len() >= 10 && digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10);
+    let month: u32 = value.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(0);
+    let day: u32 = value.get(8..10).and_then(|d| d.parse().ok()).unwrap_or(0);
+    let rest_ok = b.len() == 10 || (b.get(10) == Some(&b'T') && b.len() >= 20 && b.len() <= 35);
+    if date_ok && (1..=12).contains(&month) && (1..=31).contains(&day) && rest_ok {
+        Ok(Some(value))
+    } else {
+        Err(invalid(format!("`{field}` must be a date like 2026-11-21 or an RFC 3339 time, got {value:?}")))
     }
 }
 
@@ -296,7 +367,17 @@ impl CommunityInput {
             }
             _ => None,
         };
+        let status = match self.status.as_deref().map(str::trim) {
+            None | Some("") => Status::Unknown,
+            Some(raw) => Status::parse(raw).ok_or_else(|| {
+                invalid(format!("unknown status {raw:?}; expected active, inactive, dead_link or unknown"))
+            })?,
+        };
         Ok(Community {
+            status,
+            last_verified_at: check_timestamp("last_verified_at", self.last_verified_at)?,
+            last_activity_at: check_timestamp("last_activity_at", self.last_activity_at)?,
+            member_count: self.member_count,
             id,
             name,
             url,
@@ -393,6 +474,22 @@ mod tests {
         assert_eq!(Community::from_json_str(bad_url).unwrap_err().code, ErrorCode::InvalidCommunity);
         let bad_id = r#"{"id":"a b","name":"A","url":"https://x.org","platform":"web"}"#;
         assert_eq!(Community::from_json_str(bad_id).unwrap_err().code, ErrorCode::InvalidCommunityId);
+    }
+
+    #[test]
+    fn liveness_fields_are_validated() {
+        let ok = Community::from_json_str(
+            r#"{"id":"a","name":"A","url":"https://x.org","platform":"web","status":"dead-link","last_verified_at":"2026-11-01","member_count":12}"#,
+        )
+        .unwrap();
+        assert_eq!(ok.status, Status::DeadLink);
+        assert_eq!(ok.member_count, Some(12));
+        for bad in [r#""status":"zombie""#, r#""last_verified_at":"yesterday""#, r#""last_activity_at":"2026-13-01""#] {
+            let line = format!(r#"{{"id":"a","name":"A","url":"https://x.org","platform":"web",{bad}}}"#);
+            assert_eq!(Community::from_json_str(&line).unwrap_err().code, ErrorCode::InvalidCommunity, "{bad}");
+        }
+        let missing = Community::from_json_str(r#"{"id":"a","name":"A","url":"https://x.org","platform":"web"}"#).unwrap();
+        assert_eq!(missing.status, Status::Unknown);
     }
 
     #[test]

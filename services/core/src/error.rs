@@ -13,6 +13,7 @@ pub enum ErrorCode {
     InvalidProfile,
     InvalidLimit,
     InvalidOffset,
+    InvalidDiversity,
     UnknownFilterValue,
     InvalidCommunity,
     InvalidCommunityId,
@@ -38,11 +39,12 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// All codes, for documentation checks.
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 22] = [
         ErrorCode::EmptyProfile,
         ErrorCode::InvalidProfile,
         ErrorCode::InvalidLimit,
         ErrorCode::InvalidOffset,
+        ErrorCode::InvalidDiversity,
         ErrorCode::UnknownFilterValue,
         ErrorCode::InvalidCommunity,
         ErrorCode::InvalidCommunityId,
@@ -68,6 +70,7 @@ impl ErrorCode {
             ErrorCode::InvalidProfile => "invalid_profile",
             ErrorCode::InvalidLimit => "invalid_limit",
             ErrorCode::InvalidOffset => "invalid_offset",
+            ErrorCode::InvalidDiversity => "invalid_diversity",
             ErrorCode::UnknownFilterValue => "unknown_filter_value",
             ErrorCode::InvalidCommunity => "invalid_community",
             ErrorCode::InvalidCommunityId => "invalid_community_id",

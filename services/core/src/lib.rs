@@ -17,15 +17,15 @@ pub mod ranking;
 pub mod service;
 pub mod text;
 
-pub use community::{Community, Cost, Platform};
+pub use community::{Community, Cost, Platform, Status};
 pub use error::{CoreError, ErrorCode};
 pub use import::{ImportLineError, ImportProgress, ImportReport};
 pub use ports::{
-    CommunityRecord, EmbedError, Embedder, ScoredRecord, StoreError, StoreFilter, VectorQuery,
+    CommunityRecord, EmbedError, Embedder, ScoredRecord, SearchHits, StoreError, StoreFilter, VectorQuery,
     VectorStore, Vocabulary,
 };
 pub use profile::{Filters, Profile, RecommendRequest};
-pub use ranking::RankingWeights;
+pub use ranking::{RankingWeights, RetrievalMode};
 pub use service::{
-    CommunityPage, CopMatch, Limits, Recommendation, RecommendResponse, SimilarResponse,
+    CommunityPage, CopMatch, Limits, Recommendation, RecommendResponse, SimilarResponse, StatusUpdate,
 };

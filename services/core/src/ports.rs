@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 
-use crate::community::{Community, Cost, Platform};
+use crate::community::{Community, Cost, Platform, Status};
 
 /// Turns texts into unit-length vectors of a fixed dimension.
 #[async_trait]
@@ -52,13 +52,27 @@ pub struct StoreFilter {
     pub language_keys: Vec<String>,
     pub cost: Option<Cost>,
     pub exclude_ids: Vec<String>,
+    pub exclude_statuses: Vec<Status>,
 }
 
+/// A search: nearest by the dense vector and, when `keywords` is given, the
+/// best BM25 matches of those words; each list up to `limit`, same filter.
 #[derive(Debug, Clone)]
 pub struct VectorQuery {
     pub vector: Vec<f32>,
+    pub keywords: Option<String>,
     pub filter: StoreFilter,
     pub limit: usize,
+}
+
+/// The two candidate lists of a hybrid search, each best first. Every hit
+/// carries its dense vector so the caller can compare it with anything.
+#[derive(Debug, Clone, Default)]
+pub struct SearchHits {
+    /// By cosine similarity to the query vector (`score`).
+    pub dense: Vec<ScoredRecord>,
+    /// By BM25 score of the keywords (`score`, unbounded).
+    pub keyword: Vec<ScoredRecord>,
 }
 
 /// Filter values present in the store, used to reject unknown filter values.
@@ -88,8 +102,8 @@ pub trait VectorStore: Send + Sync + 'static {
     /// A page of communities in a stable order.
     async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError>;
     async fn count(&self) -> Result<usize, StoreError>;
-    /// Nearest communities by cosine similarity, best first, with vectors.
-    async fn search(&self, query: VectorQuery) -> Result<Vec<ScoredRecord>, StoreError>;
+    /// Dense and keyword candidates for a query.
+    async fn search(&self, query: VectorQuery) -> Result<SearchHits, StoreError>;
     async fn vocabulary(&self) -> Result<Vocabulary, StoreError>;
     /// Ok when the store answers.
     async fn check(&self) -> Result<(), StoreError>;

@@ -126,11 +126,19 @@ pub struct Filters {
     /// "free" or "paid".
     #[serde(default)]
     pub cost: Option<String>,
+    /// Also show dead links, and rank inactive and unverified communities
+    /// without demotion. Default false.
+    #[serde(default)]
+    pub include_inactive: bool,
 }
 
 impl Filters {
     pub fn is_empty(&self) -> bool {
-        self.platforms.is_empty() && self.categories.is_empty() && self.languages.is_empty() && self.cost.is_none()
+        self.platforms.is_empty()
+            && self.categories.is_empty()
+            && self.languages.is_empty()
+            && self.cost.is_none()
+            && !self.include_inactive
     }
 
     fn needs_vocabulary(&self) -> bool {
@@ -149,6 +157,9 @@ impl Filters {
             }
         }
         let mut filter = StoreFilter::default();
+        if !self.include_inactive {
+            filter.exclude_statuses.push(crate::community::Status::DeadLink);
+        }
         for raw in &self.platforms {
             let platform = Platform::parse(raw).ok_or_else(|| {
                 CoreError::new(
@@ -209,6 +220,15 @@ pub struct RecommendRequest {
     /// Communities not to recommend (e.g. already joined).
     #[serde(default)]
     pub exclude_ids: Vec<String>,
+    /// Communities the person marked "not for me": not recommended, and
+    /// communities like them move down.
+    #[serde(default)]
+    pub negative_ids: Vec<String>,
+    /// 0 (pure relevance) to 1 (strongly varied results); default 0.3.
+    /// Near-duplicates (one community mirrored on two platforms) are held back
+    /// whenever it is above 0.
+    #[serde(default)]
+    pub diversity: Option<f32>,
     /// 1 to 100; default 10.
     #[serde(default)]
     pub limit: Option<usize>,
@@ -222,17 +242,31 @@ impl RecommendRequest {
         self.filters.needs_vocabulary()
     }
 
+    /// Excluded and negative ids together (both are never recommended).
     pub fn validated_exclusions(&self) -> Result<Vec<String>, CoreError> {
-        if self.exclude_ids.len() > MAX_EXCLUDED {
-            return Err(CoreError::new(
-                ErrorCode::InvalidRequestBody,
-                format!("exclude_ids has more than {MAX_EXCLUDED} ids"),
-            ));
+        for (name, ids) in [("exclude_ids", &self.exclude_ids), ("negative_ids", &self.negative_ids)] {
+            if ids.len() > MAX_EXCLUDED {
+                return Err(CoreError::new(
+                    ErrorCode::InvalidRequestBody,
+                    format!("{name} has more than {MAX_EXCLUDED} ids"),
+                ));
+            }
+            for id in ids {
+                validate_id(id)?;
+            }
         }
-        for id in &self.exclude_ids {
-            validate_id(id)?;
+        let mut all = self.exclude_ids.clone();
+        all.extend(self.negative_ids.iter().cloned());
+        Ok(all)
+    }
+
+    /// The requested diversity, or `default` when not given.
+    pub fn validated_diversity(&self, default: f32) -> Result<f32, CoreError> {
+        match self.diversity {
+            None => Ok(default),
+            Some(d) if (0.0..=1.0).contains(&d) => Ok(d),
+            Some(d) => Err(CoreError::new(ErrorCode::InvalidDiversity, format!("diversity must be between 0 and 1, got {d}"))),
         }
-        Ok(self.exclude_ids.clone())
     }
 }
 

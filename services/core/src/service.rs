@@ -7,12 +7,12 @@ use std::time::Instant;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::community::{validate_id, Community};
+use crate::community::{check_timestamp, validate_id, Community, Status};
 use crate::error::{CoreError, ErrorCode};
 use crate::import::{parse_lines, ImportProgress, ImportReport};
 use crate::ports::{CommunityRecord, Embedder, StoreFilter, VectorQuery, VectorStore};
 use crate::profile::RecommendRequest;
-use crate::ranking::{profile_vector, rank_for_profile, rank_similar, EmbeddedItem, Ranked, RankingWeights};
+use crate::ranking::{profile_vector, rank, EmbeddedItem, Query, RankRequest, Ranked, RankingWeights, RetrievalMode};
 
 /// Size limits of requests.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +62,20 @@ pub struct SimilarResponse {
     pub recommendations: Vec<Recommendation>,
     pub model: String,
     pub took_ms: u64,
+}
+
+/// `PUT /v1/communities/{id}/status`.
+#[derive(Debug, Clone, Default, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusUpdate {
+    /// active, inactive, dead_link or unknown.
+    pub status: String,
+    #[serde(default)]
+    pub last_verified_at: Option<String>,
+    #[serde(default)]
+    pub last_activity_at: Option<String>,
+    #[serde(default)]
+    pub member_count: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -122,26 +136,44 @@ impl CopMatch {
 
     /// Ranked, explained communities for a profile.
     pub async fn recommend(&self, request: RecommendRequest) -> Result<RecommendResponse, CoreError> {
+        self.recommend_with_mode(request, RetrievalMode::Hybrid).await
+    }
+
+    /// [`CopMatch::recommend`] with a chosen retrieval mode; the baselines
+    /// exist for evaluation (`copmatch eval`).
+    pub async fn recommend_with_mode(&self, request: RecommendRequest, mode: RetrievalMode) -> Result<RecommendResponse, CoreError> {
         let started = Instant::now();
         let items = request.profile.items()?;
         let (limit, offset) = self.page(request.limit, request.offset)?;
+        let diversity = request.validated_diversity(self.weights.default_diversity)?;
         let vocabulary = if request.needs_vocabulary() { Some(self.store.vocabulary().await?) } else { None };
         let mut filter = request.filters.resolve(vocabulary.as_ref())?;
         filter.exclude_ids = request.validated_exclusions()?;
+        let negatives = self.vectors_of(&request.negative_ids).await?;
 
         let vectors = self.embedder.embed(items.iter().map(|i| i.text.clone()).collect()).await?;
+        let keywords = items.iter().map(|i| i.text.as_str()).collect::<Vec<_>>().join(" ");
         let items: Vec<EmbeddedItem> = items
             .into_iter()
             .zip(vectors)
             .map(|(item, vector)| EmbeddedItem { item, vector })
             .collect();
         let vector = profile_vector(&items, &self.weights);
-        let pool = self.limits.candidate_pool.max(3 * (offset + limit));
-        let candidates = self.store.search(VectorQuery { vector, filter, limit: pool }).await?;
-        let recommendations = rank_for_profile(&items, candidates, &self.weights)
+        let wanted = offset + limit;
+        let pool = self.limits.candidate_pool.max(3 * wanted);
+        let hits = self.store.search(VectorQuery { vector: vector.clone(), keywords: Some(keywords), filter, limit: pool }).await?;
+        let ranking = RankRequest {
+            query: Query::Profile(&items),
+            query_vector: &vector,
+            negatives: &negatives,
+            mode,
+            diversity,
+            demote_status: !request.filters.include_inactive,
+            wanted,
+        };
+        let recommendations = rank(&ranking, hits, &self.weights)
             .into_iter()
             .skip(offset)
-            .take(limit)
             .map(Recommendation::from)
             .collect();
         Ok(RecommendResponse {
@@ -151,20 +183,79 @@ impl CopMatch {
         })
     }
 
-    /// Communities close to an existing one.
+    /// Stored vectors of the given communities; unknown ids are skipped (a
+    /// "not for me" community may have been deleted since).
+    async fn vectors_of(&self, ids: &[String]) -> Result<Vec<Vec<f32>>, CoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(record) = self.store.get(id).await? {
+                out.push(record.vector);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Communities close to an existing one, by the same hybrid machinery.
     pub async fn similar(&self, id: &str, limit: Option<usize>) -> Result<SimilarResponse, CoreError> {
         let started = Instant::now();
         let (limit, _) = self.page(limit, None)?;
         let source = self.record(id).await?;
-        let filter = StoreFilter { exclude_ids: vec![source.community.id.clone()], ..Default::default() };
-        let candidates = self.store.search(VectorQuery { vector: source.vector, filter, limit }).await?;
-        let recommendations = rank_similar(&source.community, candidates).into_iter().map(Recommendation::from).collect();
+        let filter = StoreFilter {
+            exclude_ids: vec![source.community.id.clone()],
+            exclude_statuses: vec![Status::DeadLink],
+            ..Default::default()
+        };
+        let keywords = std::iter::once(source.community.name.as_str())
+            .chain(source.community.categories.iter().map(String::as_str))
+            .chain(source.community.tags.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let pool = self.limits.candidate_pool.max(3 * limit);
+        let hits = self
+            .store
+            .search(VectorQuery { vector: source.vector.clone(), keywords: Some(keywords), filter, limit: pool })
+            .await?;
+        let ranking = RankRequest {
+            query: Query::Similar(&source.community),
+            query_vector: &source.vector,
+            negatives: &[],
+            mode: RetrievalMode::Hybrid,
+            diversity: self.weights.default_diversity,
+            demote_status: true,
+            wanted: limit,
+        };
+        let recommendations = rank(&ranking, hits, &self.weights).into_iter().map(Recommendation::from).collect();
         Ok(SimilarResponse {
             community_id: source.community.id,
             recommendations,
             model: self.model_id().to_string(),
             took_ms: started.elapsed().as_millis() as u64,
         })
+    }
+
+    /// Records what is known about a community's liveness. Fields left out
+    /// keep their values; the embedding is unchanged.
+    pub async fn update_status(&self, id: &str, update: StatusUpdate) -> Result<Community, CoreError> {
+        let mut record = self.record(id).await?;
+        let c = &mut record.community;
+        c.status = Status::parse(&update.status).ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::InvalidCommunity,
+                format!("unknown status {:?}; expected active, inactive, dead_link or unknown", update.status),
+            )
+        })?;
+        if let Some(at) = check_timestamp("last_verified_at", update.last_verified_at)? {
+            c.last_verified_at = Some(at);
+        }
+        if let Some(at) = check_timestamp("last_activity_at", update.last_activity_at)? {
+            c.last_activity_at = Some(at);
+        }
+        if update.member_count.is_some() {
+            c.member_count = update.member_count;
+        }
+        let community = c.clone();
+        self.store.upsert(vec![record]).await?;
+        Ok(community)
     }
 
     async fn record(&self, id: &str) -> Result<CommunityRecord, CoreError> {

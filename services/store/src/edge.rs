@@ -6,18 +6,19 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use copmatch_core::{
-    Community, CommunityRecord, ScoredRecord, StoreError, VectorQuery, VectorStore, Vocabulary,
+    Community, CommunityRecord, ScoredRecord, SearchHits, StoreError, VectorQuery, VectorStore, Vocabulary,
 };
 use parking_lot::{Mutex, RwLock};
 use qdrant_edge::{
-    CountRequest, CreateIndex, Distance, EdgeConfigBuilder, EdgeShard, EdgeVectorParams,
-    FacetRequest, FacetValue, FieldIndexOperations, NamedQuery, PayloadFieldSchema, PointId,
-    PointInsertOperations, PointOperations, PointStruct, QueryEnum, QueryRequest, ScoringQuery,
-    ScrollRequest, UpdateOperation, WithPayloadInterface, WithVector,
+    CountRequest, EdgeShard, FacetRequest, FacetValue, Filter, NamedQuery, PointId, PointInsertOperations,
+    PointOperations, QueryEnum, QueryRequest, ScoringQuery, ScrollRequest, UpdateOperation, VectorInternal,
+    WithPayloadInterface, WithVector,
 };
 
+use crate::keywords::{Keywords, KEYWORD_VECTOR};
+use crate::layout;
 use crate::optimizer::Optimizer;
-use crate::payload::{self, INDEXED_FIELDS};
+use crate::payload;
 
 /// Settings of the embedded store.
 #[derive(Debug, Clone)]
@@ -38,6 +39,7 @@ struct Inner {
     shard: RwLock<Option<Arc<EdgeShard>>>,
     /// Serializes updates, flushes and optimization (see the crate docs).
     write_lock: Mutex<()>,
+    keywords: Keywords,
 }
 
 impl Inner {
@@ -79,6 +81,29 @@ fn internal(e: impl std::fmt::Display) -> StoreError {
     StoreError::Internal(e.to_string())
 }
 
+/// Nearest points by one vector, with payload and the dense vector.
+fn nearest(
+    shard: &EdgeShard,
+    vector: VectorInternal,
+    using: Option<&str>,
+    filter: Option<Filter>,
+    limit: usize,
+) -> Result<Vec<ScoredRecord>, StoreError> {
+    let request = QueryRequest {
+        prefetches: vec![],
+        query: Some(ScoringQuery::Vector(QueryEnum::Nearest(NamedQuery { query: vector, using: using.map(str::to_string) }))),
+        filter,
+        score_threshold: None,
+        limit,
+        offset: 0,
+        params: None,
+        with_vector: WithVector::Selector(vec![String::new()]),
+        with_payload: WithPayloadInterface::Bool(true),
+    };
+    let points = shard.query(request).map_err(internal)?;
+    points.iter().map(|p| payload::scored_from_point(p).map_err(StoreError::Internal)).collect()
+}
+
 /// The embedded Qdrant store.
 #[derive(Clone)]
 pub struct EdgeStore {
@@ -87,27 +112,12 @@ pub struct EdgeStore {
 }
 
 impl EdgeStore {
-    /// Opens the shard at `path`, creating it (with payload indexes) if absent.
-    /// Fails if another process holds it or if it was built for another
-    /// vector dimension.
+    /// Opens the shard at `path`, creating it (with payload indexes) if absent
+    /// and migrating it if an older copmatch created it. Fails if another
+    /// process holds it or if it was built for another vector dimension.
     pub fn open(path: &Path, dimension: usize, options: EdgeStoreOptions) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(path)
-            .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", path.display())))?;
-        let existing = path.join("edge_config.json").exists();
-        let opened = if existing {
-            EdgeShard::load(path, None)
-        } else {
-            let config = EdgeConfigBuilder::new()
-                .vector("", EdgeVectorParams::builder(dimension, Distance::Cosine).build())
-                .build();
-            EdgeShard::new(path, config)
-        };
-        let shard = opened.map_err(|e| {
-            StoreError::Unavailable(format!(
-                "cannot open the store at {} (is another copmatch process using this data directory?): {e}",
-                path.display()
-            ))
-        })?;
+        let keywords = Keywords::new();
+        let shard = layout::open_current(path, dimension, &keywords)?;
         let stored_dim = shard.config().vectors.get("").map(|v| v.size);
         if stored_dim != Some(dimension) {
             return Err(StoreError::Internal(format!(
@@ -119,19 +129,8 @@ impl EdgeStore {
             path: path.to_path_buf(),
             shard: RwLock::new(Some(Arc::new(shard))),
             write_lock: Mutex::new(()),
+            keywords,
         });
-        if !existing {
-            let indexes = INDEXED_FIELDS
-                .iter()
-                .map(|(field, kind)| {
-                    UpdateOperation::FieldIndexOperation(FieldIndexOperations::CreateIndex(CreateIndex {
-                        field_name: (*field).try_into().expect("static field names are valid JSON paths"),
-                        field_schema: Some(PayloadFieldSchema::FieldType(*kind)),
-                    }))
-                })
-                .collect();
-            inner.write(indexes)?;
-        }
         let for_optimizer = Arc::downgrade(&inner);
         let optimizer = Optimizer::start(options.optimize_debounce, move || {
             if let Some(inner) = for_optimizer.upgrade() {
@@ -185,12 +184,16 @@ impl VectorStore for EdgeStore {
         if records.is_empty() {
             return Ok(());
         }
-        let points = records
-            .iter()
-            .map(|r| PointStruct::new(payload::point_id(&r.community.id), r.vector.clone(), payload::to_payload(&r.community)).into())
-            .collect();
-        let op = UpdateOperation::PointOperation(PointOperations::UpsertPoints(PointInsertOperations::PointsList(points)));
-        self.blocking(move |inner| inner.write(vec![op])).await?;
+        self.blocking(move |inner| {
+            let points = records
+                .into_iter()
+                .map(|r| layout::point(&inner.keywords, &r.community, r.vector))
+                .collect();
+            inner.write(vec![UpdateOperation::PointOperation(PointOperations::UpsertPoints(
+                PointInsertOperations::PointsList(points),
+            ))])
+        })
+        .await?;
         self.optimizer.mark_dirty();
         Ok(())
     }
@@ -250,21 +253,16 @@ impl VectorStore for EdgeStore {
             .await
     }
 
-    async fn search(&self, query: VectorQuery) -> Result<Vec<ScoredRecord>, StoreError> {
+    async fn search(&self, query: VectorQuery) -> Result<SearchHits, StoreError> {
         self.blocking(move |inner| {
-            let request = QueryRequest {
-                prefetches: vec![],
-                query: Some(ScoringQuery::Vector(QueryEnum::Nearest(NamedQuery { query: query.vector.into(), using: None }))),
-                filter: payload::to_filter(&query.filter),
-                score_threshold: None,
-                limit: query.limit,
-                offset: 0,
-                params: None,
-                with_vector: WithVector::Bool(true),
-                with_payload: WithPayloadInterface::Bool(true),
+            let shard = inner.shard()?;
+            let filter = payload::to_filter(&query.filter);
+            let dense = nearest(&shard, VectorInternal::Dense(query.vector), None, filter.clone(), query.limit)?;
+            let keyword = match query.keywords.as_deref().and_then(|text| inner.keywords.query(text)) {
+                Some(sparse) => nearest(&shard, VectorInternal::Sparse(sparse), Some(KEYWORD_VECTOR), filter, query.limit)?,
+                None => Vec::new(),
             };
-            let points = inner.shard()?.query(request).map_err(internal)?;
-            points.iter().map(|p| payload::scored_from_point(p).map_err(StoreError::Internal)).collect()
+            Ok(SearchHits { dense, keyword })
         })
         .await
     }

@@ -6,9 +6,13 @@
 //! never wait on it. Writes, flushes and index optimization are serialized by one
 //! lock: the engine's `flush` asserts it is uncontended, and an acknowledged
 //! write must be flushed to disk before we answer. Index building (`optimize`)
-//! is debounced onto a background thread, off the request path.
+//! is debounced onto a background thread, off the request path. Each point
+//! carries a dense embedding and a BM25 keyword vector, so one store answers
+//! both halves of hybrid retrieval.
 
 mod edge;
+mod keywords;
+mod layout;
 mod optimizer;
 mod payload;
 

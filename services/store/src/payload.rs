@@ -11,8 +11,9 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// Payload fields that filters use; each gets a keyword index.
-pub const INDEXED_FIELDS: [(&str, PayloadSchemaType); 5] = [
+pub const INDEXED_FIELDS: [(&str, PayloadSchemaType); 6] = [
     ("id", PayloadSchemaType::Keyword),
+    ("status", PayloadSchemaType::Keyword),
     ("platform", PayloadSchemaType::Keyword),
     ("cost", PayloadSchemaType::Keyword),
     ("category_keys", PayloadSchemaType::Keyword),
@@ -31,6 +32,7 @@ pub fn to_payload(community: &Community) -> Value {
         "id": community.id,
         "platform": community.platform.as_str(),
         "cost": community.cost.as_str(),
+        "status": community.status.as_str(),
         "category_keys": community.category_keys(),
         "language_keys": community.language_keys(),
         "community": community,
@@ -44,7 +46,7 @@ fn community_from_payload(payload: Option<&qdrant_edge::Payload>) -> Result<Comm
     serde_json::from_value(doc.clone()).map_err(|e| format!("a stored community could not be read: {e}"))
 }
 
-fn dense_vector(vector: Option<&VectorStructInternal>) -> Result<Vec<f32>, String> {
+pub fn dense_vector(vector: Option<&VectorStructInternal>) -> Result<Vec<f32>, String> {
     match vector {
         Some(VectorStructInternal::Single(v)) => Ok(v.clone()),
         Some(VectorStructInternal::Named(map)) => match map.get("") {
@@ -96,11 +98,13 @@ pub fn to_filter(filter: &StoreFilter) -> Option<Filter> {
     if let Some(cost) = filter.cost {
         must.push(any_of("cost", vec![cost.as_str().to_string()]));
     }
-    let must_not: Vec<Condition> = if filter.exclude_ids.is_empty() {
-        Vec::new()
-    } else {
-        vec![Condition::HasId(HasIdCondition::from_iter(filter.exclude_ids.iter().map(|id| point_id(id))))]
-    };
+    let mut must_not: Vec<Condition> = Vec::new();
+    if !filter.exclude_ids.is_empty() {
+        must_not.push(Condition::HasId(HasIdCondition::from_iter(filter.exclude_ids.iter().map(|id| point_id(id)))));
+    }
+    if !filter.exclude_statuses.is_empty() {
+        must_not.push(any_of("status", filter.exclude_statuses.iter().map(|s| s.as_str().to_string()).collect()));
+    }
     if must.is_empty() && must_not.is_empty() {
         return None;
     }

@@ -18,6 +18,10 @@ fn community(id: &str, platform: Platform, category: &str, cost: Cost) -> Commun
         cost,
         description: Some(format!("about {category}")),
         homepage: None,
+        status: copmatch_core::Status::Unknown,
+        last_verified_at: None,
+        last_activity_at: None,
+        member_count: None,
     }
 }
 
@@ -71,18 +75,38 @@ async fn search_ranks_by_cosine_and_applies_filters_and_exclusions() {
     let dir = TempDir::new().unwrap();
     let store = open(&dir);
     store.upsert(sample()).await.unwrap();
-    let query = |filter: StoreFilter| VectorQuery { vector: vec![1.0, 0.0, 0.0, 0.0], filter, limit: 10 };
-    let hits = store.search(query(StoreFilter::default())).await.unwrap();
+    let query = |filter: StoreFilter| VectorQuery { vector: vec![1.0, 0.0, 0.0, 0.0], keywords: None, filter, limit: 10 };
+    let hits = store.search(query(StoreFilter::default())).await.unwrap().dense;
     assert_eq!(hits.iter().map(|h| h.community.id.as_str()).collect::<Vec<_>>(), vec!["nurses", "doctors", "rust"]);
     assert!((hits[0].score - 1.0).abs() < 1e-5);
-    let free = store.search(query(StoreFilter { cost: Some(Cost::Free), ..Default::default() })).await.unwrap();
+    let free = store.search(query(StoreFilter { cost: Some(Cost::Free), ..Default::default() })).await.unwrap().dense;
     assert_eq!(free.iter().map(|h| h.community.id.as_str()).collect::<Vec<_>>(), vec!["nurses", "rust"]);
-    let forum = store.search(query(StoreFilter { platforms: vec![Platform::Forum], ..Default::default() })).await.unwrap();
+    let forum = store.search(query(StoreFilter { platforms: vec![Platform::Forum], ..Default::default() })).await.unwrap().dense;
     assert_eq!(forum.len(), 1);
-    let medicine = store.search(query(StoreFilter { category_keys: vec!["medicine".into()], ..Default::default() })).await.unwrap();
+    let medicine = store.search(query(StoreFilter { category_keys: vec!["medicine".into()], ..Default::default() })).await.unwrap().dense;
     assert_eq!(medicine[0].community.id, "doctors");
-    let excluded = store.search(query(StoreFilter { exclude_ids: vec!["nurses".into()], ..Default::default() })).await.unwrap();
+    let excluded = store.search(query(StoreFilter { exclude_ids: vec!["nurses".into()], ..Default::default() })).await.unwrap().dense;
     assert_eq!(excluded[0].community.id, "doctors");
+}
+
+#[tokio::test]
+async fn keyword_search_finds_exact_terms_and_statuses_filter_out() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir);
+    let mut records = sample();
+    records[2].community.description = Some("Rust compilers, crates and the borrow checker".into());
+    records[0].community.status = copmatch_core::Status::DeadLink;
+    store.upsert(records).await.unwrap();
+    let query = |keywords: &str, filter: StoreFilter| VectorQuery { vector: vec![1.0, 0.0, 0.0, 0.0], keywords: Some(keywords.into()), filter, limit: 10 };
+    let hits = store.search(query("borrow checker crates", StoreFilter::default())).await.unwrap();
+    assert_eq!(hits.keyword.len(), 1);
+    assert_eq!(hits.keyword[0].community.id, "rust");
+    assert_eq!(hits.keyword[0].vector.len(), DIM, "keyword hits carry the dense vector");
+    assert!(hits.keyword[0].score > 0.0);
+    assert!(store.search(query("the of and", StoreFilter::default())).await.unwrap().keyword.is_empty());
+    let alive = StoreFilter { exclude_statuses: vec![copmatch_core::Status::DeadLink], ..Default::default() };
+    let dense = store.search(query("nursing", alive)).await.unwrap().dense;
+    assert!(dense.iter().all(|h| h.community.id != "nurses"));
 }
 
 #[tokio::test]

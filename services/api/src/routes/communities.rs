@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use copmatch_core::import::NoProgress;
-use copmatch_core::{Community, CommunityPage, CopMatch, ErrorCode, ImportReport, SimilarResponse};
+use copmatch_core::{Community, CommunityPage, CopMatch, ErrorCode, ImportReport, SimilarResponse, StatusUpdate};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -21,6 +21,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/v1/communities")
             .route(web::get().to(list))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/communities/{id}/status")
+            .route(web::put().to(put_status))
             .default_service(web::to(method_not_allowed)),
     )
     .service(
@@ -86,6 +91,25 @@ pub async fn put(
 ) -> Result<HttpResponse, ApiError> {
     let (community, created) = service.put(&id, body.into_inner()).await?;
     Ok(if created { HttpResponse::Created().json(community) } else { HttpResponse::Ok().json(community) })
+}
+
+/// Records a community's liveness (admin): status, when it was checked,
+/// when it was last active, its size. The embedding is kept.
+#[utoipa::path(put, path = "/v1/communities/{id}/status", tag = "communities", params(("id" = String, Path)),
+    request_body = StatusUpdate,
+    security(("admin_key" = [])),
+    responses(
+        (status = 200, description = "The updated community", body = Community),
+        (status = 400, description = "invalid_community (unknown status, bad date), invalid_request_body", body = ErrorBody),
+        (status = 404, description = "community_not_found", body = ErrorBody),
+    ))]
+pub async fn put_status(
+    _admin: Admin,
+    service: web::Data<CopMatch>,
+    id: web::Path<String>,
+    body: web::Json<StatusUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(service.update_status(&id, body.into_inner()).await?))
 }
 
 /// Deletes a community (admin).

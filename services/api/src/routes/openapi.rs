@@ -27,6 +27,7 @@ impl Modify for AdminKeyScheme {
         communities::get,
         communities::put,
         communities::delete,
+        communities::put_status,
         communities::similar,
         communities::import,
         health::health,

@@ -1,0 +1,131 @@
+//! Diversity: maximal marginal relevance over the scored candidates.
+//!
+//! Each pick maximizes `score − diversity × redundancy`, where redundancy is
+//! how much closer the candidate is to an already picked community than
+//! unrelated communities usually are. Near-duplicates (the same community
+//! mirrored on two platforms: the same name once platform words are removed,
+//! the same homepage, or nearly identical embeddings) are held back behind
+//! everything else whenever diversity is above 0.
+
+use super::{dot, Candidate};
+use crate::text::normalize_key;
+
+/// Cosine above which two communities are the same one, described twice.
+const DUPLICATE_COSINE: f32 = 0.95;
+/// Cosine that unrelated communities in one field commonly reach.
+const REDUNDANCY_FLOOR: f32 = 0.5;
+
+/// A community's name without the words that only name its platform.
+pub fn name_key(name: &str) -> String {
+    let key = normalize_key(name).replace("r/", "");
+    key.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .filter(|w| !matches!(*w, "discord" | "slack" | "server" | "forum" | "forums" | "community" | "reddit" | "subreddit" | "official" | "the"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn is_duplicate(a: &Candidate, b: &Candidate) -> bool {
+    let same_name = {
+        let (ka, kb) = (name_key(&a.community.name), name_key(&b.community.name));
+        !ka.is_empty() && ka == kb
+    };
+    let same_home = matches!((&a.community.homepage, &b.community.homepage), (Some(x), Some(y)) if x.trim_end_matches('/') == y.trim_end_matches('/'));
+    same_name || same_home || dot(&a.vector, &b.vector) >= DUPLICATE_COSINE
+}
+
+/// Picks `wanted` candidates from a best-first list. Redundancy is updated
+/// incrementally, so a pick costs one pass over the remaining candidates.
+pub fn select(candidates: Vec<Candidate>, wanted: usize, diversity: f32) -> Vec<Candidate> {
+    if diversity <= 0.0 {
+        return candidates.into_iter().take(wanted).collect();
+    }
+    let mut remaining: Vec<(Candidate, f32)> = candidates.into_iter().map(|c| (c, 0.0)).collect();
+    let mut picked: Vec<Candidate> = Vec::with_capacity(wanted);
+    let mut held_back: Vec<Candidate> = Vec::new();
+    while picked.len() < wanted && !remaining.is_empty() {
+        let best_index = remaining
+            .iter()
+            .enumerate()
+            .map(|(i, (c, redundancy))| (i, c.score - diversity * redundancy))
+            .fold((0, f32::MIN), |best, (i, v)| if v > best.1 { (i, v) } else { best })
+            .0;
+        let (choice, _) = remaining.remove(best_index);
+        if picked.iter().any(|p| is_duplicate(p, &choice)) {
+            held_back.push(choice);
+            continue;
+        }
+        for (c, redundancy) in &mut remaining {
+            *redundancy = redundancy.max(dot(&c.vector, &choice.vector) - REDUNDANCY_FLOOR);
+        }
+        picked.push(choice);
+    }
+    picked.extend(held_back.into_iter().take(wanted.saturating_sub(picked.len())));
+    picked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::community::{Community, Cost, Platform, Status};
+
+    fn candidate(id: &str, name: &str, vector: Vec<f32>, score: f32) -> Candidate {
+        let community = Community {
+            id: id.into(),
+            name: name.into(),
+            url: format!("https://{id}.example"),
+            platform: Platform::Discord,
+            categories: vec![],
+            tags: vec![],
+            languages: vec![],
+            cost: Cost::Free,
+            description: None,
+            homepage: None,
+            status: Status::Active,
+            last_verified_at: None,
+            last_activity_at: None,
+            member_count: None,
+        };
+        Candidate { community, vector, dense: score, keyword: 0.0, score }
+    }
+
+    #[test]
+    fn mirrors_of_one_community_are_held_back() {
+        let list = vec![
+            candidate("a-discord", "Rustaceans Discord", vec![1.0, 0.0], 0.9),
+            candidate("a-slack", "Rustaceans", vec![0.8, 0.6], 0.89),
+            candidate("b", "Gophers", vec![0.6, 0.8], 0.7),
+        ];
+        let ids: Vec<String> = select(list, 3, 0.3).into_iter().map(|c| c.community.id).collect();
+        assert_eq!(ids, vec!["a-discord", "b", "a-slack"]);
+    }
+
+    #[test]
+    fn zero_diversity_keeps_pure_relevance_order() {
+        let list = vec![
+            candidate("a", "A", vec![1.0, 0.0], 0.9),
+            candidate("a2", "A", vec![1.0, 0.0], 0.8),
+            candidate("b", "B", vec![0.0, 1.0], 0.7),
+        ];
+        let ids: Vec<String> = select(list, 3, 0.0).into_iter().map(|c| c.community.id).collect();
+        assert_eq!(ids, vec!["a", "a2", "b"]);
+    }
+
+    #[test]
+    fn higher_diversity_lifts_a_different_community_over_a_close_one() {
+        let list = vec![
+            candidate("a", "A", vec![1.0, 0.0], 0.90),
+            candidate("near", "Near", vec![0.9, 0.436], 0.85),
+            candidate("far", "Far", vec![0.0, 1.0], 0.80),
+        ];
+        let second = |d: f32| select(list.clone(), 2, d)[1].community.id.clone();
+        assert_eq!(second(0.1), "near");
+        assert_eq!(second(1.0), "far");
+    }
+
+    #[test]
+    fn name_keys_ignore_platform_words() {
+        assert_eq!(name_key("r/Nursing"), name_key("Nursing Discord Server"));
+        assert_ne!(name_key("Nursing"), name_key("Nursing Students"));
+    }
+}

@@ -1,0 +1,121 @@
+//! Reasons a person can read: what matched, where, and what state the
+//! community is in. Deterministic: the same request gives the same reasons.
+
+use super::fusion::{best_item, evidence_for, shared_terms, Candidate};
+use super::{Query, RankRequest, RankingWeights};
+use crate::community::{Community, Cost, Status};
+use crate::profile::ProfileItem;
+use crate::text::{content_words, normalize_key};
+
+const MAX_PHRASE_CHARS: usize = 90;
+
+pub fn reasons(c: &Candidate, request: &RankRequest, weights: &RankingWeights) -> Vec<String> {
+    let mut reasons = Vec::new();
+    match &request.query {
+        Query::Profile(items) => {
+            let evidence: Vec<_> = items.iter().filter_map(|i| evidence_for(&i.item, &c.community)).collect();
+            for e in evidence.iter().take(2) {
+                reasons.push(if normalize_key(&e.term) == normalize_key(&e.item.text) {
+                    format!("matches your {} \"{}\" ({})", e.item.field.noun(), e.item.text, e.place)
+                } else {
+                    format!("matches your {} \"{}\" ({} \"{}\")", e.item.field.noun(), e.item.text, e.place, e.term)
+                });
+            }
+            if let Some((best, cos)) = best_item(items, c, weights) {
+                if !evidence.iter().any(|e| e.item == &best.item) {
+                    reasons.push(format!("close in meaning to your {} \"{}\" (similarity {cos:.2})", best.item.field.noun(), best.item.text));
+                }
+            }
+            let profile: Vec<&ProfileItem> = items.iter().map(|i| &i.item).collect();
+            if let Some(phrase) = best_phrase(&c.community, &profile) {
+                reasons.push(format!("its description: \"{phrase}\""));
+            }
+        }
+        Query::Similar(source) => {
+            let shared: Vec<String> = shared_terms(source, &c.community).into_iter().take(3).map(|(place, t)| format!("{place} \"{t}\"")).collect();
+            if !shared.is_empty() {
+                reasons.push(format!("shares {} with {}", shared.join(", "), source.name));
+            }
+            reasons.push(format!("similar in meaning to {} (similarity {:.2})", source.name, c.dense));
+        }
+    }
+    reasons.push(status_reason(&c.community));
+    reasons.push(fact_reason(&c.community));
+    reasons
+}
+
+/// The description sentence sharing the most content words with the profile.
+fn best_phrase(community: &Community, profile: &[&ProfileItem]) -> Option<String> {
+    let wanted: Vec<String> = profile.iter().flat_map(|i| content_words(&i.text)).collect();
+    let description = community.description.as_deref()?;
+    let (overlap, sentence) = description
+        .split(['.', ';', '!', '?'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let words = content_words(s);
+            (wanted.iter().filter(|w| words.contains(w)).count(), s)
+        })
+        .fold((0, ""), |best, cur| if cur.0 > best.0 { cur } else { best });
+    (overlap > 0).then(|| shorten(sentence))
+}
+
+fn shorten(sentence: &str) -> String {
+    if sentence.chars().count() <= MAX_PHRASE_CHARS {
+        return sentence.to_string();
+    }
+    let cut: String = sentence.chars().take(MAX_PHRASE_CHARS).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}…")
+}
+
+fn status_reason(c: &Community) -> String {
+    let checked = c.last_verified_at.as_deref().map(|d| format!(", checked {}", &d[..10.min(d.len())])).unwrap_or_default();
+    let active = c.last_activity_at.as_deref().map(|d| format!(", last active {}", &d[..10.min(d.len())])).unwrap_or_default();
+    match c.status {
+        Status::Active => format!("status: active{checked}"),
+        Status::Inactive => format!("status: inactive, little recent activity{active}{checked}"),
+        Status::DeadLink => format!("status: dead link reported, the link may not work{checked}"),
+        Status::Unknown => "status: not verified yet".to_string(),
+    }
+}
+
+fn fact_reason(community: &Community) -> String {
+    let kind = community.platform.kind_phrase();
+    let members = community.member_count.map(|n| format!(", about {} members", group_thousands(n))).unwrap_or_default();
+    match community.cost {
+        Cost::Free => format!("{kind}, free to join{members}"),
+        Cost::Paid => format!("{kind}, paid membership{members}"),
+        Cost::Unknown => format!("{kind}{members}"),
+    }
+}
+
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_sentences_are_cut_at_a_word() {
+        let s = "word ".repeat(40);
+        let short = shorten(s.trim());
+        assert!(short.ends_with('…') && short.chars().count() <= MAX_PHRASE_CHARS + 1);
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(group_thousands(1234567), "1,234,567");
+        assert_eq!(group_thousands(999), "999");
+    }
+}

@@ -1,0 +1,208 @@
+//! Ranking and explanations.
+//!
+//! Retrieval is hybrid. The store returns the nearest communities by the
+//! dense embedding *and* the best BM25 matches of the profile's words; the
+//! union is re-scored here with signals a person would call evidence:
+//! - similarity to the whole profile (a weighted mean of per-field means, so
+//!   many interests do not drown out the roles),
+//! - similarity to the single best profile item (a nurse who also does data
+//!   science still finds nursing communities),
+//! - the keyword score, for exact terms the embedding blurs ("NCLEX", "dbt"),
+//! - literal matches of profile words in categories, tags and name,
+//! - minus demotions for inactive or unverified communities and for
+//!   closeness to communities the person marked "not for me".
+//! A diversity pass (MMR) then keeps one community from crowding the list
+//! with its mirrors. Whatever moved a community up becomes a reason.
+
+mod diversity;
+mod explain;
+mod fusion;
+
+use std::cmp::Ordering;
+
+use crate::community::{Community, Status};
+use crate::ports::SearchHits;
+use crate::profile::{ProfileField, ProfileItem};
+
+pub use fusion::Candidate;
+
+/// Tunable weights of the ranking.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankingWeights {
+    pub role: f32,
+    pub skill: f32,
+    pub interest: f32,
+    pub about: f32,
+    /// Share of the semantic score from the best single profile item; the
+    /// rest comes from the whole-profile similarity.
+    pub best_item_share: f32,
+    /// Weight of the keyword (BM25) score, normalized to 0..1 per query.
+    pub keyword_weight: f32,
+    /// Added per profile item with a literal match in categories/tags/name.
+    pub evidence_boost: f32,
+    pub max_evidence_boost: f32,
+    /// Subtracted from inactive communities' scores.
+    pub inactive_penalty: f32,
+    /// Subtracted from communities nobody has verified.
+    pub unknown_penalty: f32,
+    /// How strongly closeness to a "not for me" community pushes down.
+    pub negative_weight: f32,
+    /// Diversity when a request does not say.
+    pub default_diversity: f32,
+}
+
+impl Default for RankingWeights {
+    fn default() -> Self {
+        Self {
+            role: 1.0,
+            skill: 0.8,
+            interest: 0.6,
+            about: 0.5,
+            best_item_share: 0.4,
+            keyword_weight: 0.1,
+            evidence_boost: 0.03,
+            max_evidence_boost: 0.09,
+            inactive_penalty: 0.15,
+            unknown_penalty: 0.02,
+            negative_weight: 0.6,
+            default_diversity: 0.3,
+        }
+    }
+}
+
+impl RankingWeights {
+    pub fn field_weight(&self, field: ProfileField) -> f32 {
+        match field {
+            ProfileField::Role => self.role,
+            ProfileField::Skill => self.skill,
+            ProfileField::Interest => self.interest,
+            ProfileField::About => self.about,
+        }
+    }
+
+    fn status_penalty(&self, status: Status) -> f32 {
+        match status {
+            Status::Active => 0.0,
+            Status::Unknown => self.unknown_penalty,
+            Status::Inactive => self.inactive_penalty,
+            // Only present when the caller asked for everything; then no demotion.
+            Status::DeadLink => self.inactive_penalty,
+        }
+    }
+}
+
+/// Which signals rank the results: copmatch's hybrid, or one of the plain
+/// baselines it is evaluated against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetrievalMode {
+    Hybrid,
+    /// Cosine similarity of the profile vector only.
+    DenseOnly,
+    /// BM25 over the profile's words only.
+    KeywordOnly,
+}
+
+/// A profile item with its embedding.
+#[derive(Debug, Clone)]
+pub struct EmbeddedItem {
+    pub item: ProfileItem,
+    pub vector: Vec<f32>,
+}
+
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+pub fn normalize(mut v: Vec<f32>) -> Vec<f32> {
+    let norm = dot(&v, &v).sqrt();
+    if norm > 1e-12 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+    v
+}
+
+/// The search vector of a profile: weighted mean of per-field mean vectors.
+pub fn profile_vector(items: &[EmbeddedItem], weights: &RankingWeights) -> Vec<f32> {
+    let dim = items.first().map_or(0, |i| i.vector.len());
+    let mut out = vec![0.0f32; dim];
+    for field in [ProfileField::Role, ProfileField::Skill, ProfileField::Interest, ProfileField::About] {
+        let members: Vec<&EmbeddedItem> = items.iter().filter(|i| i.item.field == field).collect();
+        if members.is_empty() {
+            continue;
+        }
+        let w = weights.field_weight(field) / members.len() as f32;
+        for m in members {
+            out.iter_mut().zip(&m.vector).for_each(|(o, x)| *o += w * x);
+        }
+    }
+    normalize(out)
+}
+
+/// A ranked community with its explanation.
+#[derive(Debug, Clone)]
+pub struct Ranked {
+    pub community: Community,
+    pub score: f32,
+    pub reasons: Vec<String>,
+}
+
+/// What a ranking is for.
+pub enum Query<'a> {
+    /// A person's profile.
+    Profile(&'a [EmbeddedItem]),
+    /// Communities like this one.
+    Similar(&'a Community),
+}
+
+/// Everything a ranking needs besides the candidates.
+pub struct RankRequest<'a> {
+    pub query: Query<'a>,
+    pub query_vector: &'a [f32],
+    /// Vectors of communities marked "not for me".
+    pub negatives: &'a [Vec<f32>],
+    pub mode: RetrievalMode,
+    pub diversity: f32,
+    /// Demote inactive and unverified communities (off when the caller asked
+    /// to include inactive ones).
+    pub demote_status: bool,
+    /// How many ranked results are needed (offset + limit).
+    pub wanted: usize,
+}
+
+/// Scores, diversifies and explains the candidates, best first.
+pub fn rank(request: &RankRequest, hits: SearchHits, weights: &RankingWeights) -> Vec<Ranked> {
+    let mut candidates = fusion::merge(hits, request.query_vector, request.mode);
+    for c in &mut candidates {
+        c.score = match request.mode {
+            RetrievalMode::DenseOnly => c.dense,
+            RetrievalMode::KeywordOnly => c.keyword,
+            RetrievalMode::Hybrid => fusion::hybrid_score(c, request, weights),
+        };
+    }
+    sort_candidates(&mut candidates);
+    let selected = if request.mode == RetrievalMode::Hybrid {
+        diversity::select(candidates, request.wanted, request.diversity)
+    } else {
+        candidates.truncate(request.wanted);
+        candidates
+    };
+    selected
+        .into_iter()
+        .map(|c| {
+            let reasons = explain::reasons(&c, request, weights);
+            Ranked { score: c.score, reasons, community: c.community }
+        })
+        .collect()
+}
+
+fn sort_candidates(candidates: &mut [Candidate]) {
+    candidates.sort_by(|a, b| {
+        b.score
+            .partial_cmp(&a.score)
+            .unwrap_or(Ordering::Equal)
+            .then_with(|| a.community.id.cmp(&b.community.id))
+    });
+}
+
+#[cfg(test)]
+mod tests;

@@ -4,6 +4,7 @@
 mod api_errors;
 mod communities;
 mod docs;
+mod eval;
 mod import;
 mod liveness;
 mod persistence;

@@ -32,9 +32,10 @@ pub async fn open_service(
     embedder: Arc<dyn Embedder>,
     progress: &dyn ImportProgress,
 ) -> anyhow::Result<CopMatch> {
+    crate::reembed::migrate_if_needed(settings, embedder.clone(), progress).await?;
     let store: Arc<dyn VectorStore> = match settings.store.kind {
         StoreKind::Embedded => {
-            let dir = settings.shard_dir(embedder.model_id());
+            let dir = settings.shard_dir(embedder.model_id(), copmatch_core::community::EMBEDDING_TEXT_VERSION);
             let options = EdgeStoreOptions { optimize_debounce: Duration::from_millis(settings.store.optimize_debounce_ms) };
             let dimension = embedder.dimension();
             let store = tokio::task::spawn_blocking(move || EdgeStore::open(&dir, dimension, options)).await??;

@@ -64,6 +64,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measure ranking quality on a development set: nDCG@10, Recall@10, MRR and
+    /// coverage for copmatch and for dense-only and BM25-only baselines. Imports
+    /// the catalogs into a temporary store; the data directory is not touched.
+    Eval {
+        /// Development set (default: data/eval/dev.jsonl).
+        #[arg(long, value_name = "FILE")]
+        queries: Option<PathBuf>,
+        /// Catalog to import (repeatable; default: the bundled catalog plus
+        /// ../shared/data/external-communities.jsonl when present).
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 impl Cli {
@@ -105,6 +120,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             println!("{} lines read, {} imported, {} refused", report.received, report.imported, report.failed);
             Ok(())
         }
+        Command::Eval { queries, catalogs, json } => crate::evaluate::run(&settings, queries, catalogs, json).await,
         Command::Recommend { roles, skills, interests, limit, json } => {
             let service = open_offline(&settings).await?;
             let request = RecommendRequest {

@@ -11,7 +11,9 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod error;
+pub mod evaluate;
 pub mod progress;
+pub mod reembed;
 pub mod routes;
 pub mod settings;
 

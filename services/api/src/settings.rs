@@ -11,7 +11,12 @@ use serde::{Deserialize, Serialize};
 
 /// Repository-relative defaults resolved at build time, so `copmatch` finds the
 /// model and the bundled catalog whatever the working directory.
-const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+pub const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+/// [`WORKSPACE`] without the `..` steps, for readable messages.
+pub fn workspace() -> PathBuf {
+    Path::new(WORKSPACE).canonicalize().unwrap_or_else(|_| PathBuf::from(WORKSPACE))
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -106,7 +111,8 @@ impl Default for Settings {
         Self {
             data_dir: PathBuf::from("./var"),
             admin_keys: Vec::new(),
-            log: "info".into(),
+            // qdrant-edge warns on every shard open about server-only feature flags.
+            log: "info,qdrant_edge=error".into(),
             http: HttpSettings::default(),
             model: ModelSettings::default(),
             store: StoreSettings::default(),
@@ -127,7 +133,7 @@ impl Default for ModelSettings {
     fn default() -> Self {
         let defaults = copmatch_embed::EmbedderOptions::default();
         Self {
-            dir: Path::new(WORKSPACE).join(".deps/models/all-MiniLM-L6-v2"),
+            dir: workspace().join(".deps/models/all-MiniLM-L6-v2"),
             workers: defaults.workers,
             intra_op_threads: defaults.intra_op_threads,
             max_batch: defaults.max_batch,
@@ -144,7 +150,7 @@ impl Default for StoreSettings {
 
 impl Default for CatalogSettings {
     fn default() -> Self {
-        Self { path: Path::new(WORKSPACE).join("data/communities.jsonl"), import_when_empty: true }
+        Self { path: workspace().join("data/communities.jsonl"), import_when_empty: true }
     }
 }
 
@@ -249,9 +255,12 @@ impl Settings {
         }
     }
 
-    /// The shard directory of the embedded store for a model.
-    pub fn shard_dir(&self, model_id: &str) -> PathBuf {
-        self.data_dir.join("communities").join(model_id.to_ascii_lowercase())
+    /// The shard directory of the embedded store for a model and a version of
+    /// the community text it embeds.
+    pub fn shard_dir(&self, model_id: &str, text_version: u32) -> PathBuf {
+        let model = model_id.to_ascii_lowercase();
+        let name = if text_version <= 1 { model } else { format!("{model}.text-v{text_version}") };
+        self.data_dir.join("communities").join(name)
     }
 }
 

@@ -174,6 +174,11 @@ impl Status {
     }
 }
 
+/// Version of [`Community::embedding_text`]. Stored vectors are only valid for
+/// the text they were computed from, so a store is kept per version and an
+/// older one is re-embedded into the current one.
+pub const EMBEDDING_TEXT_VERSION: u32 = 2;
+
 /// A community of practice as copmatch stores and returns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Community {
@@ -406,23 +411,26 @@ impl Community {
         input.into_community()
     }
 
-    /// The text the embedding model reads for this community. Tags such as
-    /// `c-cpp-csharp` are turned back into words so the model can read them.
+    /// The text the embedding model reads for this community: a sentence
+    /// saying what kind of place it is and for which fields, then the
+    /// description and topics. Many public-list entries have no description;
+    /// the sentence gives the model context that bare tags do not. Tags such
+    /// as `c-cpp-csharp` are turned back into words.
     pub fn embedding_text(&self) -> String {
-        let mut text = self.name.clone();
+        let mut text = format!("{}: {}", self.name, self.platform.kind_phrase());
+        if !self.categories.is_empty() {
+            text.push_str(" for ");
+            text.push_str(&self.categories.join(", "));
+        }
+        text.push('.');
         if let Some(d) = &self.description {
-            text.push_str(". ");
+            text.push(' ');
             text.push_str(d);
         }
-        let topics: Vec<String> = self
-            .categories
-            .iter()
-            .chain(&self.tags)
-            .map(|t| t.replace(['-', '_'], " "))
-            .collect();
-        if !topics.is_empty() {
-            text.push_str(". Topics: ");
-            text.push_str(&topics.join(", "));
+        let tags: Vec<String> = self.tags.iter().map(|t| t.replace(['-', '_'], " ")).collect();
+        if !tags.is_empty() {
+            text.push_str(" Topics: ");
+            text.push_str(&tags.join(", "));
         }
         text
     }
@@ -436,9 +444,47 @@ impl Community {
     }
 }
 
+/// A community's name without the words that only name its platform.
+pub fn name_key(name: &str) -> String {
+    normalize_key(name)
+        .replace("r/", "")
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .filter(|w| !matches!(*w, "discord" | "slack" | "server" | "forum" | "forums" | "community" | "reddit" | "subreddit" | "official" | "the"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A URL without scheme, `www.`, case and trailing slash.
+pub fn url_key(url: &str) -> String {
+    let lower = url.trim().to_lowercase();
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).unwrap_or(&lower);
+    rest.strip_prefix("www.").unwrap_or(rest).trim_end_matches('/').to_string()
+}
+
+/// Whether two catalog entries are one community listed twice: the same
+/// link or homepage, or the same name on the same platform.
+pub fn same_community(a: &Community, b: &Community) -> bool {
+    let links = |c: &Community| -> Vec<String> { std::iter::once(&c.url).chain(&c.homepage).map(|u| url_key(u)).collect() };
+    let (la, lb) = (links(a), links(b));
+    let name = name_key(&a.name);
+    la.iter().any(|u| lb.contains(u)) || (a.platform == b.platform && !name.is_empty() && name == name_key(&b.name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn duplicates_are_the_same_link_or_the_same_name_on_one_platform() {
+        let c = |id: &str, name: &str, url: &str, platform: &str| {
+            Community::from_json_str(&format!(r#"{{"id":"{id}","name":"{name}","url":"{url}","platform":"{platform}"}}"#)).unwrap()
+        };
+        assert!(same_community(&c("a", "UX", "https://ux.stackexchange.com", "stackexchange"), &c("b", "User Experience", "http://www.ux.stackexchange.com/", "stackexchange")));
+        assert!(same_community(&c("a", "Reactiflux", "https://www.reactiflux.com", "discord"), &c("b", "Reactiflux", "https://discord.gg/reactiflux", "discord")));
+        assert!(!same_community(&c("a", "Arduino", "https://discord.gg/arduino", "discord"), &c("b", "Arduino", "https://arduino.stackexchange.com", "stackexchange")));
+        assert_eq!(name_key("r/Nursing"), name_key("Nursing Discord Server"));
+    }
 
     const EXTERNAL_LINE: &str = r#"{"id": "discord-devcord", "name": "Devcord", "url": "https://discord.com/invite/devcord", "homepage": "https://devcord.com/", "repository": "https://github.com/devcord", "platform": "discord", "categories": ["Programming in General"], "tags": ["javascript", "code-review"], "languages": ["English"], "official": true, "description": null, "source": "x", "license": "CC-BY-4.0"}"#;
 
@@ -448,7 +494,10 @@ mod tests {
         assert_eq!(c.platform, Platform::Discord);
         assert_eq!(c.cost, Cost::Unknown);
         assert_eq!(c.description, None);
-        assert!(c.embedding_text().contains("code review"));
+        assert_eq!(
+            c.embedding_text(),
+            "Devcord: a Discord server for Programming in General. Topics: javascript, code review"
+        );
     }
 
     #[test]

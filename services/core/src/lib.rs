@@ -10,6 +10,7 @@
 
 pub mod community;
 pub mod error;
+pub mod eval;
 pub mod import;
 pub mod ports;
 pub mod profile;

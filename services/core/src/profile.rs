@@ -59,6 +59,21 @@ pub struct ProfileItem {
     pub text: String,
 }
 
+impl ProfileItem {
+    /// The item phrased as what the person looks for. all-MiniLM-L6-v2 was
+    /// trained on sentence pairs, and a bare role ("penetration tester") sits
+    /// closer to look-alike words ("testing") than "a community for
+    /// penetration testers" does; measured on the development set.
+    pub fn search_text(&self) -> String {
+        match self.field {
+            ProfileField::Role if self.text.ends_with('s') => format!("a community for {}", self.text),
+            ProfileField::Role => format!("a community for {}s", self.text),
+            ProfileField::Skill | ProfileField::Interest => format!("a community about {}", self.text),
+            ProfileField::About => self.text.clone(),
+        }
+    }
+}
+
 impl Profile {
     /// Validates sizes and returns the non-empty items, roles first.
     pub fn items(&self) -> Result<Vec<ProfileItem>, CoreError> {
@@ -313,3 +328,4 @@ mod tests {
         assert!(err.message.contains("public health"), "{}", err.message);
     }
 }
+

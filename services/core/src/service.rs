@@ -151,7 +151,12 @@ impl CopMatch {
         filter.exclude_ids = request.validated_exclusions()?;
         let negatives = self.vectors_of(&request.negative_ids).await?;
 
-        let vectors = self.embedder.embed(items.iter().map(|i| i.text.clone()).collect()).await?;
+        // The baselines embed the profile as typed: plain embedding similarity.
+        let texts = items
+            .iter()
+            .map(|i| if mode == RetrievalMode::Hybrid { i.search_text() } else { i.text.clone() })
+            .collect();
+        let vectors = self.embedder.embed(texts).await?;
         let keywords = items.iter().map(|i| i.text.as_str()).collect::<Vec<_>>().join(" ");
         let items: Vec<EmbeddedItem> = items
             .into_iter()
@@ -318,7 +323,8 @@ impl CopMatch {
         }
     }
 
-    async fn store_communities(&self, communities: Vec<Community>) -> Result<(), CoreError> {
+    /// Embeds and stores communities as they are (already validated).
+    pub async fn store_communities(&self, communities: Vec<Community>) -> Result<(), CoreError> {
         let texts = communities.iter().map(Community::embedding_text).collect();
         let vectors = self.embedder.embed(texts).await?;
         let records = communities

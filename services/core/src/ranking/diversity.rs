@@ -2,36 +2,30 @@
 //!
 //! Each pick maximizes `score − diversity × redundancy`, where redundancy is
 //! how much closer the candidate is to an already picked community than
-//! unrelated communities usually are. Near-duplicates (the same community
-//! mirrored on two platforms: the same name once platform words are removed,
-//! the same homepage, or nearly identical embeddings) are held back behind
-//! everything else whenever diversity is above 0.
+//! distinct communities of one field usually are. Near-duplicates are held
+//! back behind everything else whenever diversity is above 0: the same
+//! community listed twice ([`crate::community::same_community`]), one
+//! mirrored on two platforms (same name, near-identical description), or
+//! nearly identical embeddings.
 
 use super::{dot, Candidate};
-use crate::text::normalize_key;
+use crate::community::{name_key, same_community};
 
 /// Cosine above which two communities are the same one, described twice.
-const DUPLICATE_COSINE: f32 = 0.95;
-/// Cosine that unrelated communities in one field commonly reach.
-const REDUNDANCY_FLOOR: f32 = 0.5;
-
-/// A community's name without the words that only name its platform.
-pub fn name_key(name: &str) -> String {
-    let key = normalize_key(name).replace("r/", "");
-    key.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .filter(|w| !matches!(*w, "discord" | "slack" | "server" | "forum" | "forums" | "community" | "reddit" | "subreddit" | "official" | "the"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+const DUPLICATE_COSINE: f32 = 0.97;
+/// Cosine above which two same-named communities on different platforms are
+/// one community mirrored (the Arduino Discord and Arduino Stack Exchange are
+/// two different groups of people, and their descriptions say so).
+const MIRROR_COSINE: f32 = 0.9;
+/// Cosine that distinct communities of one field commonly reach; only
+/// closeness beyond it counts as repeating what is already listed.
+const REDUNDANCY_FLOOR: f32 = 0.7;
 
 fn is_duplicate(a: &Candidate, b: &Candidate) -> bool {
-    let same_name = {
-        let (ka, kb) = (name_key(&a.community.name), name_key(&b.community.name));
-        !ka.is_empty() && ka == kb
-    };
-    let same_home = matches!((&a.community.homepage, &b.community.homepage), (Some(x), Some(y)) if x.trim_end_matches('/') == y.trim_end_matches('/'));
-    same_name || same_home || dot(&a.vector, &b.vector) >= DUPLICATE_COSINE
+    let cos = dot(&a.vector, &b.vector);
+    same_community(&a.community, &b.community)
+        || cos >= DUPLICATE_COSINE
+        || (cos >= MIRROR_COSINE && name_key(&a.community.name) == name_key(&b.community.name))
 }
 
 /// Picks `wanted` candidates from a best-first list. Redundancy is updated
@@ -115,8 +109,8 @@ mod tests {
     fn higher_diversity_lifts_a_different_community_over_a_close_one() {
         let list = vec![
             candidate("a", "A", vec![1.0, 0.0], 0.90),
-            candidate("near", "Near", vec![0.9, 0.436], 0.85),
-            candidate("far", "Far", vec![0.0, 1.0], 0.80),
+            candidate("near", "Near", vec![0.9, 0.436], 0.80),
+            candidate("far", "Far", vec![0.0, 1.0], 0.75),
         ];
         let second = |d: f32| select(list.clone(), 2, d)[1].community.id.clone();
         assert_eq!(second(0.1), "near");
@@ -124,8 +118,12 @@ mod tests {
     }
 
     #[test]
-    fn name_keys_ignore_platform_words() {
-        assert_eq!(name_key("r/Nursing"), name_key("Nursing Discord Server"));
-        assert_ne!(name_key("Nursing"), name_key("Nursing Students"));
+    fn same_named_communities_on_different_platforms_are_kept_when_different() {
+        let mut discord = candidate("arduino-discord", "Arduino", vec![1.0, 0.0], 0.9);
+        discord.community.platform = Platform::Discord;
+        let mut qa = candidate("arduino-se", "Arduino", vec![0.8, 0.6], 0.89);
+        qa.community.platform = Platform::Stackexchange;
+        let ids: Vec<String> = select(vec![discord, qa], 2, 0.3).into_iter().map(|c| c.community.id).collect();
+        assert_eq!(ids, vec!["arduino-discord", "arduino-se"]);
     }
 }

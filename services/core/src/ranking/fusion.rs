@@ -71,6 +71,27 @@ pub fn evidence_for<'a>(item: &'a ProfileItem, community: &Community) -> Option<
     None
 }
 
+/// How much of an item the community's categories, tags and name cover: the
+/// share of the item's content words found there, squared, so that one
+/// generic word of a long role ("site" in "site reliability engineer") counts
+/// little and a full match ("ICU nurse" → tag "icu" + "nurses") counts fully.
+pub fn coverage(item: &ProfileItem, community: &Community) -> f32 {
+    let wanted = content_words(&item.text);
+    if wanted.is_empty() {
+        return 0.0;
+    }
+    let have: Vec<String> = community
+        .categories
+        .iter()
+        .chain(&community.tags)
+        .chain(std::iter::once(&community.name))
+        .flat_map(|t| content_words(&t.replace(['-', '_'], " ")))
+        .collect();
+    let found = wanted.iter().filter(|w| have.contains(w)).count();
+    let share = found as f32 / wanted.len() as f32;
+    share * share
+}
+
 /// Categories and tags two communities share, as normalized keys.
 pub fn shared_terms(a: &Community, b: &Community) -> Vec<(&'static str, String)> {
     let keys = |c: &Community| -> Vec<String> { c.categories.iter().chain(&c.tags).map(|t| normalize_key(t)).collect() };
@@ -102,12 +123,12 @@ pub fn hybrid_score(c: &Candidate, request: &RankRequest, weights: &RankingWeigh
             let max_weight = items.iter().map(|i| weights.field_weight(i.item.field)).fold(f32::MIN, f32::max);
             let best = best_item(items, c, weights)
                 .map_or(c.dense, |(i, cos)| cos * weights.field_weight(i.item.field) / max_weight);
-            let matches = items.iter().filter(|i| evidence_for(&i.item, &c.community).is_some()).count();
-            (best, matches)
+            let covered: f32 = items.iter().map(|i| coverage(&i.item, &c.community)).sum();
+            (best, covered)
         }
-        Query::Similar(source) => (c.dense, shared_terms(source, &c.community).len().min(3)),
+        Query::Similar(source) => (c.dense, shared_terms(source, &c.community).len().min(3) as f32),
     };
-    let evidence = (weights.evidence_boost * matches as f32).min(weights.max_evidence_boost);
+    let evidence = (weights.evidence_boost * matches).min(weights.max_evidence_boost);
     let status = if request.demote_status { weights.status_penalty(c.community.status) } else { 0.0 };
     let negative = request
         .negatives

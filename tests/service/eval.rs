@@ -8,7 +8,6 @@ use copmatch_api::evaluate::{default_queries, evaluate_systems, shared_catalog};
 use copmatch_api::Settings;
 use copmatch_core::eval::parse_queries;
 use copmatch_core::import::NoProgress;
-use copmatch_core::VectorStore;
 
 #[tokio::test]
 async fn copmatch_beats_both_baselines_on_the_development_set() {

@@ -42,7 +42,7 @@ pub async fn open_service(
             Arc::new(store)
         }
     };
-    let service = CopMatch::new(embedder, store, settings.ranking_weights(), settings.limits());
+    let service = CopMatch::new(embedder, store, settings.ranking.clone(), settings.limits.clone());
     if settings.catalog.import_when_empty && service.store().count().await? == 0 {
         let path = &settings.catalog.path;
         let text = tokio::fs::read_to_string(path)

@@ -53,7 +53,7 @@ pub async fn migrate_if_needed(settings: &Settings, embedder: Arc<dyn Embedder>,
         Ok((EdgeStore::open(&old_path, dimension, opts.clone())?, EdgeStore::open(&new_path, dimension, opts)?))
     })
     .await??;
-    let target = CopMatch::new(embedder, Arc::new(new), settings.ranking_weights(), settings.limits());
+    let target = CopMatch::new(embedder, Arc::new(new), settings.ranking.clone(), settings.limits.clone());
     let total = old.count().await?;
     progress.start(total);
     let mut offset = 0;

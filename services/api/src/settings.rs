@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use config::{Config, Environment, File, FileFormat};
+use copmatch_core::{Limits, RankingWeights};
 use serde::{Deserialize, Serialize};
 
 /// Repository-relative defaults resolved at build time, so `copmatch` finds the
@@ -31,8 +32,8 @@ pub struct Settings {
     pub model: ModelSettings,
     pub store: StoreSettings,
     pub catalog: CatalogSettings,
-    pub ranking: RankingSettings,
-    pub limits: LimitSettings,
+    pub ranking: RankingWeights,
+    pub limits: Limits,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -79,33 +80,6 @@ pub struct CatalogSettings {
     pub import_when_empty: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RankingSettings {
-    pub role_weight: f32,
-    pub skill_weight: f32,
-    pub interest_weight: f32,
-    pub about_weight: f32,
-    pub best_item_share: f32,
-    pub keyword_weight: f32,
-    pub evidence_boost: f32,
-    pub max_evidence_boost: f32,
-    pub inactive_penalty: f32,
-    pub unknown_penalty: f32,
-    pub negative_weight: f32,
-    pub default_diversity: f32,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct LimitSettings {
-    pub default_limit: usize,
-    pub max_limit: usize,
-    pub max_offset: usize,
-    pub candidate_pool: usize,
-    pub import_batch: usize,
-}
-
 impl Default for Settings {
     fn default() -> Self {
         Self {
@@ -117,8 +91,8 @@ impl Default for Settings {
             model: ModelSettings::default(),
             store: StoreSettings::default(),
             catalog: CatalogSettings::default(),
-            ranking: RankingSettings::default(),
-            limits: LimitSettings::default(),
+            ranking: RankingWeights::default(),
+            limits: Limits::default(),
         }
     }
 }
@@ -154,39 +128,6 @@ impl Default for CatalogSettings {
     }
 }
 
-impl Default for RankingSettings {
-    fn default() -> Self {
-        let w = copmatch_core::RankingWeights::default();
-        Self {
-            role_weight: w.role,
-            skill_weight: w.skill,
-            interest_weight: w.interest,
-            about_weight: w.about,
-            best_item_share: w.best_item_share,
-            keyword_weight: w.keyword_weight,
-            evidence_boost: w.evidence_boost,
-            max_evidence_boost: w.max_evidence_boost,
-            inactive_penalty: w.inactive_penalty,
-            unknown_penalty: w.unknown_penalty,
-            negative_weight: w.negative_weight,
-            default_diversity: w.default_diversity,
-        }
-    }
-}
-
-impl Default for LimitSettings {
-    fn default() -> Self {
-        let l = copmatch_core::Limits::default();
-        Self {
-            default_limit: l.default_limit,
-            max_limit: l.max_limit,
-            max_offset: l.max_offset,
-            candidate_pool: l.candidate_pool,
-            import_batch: l.import_batch,
-        }
-    }
-}
-
 impl Settings {
     /// Loads defaults < file < environment < `overrides` (dotted keys, from CLI flags).
     pub fn load(file: Option<&Path>, overrides: &[(&str, String)]) -> Result<Settings, config::ConfigError> {
@@ -214,35 +155,6 @@ impl Settings {
             builder = builder.set_override(*key, value.clone())?;
         }
         builder.build()?.try_deserialize()
-    }
-
-    pub fn ranking_weights(&self) -> copmatch_core::RankingWeights {
-        let r = &self.ranking;
-        copmatch_core::RankingWeights {
-            role: r.role_weight,
-            skill: r.skill_weight,
-            interest: r.interest_weight,
-            about: r.about_weight,
-            best_item_share: r.best_item_share,
-            keyword_weight: r.keyword_weight,
-            evidence_boost: r.evidence_boost,
-            max_evidence_boost: r.max_evidence_boost,
-            inactive_penalty: r.inactive_penalty,
-            unknown_penalty: r.unknown_penalty,
-            negative_weight: r.negative_weight,
-            default_diversity: r.default_diversity,
-        }
-    }
-
-    pub fn limits(&self) -> copmatch_core::Limits {
-        let l = &self.limits;
-        copmatch_core::Limits {
-            default_limit: l.default_limit,
-            max_limit: l.max_limit,
-            max_offset: l.max_offset,
-            candidate_pool: l.candidate_pool,
-            import_batch: l.import_batch,
-        }
     }
 
     pub fn embedder_options(&self) -> copmatch_embed::EmbedderOptions {

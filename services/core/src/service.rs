@@ -14,8 +14,9 @@ use crate::ports::{CommunityRecord, Embedder, StoreFilter, VectorQuery, VectorSt
 use crate::profile::RecommendRequest;
 use crate::ranking::{profile_vector, rank, EmbeddedItem, Query, RankRequest, Ranked, RankingWeights, RetrievalMode};
 
-/// Size limits of requests.
-#[derive(Debug, Clone, PartialEq)]
+/// Size limits of requests (the `limits` configuration section).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct Limits {
     pub default_limit: usize,
     pub max_limit: usize,
@@ -116,7 +117,7 @@ impl CopMatch {
         &self.embedder
     }
 
-    fn page(&self, limit: Option<usize>, offset: Option<usize>) -> Result<(usize, usize), CoreError> {
+    fn validated_limit(&self, limit: Option<usize>) -> Result<usize, CoreError> {
         let limit = limit.unwrap_or(self.limits.default_limit);
         if limit == 0 || limit > self.limits.max_limit {
             return Err(CoreError::new(
@@ -124,6 +125,11 @@ impl CopMatch {
                 format!("limit must be between 1 and {}, got {limit}", self.limits.max_limit),
             ));
         }
+        Ok(limit)
+    }
+
+    fn page(&self, limit: Option<usize>, offset: Option<usize>) -> Result<(usize, usize), CoreError> {
+        let limit = self.validated_limit(limit)?;
         let offset = offset.unwrap_or(0);
         if offset > self.limits.max_offset {
             return Err(CoreError::new(
@@ -275,14 +281,9 @@ impl CopMatch {
         Ok(self.record(id).await?.community)
     }
 
+    /// A page of the catalog. Any offset is accepted: past the end the page is empty.
     pub async fn list(&self, limit: Option<usize>, offset: Option<usize>) -> Result<CommunityPage, CoreError> {
-        let limit = limit.unwrap_or(self.limits.default_limit);
-        if limit == 0 || limit > self.limits.max_limit {
-            return Err(CoreError::new(
-                ErrorCode::InvalidLimit,
-                format!("limit must be between 1 and {}, got {limit}", self.limits.max_limit),
-            ));
-        }
+        let limit = self.validated_limit(limit)?;
         let offset = offset.unwrap_or(0);
         let total = self.store.count().await?;
         let communities = if offset >= total { Vec::new() } else { self.store.list(offset, limit).await? };

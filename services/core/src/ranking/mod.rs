@@ -26,13 +26,14 @@ use crate::profile::{ProfileField, ProfileItem};
 
 pub use fusion::Candidate;
 
-/// Tunable weights of the ranking.
-#[derive(Debug, Clone, PartialEq)]
+/// Tunable weights of the ranking (the `ranking` configuration section).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct RankingWeights {
-    pub role: f32,
-    pub skill: f32,
-    pub interest: f32,
-    pub about: f32,
+    pub role_weight: f32,
+    pub skill_weight: f32,
+    pub interest_weight: f32,
+    pub about_weight: f32,
     /// Share of the semantic score from the best single profile item; the
     /// rest comes from the whole-profile similarity.
     pub best_item_share: f32,
@@ -55,10 +56,10 @@ pub struct RankingWeights {
 impl Default for RankingWeights {
     fn default() -> Self {
         Self {
-            role: 1.0,
-            skill: 0.8,
-            interest: 0.6,
-            about: 0.5,
+            role_weight: 1.0,
+            skill_weight: 0.8,
+            interest_weight: 0.6,
+            about_weight: 0.5,
             best_item_share: 0.4,
             keyword_weight: 0.3,
             evidence_boost: 0.1,
@@ -74,10 +75,10 @@ impl Default for RankingWeights {
 impl RankingWeights {
     pub fn field_weight(&self, field: ProfileField) -> f32 {
         match field {
-            ProfileField::Role => self.role,
-            ProfileField::Skill => self.skill,
-            ProfileField::Interest => self.interest,
-            ProfileField::About => self.about,
+            ProfileField::Role => self.role_weight,
+            ProfileField::Skill => self.skill_weight,
+            ProfileField::Interest => self.interest_weight,
+            ProfileField::About => self.about_weight,
         }
     }
 

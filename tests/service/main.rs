@@ -7,5 +7,6 @@ mod docs;
 mod eval;
 mod import;
 mod liveness;
+mod moderation;
 mod persistence;
 mod recommendations;

@@ -10,7 +10,8 @@ use anyhow::Context;
 use copmatch_core::import::NoProgress;
 use copmatch_core::{CopMatch, Embedder, ImportProgress, VectorStore};
 use copmatch_embed::SentenceEmbedder;
-use copmatch_store::{EdgeStore, EdgeStoreOptions};
+use copmatch_core::moderator::Moderator;
+use copmatch_store::{EdgeStore, EdgeStoreOptions, JournalQueue};
 
 use crate::auth::AdminKeys;
 use crate::error::{json_error, query_error, route_not_found};
@@ -65,6 +66,12 @@ pub struct Application {
     service: CopMatch,
 }
 
+/// The moderation queue beside the store in the data directory.
+fn open_moderator(settings: &Settings, service: &CopMatch) -> anyhow::Result<Moderator> {
+    let queue = JournalQueue::open(&settings.data_dir.join("moderation.jsonl"))?;
+    Ok(Moderator::new(service.clone(), Arc::new(queue)))
+}
+
 impl Application {
     /// Loads the model, opens the store (showing a progress bar if it imports
     /// the bundled catalog) and binds `settings.http.addr`.
@@ -83,10 +90,11 @@ impl Application {
     }
 
     fn bind(settings: Settings, service: CopMatch) -> anyhow::Result<Self> {
+        let moderator = open_moderator(&settings, &service)?;
         let listener = TcpListener::bind(&settings.http.addr)
             .with_context(|| format!("binding {}", settings.http.addr))?;
         let port = listener.local_addr()?.port();
-        let server = http_server(&settings, service.clone(), listener)?;
+        let server = http_server(&settings, service.clone(), moderator, listener)?;
         Ok(Self { server, port, service })
     }
 
@@ -109,8 +117,9 @@ impl Application {
     }
 }
 
-fn http_server(settings: &Settings, service: CopMatch, listener: TcpListener) -> anyhow::Result<Server> {
+fn http_server(settings: &Settings, service: CopMatch, moderator: Moderator, listener: TcpListener) -> anyhow::Result<Server> {
     let service = web::Data::new(service);
+    let moderator = web::Data::new(moderator);
     let admin_keys = web::Data::new(AdminKeys(settings.admin_keys.clone()));
     let import_limit = web::Data::new(ImportLimit(settings.http.max_import_bytes));
     let json = web::JsonConfig::default().limit(settings.http.max_body_bytes).error_handler(json_error);
@@ -119,6 +128,7 @@ fn http_server(settings: &Settings, service: CopMatch, listener: TcpListener) ->
         App::new()
             .wrap(actix_web::middleware::Logger::new("%r %s %Dms").log_target("copmatch::http"))
             .app_data(service.clone())
+            .app_data(moderator.clone())
             .app_data(admin_keys.clone())
             .app_data(import_limit.clone())
             .app_data(json.clone())
@@ -127,6 +137,8 @@ fn http_server(settings: &Settings, service: CopMatch, listener: TcpListener) ->
             .configure(routes::communities::configure)
             .configure(routes::health::configure)
             .configure(routes::openapi::configure)
+            .configure(routes::submissions::configure)
+            .configure(routes::web::configure)
             .default_service(web::to(route_not_found))
     })
     .listen(listener)?;

@@ -79,6 +79,27 @@ impl Platform {
         }
     }
 
+    /// The platform's name, for menus.
+    pub fn label(self) -> &'static str {
+        match self {
+            Platform::Slack => "Slack",
+            Platform::Discord => "Discord",
+            Platform::Linkedin => "LinkedIn",
+            Platform::Forum => "Forum",
+            Platform::Reddit => "Reddit",
+            Platform::Stackexchange => "Stack Exchange",
+            Platform::Association => "Association",
+            Platform::Meetup => "Meetup",
+            Platform::MailingList => "Mailing list",
+            Platform::Telegram => "Telegram",
+            Platform::Matrix => "Matrix",
+            Platform::Mastodon => "Mastodon",
+            Platform::Facebook => "Facebook",
+            Platform::Github => "GitHub",
+            Platform::Web => "Website",
+        }
+    }
+
     /// What kind of place it is, as a person would say it.
     pub fn kind_phrase(self) -> &'static str {
         match self {
@@ -254,8 +275,17 @@ fn invalid(message: String) -> CoreError {
     CoreError::new(ErrorCode::InvalidCommunity, message)
 }
 
+/// Ids that name API routes (`/v1/communities/import`) and so cannot name a community.
+const RESERVED_IDS: [&str; 1] = ["import"];
+
 /// Checks that `id` can name a community.
 pub fn validate_id(id: &str) -> Result<(), CoreError> {
+    if RESERVED_IDS.contains(&id) {
+        return Err(CoreError::new(
+            ErrorCode::InvalidCommunityId,
+            format!("{id:?} is reserved by the API and cannot be a community id"),
+        ));
+    }
     let ok = !id.is_empty()
         && id.len() <= MAX_ID_LEN
         && id
@@ -523,6 +553,8 @@ mod tests {
         assert_eq!(Community::from_json_str(bad_url).unwrap_err().code, ErrorCode::InvalidCommunity);
         let bad_id = r#"{"id":"a b","name":"A","url":"https://x.org","platform":"web"}"#;
         assert_eq!(Community::from_json_str(bad_id).unwrap_err().code, ErrorCode::InvalidCommunityId);
+        let reserved = r#"{"id":"import","name":"A","url":"https://x.org","platform":"web"}"#;
+        assert_eq!(Community::from_json_str(reserved).unwrap_err().code, ErrorCode::InvalidCommunityId);
     }
 
     #[test]

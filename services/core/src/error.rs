@@ -18,6 +18,7 @@ pub enum ErrorCode {
     InvalidCommunity,
     InvalidCommunityId,
     IdMismatch,
+    InvalidSubmission,
     // The request could not be read at all.
     MalformedJson,
     InvalidRequestBody,
@@ -29,8 +30,11 @@ pub enum ErrorCode {
     InvalidApiKey,
     // What does not exist.
     CommunityNotFound,
+    SubmissionNotFound,
     RouteNotFound,
     MethodNotAllowed,
+    // The request conflicts with the current state.
+    SubmissionAlreadyDecided,
     // Our side.
     StoreUnavailable,
     ModelUnavailable,
@@ -39,7 +43,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// All codes, for documentation checks.
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 25] = [
         ErrorCode::EmptyProfile,
         ErrorCode::InvalidProfile,
         ErrorCode::InvalidLimit,
@@ -49,6 +53,7 @@ impl ErrorCode {
         ErrorCode::InvalidCommunity,
         ErrorCode::InvalidCommunityId,
         ErrorCode::IdMismatch,
+        ErrorCode::InvalidSubmission,
         ErrorCode::MalformedJson,
         ErrorCode::InvalidRequestBody,
         ErrorCode::InvalidQueryParameter,
@@ -57,8 +62,10 @@ impl ErrorCode {
         ErrorCode::MissingApiKey,
         ErrorCode::InvalidApiKey,
         ErrorCode::CommunityNotFound,
+        ErrorCode::SubmissionNotFound,
         ErrorCode::RouteNotFound,
         ErrorCode::MethodNotAllowed,
+        ErrorCode::SubmissionAlreadyDecided,
         ErrorCode::StoreUnavailable,
         ErrorCode::ModelUnavailable,
         ErrorCode::Internal,
@@ -75,6 +82,7 @@ impl ErrorCode {
             ErrorCode::InvalidCommunity => "invalid_community",
             ErrorCode::InvalidCommunityId => "invalid_community_id",
             ErrorCode::IdMismatch => "id_mismatch",
+            ErrorCode::InvalidSubmission => "invalid_submission",
             ErrorCode::MalformedJson => "malformed_json",
             ErrorCode::InvalidRequestBody => "invalid_request_body",
             ErrorCode::InvalidQueryParameter => "invalid_query_parameter",
@@ -83,6 +91,8 @@ impl ErrorCode {
             ErrorCode::MissingApiKey => "missing_api_key",
             ErrorCode::InvalidApiKey => "invalid_api_key",
             ErrorCode::CommunityNotFound => "community_not_found",
+            ErrorCode::SubmissionNotFound => "submission_not_found",
+            ErrorCode::SubmissionAlreadyDecided => "submission_already_decided",
             ErrorCode::RouteNotFound => "route_not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::StoreUnavailable => "store_unavailable",

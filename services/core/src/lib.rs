@@ -12,6 +12,8 @@ pub mod community;
 pub mod error;
 pub mod eval;
 pub mod import;
+pub mod moderation;
+pub mod moderator;
 pub mod ports;
 pub mod profile;
 pub mod ranking;
@@ -22,7 +24,7 @@ pub use community::{Community, Cost, Platform, Status};
 pub use error::{CoreError, ErrorCode};
 pub use import::{ImportLineError, ImportProgress, ImportReport};
 pub use ports::{
-    CommunityRecord, EmbedError, Embedder, ScoredRecord, SearchHits, StoreError, StoreFilter, VectorQuery,
+    CommunityRecord, EmbedError, Embedder, ModerationQueue, ScoredRecord, SearchHits, StoreError, StoreFilter, VectorQuery,
     VectorStore, Vocabulary,
 };
 pub use profile::{Filters, Profile, RecommendRequest};

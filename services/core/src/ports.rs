@@ -110,3 +110,12 @@ pub trait VectorStore: Send + Sync + 'static {
     /// Makes everything durable and releases the store; later calls fail.
     async fn close(&self) -> Result<(), StoreError>;
 }
+
+/// The moderation queue: submissions and reports, durable when a call returns.
+#[async_trait]
+pub trait ModerationQueue: Send + Sync + 'static {
+    async fn put(&self, item: crate::moderation::ModerationItem) -> Result<(), StoreError>;
+    async fn get(&self, id: &str) -> Result<Option<crate::moderation::ModerationItem>, StoreError>;
+    /// Items in the given state (all when `None`), oldest first.
+    async fn list(&self, state: Option<crate::moderation::ItemState>) -> Result<Vec<crate::moderation::ModerationItem>, StoreError>;
+}

@@ -11,9 +11,11 @@
 //! both halves of hybrid retrieval.
 
 mod edge;
+mod journal;
 mod keywords;
 mod layout;
 mod optimizer;
 mod payload;
 
 pub use edge::{EdgeStore, EdgeStoreOptions};
+pub use journal::JournalQueue;

@@ -5,3 +5,5 @@ pub mod communities;
 pub mod health;
 pub mod openapi;
 pub mod recommendations;
+pub mod submissions;
+pub mod web;

@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{communities, health, recommendations};
+use super::{communities, health, recommendations, submissions};
 
 struct AdminKeyScheme;
 
@@ -32,6 +32,11 @@ impl Modify for AdminKeyScheme {
         communities::import,
         health::health,
         health::ready,
+        submissions::submit,
+        submissions::report,
+        submissions::list,
+        submissions::approve,
+        submissions::reject,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&AdminKeyScheme)

@@ -1,0 +1,101 @@
+//! Submissions and reports from the public; moderation by admins.
+
+use actix_web::{web, HttpResponse};
+use copmatch_core::moderation::{ItemState, ModerationItem, RejectInput, ReportInput, SubmissionInput};
+use copmatch_core::moderator::Moderator;
+use copmatch_core::ErrorCode;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Admin;
+use crate::error::{method_not_allowed, ApiError, ErrorBody};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/v1/submissions")
+            .route(web::post().to(submit))
+            .route(web::get().to(list))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(web::resource("/v1/reports").route(web::post().to(report)).default_service(web::to(method_not_allowed)))
+    .service(
+        web::resource("/v1/submissions/{id}/approve")
+            .route(web::post().to(approve))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/submissions/{id}/reject")
+            .route(web::post().to(reject))
+            .default_service(web::to(method_not_allowed)),
+    );
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// pending, approved or rejected; all when absent.
+    pub state: Option<String>,
+}
+
+/// Submits a community for the catalog; a moderator approves it.
+#[utoipa::path(post, path = "/v1/submissions", tag = "moderation", request_body = SubmissionInput,
+    responses(
+        (status = 201, description = "Queued for moderation, with any likely duplicates flagged", body = ModerationItem),
+        (status = 400, description = "invalid_submission, malformed_json, invalid_request_body", body = ErrorBody),
+    ))]
+pub async fn submit(moderator: web::Data<Moderator>, body: web::Json<SubmissionInput>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Created().json(moderator.submit(body.into_inner()).await?))
+}
+
+/// Reports that a community's link is dead; a moderator confirms it.
+#[utoipa::path(post, path = "/v1/reports", tag = "moderation", request_body = ReportInput,
+    responses(
+        (status = 201, description = "Queued for moderation", body = ModerationItem),
+        (status = 400, description = "invalid_submission, invalid_request_body", body = ErrorBody),
+        (status = 404, description = "community_not_found", body = ErrorBody),
+    ))]
+pub async fn report(moderator: web::Data<Moderator>, body: web::Json<ReportInput>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Created().json(moderator.report(body.into_inner()).await?))
+}
+
+/// The moderation queue (admin), oldest first.
+#[utoipa::path(get, path = "/v1/submissions", tag = "moderation", params(ListQuery), security(("admin_key" = [])),
+    responses((status = 200, body = [ModerationItem]), (status = 400, description = "invalid_query_parameter", body = ErrorBody)))]
+pub async fn list(_admin: Admin, moderator: web::Data<Moderator>, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+    let state = match query.state.as_deref() {
+        None => None,
+        Some(raw) => Some(ItemState::parse(raw).ok_or_else(|| {
+            ApiError::new(ErrorCode::InvalidQueryParameter, format!("unknown state {raw:?}; expected pending, approved or rejected"))
+        })?),
+    };
+    Ok(HttpResponse::Ok().json(moderator.list(state).await?))
+}
+
+/// Approves a submission (the community becomes recommendable at once) or a
+/// dead-link report (the community is marked `dead_link`). Admin.
+#[utoipa::path(post, path = "/v1/submissions/{id}/approve", tag = "moderation", params(("id" = String, Path)), security(("admin_key" = [])),
+    responses(
+        (status = 200, body = ModerationItem),
+        (status = 404, description = "submission_not_found", body = ErrorBody),
+        (status = 409, description = "submission_already_decided", body = ErrorBody),
+    ))]
+pub async fn approve(_admin: Admin, moderator: web::Data<Moderator>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(moderator.approve(&id).await?))
+}
+
+/// Rejects a submission or report with a reason. Admin.
+#[utoipa::path(post, path = "/v1/submissions/{id}/reject", tag = "moderation", params(("id" = String, Path)), request_body = RejectInput,
+    security(("admin_key" = [])),
+    responses(
+        (status = 200, body = ModerationItem),
+        (status = 404, description = "submission_not_found", body = ErrorBody),
+        (status = 409, description = "submission_already_decided", body = ErrorBody),
+    ))]
+pub async fn reject(
+    _admin: Admin,
+    moderator: web::Data<Moderator>,
+    id: web::Path<String>,
+    body: web::Json<RejectInput>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(moderator.reject(&id, body.into_inner()).await?))
+}

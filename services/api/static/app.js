@@ -1,0 +1,144 @@
+// The match page: the search lives in the URL (?roles=…&skills=…&platform=…)
+// so that a search can be bookmarked or shared, and opening such a link runs it.
+"use strict";
+
+const form = document.getElementById("search");
+const statusBox = document.getElementById("status");
+const errorBox = document.getElementById("error");
+const results = document.getElementById("results");
+const FIELDS = ["roles", "skills", "interests", "platform", "cost", "language"];
+const STATUS_LABEL = { active: "Active", inactive: "Inactive", dead_link: "Dead link reported", unknown: "Not verified" };
+let notForMe = [];
+
+const list = (text) => text.split(",").map((s) => s.trim()).filter(Boolean);
+
+function readUrl() {
+  const params = new URLSearchParams(location.search);
+  for (const name of FIELDS) form.elements[name].value = params.get(name) || "";
+  form.elements.inactive.checked = params.get("inactive") === "1";
+  notForMe = list(params.get("not") || "");
+  if (params.get("inactive") === "1" || params.get("platform") || params.get("cost") || params.get("language")) {
+    form.querySelector("details").open = true;
+  }
+  return FIELDS.slice(0, 3).some((f) => params.get(f));
+}
+
+function writeUrl() {
+  const params = new URLSearchParams();
+  for (const name of FIELDS) if (form.elements[name].value.trim()) params.set(name, form.elements[name].value.trim());
+  if (form.elements.inactive.checked) params.set("inactive", "1");
+  if (notForMe.length) params.set("not", notForMe.join(","));
+  const url = params.toString() ? `?${params}` : location.pathname;
+  history.replaceState(null, "", url);
+}
+
+function request() {
+  const v = (name) => form.elements[name].value;
+  const filters = { include_inactive: form.elements.inactive.checked };
+  if (v("platform")) filters.platforms = [v("platform")];
+  if (v("cost")) filters.cost = v("cost");
+  if (v("language").trim()) filters.languages = [v("language").trim()];
+  return {
+    profile: { roles: list(v("roles")), skills: list(v("skills")), interests: list(v("interests")) },
+    filters,
+    negative_ids: notForMe,
+    limit: 10,
+  };
+}
+
+function showError(message) {
+  errorBox.textContent = message;
+  errorBox.hidden = false;
+}
+
+function el(tag, attrs = {}, text) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function render(recommendations) {
+  results.replaceChildren();
+  for (const { community: c, reasons } of recommendations) {
+    const item = el("li", { class: "result", "data-id": c.id });
+    const title = el("h2");
+    title.append(el("a", { href: c.url, target: "_blank", rel: "noopener" }, c.name));
+    const meta = el("div", { class: "meta" });
+    meta.append(el("span", { class: `badge ${c.status}` }, STATUS_LABEL[c.status] || c.status));
+    meta.append(el("span", {}, [c.platform.replace("_", " "), c.cost !== "unknown" ? c.cost : null, c.languages.join(", ")].filter(Boolean).join(" · ")));
+    item.append(title, meta);
+    if (c.description) item.append(el("p", { class: "desc" }, c.description));
+    const why = el("ul", { class: "reasons", "aria-label": `Why ${c.name} matches` });
+    for (const r of reasons) why.append(el("li", {}, r));
+    item.append(why);
+    const buttons = el("div", { class: "buttons" });
+    const join = el("a", { href: c.url, target: "_blank", rel: "noopener", class: "button-link" }, "Join ↗");
+    const notMine = el("button", { type: "button", "data-action": "not-for-me" }, "Not for me");
+    notMine.addEventListener("click", () => {
+      notForMe.push(c.id);
+      search(`${c.name} is hidden; results like it move down.`);
+    });
+    const report = el("button", { type: "button", "data-action": "report-dead-link" }, "Report dead link");
+    report.addEventListener("click", () => reportDeadLink(c, report));
+    buttons.append(join, notMine, report);
+    item.append(buttons);
+    results.append(item);
+  }
+}
+
+async function reportDeadLink(c, button) {
+  button.disabled = true;
+  try {
+    const response = await fetch("/v1/reports", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ community_id: c.id, kind: "dead_link" }),
+    });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error ? body.error.message : `the server answered ${response.status}`);
+    button.replaceWith(el("span", { class: "note", role: "status" }, "Thanks, a moderator will check the link."));
+  } catch (e) {
+    button.disabled = false;
+    showError(`The report could not be sent: ${e.message}`);
+  }
+}
+
+async function search(note) {
+  errorBox.hidden = true;
+  writeUrl();
+  const body = request();
+  if (!body.profile.roles.length && !body.profile.skills.length && !body.profile.interests.length) {
+    showError("Type at least one role, skill or interest.");
+    form.elements.roles.focus();
+    return;
+  }
+  const button = form.querySelector("button[type=submit]");
+  button.disabled = true;
+  statusBox.textContent = "Searching…";
+  try {
+    const response = await fetch("/v1/recommendations", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.error ? data.error.message : `the server answered ${response.status}`);
+    render(data.recommendations);
+    const n = data.recommendations.length;
+    statusBox.textContent = (note ? note + " " : "") + (n ? `${n} communities match, best first.` : "No community matches these filters. Try fewer filters.");
+  } catch (e) {
+    statusBox.textContent = "";
+    showError(`Something went wrong: ${e.message}`);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  notForMe = [];
+  search();
+});
+
+if (readUrl()) search();

@@ -1,0 +1,168 @@
+//! The moderation use cases: submit, report, list, approve, reject.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::community::{validate_id, Community, Status};
+use crate::error::{CoreError, ErrorCode};
+use crate::moderation::{duplicate_flags, ItemKind, ItemState, ModerationItem, RejectInput, ReportInput, SubmissionInput};
+use crate::ports::{ModerationQueue, StoreFilter, VectorQuery};
+use crate::service::{CopMatch, StatusUpdate};
+
+const NEIGHBOURS: usize = 10;
+const MAX_REASON_CHARS: usize = 500;
+
+fn now() -> (u64, u128) {
+    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    (since.as_secs(), since.as_nanos())
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, from days since the epoch
+/// (Howard Hinnant's civil-from-days algorithm).
+pub fn today() -> String {
+    let days = (now().0 / 86_400) as i64 + 719_468;
+    let era = days.div_euclid(146_097);
+    let doe = days.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[derive(Clone)]
+pub struct Moderator {
+    service: CopMatch,
+    queue: Arc<dyn ModerationQueue>,
+}
+
+impl Moderator {
+    pub fn new(service: CopMatch, queue: Arc<dyn ModerationQueue>) -> Self {
+        Self { service, queue }
+    }
+
+    fn item(kind: ItemKind, community: Community, contact: Option<String>, note: Option<String>) -> ModerationItem {
+        let (secs, nanos) = now();
+        ModerationItem {
+            id: format!("sub-{nanos:x}"),
+            kind,
+            state: ItemState::Pending,
+            community,
+            contact,
+            note,
+            duplicates: Vec::new(),
+            created_at: secs,
+            decided_at: None,
+            reason: None,
+        }
+    }
+
+    /// Queues a community for moderation, flagging likely duplicates.
+    pub async fn submit(&self, input: SubmissionInput) -> Result<ModerationItem, CoreError> {
+        let explicit_id = input.community.id.as_deref().is_some_and(|id| !id.trim().is_empty());
+        let (mut community, contact) = input.validate()?;
+        if self.service.store().get(&community.id).await?.is_some() {
+            if explicit_id {
+                return Err(CoreError::new(
+                    ErrorCode::InvalidSubmission,
+                    format!("the catalog already has a community with id {:?}", community.id),
+                ));
+            }
+            community.id = self.free_id(&community.id).await?;
+        }
+        let vector = self.service.embedder().embed(vec![community.embedding_text()]).await?.remove(0);
+        let hits = self
+            .service
+            .store()
+            .search(VectorQuery { vector, keywords: None, filter: StoreFilter::default(), limit: NEIGHBOURS })
+            .await?;
+        let neighbours: Vec<(Community, f32)> = hits.dense.into_iter().map(|h| (h.community, h.score)).collect();
+        let mut item = Self::item(ItemKind::Community, community, contact, None);
+        item.duplicates = duplicate_flags(&item.community, &neighbours);
+        self.queue.put(item.clone()).await?;
+        Ok(item)
+    }
+
+    async fn free_id(&self, base: &str) -> Result<String, CoreError> {
+        for n in 2..1000 {
+            let candidate = format!("{base}-{n}");
+            if self.service.store().get(&candidate).await?.is_none() {
+                return Ok(candidate);
+            }
+        }
+        Err(CoreError::new(ErrorCode::InvalidSubmission, "too many communities share this name; give an id"))
+    }
+
+    /// Queues a dead-link report about a catalog community.
+    pub async fn report(&self, input: ReportInput) -> Result<ModerationItem, CoreError> {
+        let note = input.validated_note()?;
+        let community = self.service.get(&input.community_id).await?;
+        let item = Self::item(ItemKind::DeadLinkReport, community, None, note);
+        self.queue.put(item.clone()).await?;
+        Ok(item)
+    }
+
+    pub async fn list(&self, state: Option<ItemState>) -> Result<Vec<ModerationItem>, CoreError> {
+        Ok(self.queue.list(state).await?)
+    }
+
+    async fn pending(&self, id: &str) -> Result<ModerationItem, CoreError> {
+        validate_id(id)?;
+        let item = self
+            .queue
+            .get(id)
+            .await?
+            .ok_or_else(|| CoreError::new(ErrorCode::SubmissionNotFound, format!("no submission or report with id {id:?}")))?;
+        if item.state != ItemState::Pending {
+            return Err(CoreError::new(
+                ErrorCode::SubmissionAlreadyDecided,
+                format!("{id:?} was already {}", if item.state == ItemState::Approved { "approved" } else { "rejected" }),
+            ));
+        }
+        Ok(item)
+    }
+
+    /// Approves an item: a community enters the catalog (embedded and
+    /// recommendable at once); a dead-link report marks its community dead.
+    pub async fn approve(&self, id: &str) -> Result<ModerationItem, CoreError> {
+        let mut item = self.pending(id).await?;
+        match item.kind {
+            ItemKind::Community => self.service.store_communities(vec![item.community.clone()]).await?,
+            ItemKind::DeadLinkReport => {
+                let update = StatusUpdate { status: Status::DeadLink.as_str().into(), last_verified_at: Some(today()), ..Default::default() };
+                item.community = self.service.update_status(&item.community.id, update).await?;
+            }
+        }
+        item.state = ItemState::Approved;
+        item.decided_at = Some(now().0);
+        self.queue.put(item.clone()).await?;
+        Ok(item)
+    }
+
+    pub async fn reject(&self, id: &str, input: RejectInput) -> Result<ModerationItem, CoreError> {
+        let reason = input.reason.trim().to_string();
+        if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+            return Err(CoreError::new(ErrorCode::InvalidRequestBody, format!("give a reason of 1 to {MAX_REASON_CHARS} characters")));
+        }
+        let mut item = self.pending(id).await?;
+        item.state = ItemState::Rejected;
+        item.decided_at = Some(now().0);
+        item.reason = Some(reason);
+        self.queue.put(item.clone()).await?;
+        Ok(item)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn today_is_a_valid_date() {
+        let t = today();
+        assert!(crate::community::check_timestamp("t", Some(t.clone())).unwrap().is_some(), "{t}");
+        assert!(t.as_str() >= "2024-01-01");
+    }
+}

@@ -4,10 +4,14 @@
 CARGO ?= cargo
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: setup build run test bench clean-data
+.PHONY: setup setup-browser build run test bench clean-data
 
 setup:
 	@bash scripts/setup.sh
+
+## Chromium and chromedriver for the browser tests (Debian packages).
+setup-browser:
+	@bash scripts/setup-browser.sh
 
 build: setup
 	$(CARGO) build --bin copmatch
@@ -16,8 +20,9 @@ build: setup
 run: build
 	$(CARGO) run --bin copmatch -- serve --addr $(ADDR)
 
-## Unit, integration and end-to-end tests (real model, real embedded Qdrant).
-test: setup
+## Unit, integration, end-to-end and browser tests (real model, real embedded Qdrant,
+## headless Chromium); browser screenshots land in target/screenshots/.
+test: setup setup-browser
 	$(CARGO) test --workspace --no-fail-fast
 
 ## Criterion benchmarks (release build; see README "Benchmarks").

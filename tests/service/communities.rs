@@ -94,7 +94,7 @@ async fn health_ready_and_openapi_describe_the_service() {
     assert_eq!(ready["model"], "all-MiniLM-L6-v2");
     assert_eq!(ready["communities"], 0);
     let doc: Value = app.get("/openapi.json").await.json().await.unwrap();
-    for path in ["/v1/recommendations", "/v1/communities", "/v1/communities/{id}", "/v1/communities/{id}/similar", "/v1/communities/import", "/health", "/ready"] {
+    for path in ["/v1/recommendations", "/v1/communities", "/v1/communities/{id}", "/v1/communities/{id}/similar", "/v1/communities/import", "/v1/communities/{id}/status", "/v1/submissions", "/v1/reports", "/v1/submissions/{id}/approve", "/v1/submissions/{id}/reject", "/health", "/ready"] {
         assert!(doc["paths"][path].is_object(), "openapi lacks {path}");
     }
     for schema in ["RecommendRequest", "RecommendResponse", "Community", "ErrorBody", "ImportReport"] {

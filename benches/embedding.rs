@@ -14,10 +14,22 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let long: Vec<String> = real_communities().iter().filter(|c| c.description.is_some()).map(Community::embedding_text).take(32).collect();
-    let short: Vec<String> = PROFILES.iter().cycle().take(32).map(|s| s.to_string()).collect();
+    let long: Vec<String> = real_communities()
+        .iter()
+        .filter(|c| c.description.is_some())
+        .map(Community::embedding_text)
+        .take(32)
+        .collect();
+    let short: Vec<String> = PROFILES
+        .iter()
+        .cycle()
+        .take(32)
+        .map(|s| s.to_string())
+        .collect();
     let mut group = c.benchmark_group("embed_batch32");
-    group.sample_size(10).measurement_time(Duration::from_secs(15));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(15));
     for threads in [1, 2] {
         let embedder = start_embedder(0, threads);
         for (name, texts) in [("short", &short), ("long", &long)] {
@@ -29,7 +41,9 @@ fn bench(c: &mut Criterion) {
             let per_sec = (rounds * texts.len()) as f64 / started.elapsed().as_secs_f64();
             eprintln!("embedding/{name}, {threads} thread(s): {per_sec:.0} sentences/s");
             group.throughput(Throughput::Elements(texts.len() as u64));
-            group.bench_function(format!("{name}_threads{threads}"), |b| b.iter(|| rt.block_on(embedder.embed(texts.clone())).unwrap()));
+            group.bench_function(format!("{name}_threads{threads}"), |b| {
+                b.iter(|| rt.block_on(embedder.embed(texts.clone())).unwrap())
+            });
         }
     }
     group.finish();

@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use copmatch_benches::{generated_catalog, load, percentile_ms, start_embedder, PROFILES};
-use copmatch_core::{CopMatch, Embedder, Limits, Profile, RankingWeights, RecommendRequest, VectorStore};
+use copmatch_core::{
+    CopMatch, Embedder, Limits, Profile, RankingWeights, RecommendRequest, VectorStore,
+};
 use copmatch_store::{EdgeStore, EdgeStoreOptions};
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -20,7 +22,10 @@ const COMMUNITIES: usize = 10_000;
 
 fn request(i: usize, salt: &str) -> RecommendRequest {
     RecommendRequest {
-        profile: Profile { roles: vec![format!("{}{salt}", PROFILES[i % PROFILES.len()])], ..Default::default() },
+        profile: Profile {
+            roles: vec![format!("{}{salt}", PROFILES[i % PROFILES.len()])],
+            ..Default::default()
+        },
         ..Default::default()
     }
 }
@@ -32,13 +37,30 @@ fn bench(c: &mut Criterion) {
         let loader: Arc<dyn Embedder> = Arc::new(start_embedder(100_000, 1));
         let started = Instant::now();
         let records = generated_catalog(&loader, COMMUNITIES).await;
-        let store = EdgeStore::open(&dir.path().join("shard"), 384, EdgeStoreOptions { optimize_debounce: Duration::from_secs(3600) }).unwrap();
+        let store = EdgeStore::open(
+            &dir.path().join("shard"),
+            384,
+            EdgeStoreOptions {
+                optimize_debounce: Duration::from_secs(3600),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         load(&store, records).await;
         store.optimize_now().await.unwrap();
-        eprintln!("set-up: {} communities embedded, stored and indexed in {:.1}s", store.count().await.unwrap(), started.elapsed().as_secs_f64());
+        eprintln!(
+            "set-up: {} communities embedded, stored and indexed in {:.1}s",
+            store.count().await.unwrap(),
+            started.elapsed().as_secs_f64()
+        );
         let store: Arc<dyn VectorStore> = Arc::new(store);
         let uncached: Arc<dyn Embedder> = Arc::new(start_embedder(0, 1));
-        let cold = CopMatch::new(uncached, store.clone(), RankingWeights::default(), Limits::default());
+        let cold = CopMatch::new(
+            uncached,
+            store.clone(),
+            RankingWeights::default(),
+            Limits::default(),
+        );
         let warm = CopMatch::new(loader, store, RankingWeights::default(), Limits::default());
         (cold, warm)
     });
@@ -48,7 +70,11 @@ fn bench(c: &mut Criterion) {
         rt.block_on(async {
             for i in 0..600 {
                 // Cold requests use a new text each time so no cache can answer.
-                let salt = if name == "cold" { format!(" {i}") } else { String::new() };
+                let salt = if name == "cold" {
+                    format!(" {i}")
+                } else {
+                    String::new()
+                };
                 let started = Instant::now();
                 let response = service.recommend(request(i, &salt)).await.unwrap();
                 times.push(started.elapsed());
@@ -65,7 +91,9 @@ fn bench(c: &mut Criterion) {
     }
 
     let mut group = c.benchmark_group("recommend_10k");
-    group.sample_size(50).measurement_time(Duration::from_secs(10));
+    group
+        .sample_size(50)
+        .measurement_time(Duration::from_secs(10));
     let mut i = 0usize;
     group.bench_function("warm", |b| {
         b.iter(|| {
@@ -76,7 +104,8 @@ fn bench(c: &mut Criterion) {
     group.bench_function("cold", |b| {
         b.iter(|| {
             i += 1;
-            rt.block_on(cold.recommend(request(i, &format!(" {i}")))).unwrap()
+            rt.block_on(cold.recommend(request(i, &format!(" {i}"))))
+                .unwrap()
         })
     });
     group.finish();

@@ -22,8 +22,13 @@ pub fn model_dir() -> PathBuf {
 }
 
 pub fn start_embedder(cache_capacity: usize, intra_op_threads: usize) -> SentenceEmbedder {
-    SentenceEmbedder::start(&EmbedderOptions { model_dir: model_dir(), cache_capacity, intra_op_threads, ..Default::default() })
-        .expect("model loads; run `make setup`")
+    SentenceEmbedder::start(&EmbedderOptions {
+        model_dir: model_dir(),
+        cache_capacity,
+        intra_op_threads,
+        ..Default::default()
+    })
+    .expect("model loads; run `make setup`")
 }
 
 /// The real communities available to the benchmarks.
@@ -35,7 +40,13 @@ pub fn real_communities() -> Vec<Community> {
     }
     files
         .iter()
-        .flat_map(|f| std::fs::read_to_string(f).expect("catalog readable").lines().map(str::to_string).collect::<Vec<_>>())
+        .flat_map(|f| {
+            std::fs::read_to_string(f)
+                .expect("catalog readable")
+                .lines()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
         .filter_map(|line| Community::from_json_str(&line).ok())
         .collect()
 }
@@ -57,9 +68,15 @@ impl SplitMix {
 pub async fn generated_catalog(embedder: &Arc<dyn Embedder>, total: usize) -> Vec<CommunityRecord> {
     let real = real_communities();
     let texts = real.iter().map(Community::embedding_text).collect();
-    let vectors = embedder.embed(texts).await.expect("embedding the real catalog");
-    let base: Vec<CommunityRecord> =
-        real.into_iter().zip(vectors).map(|(community, vector)| CommunityRecord { community, vector }).collect();
+    let vectors = embedder
+        .embed(texts)
+        .await
+        .expect("embedding the real catalog");
+    let base: Vec<CommunityRecord> = real
+        .into_iter()
+        .zip(vectors)
+        .map(|(community, vector)| CommunityRecord { community, vector })
+        .collect();
     let mut rng = SplitMix(42);
     let mut out = base.clone();
     let mut i = 0;
@@ -68,9 +85,16 @@ pub async fn generated_catalog(embedder: &Arc<dyn Embedder>, total: usize) -> Ve
         let mut community = source.community.clone();
         community.id = format!("{}-variant-{i}", community.id);
         community.name = format!("{} #{}", community.name, i / base.len() + 2);
-        let vector: Vec<f32> = source.vector.iter().map(|x| x + 0.03 * rng.next_f32()).collect();
+        let vector: Vec<f32> = source
+            .vector
+            .iter()
+            .map(|x| x + 0.03 * rng.next_f32())
+            .collect();
         let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
-        out.push(CommunityRecord { community, vector: vector.into_iter().map(|x| x / norm).collect() });
+        out.push(CommunityRecord {
+            community,
+            vector: vector.into_iter().map(|x| x / norm).collect(),
+        });
         i += 1;
     }
     out

@@ -37,7 +37,11 @@ fn screenshots() -> PathBuf {
 }
 
 async fn start_browser(driver: &std::path::Path, profile: &std::path::Path) -> (Driver, Client) {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = Command::new(driver)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
@@ -92,7 +96,11 @@ async fn a_person_finds_judges_and_adds_communities_in_a_browser() {
         eprintln!("SKIPPED: chromedriver not found (install Debian's chromium and chromium-driver, or set CHROMEDRIVER)");
         return;
     };
-    let app = spawn_app_with(TestOptions { bundled_catalog: true, ..Default::default() }).await;
+    let app = spawn_app_with(TestOptions {
+        bundled_catalog: true,
+        ..Default::default()
+    })
+    .await;
     let profile = tempfile::TempDir::new().unwrap();
     let (_driver, c) = start_browser(&driver, profile.path()).await;
 
@@ -106,12 +114,25 @@ async fn a_person_finds_judges_and_adds_communities_in_a_browser() {
     assert!(first_text.to_lowercase().contains("nurse"), "{first_text}");
     let reasons = first.find_all(Locator::Css(".reasons li")).await.unwrap();
     assert!(reasons.len() >= 2, "each result explains itself");
-    assert!(c.current_url().await.unwrap().as_str().contains("roles=ICU+nurse"), "the search lives in the URL");
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("roles=ICU+nurse"),
+        "the search lives in the URL"
+    );
     shot(&c, "1-matches").await;
 
     // "Not for me" hides the first result and says so.
     let first_id = first.attr("data-id").await.unwrap().unwrap();
-    first.find(Locator::Css("button[data-action=not-for-me]")).await.unwrap().click().await.unwrap();
+    first
+        .find(Locator::Css("button[data-action=not-for-me]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&c, "#status", "is hidden").await;
     let ids: Vec<String> = {
         let mut out = Vec::new();
@@ -121,22 +142,54 @@ async fn a_person_finds_judges_and_adds_communities_in_a_browser() {
         out
     };
     assert!(!ids.contains(&first_id));
-    assert!(c.current_url().await.unwrap().as_str().contains(&format!("not={first_id}")));
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .contains(&format!("not={first_id}")));
 
     // Reporting a dead link queues it for a moderator.
-    c.find(Locator::Css("#results .result button[data-action=report-dead-link]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css(
+        "#results .result button[data-action=report-dead-link]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     wait_text(&c, "#results .note", "moderator will check").await;
 
     // A shared link runs its search on opening.
-    c.goto(&app.url("/?roles=public+health+student")).await.unwrap();
+    c.goto(&app.url("/?roles=public+health+student"))
+        .await
+        .unwrap();
     wait_text(&c, "#status", "communities match").await;
-    let text = c.find(Locator::Css("#results .result")).await.unwrap().text().await.unwrap();
-    assert!(text.contains("ublic health") || text.contains("MPH"), "{text}");
+    let text = c
+        .find(Locator::Css("#results .result"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("ublic health") || text.contains("MPH"),
+        "{text}"
+    );
 
     // At phone width nothing overflows sideways.
     c.set_window_size(390, 844).await.unwrap();
-    let overflow = c.execute("return document.documentElement.scrollWidth - window.innerWidth", vec![]).await.unwrap();
-    assert!(overflow.as_i64().unwrap() <= 0, "horizontal overflow of {overflow}px at phone width");
+    let overflow = c
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "horizontal overflow of {overflow}px at phone width"
+    );
     shot(&c, "2-phone").await;
     c.set_window_size(1280, 1000).await.unwrap();
 
@@ -151,22 +204,45 @@ async fn a_person_finds_judges_and_adds_communities_in_a_browser() {
     ] {
         c.find(Locator::Id(id)).await.unwrap().send_keys(value).await.unwrap();
     }
-    c.find(Locator::Css("#platform option[value=discord]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#platform option[value=discord]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     shot(&c, "3-submit").await;
-    c.find(Locator::Css("#submit button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#submit button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&c, "#status", "waiting for a moderator").await;
 
     // A moderator approves it.
     c.goto(&app.url("/moderate")).await.unwrap();
-    c.find(Locator::Css("#key button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#key button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let queue = wait_text(&c, "#queue", "New community: Reef Keepers").await;
-    assert!(queue.contains("Dead link reported"), "the report waits too: {queue}");
+    assert!(
+        queue.contains("Dead link reported"),
+        "the report waits too: {queue}"
+    );
     shot(&c, "4-moderate").await;
     let rows = c.find_all(Locator::Css("#queue tr")).await.unwrap();
     let mut approved = false;
     for row in rows {
         if row.text().await.unwrap().contains("Reef Keepers") {
-            row.find(Locator::Css("button[data-action=approve]")).await.unwrap().click().await.unwrap();
+            row.find(Locator::Css("button[data-action=approve]"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
             approved = true;
             break;
         }
@@ -175,7 +251,9 @@ async fn a_person_finds_judges_and_adds_communities_in_a_browser() {
     wait_text(&c, "#status", "Reef Keepers: approved").await;
 
     // And finds it on the match page.
-    c.goto(&app.url("/?roles=marine+biologist&interests=coral+reefs")).await.unwrap();
+    c.goto(&app.url("/?roles=marine+biologist&interests=coral+reefs"))
+        .await
+        .unwrap();
     let text = wait_text(&c, "#results", "Reef Keepers").await;
     assert!(text.contains("Reef Keepers"));
     shot(&c, "5-found").await;

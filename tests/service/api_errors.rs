@@ -5,9 +5,16 @@ use copmatch_tests::{assert_error, json, spawn_app};
 #[tokio::test]
 async fn empty_profile_is_refused_with_empty_profile() {
     let app = spawn_app().await;
-    let r = app.post_json("/v1/recommendations", &json!({"profile": {}})).await;
+    let r = app
+        .post_json("/v1/recommendations", &json!({"profile": {}}))
+        .await;
     assert_error(r, 400, "empty_profile").await;
-    let r = app.post_json("/v1/recommendations", &json!({"profile": {"roles": ["  "], "about": ""}})).await;
+    let r = app
+        .post_json(
+            "/v1/recommendations",
+            &json!({"profile": {"roles": ["  "], "about": ""}}),
+        )
+        .await;
     assert_error(r, 400, "empty_profile").await;
 }
 
@@ -59,17 +66,26 @@ async fn non_json_content_type_is_unsupported_media_type() {
 async fn oversized_body_is_payload_too_large() {
     let app = spawn_app().await;
     let huge = "x".repeat(200 * 1024);
-    let r = app.post_json("/v1/recommendations", &json!({"profile": {"about": huge}})).await;
+    let r = app
+        .post_json("/v1/recommendations", &json!({"profile": {"about": huge}}))
+        .await;
     assert_error(r, 413, "payload_too_large").await;
 }
 
 #[tokio::test]
 async fn overlong_profile_items_are_invalid_profile() {
     let app = spawn_app().await;
-    let r = app.post_json("/v1/recommendations", &json!({"profile": {"roles": ["n".repeat(201)]}})).await;
+    let r = app
+        .post_json(
+            "/v1/recommendations",
+            &json!({"profile": {"roles": ["n".repeat(201)]}}),
+        )
+        .await;
     assert_error(r, 400, "invalid_profile").await;
     let many: Vec<String> = (0..51).map(|i| format!("skill {i}")).collect();
-    let r = app.post_json("/v1/recommendations", &json!({"profile": {"skills": many}})).await;
+    let r = app
+        .post_json("/v1/recommendations", &json!({"profile": {"skills": many}}))
+        .await;
     assert_error(r, 400, "invalid_profile").await;
 }
 
@@ -77,41 +93,139 @@ async fn overlong_profile_items_are_invalid_profile() {
 async fn limits_and_offsets_out_of_range_are_refused() {
     let app = spawn_app().await;
     for limit in [0, 101] {
-        let r = app.post_json("/v1/recommendations", &json!({"profile": {"roles": ["nurse"]}, "limit": limit})).await;
+        let r = app
+            .post_json(
+                "/v1/recommendations",
+                &json!({"profile": {"roles": ["nurse"]}, "limit": limit}),
+            )
+            .await;
         assert_error(r, 400, "invalid_limit").await;
     }
-    let r = app.post_json("/v1/recommendations", &json!({"profile": {"roles": ["nurse"]}, "offset": 1001})).await;
+    let r = app
+        .post_json(
+            "/v1/recommendations",
+            &json!({"profile": {"roles": ["nurse"]}, "offset": 1001}),
+        )
+        .await;
     assert_error(r, 400, "invalid_offset").await;
-    let r = app.post_json("/v1/recommendations", &json!({"profile": {"roles": ["nurse"]}, "limit": -1})).await;
+    let r = app
+        .post_json(
+            "/v1/recommendations",
+            &json!({"profile": {"roles": ["nurse"]}, "limit": -1}),
+        )
+        .await;
     assert_error(r, 400, "invalid_request_body").await;
-    assert_error(app.get("/v1/communities?limit=500").await, 400, "invalid_limit").await;
-    assert_error(app.get("/v1/communities?limit=abc").await, 400, "invalid_query_parameter").await;
-    assert_error(app.get("/v1/communities?page=2").await, 400, "invalid_query_parameter").await;
+    assert_error(
+        app.get("/v1/communities?limit=500").await,
+        400,
+        "invalid_limit",
+    )
+    .await;
+    assert_error(
+        app.get("/v1/communities?limit=abc").await,
+        400,
+        "invalid_query_parameter",
+    )
+    .await;
+    assert_error(
+        app.get("/v1/communities?page=2").await,
+        400,
+        "invalid_query_parameter",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn unknown_filter_values_are_refused_with_the_allowed_ones() {
     let app = spawn_app().await;
-    app.put_json("/v1/communities/a", &copmatch_tests::community("a", "A", &["Nursing"], "nurses")).await;
-    let base = |filters: serde_json::Value| json!({"profile": {"roles": ["nurse"]}, "filters": filters});
-    let message = assert_error(app.post_json("/v1/recommendations", &base(json!({"platforms": ["myspace"]}))).await, 400, "unknown_filter_value").await;
+    app.put_json(
+        "/v1/communities/a",
+        &copmatch_tests::community("a", "A", &["Nursing"], "nurses"),
+    )
+    .await;
+    let base =
+        |filters: serde_json::Value| json!({"profile": {"roles": ["nurse"]}, "filters": filters});
+    let message = assert_error(
+        app.post_json(
+            "/v1/recommendations",
+            &base(json!({"platforms": ["myspace"]})),
+        )
+        .await,
+        400,
+        "unknown_filter_value",
+    )
+    .await;
     assert!(message.contains("discord"), "{message}");
-    assert_error(app.post_json("/v1/recommendations", &base(json!({"cost": "cheap"}))).await, 400, "unknown_filter_value").await;
-    let message = assert_error(app.post_json("/v1/recommendations", &base(json!({"categories": ["Astrology"]}))).await, 400, "unknown_filter_value").await;
+    assert_error(
+        app.post_json("/v1/recommendations", &base(json!({"cost": "cheap"})))
+            .await,
+        400,
+        "unknown_filter_value",
+    )
+    .await;
+    let message = assert_error(
+        app.post_json(
+            "/v1/recommendations",
+            &base(json!({"categories": ["Astrology"]})),
+        )
+        .await,
+        400,
+        "unknown_filter_value",
+    )
+    .await;
     assert!(message.contains("nursing"), "{message}");
-    assert_error(app.post_json("/v1/recommendations", &base(json!({"languages": ["Klingon"]}))).await, 400, "unknown_filter_value").await;
+    assert_error(
+        app.post_json(
+            "/v1/recommendations",
+            &base(json!({"languages": ["Klingon"]})),
+        )
+        .await,
+        400,
+        "unknown_filter_value",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn bad_ids_and_unknown_communities_have_their_own_codes() {
     let app = spawn_app().await;
-    assert_error(app.get("/v1/communities/nope").await, 404, "community_not_found").await;
-    assert_error(app.get("/v1/communities/nope/similar").await, 404, "community_not_found").await;
-    assert_error(app.delete("/v1/communities/nope").await, 404, "community_not_found").await;
-    assert_error(app.get("/v1/communities/bad%20id").await, 400, "invalid_community_id").await;
+    assert_error(
+        app.get("/v1/communities/nope").await,
+        404,
+        "community_not_found",
+    )
+    .await;
+    assert_error(
+        app.get("/v1/communities/nope/similar").await,
+        404,
+        "community_not_found",
+    )
+    .await;
+    assert_error(
+        app.delete("/v1/communities/nope").await,
+        404,
+        "community_not_found",
+    )
+    .await;
+    assert_error(
+        app.get("/v1/communities/bad%20id").await,
+        400,
+        "invalid_community_id",
+    )
+    .await;
     let long = "a".repeat(129);
-    assert_error(app.get(&format!("/v1/communities/{long}")).await, 400, "invalid_community_id").await;
-    let r = app.post_json("/v1/recommendations", &json!({"profile": {"roles": ["nurse"]}, "exclude_ids": ["has space"]})).await;
+    assert_error(
+        app.get(&format!("/v1/communities/{long}")).await,
+        400,
+        "invalid_community_id",
+    )
+    .await;
+    let r = app
+        .post_json(
+            "/v1/recommendations",
+            &json!({"profile": {"roles": ["nurse"]}, "exclude_ids": ["has space"]}),
+        )
+        .await;
     assert_error(r, 400, "invalid_community_id").await;
 }
 
@@ -119,6 +233,16 @@ async fn bad_ids_and_unknown_communities_have_their_own_codes() {
 async fn unknown_routes_and_methods_answer_in_the_error_format() {
     let app = spawn_app().await;
     assert_error(app.get("/v2/anything").await, 404, "route_not_found").await;
-    assert_error(app.get("/v1/recommendations").await, 405, "method_not_allowed").await;
-    assert_error(app.delete("/v1/communities").await, 405, "method_not_allowed").await;
+    assert_error(
+        app.get("/v1/recommendations").await,
+        405,
+        "method_not_allowed",
+    )
+    .await;
+    assert_error(
+        app.delete("/v1/communities").await,
+        405,
+        "method_not_allowed",
+    )
+    .await;
 }

@@ -19,15 +19,39 @@ async fn copmatch_beats_both_baselines_on_the_development_set() {
     let mut settings = Settings::default();
     settings.data_dir = dir.path().to_path_buf();
     settings.catalog.import_when_empty = false;
-    let service = open_service(&settings, copmatch_tests::embedder(), &NoProgress).await.unwrap();
+    let service = open_service(&settings, copmatch_tests::embedder(), &NoProgress)
+        .await
+        .unwrap();
     let queries = parse_queries(&std::fs::read_to_string(default_queries()).unwrap()).unwrap();
     assert!(queries.len() >= 40);
-    let out = evaluate_systems(&service, &queries, &[settings.catalog.path.clone(), shared], &NoProgress).await.unwrap();
+    let out = evaluate_systems(
+        &service,
+        &queries,
+        &[settings.catalog.path.clone(), shared],
+        &NoProgress,
+    )
+    .await
+    .unwrap();
     service.store().close().await.unwrap();
-    let ndcg = |name: &str| out.systems.iter().find(|s| s.system == name).unwrap().metrics.ndcg_at_10;
+    let ndcg = |name: &str| {
+        out.systems
+            .iter()
+            .find(|s| s.system == name)
+            .unwrap()
+            .metrics
+            .ndcg_at_10
+    };
     let (ours, dense, bm25) = (ndcg("copmatch"), ndcg("dense-only"), ndcg("bm25-only"));
     eprintln!("nDCG@10: copmatch {ours:.3}, dense-only {dense:.3}, bm25-only {bm25:.3}");
     assert!(ours >= 0.84, "copmatch nDCG@10 regressed to {ours:.3}");
-    assert!(ours - dense >= 0.04, "copmatch leads dense-only by only {:.3}", ours - dense);
-    assert!(ours - bm25 >= 0.04, "copmatch leads bm25-only by only {:.3}", ours - bm25);
+    assert!(
+        ours - dense >= 0.04,
+        "copmatch leads dense-only by only {:.3}",
+        ours - dense
+    );
+    assert!(
+        ours - bm25 >= 0.04,
+        "copmatch leads bm25-only by only {:.3}",
+        ours - bm25
+    );
 }

@@ -25,7 +25,10 @@ async fn import_stores_valid_lines_and_reports_bad_ones_by_line() {
     let again: Value = app.import(ndjson).await.json().await.unwrap();
     assert_eq!(again["imported"], 2);
     let page: Value = app.get("/v1/communities").await.json().await.unwrap();
-    assert_eq!(page["total"], 2, "re-importing the same lines upserts, never duplicates");
+    assert_eq!(
+        page["total"], 2,
+        "re-importing the same lines upserts, never duplicates"
+    );
 }
 
 #[tokio::test]
@@ -62,6 +65,11 @@ async fn the_shared_public_list_imports_unchanged() {
     let report: Value = app.import(text).await.json().await.unwrap();
     assert_eq!(report["failed"], 0, "{}", report["errors"]);
     assert_eq!(report["imported"].as_u64().unwrap() as usize, lines);
-    let page: Value = app.get("/v1/communities?limit=1").await.json().await.unwrap();
+    let page: Value = app
+        .get("/v1/communities?limit=1")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(page["total"].as_u64().unwrap() as usize, lines);
 }

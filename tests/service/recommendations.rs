@@ -4,15 +4,29 @@ use copmatch_tests::{json, spawn_app_with, TestApp, TestOptions};
 use serde_json::Value;
 
 async fn catalog_app() -> TestApp {
-    spawn_app_with(TestOptions { bundled_catalog: true, ..Default::default() }).await
+    spawn_app_with(TestOptions {
+        bundled_catalog: true,
+        ..Default::default()
+    })
+    .await
 }
 
 fn ids(body: &Value) -> Vec<String> {
-    body["recommendations"].as_array().unwrap().iter().map(|r| r["community"]["id"].as_str().unwrap().to_string()).collect()
+    body["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["community"]["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn categories(rec: &Value) -> Vec<String> {
-    rec["community"]["categories"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()
+    rec["community"]["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -27,33 +41,52 @@ async fn recommendations_for_the_catalog() {
 }
 
 async fn public_health_students_get_public_health_communities_first(app: &TestApp) {
-    let body = app.recommend(json!({"profile": {"roles": ["public health student"]}})).await;
+    let body = app
+        .recommend(json!({"profile": {"roles": ["public health student"]}}))
+        .await;
     assert_eq!(body["model"], "all-MiniLM-L6-v2");
     let recs = body["recommendations"].as_array().unwrap();
     assert_eq!(recs.len(), 10);
     for rec in &recs[..5] {
-        assert!(categories(rec).contains(&"Public health".to_string()), "top 5 should be public health: {:?}", ids(&body));
+        assert!(
+            categories(rec).contains(&"Public health".to_string()),
+            "top 5 should be public health: {:?}",
+            ids(&body)
+        );
     }
 }
 
 async fn icu_nurses_see_nursing_above_programming_language_communities(app: &TestApp) {
-    let body = app.recommend(json!({"profile": {"roles": ["ICU nurse"]}, "limit": 100})).await;
+    let body = app
+        .recommend(json!({"profile": {"roles": ["ICU nurse"]}, "limit": 100}))
+        .await;
     let ranking = ids(&body);
     let position = |id: &str| ranking.iter().position(|r| r == id).unwrap_or(usize::MAX);
     assert!(position("aacn") < position("rust-users"), "{ranking:?}");
-    assert!(position("reddit-nursing") < position("pythondiscord"), "{ranking:?}");
-    assert!(categories(&body["recommendations"][0]).contains(&"Nursing".to_string()), "{ranking:?}");
+    assert!(
+        position("reddit-nursing") < position("pythondiscord"),
+        "{ranking:?}"
+    );
+    assert!(
+        categories(&body["recommendations"][0]).contains(&"Nursing".to_string()),
+        "{ranking:?}"
+    );
 }
 
 async fn every_recommendation_explains_itself(app: &TestApp) {
-    let body = app.recommend(json!({"profile": {"roles": ["data scientist"], "skills": ["python"]}})).await;
+    let body = app
+        .recommend(json!({"profile": {"roles": ["data scientist"], "skills": ["python"]}}))
+        .await;
     for rec in body["recommendations"].as_array().unwrap() {
         let reasons = rec["reasons"].as_array().unwrap();
         assert!(reasons.len() >= 2, "{rec}");
         assert!(reasons.iter().all(|r| !r.as_str().unwrap().is_empty()));
     }
     let top_reasons = body["recommendations"][0]["reasons"].to_string();
-    assert!(top_reasons.contains("data scientist") || top_reasons.contains("python"), "{top_reasons}");
+    assert!(
+        top_reasons.contains("data scientist") || top_reasons.contains("python"),
+        "{top_reasons}"
+    );
 }
 
 async fn filters_and_exclusions_restrict_results(app: &TestApp) {
@@ -69,7 +102,10 @@ async fn filters_and_exclusions_restrict_results(app: &TestApp) {
     assert!(!recs.is_empty());
     for rec in recs {
         let c = &rec["community"];
-        assert!(c["platform"] == "discord" || c["platform"] == "slack", "{c}");
+        assert!(
+            c["platform"] == "discord" || c["platform"] == "slack",
+            "{c}"
+        );
         assert_eq!(c["cost"], "free");
         assert_ne!(c["id"], "pythondiscord");
     }
@@ -83,7 +119,11 @@ async fn filters_and_exclusions_restrict_results(app: &TestApp) {
 
 async fn pages_continue_where_the_previous_page_ended(app: &TestApp) {
     let profile = json!({"roles": ["product manager"]});
-    let all = ids(&app.recommend(json!({"profile": profile, "limit": 20})).await);
-    let second = ids(&app.recommend(json!({"profile": profile, "limit": 10, "offset": 10})).await);
+    let all = ids(&app
+        .recommend(json!({"profile": profile, "limit": 20}))
+        .await);
+    let second = ids(&app
+        .recommend(json!({"profile": profile, "limit": 10, "offset": 10}))
+        .await);
     assert_eq!(second, all[10..20].to_vec());
 }

@@ -20,13 +20,16 @@ pub use serde_json::json;
 pub fn embedder() -> Arc<dyn Embedder> {
     static EMBEDDER: OnceLock<Arc<dyn Embedder>> = OnceLock::new();
     EMBEDDER
-        .get_or_init(|| load_embedder(&Settings::default()).expect("the model loads; run `make setup` first"))
+        .get_or_init(|| {
+            load_embedder(&Settings::default()).expect("the model loads; run `make setup` first")
+        })
         .clone()
 }
 
 /// The public list shared beside the repository, if present.
 pub fn external_catalog() -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/external-communities.jsonl");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/external-communities.jsonl");
     path.is_file().then_some(path)
 }
 
@@ -60,7 +63,9 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(options: TestOptions) -> TestApp {
-    let data_dir = options.data_dir.unwrap_or_else(|| TempDir::new().expect("temp dir"));
+    let data_dir = options
+        .data_dir
+        .unwrap_or_else(|| TempDir::new().expect("temp dir"));
     let mut settings = Settings::default();
     settings.data_dir = data_dir.path().to_path_buf();
     settings.http.addr = "127.0.0.1:0".into();
@@ -83,7 +88,10 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
             }
         })
     });
-    let (port, handle) = started_rx.await.expect("the server thread reports").expect("the app starts");
+    let (port, handle) = started_rx
+        .await
+        .expect("the server thread reports")
+        .expect("the app starts");
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::new(),
@@ -99,19 +107,37 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request sent")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
-        self.client.post(self.url(path)).json(body).send().await.expect("request sent")
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn put_json(&self, path: &str, body: &Value) -> reqwest::Response {
-        self.client.put(self.url(path)).json(body).send().await.expect("request sent")
+        self.client
+            .put(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn delete(&self, path: &str) -> reqwest::Response {
-        self.client.delete(self.url(path)).send().await.expect("request sent")
+        self.client
+            .delete(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn import(&self, ndjson: String) -> reqwest::Response {
@@ -159,7 +185,10 @@ pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) 
     assert_eq!(response.status().as_u16(), status, "unexpected status");
     let body: Value = response.json().await.expect("error body is JSON");
     assert_eq!(body["error"]["code"], code, "unexpected error body {body}");
-    let message = body["error"]["message"].as_str().expect("message").to_string();
+    let message = body["error"]["message"]
+        .as_str()
+        .expect("message")
+        .to_string();
     assert!(!message.is_empty());
     message
 }

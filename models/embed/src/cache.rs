@@ -13,7 +13,9 @@ pub struct EmbeddingCache {
 impl EmbeddingCache {
     /// A capacity of 0 disables caching.
     pub fn new(capacity: usize) -> Self {
-        Self { inner: NonZeroUsize::new(capacity).map(|c| Mutex::new(LruCache::new(c))) }
+        Self {
+            inner: NonZeroUsize::new(capacity).map(|c| Mutex::new(LruCache::new(c))),
+        }
     }
 
     pub fn get(&self, text: &str) -> Option<Arc<[f32]>> {

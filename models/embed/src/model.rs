@@ -33,7 +33,13 @@ pub struct EmbedderOptions {
 
 impl Default for EmbedderOptions {
     fn default() -> Self {
-        Self { model_dir: PathBuf::from(".deps/models/all-MiniLM-L6-v2"), workers: 1, intra_op_threads: 1, max_batch: 32, cache_capacity: 10_000 }
+        Self {
+            model_dir: PathBuf::from(".deps/models/all-MiniLM-L6-v2"),
+            workers: 1,
+            intra_op_threads: 1,
+            max_batch: 32,
+            cache_capacity: 10_000,
+        }
     }
 }
 
@@ -79,7 +85,9 @@ impl SentenceEmbedder {
                         }
                     }
                 })
-                .map_err(|e| EmbedError::Unavailable(format!("cannot start a model thread: {e}")))?;
+                .map_err(|e| {
+                    EmbedError::Unavailable(format!("cannot start a model thread: {e}"))
+                })?;
             loaded.push(ready_rx);
         }
         for ready in loaded {
@@ -89,7 +97,11 @@ impl SentenceEmbedder {
                 .map_err(EmbedError::Unavailable)?;
         }
         Ok(Self {
-            shared: Arc::new(Shared { jobs, cache: EmbeddingCache::new(options.cache_capacity), live_workers }),
+            shared: Arc::new(Shared {
+                jobs,
+                cache: EmbeddingCache::new(options.cache_capacity),
+                live_workers,
+            }),
         })
     }
 }
@@ -109,7 +121,8 @@ impl Embedder for SentenceEmbedder {
     }
 
     async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let mut out: Vec<Option<Arc<[f32]>>> = texts.iter().map(|t| self.shared.cache.get(t)).collect();
+        let mut out: Vec<Option<Arc<[f32]>>> =
+            texts.iter().map(|t| self.shared.cache.get(t)).collect();
         let mut missing: Vec<String> = Vec::new();
         for (text, slot) in texts.iter().zip(&out) {
             if slot.is_none() && !missing.contains(text) {
@@ -120,11 +133,16 @@ impl Embedder for SentenceEmbedder {
             let (reply, answer) = oneshot::channel();
             self.shared
                 .jobs
-                .send(Job { texts: missing.clone(), reply })
+                .send(Job {
+                    texts: missing.clone(),
+                    reply,
+                })
                 .map_err(|_| EmbedError::Unavailable("the model threads have stopped".into()))?;
             let vectors = answer
                 .await
-                .map_err(|_| EmbedError::Unavailable("a model thread stopped while embedding".into()))?
+                .map_err(|_| {
+                    EmbedError::Unavailable("a model thread stopped while embedding".into())
+                })?
                 .map_err(EmbedError::Failed)?;
             for (text, vector) in missing.into_iter().zip(vectors) {
                 let vector: Arc<[f32]> = Arc::from(vector);
@@ -136,6 +154,9 @@ impl Embedder for SentenceEmbedder {
                 self.shared.cache.put(text, vector);
             }
         }
-        Ok(out.into_iter().map(|v| v.expect("every text was embedded").to_vec()).collect())
+        Ok(out
+            .into_iter()
+            .map(|v| v.expect("every text was embedded").to_vec())
+            .collect())
     }
 }

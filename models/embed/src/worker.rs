@@ -5,7 +5,9 @@ use std::path::Path;
 
 use crossbeam_channel::{Receiver, TryRecvError};
 use rust_bert::pipelines::common::ModelType;
-use rust_bert::pipelines::sentence_embeddings::{SentenceEmbeddingsConfig, SentenceEmbeddingsModel};
+use rust_bert::pipelines::sentence_embeddings::{
+    SentenceEmbeddingsConfig, SentenceEmbeddingsModel,
+};
 use rust_bert::resources::LocalResource;
 use tokio::sync::oneshot;
 
@@ -22,7 +24,13 @@ fn local(path: std::path::PathBuf) -> Box<LocalResource> {
 /// insists on a converted `rust_model.ot`, while tch reads `model.safetensors`
 /// as it is.
 pub fn load_model(dir: &Path) -> Result<SentenceEmbeddingsModel, String> {
-    for file in ["model.safetensors", "config.json", "vocab.txt", "modules.json", "1_Pooling/config.json"] {
+    for file in [
+        "model.safetensors",
+        "config.json",
+        "vocab.txt",
+        "modules.json",
+        "1_Pooling/config.json",
+    ] {
         if !dir.join(file).is_file() {
             return Err(format!(
                 "model file {} is missing; run `make setup` (scripts/setup.sh) to install the model",
@@ -45,7 +53,8 @@ pub fn load_model(dir: &Path) -> Result<SentenceEmbeddingsModel, String> {
         device: tch::Device::Cpu,
         kind: None,
     };
-    SentenceEmbeddingsModel::new(config).map_err(|e| format!("loading the model from {}: {e}", dir.display()))
+    SentenceEmbeddingsModel::new(config)
+        .map_err(|e| format!("loading the model from {}: {e}", dir.display()))
 }
 
 /// Serves jobs until every handle is dropped.
@@ -62,7 +71,10 @@ pub fn serve(model: SentenceEmbeddingsModel, jobs: Receiver<Job>, max_batch: usi
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
-        let texts: Vec<&str> = batch.iter().flat_map(|j| j.texts.iter().map(String::as_str)).collect();
+        let texts: Vec<&str> = batch
+            .iter()
+            .flat_map(|j| j.texts.iter().map(String::as_str))
+            .collect();
         let result = encode_chunked(&model, &texts, max_batch);
         let mut offset = 0;
         for job in batch {
@@ -78,10 +90,18 @@ pub fn serve(model: SentenceEmbeddingsModel, jobs: Receiver<Job>, max_batch: usi
     }
 }
 
-fn encode_chunked(model: &SentenceEmbeddingsModel, texts: &[&str], max_batch: usize) -> Result<Vec<Vec<f32>>, String> {
+fn encode_chunked(
+    model: &SentenceEmbeddingsModel,
+    texts: &[&str],
+    max_batch: usize,
+) -> Result<Vec<Vec<f32>>, String> {
     let mut out = Vec::with_capacity(texts.len());
     for chunk in texts.chunks(max_batch.max(1)) {
-        out.extend(model.encode(chunk).map_err(|e| format!("inference failed: {e}"))?);
+        out.extend(
+            model
+                .encode(chunk)
+                .map_err(|e| format!("inference failed: {e}"))?,
+        );
     }
     Ok(out)
 }

@@ -8,42 +8,91 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use copmatch_core::import::NoProgress;
-use copmatch_core::{CopMatch, Embedder, ImportProgress, VectorStore};
-use copmatch_embed::SentenceEmbedder;
 use copmatch_core::moderator::Moderator;
-use copmatch_store::{EdgeStore, EdgeStoreOptions, JournalQueue};
+use copmatch_core::reindex::open_live_index;
+use copmatch_core::{
+    CopMatch, Embedder, ImportProgress, IndexCatalog, LiveIndex, ModerationQueue, VectorStore,
+};
+use copmatch_embed::SentenceEmbedder;
+use copmatch_store::{EdgeCatalog, EdgeStoreOptions, JournalQueue, QdrantCatalog, QdrantQueue};
 
 use crate::auth::AdminKeys;
 use crate::error::{json_error, query_error, route_not_found};
 use crate::progress::ProgressBarImport;
+use crate::reindexer::Reindexer;
 use crate::settings::{Settings, StoreKind};
 use crate::{routes, ImportLimit};
 
 /// Loads the model described by the settings (blocking; a few seconds).
 pub fn load_embedder(settings: &Settings) -> anyhow::Result<Arc<dyn Embedder>> {
-    let embedder = SentenceEmbedder::start(&settings.embedder_options())
-        .with_context(|| format!("loading the embedding model from {}", settings.model.dir.display()))?;
+    let embedder = SentenceEmbedder::start(&settings.embedder_options()).with_context(|| {
+        format!(
+            "loading the embedding model from {}",
+            settings.model.dir.display()
+        )
+    })?;
     Ok(Arc::new(embedder))
 }
 
-/// Opens the configured store for the embedder's model and, if it is empty and
-/// the settings say so, imports the bundled catalog into it.
-pub async fn open_service(
+/// Everything the service runs on, opened from the settings.
+#[derive(Clone)]
+pub struct Stack {
+    pub service: CopMatch,
+    /// The index versions and the active one (the service's store).
+    pub index: Arc<LiveIndex>,
+    pub queue: Arc<dyn ModerationQueue>,
+}
+
+/// The configured backend: its index catalog and moderation queue.
+async fn open_backend(
+    settings: &Settings,
+) -> anyhow::Result<(Arc<dyn IndexCatalog>, Arc<dyn ModerationQueue>)> {
+    match settings.store.kind {
+        StoreKind::Embedded => {
+            let options = EdgeStoreOptions {
+                optimize_debounce: Duration::from_millis(settings.store.optimize_debounce_ms),
+                tuning: settings.store.index.clone(),
+            };
+            let root = settings.communities_dir();
+            let journal = settings.data_dir.join("moderation.jsonl");
+            let (catalog, queue) =
+                tokio::task::spawn_blocking(move || -> Result<_, copmatch_core::StoreError> {
+                    Ok((
+                        EdgeCatalog::open(&root, options)?,
+                        JournalQueue::open(&journal)?,
+                    ))
+                })
+                .await??;
+            Ok((Arc::new(catalog), Arc::new(queue)))
+        }
+        StoreKind::Qdrant => {
+            let options = settings.store.qdrant.clone();
+            let catalog = QdrantCatalog::connect(options.clone(), settings.store.index.clone())
+                .await
+                .with_context(|| format!("connecting to Qdrant at {}", options.url))?;
+            let queue = QdrantQueue::open(catalog.client(), &options).await?;
+            Ok((Arc::new(catalog), Arc::new(queue)))
+        }
+    }
+}
+
+/// Opens the configured store for the embedder's model (re-indexing it first
+/// if it was built from another community text) and, if it is empty and the
+/// settings say so, imports the bundled catalog into it.
+pub async fn open_stack(
     settings: &Settings,
     embedder: Arc<dyn Embedder>,
     progress: &dyn ImportProgress,
-) -> anyhow::Result<CopMatch> {
-    crate::reembed::migrate_if_needed(settings, embedder.clone(), progress).await?;
-    let store: Arc<dyn VectorStore> = match settings.store.kind {
-        StoreKind::Embedded => {
-            let dir = settings.shard_dir(embedder.model_id(), copmatch_core::community::EMBEDDING_TEXT_VERSION);
-            let options = EdgeStoreOptions { optimize_debounce: Duration::from_millis(settings.store.optimize_debounce_ms) };
-            let dimension = embedder.dimension();
-            let store = tokio::task::spawn_blocking(move || EdgeStore::open(&dir, dimension, options)).await??;
-            Arc::new(store)
-        }
-    };
-    let service = CopMatch::new(embedder, store, settings.ranking.clone(), settings.limits.clone());
+) -> anyhow::Result<Stack> {
+    let (catalog, queue) = open_backend(settings).await?;
+    let index = open_live_index(catalog, embedder.clone(), progress).await?;
+    let store: Arc<dyn VectorStore> = index.clone();
+    let service = CopMatch::new(
+        embedder,
+        store,
+        settings.ranking.clone(),
+        settings.limits.clone(),
+    );
     if settings.catalog.import_when_empty && service.store().count().await? == 0 {
         let path = &settings.catalog.path;
         let text = tokio::fs::read_to_string(path)
@@ -51,12 +100,29 @@ pub async fn open_service(
             .with_context(|| format!("reading the bundled catalog {}", path.display()))?;
         tracing::info!(catalog = %path.display(), "the store is empty; importing the bundled catalog");
         let report = service.import(&text, progress).await?;
-        tracing::info!(imported = report.imported, failed = report.failed, "bundled catalog imported");
+        tracing::info!(
+            imported = report.imported,
+            failed = report.failed,
+            "bundled catalog imported"
+        );
         for e in &report.errors {
             tracing::warn!(line = e.line, code = %e.code, "catalog line refused: {}", e.message);
         }
     }
-    Ok(service)
+    Ok(Stack {
+        service,
+        index,
+        queue,
+    })
+}
+
+/// [`open_stack`] for callers that only need the domain service.
+pub async fn open_service(
+    settings: &Settings,
+    embedder: Arc<dyn Embedder>,
+    progress: &dyn ImportProgress,
+) -> anyhow::Result<CopMatch> {
+    Ok(open_stack(settings, embedder, progress).await?.service)
 }
 
 /// A bound, not yet running, HTTP service.
@@ -66,12 +132,6 @@ pub struct Application {
     service: CopMatch,
 }
 
-/// The moderation queue beside the store in the data directory.
-fn open_moderator(settings: &Settings, service: &CopMatch) -> anyhow::Result<Moderator> {
-    let queue = JournalQueue::open(&settings.data_dir.join("moderation.jsonl"))?;
-    Ok(Moderator::new(service.clone(), Arc::new(queue)))
-}
-
 impl Application {
     /// Loads the model, opens the store (showing a progress bar if it imports
     /// the bundled catalog) and binds `settings.http.addr`.
@@ -79,23 +139,30 @@ impl Application {
         let for_model = settings.clone();
         let embedder = tokio::task::spawn_blocking(move || load_embedder(&for_model)).await??;
         let progress = ProgressBarImport::new("importing the bundled catalog");
-        let service = open_service(&settings, embedder, &progress).await?;
-        Self::bind(settings, service)
+        let stack = open_stack(&settings, embedder, &progress).await?;
+        Self::bind(settings, stack)
     }
 
     /// Like [`Application::build`] with an already loaded model (tests share one).
-    pub async fn build_with_embedder(settings: Settings, embedder: Arc<dyn Embedder>) -> anyhow::Result<Self> {
-        let service = open_service(&settings, embedder, &NoProgress).await?;
-        Self::bind(settings, service)
+    pub async fn build_with_embedder(
+        settings: Settings,
+        embedder: Arc<dyn Embedder>,
+    ) -> anyhow::Result<Self> {
+        let stack = open_stack(&settings, embedder, &NoProgress).await?;
+        Self::bind(settings, stack)
     }
 
-    fn bind(settings: Settings, service: CopMatch) -> anyhow::Result<Self> {
-        let moderator = open_moderator(&settings, &service)?;
+    fn bind(settings: Settings, stack: Stack) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.http.addr)
             .with_context(|| format!("binding {}", settings.http.addr))?;
         let port = listener.local_addr()?.port();
-        let server = http_server(&settings, service.clone(), moderator, listener)?;
-        Ok(Self { server, port, service })
+        let service = stack.service.clone();
+        let server = http_server(&settings, stack, listener)?;
+        Ok(Self {
+            server,
+            port,
+            service,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -117,18 +184,25 @@ impl Application {
     }
 }
 
-fn http_server(settings: &Settings, service: CopMatch, moderator: Moderator, listener: TcpListener) -> anyhow::Result<Server> {
-    let service = web::Data::new(service);
-    let moderator = web::Data::new(moderator);
+fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyhow::Result<Server> {
+    let moderator = web::Data::new(Moderator::new(stack.service.clone(), stack.queue.clone()));
+    let reindexer = web::Data::new(Reindexer::new(
+        stack.index.clone(),
+        stack.service.embedder().clone(),
+    ));
+    let service = web::Data::new(stack.service);
     let admin_keys = web::Data::new(AdminKeys(settings.admin_keys.clone()));
     let import_limit = web::Data::new(ImportLimit(settings.http.max_import_bytes));
-    let json = web::JsonConfig::default().limit(settings.http.max_body_bytes).error_handler(json_error);
+    let json = web::JsonConfig::default()
+        .limit(settings.http.max_body_bytes)
+        .error_handler(json_error);
     let query = web::QueryConfig::default().error_handler(query_error);
     let mut server = HttpServer::new(move || {
         App::new()
             .wrap(actix_web::middleware::Logger::new("%r %s %Dms").log_target("copmatch::http"))
             .app_data(service.clone())
             .app_data(moderator.clone())
+            .app_data(reindexer.clone())
             .app_data(admin_keys.clone())
             .app_data(import_limit.clone())
             .app_data(json.clone())
@@ -139,6 +213,7 @@ fn http_server(settings: &Settings, service: CopMatch, moderator: Moderator, lis
             .configure(routes::openapi::configure)
             .configure(routes::submissions::configure)
             .configure(routes::web::configure)
+            .configure(routes::admin::configure)
             .default_service(web::to(route_not_found))
     })
     .listen(listener)?;

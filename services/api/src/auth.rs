@@ -26,7 +26,10 @@ impl FromRequest for Admin {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let keys = req.app_data::<web::Data<AdminKeys>>().map(|k| k.0.clone()).unwrap_or_default();
+        let keys = req
+            .app_data::<web::Data<AdminKeys>>()
+            .map(|k| k.0.clone())
+            .unwrap_or_default();
         if keys.is_empty() {
             return ready(Ok(Admin));
         }
@@ -42,7 +45,10 @@ impl FromRequest for Admin {
                 "this endpoint needs an admin key: send `Authorization: Bearer <key>`",
             )),
             Some(key) if keys.iter().any(|k| same(k.as_bytes(), key.as_bytes())) => Ok(Admin),
-            Some(_) => Err(ApiError::new(ErrorCode::InvalidApiKey, "the admin key is not valid")),
+            Some(_) => Err(ApiError::new(
+                ErrorCode::InvalidApiKey,
+                "the admin key is not valid",
+            )),
         })
     }
 }

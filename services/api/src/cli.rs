@@ -6,12 +6,18 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use copmatch_core::{Profile, RecommendRequest};
 
-use crate::app::{load_embedder, open_service, Application};
+use copmatch_core::reindex::reindex;
+
+use crate::app::{load_embedder, open_service, open_stack, Application};
 use crate::progress::ProgressBarImport;
 use crate::settings::Settings;
 
 #[derive(Parser, Debug)]
-#[command(name = "copmatch", version, about = "Matches people to communities of practice.")]
+#[command(
+    name = "copmatch",
+    version,
+    about = "Matches people to communities of practice."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -30,6 +36,12 @@ pub struct GlobalArgs {
     /// Folder of the all-MiniLM-L6-v2 model files (config key `model.dir`).
     #[arg(long, global = true, value_name = "DIR")]
     pub model_dir: Option<PathBuf>,
+    /// `embedded` or `qdrant` (config key `store.kind`).
+    #[arg(long, global = true, value_name = "KIND")]
+    pub store: Option<String>,
+    /// gRPC URL of the Qdrant server (config key `store.qdrant.url`).
+    #[arg(long, global = true, value_name = "URL")]
+    pub qdrant_url: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -46,6 +58,19 @@ pub enum Command {
         /// The .jsonl file: one community object per line.
         file: PathBuf,
     },
+    /// Write every community to a JSON Lines file (or standard output) that
+    /// `copmatch import` reads back: moves a catalog between stores, e.g. from
+    /// the embedded store to a Qdrant server (`--store qdrant` on the import).
+    Export {
+        /// Output file; standard output when absent.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Re-embed every community into a new index version and switch to it
+    /// atomically, with a progress bar. With a Qdrant server this may run while
+    /// the service serves; with the embedded store, stop the service first (or
+    /// use `POST /v1/admin/reindex`).
+    Reindex,
     /// Print recommendations for roles, straight from the terminal.
     Recommend {
         /// Roles, e.g. "public health student" "ICU nurse".
@@ -90,10 +115,17 @@ impl Cli {
         if let Some(dir) = &self.global.model_dir {
             overrides.push(("model.dir", dir.display().to_string()));
         }
+        if let Some(kind) = &self.global.store {
+            overrides.push(("store.kind", kind.clone()));
+        }
+        if let Some(url) = &self.global.qdrant_url {
+            overrides.push(("store.qdrant.url", url.clone()));
+        }
         if let Command::Serve { addr: Some(addr) } = &self.command {
             overrides.push(("http.addr", addr.clone()));
         }
-        Settings::load(self.global.config.as_deref(), &overrides).context("reading the configuration")
+        Settings::load(self.global.config.as_deref(), &overrides)
+            .context("reading the configuration")
     }
 }
 
@@ -101,12 +133,18 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { .. } => {
             let app = Application::build(settings.clone()).await?;
-            let host = settings.http.addr.rsplit_once(':').map_or("127.0.0.1", |(host, _)| host);
+            let host = settings
+                .http
+                .addr
+                .rsplit_once(':')
+                .map_or("127.0.0.1", |(host, _)| host);
             tracing::info!("copmatch listening on http://{host}:{}", app.port());
             app.run_until_stopped().await
         }
         Command::Import { file } => {
-            let text = tokio::fs::read_to_string(&file).await.with_context(|| format!("reading {}", file.display()))?;
+            let text = tokio::fs::read_to_string(&file)
+                .await
+                .with_context(|| format!("reading {}", file.display()))?;
             let mut settings = settings;
             settings.catalog.import_when_empty = false;
             let service = open_offline(&settings).await?;
@@ -117,14 +155,57 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             for e in &report.errors {
                 eprintln!("line {}: {} ({})", e.line, e.message, e.code);
             }
-            println!("{} lines read, {} imported, {} refused", report.received, report.imported, report.failed);
+            println!(
+                "{} lines read, {} imported, {} refused",
+                report.received, report.imported, report.failed
+            );
             Ok(())
         }
-        Command::Eval { queries, catalogs, json } => crate::evaluate::run(&settings, queries, catalogs, json).await,
-        Command::Recommend { roles, skills, interests, limit, json } => {
+        Command::Export { out } => {
+            let mut settings = settings;
+            settings.catalog.import_when_empty = false;
+            let service = open_offline(&settings).await?;
+            let written = crate::transfer::export(service.store().as_ref(), out.as_deref()).await;
+            service.store().close().await?;
+            eprintln!("{} communities exported", written?);
+            Ok(())
+        }
+        Command::Reindex => {
+            let mut settings = settings;
+            settings.catalog.import_when_empty = false;
+            let for_model = settings.clone();
+            let embedder = tokio::task::spawn_blocking(move || load_embedder(&for_model)).await??;
+            let bar = ProgressBarImport::new("re-indexing");
+            let stack = open_stack(&settings, embedder.clone(), &bar).await?;
+            let report = reindex(&stack.index, embedder, &bar).await;
+            stack.service.store().close().await?;
+            let report = report?;
+            println!(
+                "{} communities re-indexed from {} into {} in {} ms",
+                report.communities, report.from, report.to, report.took_ms
+            );
+            Ok(())
+        }
+        Command::Eval {
+            queries,
+            catalogs,
+            json,
+        } => crate::evaluate::run(&settings, queries, catalogs, json).await,
+        Command::Recommend {
+            roles,
+            skills,
+            interests,
+            limit,
+            json,
+        } => {
             let service = open_offline(&settings).await?;
             let request = RecommendRequest {
-                profile: Profile { roles, skills, interests, about: String::new() },
+                profile: Profile {
+                    roles,
+                    skills,
+                    interests,
+                    about: String::new(),
+                },
                 limit: Some(limit),
                 ..Default::default()
             };
@@ -135,7 +216,13 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&response)?);
             } else {
                 for (rank, r) in response.recommendations.iter().enumerate() {
-                    println!("{:>2}. {} — {} [{:.3}]", rank + 1, r.community.name, r.community.url, r.score);
+                    println!(
+                        "{:>2}. {} — {} [{:.3}]",
+                        rank + 1,
+                        r.community.name,
+                        r.community.url,
+                        r.score
+                    );
                     for reason in &r.reasons {
                         println!("      · {reason}");
                     }
@@ -149,5 +236,10 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
 async fn open_offline(settings: &Settings) -> anyhow::Result<copmatch_core::CopMatch> {
     let for_model = settings.clone();
     let embedder = tokio::task::spawn_blocking(move || load_embedder(&for_model)).await??;
-    open_service(settings, embedder, &ProgressBarImport::new("importing the bundled catalog")).await
+    open_service(
+        settings,
+        embedder,
+        &ProgressBarImport::new("importing the bundled catalog"),
+    )
+    .await
 }

@@ -37,6 +37,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::CommunityNotFound => StatusCode::NOT_FOUND,
         ErrorCode::SubmissionNotFound => StatusCode::NOT_FOUND,
         ErrorCode::SubmissionAlreadyDecided => StatusCode::CONFLICT,
+        ErrorCode::ReindexInProgress => StatusCode::CONFLICT,
         ErrorCode::RouteNotFound => StatusCode::NOT_FOUND,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -85,7 +86,10 @@ impl ResponseError for ApiError {
             response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS));
         }
         response.json(ErrorBody {
-            error: ErrorDetail { code: self.0.code.as_str().to_string(), message: self.0.message.clone() },
+            error: ErrorDetail {
+                code: self.0.code.as_str().to_string(),
+                message: self.0.message.clone(),
+            },
         })
     }
 }
@@ -99,26 +103,45 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
             ErrorCode::UnsupportedMediaType,
             "send the body as JSON with the header `Content-Type: application/json`",
         ),
-        JsonPayloadError::Deserialize(e) if e.is_data() => {
-            ApiError::new(ErrorCode::InvalidRequestBody, format!("the request body does not fit the expected shape: {e}"))
+        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::new(
+            ErrorCode::InvalidRequestBody,
+            format!("the request body does not fit the expected shape: {e}"),
+        ),
+        JsonPayloadError::Deserialize(e) => ApiError::new(
+            ErrorCode::MalformedJson,
+            format!("the request body is not valid JSON: {e}"),
+        ),
+        JsonPayloadError::Payload(PayloadError::Overflow) => {
+            ApiError::new(ErrorCode::PayloadTooLarge, err.to_string())
         }
-        JsonPayloadError::Deserialize(e) => ApiError::new(ErrorCode::MalformedJson, format!("the request body is not valid JSON: {e}")),
-        JsonPayloadError::Payload(PayloadError::Overflow) => ApiError::new(ErrorCode::PayloadTooLarge, err.to_string()),
-        _ => ApiError::new(ErrorCode::MalformedJson, format!("the request body could not be read: {err}")),
+        _ => ApiError::new(
+            ErrorCode::MalformedJson,
+            format!("the request body could not be read: {err}"),
+        ),
     };
     api.into()
 }
 
 pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::new(ErrorCode::InvalidQueryParameter, format!("invalid query string: {err}")).into()
+    ApiError::new(
+        ErrorCode::InvalidQueryParameter,
+        format!("invalid query string: {err}"),
+    )
+    .into()
 }
 
 pub async fn route_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(ErrorCode::RouteNotFound, format!("no route for {} {}", req.method(), req.path())))
+    Err(ApiError::new(
+        ErrorCode::RouteNotFound,
+        format!("no route for {} {}", req.method(), req.path()),
+    ))
 }
 
 pub async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(ErrorCode::MethodNotAllowed, format!("{} is not allowed on {}", req.method(), req.path())))
+    Err(ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        format!("{} is not allowed on {}", req.method(), req.path()),
+    ))
 }
 
 #[cfg(test)]
@@ -129,7 +152,10 @@ mod tests {
     fn client_errors_are_never_server_errors() {
         for code in ErrorCode::ALL {
             let status = status_of(code);
-            let ours = matches!(code, ErrorCode::StoreUnavailable | ErrorCode::ModelUnavailable | ErrorCode::Internal);
+            let ours = matches!(
+                code,
+                ErrorCode::StoreUnavailable | ErrorCode::ModelUnavailable | ErrorCode::Internal
+            );
             assert_eq!(status.is_server_error(), ours, "{code}");
         }
     }

@@ -40,13 +40,24 @@ pub async fn evaluate_systems(
     progress: &dyn ImportProgress,
 ) -> anyhow::Result<EvalOutput> {
     for path in catalogs {
-        let text = tokio::fs::read_to_string(path).await.with_context(|| format!("reading {}", path.display()))?;
+        let text = tokio::fs::read_to_string(path)
+            .await
+            .with_context(|| format!("reading {}", path.display()))?;
         let report = service.import(&text, progress).await?;
-        anyhow::ensure!(report.failed == 0, "{} has {} refused lines", path.display(), report.failed);
+        anyhow::ensure!(
+            report.failed == 0,
+            "{} has {} refused lines",
+            path.display(),
+            report.failed
+        );
     }
     let catalog_size = service.store().count().await?;
     let mut systems = Vec::new();
-    for mode in [RetrievalMode::Hybrid, RetrievalMode::DenseOnly, RetrievalMode::KeywordOnly] {
+    for mode in [
+        RetrievalMode::Hybrid,
+        RetrievalMode::DenseOnly,
+        RetrievalMode::KeywordOnly,
+    ] {
         systems.push(evaluate(service, queries, mode, catalog_size).await?);
     }
     Ok(EvalOutput {
@@ -58,9 +69,16 @@ pub async fn evaluate_systems(
     })
 }
 
-pub async fn run(settings: &Settings, queries_path: Option<PathBuf>, catalogs: Vec<PathBuf>, json: bool) -> anyhow::Result<()> {
+pub async fn run(
+    settings: &Settings,
+    queries_path: Option<PathBuf>,
+    catalogs: Vec<PathBuf>,
+    json: bool,
+) -> anyhow::Result<()> {
     let queries_path = queries_path.unwrap_or_else(default_queries);
-    let text = tokio::fs::read_to_string(&queries_path).await.with_context(|| format!("reading {}", queries_path.display()))?;
+    let text = tokio::fs::read_to_string(&queries_path)
+        .await
+        .with_context(|| format!("reading {}", queries_path.display()))?;
     let queries = parse_queries(&text)?;
     let catalogs = if catalogs.is_empty() {
         let mut defaults = vec![settings.catalog.path.clone()];
@@ -79,7 +97,13 @@ pub async fn run(settings: &Settings, queries_path: Option<PathBuf>, catalogs: V
     let for_model = settings.clone();
     let embedder = tokio::task::spawn_blocking(move || load_embedder(&for_model)).await??;
     let service = open_service(&settings, embedder, &NoProgress).await?;
-    let output = evaluate_systems(&service, &queries, &catalogs, &ProgressBarImport::new("importing")).await;
+    let output = evaluate_systems(
+        &service,
+        &queries,
+        &catalogs,
+        &ProgressBarImport::new("importing"),
+    )
+    .await;
     service.store().close().await?;
     let output = output?;
     if json {
@@ -94,12 +118,22 @@ pub async fn run(settings: &Settings, queries_path: Option<PathBuf>, catalogs: V
         output.catalog_size,
         output.catalogs.join(", ")
     );
-    println!("{:<12} {:>8} {:>10} {:>7} {:>9}", "system", "nDCG@10", "Recall@10", "MRR", "coverage");
+    println!(
+        "{:<12} {:>8} {:>10} {:>7} {:>9}",
+        "system", "nDCG@10", "Recall@10", "MRR", "coverage"
+    );
     for s in &output.systems {
         let m = s.metrics;
-        println!("{:<12} {:>8.3} {:>10.3} {:>7.3} {:>9.3}", s.system, m.ndcg_at_10, m.recall_at_10, m.mrr, m.coverage);
+        println!(
+            "{:<12} {:>8.3} {:>10.3} {:>7.3} {:>9.3}",
+            s.system, m.ndcg_at_10, m.recall_at_10, m.mrr, m.coverage
+        );
     }
     let ndcg = |i: usize| output.systems[i].metrics.ndcg_at_10;
-    println!("copmatch − dense-only: {:+.3} nDCG@10; copmatch − bm25-only: {:+.3}", ndcg(0) - ndcg(1), ndcg(0) - ndcg(2));
+    println!(
+        "copmatch − dense-only: {:+.3} nDCG@10; copmatch − bm25-only: {:+.3}",
+        ndcg(0) - ndcg(1),
+        ndcg(0) - ndcg(2)
+    );
     Ok(())
 }

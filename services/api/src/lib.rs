@@ -13,11 +13,12 @@ pub mod cli;
 pub mod error;
 pub mod evaluate;
 pub mod progress;
-pub mod reembed;
+pub mod reindexer;
 pub mod routes;
 pub mod settings;
+pub mod transfer;
 
-pub use app::{open_service, Application};
+pub use app::{open_service, open_stack, Application, Stack};
 pub use settings::Settings;
 
 /// Largest import body, as app data for the import handler.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use config::{Config, Environment, File, FileFormat};
 use copmatch_core::{Limits, RankingWeights};
+use copmatch_store::{IndexTuning, QdrantOptions};
 use serde::{Deserialize, Serialize};
 
 /// Repository-relative defaults resolved at build time, so `copmatch` finds the
@@ -16,13 +17,15 @@ pub const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
 /// [`WORKSPACE`] without the `..` steps, for readable messages.
 pub fn workspace() -> PathBuf {
-    Path::new(WORKSPACE).canonicalize().unwrap_or_else(|_| PathBuf::from(WORKSPACE))
+    Path::new(WORKSPACE)
+        .canonicalize()
+        .unwrap_or_else(|_| PathBuf::from(WORKSPACE))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
-    /// Where the embedded store keeps its files.
+    /// Where the embedded store keeps its files (unused with `store.kind = "qdrant"`).
     pub data_dir: PathBuf,
     /// Bearer keys that may call write endpoints; empty = writes are open.
     pub admin_keys: Vec<String>,
@@ -61,15 +64,21 @@ pub struct ModelSettings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StoreKind {
+    /// Qdrant in-process (qdrant-edge), files under `data_dir`.
     Embedded,
+    /// A Qdrant server or cluster (`store.qdrant`); copmatch keeps no local state.
+    Qdrant,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StoreSettings {
     pub kind: StoreKind,
-    /// Quiet time after writes before the index is optimized in the background.
+    /// Embedded store: quiet time after writes before the index is optimized.
     pub optimize_debounce_ms: u64,
+    /// HNSW, quantization and search settings, for both stores.
+    pub index: IndexTuning,
+    pub qdrant: QdrantOptions,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -99,7 +108,12 @@ impl Default for Settings {
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        Self { addr: "127.0.0.1:8080".into(), workers: 0, max_body_bytes: 64 * 1024, max_import_bytes: 32 * 1024 * 1024 }
+        Self {
+            addr: "127.0.0.1:8080".into(),
+            workers: 0,
+            max_body_bytes: 64 * 1024,
+            max_import_bytes: 32 * 1024 * 1024,
+        }
     }
 }
 
@@ -118,19 +132,30 @@ impl Default for ModelSettings {
 
 impl Default for StoreSettings {
     fn default() -> Self {
-        Self { kind: StoreKind::Embedded, optimize_debounce_ms: 2000 }
+        Self {
+            kind: StoreKind::Embedded,
+            optimize_debounce_ms: 2000,
+            index: IndexTuning::default(),
+            qdrant: QdrantOptions::default(),
+        }
     }
 }
 
 impl Default for CatalogSettings {
     fn default() -> Self {
-        Self { path: workspace().join("data/communities.jsonl"), import_when_empty: true }
+        Self {
+            path: workspace().join("data/communities.jsonl"),
+            import_when_empty: true,
+        }
     }
 }
 
 impl Settings {
     /// Loads defaults < file < environment < `overrides` (dotted keys, from CLI flags).
-    pub fn load(file: Option<&Path>, overrides: &[(&str, String)]) -> Result<Settings, config::ConfigError> {
+    pub fn load(
+        file: Option<&Path>,
+        overrides: &[(&str, String)],
+    ) -> Result<Settings, config::ConfigError> {
         Self::load_from(file, overrides, Environment::with_prefix("COPMATCH"))
     }
 
@@ -141,8 +166,12 @@ impl Settings {
     ) -> Result<Settings, config::ConfigError> {
         let mut builder = Config::builder().add_source(Config::try_from(&Settings::default())?);
         builder = match file {
-            Some(path) => builder.add_source(File::from(path).format(FileFormat::Toml).required(true)),
-            None => builder.add_source(File::new("copmatch.toml", FileFormat::Toml).required(false)),
+            Some(path) => {
+                builder.add_source(File::from(path).format(FileFormat::Toml).required(true))
+            }
+            None => {
+                builder.add_source(File::new("copmatch.toml", FileFormat::Toml).required(false))
+            }
         };
         builder = builder.add_source(
             env.prefix_separator("__")
@@ -167,12 +196,9 @@ impl Settings {
         }
     }
 
-    /// The shard directory of the embedded store for a model and a version of
-    /// the community text it embeds.
-    pub fn shard_dir(&self, model_id: &str, text_version: u32) -> PathBuf {
-        let model = model_id.to_ascii_lowercase();
-        let name = if text_version <= 1 { model } else { format!("{model}.text-v{text_version}") };
-        self.data_dir.join("communities").join(name)
+    /// Where the embedded store keeps its index versions.
+    pub fn communities_dir(&self) -> PathBuf {
+        self.data_dir.join("communities")
     }
 }
 
@@ -182,7 +208,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(vars: &[(&str, &str)]) -> Environment {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Environment::with_prefix("COPMATCH").source(Some(map))
     }
 
@@ -199,11 +228,19 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("copmatch-settings-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("c.toml");
-        std::fs::write(&file, "data_dir = \"/from-file\"\n[http]\naddr = \"0.0.0.0:1\"\nworkers = 3\n").unwrap();
+        std::fs::write(
+            &file,
+            "data_dir = \"/from-file\"\n[http]\naddr = \"0.0.0.0:1\"\nworkers = 3\n",
+        )
+        .unwrap();
         let s = Settings::load_from(
             Some(&file),
             &[("http.addr", "127.0.0.1:3".into())],
-            env(&[("COPMATCH__HTTP__ADDR", "127.0.0.1:2"), ("COPMATCH__DATA_DIR", "/from-env"), ("COPMATCH__ADMIN_KEYS", "k1,k2")]),
+            env(&[
+                ("COPMATCH__HTTP__ADDR", "127.0.0.1:2"),
+                ("COPMATCH__DATA_DIR", "/from-env"),
+                ("COPMATCH__ADMIN_KEYS", "k1,k2"),
+            ]),
         )
         .unwrap();
         assert_eq!(s.http.addr, "127.0.0.1:3", "flags beat env");
@@ -214,7 +251,8 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_errors() {
-        let err = Settings::load_from(None, &[], env(&[("COPMATCH__HTTP__ADRR", "x")])).unwrap_err();
+        let err =
+            Settings::load_from(None, &[], env(&[("COPMATCH__HTTP__ADRR", "x")])).unwrap_err();
         assert!(err.to_string().contains("adrr"), "{err}");
     }
 }

@@ -27,13 +27,24 @@ fn import_reports_bad_lines_and_recommend_answers_from_the_imported_data() {
     let data = dir.path().join("data");
     let data = data.to_str().unwrap();
     let out = copmatch(&["--data-dir", data, "import", file.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("3 lines read, 2 imported, 1 refused"), "{stdout}");
+    assert!(
+        stdout.contains("3 lines read, 2 imported, 1 refused"),
+        "{stdout}"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2: `url` is required"));
 
     let out = copmatch(&["--data-dir", data, "recommend", "welder", "--limit", "1"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.starts_with(" 1. Welders United"), "{stdout}");
     assert!(stdout.contains("· "), "reasons are printed: {stdout}");
@@ -45,10 +56,18 @@ fn import_reports_bad_lines_and_recommend_answers_from_the_imported_data() {
 
 #[test]
 fn every_command_has_help() {
-    for args in [vec!["--help"], vec!["serve", "--help"], vec!["import", "--help"], vec!["recommend", "--help"]] {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["import", "--help"],
+        vec!["recommend", "--help"],
+    ] {
         let out = copmatch(&args);
         assert!(out.status.success());
-        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: copmatch"), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage: copmatch"),
+            "{args:?}"
+        );
     }
 }
 

@@ -13,7 +13,13 @@ struct Server {
 
 fn start(data_dir: &std::path::Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_copmatch"))
-        .args(["--data-dir", data_dir.to_str().unwrap(), "serve", "--addr", "127.0.0.1:0"])
+        .args([
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+        ])
         .env("COPMATCH__CATALOG__IMPORT_WHEN_EMPTY", "false")
         .env("COPMATCH__HTTP__WORKERS", "1")
         .env("COPMATCH__LOG", "info")
@@ -32,7 +38,10 @@ fn start(data_dir: &std::path::Path) -> Server {
     }
     // Keep draining the log so the server never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
-    Server { child, base: base.expect("the server reports its address") }
+    Server {
+        child,
+        base: base.expect("the server reports its address"),
+    }
 }
 
 #[tokio::test]
@@ -42,17 +51,38 @@ async fn acknowledged_writes_survive_sigkill() {
     let mut server = start(dir.path());
     for i in 0..3 {
         let body = json!({"name": format!("Guild {i}"), "url": "https://example.org", "platform": "forum", "categories": ["Skilled trades"], "description": "Carpenters helping each other"});
-        let r = client.put(format!("{}/v1/communities/guild-{i}", server.base)).json(&body).send().await.unwrap();
+        let r = client
+            .put(format!("{}/v1/communities/guild-{i}", server.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 201);
     }
-    let r = client.delete(format!("{}/v1/communities/guild-1", server.base)).send().await.unwrap();
+    let r = client
+        .delete(format!("{}/v1/communities/guild-1", server.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
     server.child.kill().unwrap(); // SIGKILL: no graceful shutdown, no final flush
     server.child.wait().unwrap();
 
     let mut server = start(dir.path());
-    let page: Value = client.get(format!("{}/v1/communities", server.base)).send().await.unwrap().json().await.unwrap();
-    let mut ids: Vec<&str> = page["communities"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let page: Value = client
+        .get(format!("{}/v1/communities", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut ids: Vec<&str> = page["communities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
     ids.sort();
     assert_eq!(ids, vec!["guild-0", "guild-2"]);
     let recs: Value = client

@@ -35,6 +35,7 @@ pub enum ErrorCode {
     MethodNotAllowed,
     // The request conflicts with the current state.
     SubmissionAlreadyDecided,
+    ReindexInProgress,
     // Our side.
     StoreUnavailable,
     ModelUnavailable,
@@ -43,7 +44,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// All codes, for documentation checks.
-    pub const ALL: [ErrorCode; 25] = [
+    pub const ALL: [ErrorCode; 26] = [
         ErrorCode::EmptyProfile,
         ErrorCode::InvalidProfile,
         ErrorCode::InvalidLimit,
@@ -66,6 +67,7 @@ impl ErrorCode {
         ErrorCode::RouteNotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::SubmissionAlreadyDecided,
+        ErrorCode::ReindexInProgress,
         ErrorCode::StoreUnavailable,
         ErrorCode::ModelUnavailable,
         ErrorCode::Internal,
@@ -93,6 +95,7 @@ impl ErrorCode {
             ErrorCode::CommunityNotFound => "community_not_found",
             ErrorCode::SubmissionNotFound => "submission_not_found",
             ErrorCode::SubmissionAlreadyDecided => "submission_already_decided",
+            ErrorCode::ReindexInProgress => "reindex_in_progress",
             ErrorCode::RouteNotFound => "route_not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::StoreUnavailable => "store_unavailable",
@@ -130,6 +133,7 @@ impl From<crate::ports::StoreError> for CoreError {
         use crate::ports::StoreError;
         match err {
             StoreError::Unavailable(msg) => CoreError::new(ErrorCode::StoreUnavailable, msg),
+            StoreError::Busy(msg) => CoreError::new(ErrorCode::ReindexInProgress, msg),
             StoreError::Internal(msg) => CoreError::new(ErrorCode::Internal, msg),
         }
     }

@@ -42,10 +42,17 @@ pub fn parse_queries(text: &str) -> Result<Vec<EvalQuery>, CoreError> {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, line)| {
-            let q: EvalQuery = serde_json::from_str(line)
-                .map_err(|e| CoreError::new(ErrorCode::InvalidRequestBody, format!("query line {}: {e}", i + 1)))?;
+            let q: EvalQuery = serde_json::from_str(line).map_err(|e| {
+                CoreError::new(
+                    ErrorCode::InvalidRequestBody,
+                    format!("query line {}: {e}", i + 1),
+                )
+            })?;
             if let Some((id, g)) = q.judgments.iter().find(|(_, g)| **g > 3) {
-                return Err(CoreError::new(ErrorCode::InvalidRequestBody, format!("query line {}: grade {g} for {id} is not 0-3", i + 1)));
+                return Err(CoreError::new(
+                    ErrorCode::InvalidRequestBody,
+                    format!("query line {}: grade {g} for {id} is not 0-3", i + 1),
+                ));
             }
             Ok(q)
         })
@@ -70,11 +77,25 @@ fn discount(rank: usize) -> f64 {
 
 /// nDCG@10 of the grades earned at each rank against the ideal grades.
 pub fn ndcg_at_10(earned: &[u8], ideal: &[u8]) -> f64 {
-    let dcg: f64 = earned.iter().take(CUTOFF).enumerate().map(|(r, g)| gain(*g) * discount(r)).sum();
+    let dcg: f64 = earned
+        .iter()
+        .take(CUTOFF)
+        .enumerate()
+        .map(|(r, g)| gain(*g) * discount(r))
+        .sum();
     let mut ideal = ideal.to_vec();
     ideal.sort_unstable_by(|a, b| b.cmp(a));
-    let idcg: f64 = ideal.iter().take(CUTOFF).enumerate().map(|(r, g)| gain(*g) * discount(r)).sum();
-    if idcg == 0.0 { 0.0 } else { dcg / idcg }
+    let idcg: f64 = ideal
+        .iter()
+        .take(CUTOFF)
+        .enumerate()
+        .map(|(r, g)| gain(*g) * discount(r))
+        .sum();
+    if idcg == 0.0 {
+        0.0
+    } else {
+        dcg / idcg
+    }
 }
 
 pub fn recall_at_10(earned: &[u8], ideal: &[u8]) -> f64 {
@@ -87,7 +108,10 @@ pub fn recall_at_10(earned: &[u8], ideal: &[u8]) -> f64 {
 }
 
 pub fn reciprocal_rank(earned: &[u8]) -> f64 {
-    earned.iter().position(|g| *g >= 2).map_or(0.0, |r| 1.0 / (r + 1) as f64)
+    earned
+        .iter()
+        .position(|g| *g >= 2)
+        .map_or(0.0, |r| 1.0 / (r + 1) as f64)
 }
 
 /// The judged communities of one query, grouped into distinct communities.
@@ -97,7 +121,10 @@ impl Groups {
     fn new(judged: Vec<(Community, u8)>) -> Self {
         let mut groups: Vec<(Vec<Community>, u8)> = Vec::new();
         for (community, grade) in judged {
-            match groups.iter_mut().find(|(members, _)| members.iter().any(|m| same_community(m, &community))) {
+            match groups
+                .iter_mut()
+                .find(|(members, _)| members.iter().any(|m| same_community(m, &community)))
+            {
                 Some((members, g)) => {
                     members.push(community);
                     *g = (*g).max(grade);
@@ -118,7 +145,9 @@ impl Groups {
         ranked
             .iter()
             .map(|c| {
-                let group = self.0.iter().position(|(members, _)| members.iter().any(|m| m.id == c.id || same_community(m, c)));
+                let group = self.0.iter().position(|(members, _)| {
+                    members.iter().any(|m| m.id == c.id || same_community(m, c))
+                });
                 match group {
                     Some(i) if !credited[i] => {
                         credited[i] = true;
@@ -149,7 +178,12 @@ pub fn mode_name(mode: RetrievalMode) -> &'static str {
 }
 
 /// Runs every query through one retrieval mode.
-pub async fn evaluate(service: &CopMatch, queries: &[EvalQuery], mode: RetrievalMode, catalog_size: usize) -> Result<ModeReport, CoreError> {
+pub async fn evaluate(
+    service: &CopMatch,
+    queries: &[EvalQuery],
+    mode: RetrievalMode,
+    catalog_size: usize,
+) -> Result<ModeReport, CoreError> {
     let mut per_query = BTreeMap::new();
     let mut seen: HashSet<String> = HashSet::new();
     let (mut ndcg, mut recall, mut mrr) = (0.0, 0.0, 0.0);
@@ -161,9 +195,17 @@ pub async fn evaluate(service: &CopMatch, queries: &[EvalQuery], mode: Retrieval
             }
         }
         let groups = Groups::new(judged);
-        let request = RecommendRequest { profile: q.profile.clone(), limit: Some(CUTOFF), ..Default::default() };
+        let request = RecommendRequest {
+            profile: q.profile.clone(),
+            limit: Some(CUTOFF),
+            ..Default::default()
+        };
         let response = service.recommend_with_mode(request, mode).await?;
-        let ranked: Vec<Community> = response.recommendations.into_iter().map(|r| r.community).collect();
+        let ranked: Vec<Community> = response
+            .recommendations
+            .into_iter()
+            .map(|r| r.community)
+            .collect();
         let (earned, ideal) = (groups.earned(&ranked), groups.ideal());
         let n = ndcg_at_10(&earned, &ideal);
         ndcg += n;
@@ -190,7 +232,10 @@ mod tests {
     use super::*;
 
     fn community(id: &str, url: &str) -> Community {
-        Community::from_json_str(&format!(r#"{{"id":"{id}","name":"{id}","url":"{url}","platform":"web"}}"#)).unwrap()
+        Community::from_json_str(&format!(
+            r#"{{"id":"{id}","name":"{id}","url":"{url}","platform":"web"}}"#
+        ))
+        .unwrap()
     }
 
     #[test]
@@ -219,8 +264,13 @@ mod tests {
 
     #[test]
     fn bad_grades_and_lines_are_reported_by_line() {
-        let err = parse_queries("{\"id\":\"q\",\"profile\":{\"roles\":[\"x\"]},\"judgments\":{\"a\":4}}").unwrap_err();
+        let err =
+            parse_queries("{\"id\":\"q\",\"profile\":{\"roles\":[\"x\"]},\"judgments\":{\"a\":4}}")
+                .unwrap_err();
         assert!(err.message.contains("line 1"), "{}", err.message);
-        assert!(parse_queries("\n{oops").unwrap_err().message.contains("line 2"));
+        assert!(parse_queries("\n{oops")
+            .unwrap_err()
+            .message
+            .contains("line 2"));
     }
 }

@@ -81,16 +81,28 @@ mod tests {
     #[test]
     fn reports_bad_lines_with_numbers_and_keeps_good_ones() {
         let text = concat!(
-            r#"{"id":"a","name":"A","url":"https://a.org","platform":"web"}"#, "\n",
+            r#"{"id":"a","name":"A","url":"https://a.org","platform":"web"}"#,
+            "\n",
             "\n",
             "{not json\n",
-            r#"{"id":"b","name":"B","url":"ftp://b.org","platform":"web"}"#, "\n",
-            r#"{"id":"c","name":"C","url":"https://c.org","platform":"slack"}"#, "\n",
+            r#"{"id":"b","name":"B","url":"ftp://b.org","platform":"web"}"#,
+            "\n",
+            r#"{"id":"c","name":"C","url":"https://c.org","platform":"slack"}"#,
+            "\n",
         );
         let (valid, errors, received) = parse_lines(text);
         assert_eq!(received, 4);
-        assert_eq!(valid.iter().map(|(n, c)| (*n, c.id.as_str())).collect::<Vec<_>>(), vec![(1, "a"), (5, "c")]);
-        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![3, 4]);
+        assert_eq!(
+            valid
+                .iter()
+                .map(|(n, c)| (*n, c.id.as_str()))
+                .collect::<Vec<_>>(),
+            vec![(1, "a"), (5, "c")]
+        );
+        assert_eq!(
+            errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+            vec![3, 4]
+        );
         assert_eq!(errors[1].code, "invalid_community");
     }
 }

@@ -12,23 +12,27 @@ pub mod community;
 pub mod error;
 pub mod eval;
 pub mod import;
+pub mod live;
 pub mod moderation;
 pub mod moderator;
 pub mod ports;
 pub mod profile;
 pub mod ranking;
+pub mod reindex;
 pub mod service;
 pub mod text;
 
 pub use community::{Community, Cost, Platform, Status};
 pub use error::{CoreError, ErrorCode};
 pub use import::{ImportLineError, ImportProgress, ImportReport};
+pub use live::LiveIndex;
 pub use ports::{
-    CommunityRecord, EmbedError, Embedder, ModerationQueue, ScoredRecord, SearchHits, StoreError, StoreFilter, VectorQuery,
-    VectorStore, Vocabulary,
+    CommunityRecord, EmbedError, Embedder, IndexCatalog, IndexVersion, ModerationQueue,
+    ScoredRecord, SearchHits, StoreError, StoreFilter, VectorQuery, VectorStore, Vocabulary,
 };
 pub use profile::{Filters, Profile, RecommendRequest};
 pub use ranking::{RankingWeights, RetrievalMode};
 pub use service::{
-    CommunityPage, CopMatch, Limits, Recommendation, RecommendResponse, SimilarResponse, StatusUpdate,
+    CommunityPage, CopMatch, Limits, RecommendResponse, Recommendation, SimilarResponse,
+    StatusUpdate,
 };

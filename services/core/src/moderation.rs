@@ -112,14 +112,22 @@ fn check_text(field: &str, text: &str) -> Result<(), CoreError> {
     let lower = text.to_lowercase();
     let has_markup = lower.contains("<script") || lower.contains("javascript:") || {
         let bytes = text.as_bytes();
-        bytes.windows(2).any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/'))
+        bytes
+            .windows(2)
+            .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/'))
     };
     if has_markup {
-        return Err(invalid(format!("`{field}` contains HTML or script; plain text only")));
+        return Err(invalid(format!(
+            "`{field}` contains HTML or script; plain text only"
+        )));
     }
-    let links = lower.matches("http://").count() + lower.matches("https://").count() + lower.matches("www.").count();
+    let links = lower.matches("http://").count()
+        + lower.matches("https://").count()
+        + lower.matches("www.").count();
     if links > MAX_LINKS_IN_TEXT {
-        return Err(invalid(format!("`{field}` contains {links} links; at most {MAX_LINKS_IN_TEXT} are allowed")));
+        return Err(invalid(format!(
+            "`{field}` contains {links} links; at most {MAX_LINKS_IN_TEXT} are allowed"
+        )));
     }
     Ok(())
 }
@@ -141,11 +149,19 @@ impl SubmissionInput {
     /// Validates the submission into a community (its id derived from the name
     /// when absent) and the contact.
     pub fn validate(mut self) -> Result<(Community, Option<String>), CoreError> {
-        if self.community.id.as_deref().is_none_or(|id| id.trim().is_empty()) {
+        if self
+            .community
+            .id
+            .as_deref()
+            .is_none_or(|id| id.trim().is_empty())
+        {
             let name = self.community.name.clone().unwrap_or_default();
             self.community.id = Some(format!("submitted-{}", slug(&name)));
         }
-        for (field, text) in [("name", self.community.name.as_deref()), ("description", self.community.description.as_deref())] {
+        for (field, text) in [
+            ("name", self.community.name.as_deref()),
+            ("description", self.community.description.as_deref()),
+        ] {
             if let Some(text) = text {
                 check_text(field, text)?;
             }
@@ -153,17 +169,30 @@ impl SubmissionInput {
         for tag in self.community.tags.iter().chain(&self.community.categories) {
             check_text("tags", tag)?;
         }
-        let contact = match self.contact.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()) {
-            Some(c) if c.chars().count() > MAX_CONTACT_CHARS => return Err(invalid(format!("`contact` is longer than {MAX_CONTACT_CHARS} characters"))),
+        let contact = match self
+            .contact
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+        {
+            Some(c) if c.chars().count() > MAX_CONTACT_CHARS => {
+                return Err(invalid(format!(
+                    "`contact` is longer than {MAX_CONTACT_CHARS} characters"
+                )))
+            }
             Some(c) => {
                 check_text("contact", &c)?;
                 Some(c)
             }
             None => None,
         };
-        let community = self.community.into_community().map_err(|e| invalid(e.message))?;
+        let community = self
+            .community
+            .into_community()
+            .map_err(|e| invalid(e.message))?;
         if community.description.is_none() {
-            return Err(invalid("`description` is required: say in a sentence or two who the community is for"));
+            return Err(invalid(
+                "`description` is required: say in a sentence or two who the community is for",
+            ));
         }
         Ok((community, contact))
     }
@@ -172,10 +201,20 @@ impl SubmissionInput {
 impl ReportInput {
     pub fn validated_note(&self) -> Result<Option<String>, CoreError> {
         if self.kind != "dead_link" {
-            return Err(invalid(format!("unknown report kind {:?}; expected \"dead_link\"", self.kind)));
+            return Err(invalid(format!(
+                "unknown report kind {:?}; expected \"dead_link\"",
+                self.kind
+            )));
         }
-        match self.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-            Some(n) if n.chars().count() > MAX_NOTE_CHARS => Err(invalid(format!("`note` is longer than {MAX_NOTE_CHARS} characters"))),
+        match self
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            Some(n) if n.chars().count() > MAX_NOTE_CHARS => Err(invalid(format!(
+                "`note` is longer than {MAX_NOTE_CHARS} characters"
+            ))),
             Some(n) => check_text("note", n).map(|_| Some(n.to_string())),
             None => Ok(None),
         }
@@ -184,7 +223,10 @@ impl ReportInput {
 
 /// Flags for catalog entries that look like the submitted community.
 /// `neighbours` are the nearest catalog entries with their cosine similarity.
-pub fn duplicate_flags(submitted: &Community, neighbours: &[(Community, f32)]) -> Vec<DuplicateFlag> {
+pub fn duplicate_flags(
+    submitted: &Community,
+    neighbours: &[(Community, f32)],
+) -> Vec<DuplicateFlag> {
     neighbours
         .iter()
         .filter_map(|(c, cos)| {
@@ -197,7 +239,11 @@ pub fn duplicate_flags(submitted: &Community, neighbours: &[(Community, f32)]) -
             } else {
                 return None;
             };
-            Some(DuplicateFlag { community_id: c.id.clone(), name: c.name.clone(), reason })
+            Some(DuplicateFlag {
+                community_id: c.id.clone(),
+                name: c.name.clone(),
+                reason,
+            })
         })
         .collect()
 }
@@ -227,7 +273,11 @@ mod tests {
             r#"{"name":"X","url":"javascript:alert(1)","platform":"web","description":"d"}"#,
             r#"{"name":"X","url":"https://x.org","platform":"web"}"#,
         ] {
-            assert_eq!(input(bad).validate().unwrap_err().code, ErrorCode::InvalidSubmission, "{bad}");
+            assert_eq!(
+                input(bad).validate().unwrap_err().code,
+                ErrorCode::InvalidSubmission,
+                "{bad}"
+            );
         }
     }
 
@@ -235,7 +285,10 @@ mod tests {
     fn duplicates_are_flagged_with_a_reason() {
         let (c, _) = input(r#"{"name":"Rust Users","url":"https://users.rust-lang.org/","platform":"forum","description":"Rust help."}"#).validate().unwrap();
         let existing = Community::from_json_str(r#"{"id":"rust-users","name":"Rust Users Forum","url":"https://users.rust-lang.org","platform":"forum"}"#).unwrap();
-        let other = Community::from_json_str(r#"{"id":"go","name":"Gophers","url":"https://go.dev","platform":"slack"}"#).unwrap();
+        let other = Community::from_json_str(
+            r#"{"id":"go","name":"Gophers","url":"https://go.dev","platform":"slack"}"#,
+        )
+        .unwrap();
         let flags = duplicate_flags(&c, &[(existing, 0.7), (other, 0.5)]);
         assert_eq!(flags.len(), 1);
         assert_eq!(flags[0].community_id, "rust-users");

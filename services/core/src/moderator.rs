@@ -5,7 +5,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::community::{validate_id, Community, Status};
 use crate::error::{CoreError, ErrorCode};
-use crate::moderation::{duplicate_flags, ItemKind, ItemState, ModerationItem, RejectInput, ReportInput, SubmissionInput};
+use crate::moderation::{
+    duplicate_flags, ItemKind, ItemState, ModerationItem, RejectInput, ReportInput, SubmissionInput,
+};
 use crate::ports::{ModerationQueue, StoreFilter, VectorQuery};
 use crate::service::{CopMatch, StatusUpdate};
 
@@ -13,7 +15,9 @@ const NEIGHBOURS: usize = 10;
 const MAX_REASON_CHARS: usize = 500;
 
 fn now() -> (u64, u128) {
-    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     (since.as_secs(), since.as_nanos())
 }
 
@@ -43,7 +47,12 @@ impl Moderator {
         Self { service, queue }
     }
 
-    fn item(kind: ItemKind, community: Community, contact: Option<String>, note: Option<String>) -> ModerationItem {
+    fn item(
+        kind: ItemKind,
+        community: Community,
+        contact: Option<String>,
+        note: Option<String>,
+    ) -> ModerationItem {
         let (secs, nanos) = now();
         ModerationItem {
             id: format!("sub-{nanos:x}"),
@@ -61,24 +70,45 @@ impl Moderator {
 
     /// Queues a community for moderation, flagging likely duplicates.
     pub async fn submit(&self, input: SubmissionInput) -> Result<ModerationItem, CoreError> {
-        let explicit_id = input.community.id.as_deref().is_some_and(|id| !id.trim().is_empty());
+        let explicit_id = input
+            .community
+            .id
+            .as_deref()
+            .is_some_and(|id| !id.trim().is_empty());
         let (mut community, contact) = input.validate()?;
         if self.service.store().get(&community.id).await?.is_some() {
             if explicit_id {
                 return Err(CoreError::new(
                     ErrorCode::InvalidSubmission,
-                    format!("the catalog already has a community with id {:?}", community.id),
+                    format!(
+                        "the catalog already has a community with id {:?}",
+                        community.id
+                    ),
                 ));
             }
             community.id = self.free_id(&community.id).await?;
         }
-        let vector = self.service.embedder().embed(vec![community.embedding_text()]).await?.remove(0);
+        let vector = self
+            .service
+            .embedder()
+            .embed(vec![community.embedding_text()])
+            .await?
+            .remove(0);
         let hits = self
             .service
             .store()
-            .search(VectorQuery { vector, keywords: None, filter: StoreFilter::default(), limit: NEIGHBOURS })
+            .search(VectorQuery {
+                vector,
+                keywords: None,
+                filter: StoreFilter::default(),
+                limit: NEIGHBOURS,
+            })
             .await?;
-        let neighbours: Vec<(Community, f32)> = hits.dense.into_iter().map(|h| (h.community, h.score)).collect();
+        let neighbours: Vec<(Community, f32)> = hits
+            .dense
+            .into_iter()
+            .map(|h| (h.community, h.score))
+            .collect();
         let mut item = Self::item(ItemKind::Community, community, contact, None);
         item.duplicates = duplicate_flags(&item.community, &neighbours);
         self.queue.put(item.clone()).await?;
@@ -92,7 +122,10 @@ impl Moderator {
                 return Ok(candidate);
             }
         }
-        Err(CoreError::new(ErrorCode::InvalidSubmission, "too many communities share this name; give an id"))
+        Err(CoreError::new(
+            ErrorCode::InvalidSubmission,
+            "too many communities share this name; give an id",
+        ))
     }
 
     /// Queues a dead-link report about a catalog community.
@@ -110,15 +143,23 @@ impl Moderator {
 
     async fn pending(&self, id: &str) -> Result<ModerationItem, CoreError> {
         validate_id(id)?;
-        let item = self
-            .queue
-            .get(id)
-            .await?
-            .ok_or_else(|| CoreError::new(ErrorCode::SubmissionNotFound, format!("no submission or report with id {id:?}")))?;
+        let item = self.queue.get(id).await?.ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::SubmissionNotFound,
+                format!("no submission or report with id {id:?}"),
+            )
+        })?;
         if item.state != ItemState::Pending {
             return Err(CoreError::new(
                 ErrorCode::SubmissionAlreadyDecided,
-                format!("{id:?} was already {}", if item.state == ItemState::Approved { "approved" } else { "rejected" }),
+                format!(
+                    "{id:?} was already {}",
+                    if item.state == ItemState::Approved {
+                        "approved"
+                    } else {
+                        "rejected"
+                    }
+                ),
             ));
         }
         Ok(item)
@@ -129,10 +170,21 @@ impl Moderator {
     pub async fn approve(&self, id: &str) -> Result<ModerationItem, CoreError> {
         let mut item = self.pending(id).await?;
         match item.kind {
-            ItemKind::Community => self.service.store_communities(vec![item.community.clone()]).await?,
+            ItemKind::Community => {
+                self.service
+                    .store_communities(vec![item.community.clone()])
+                    .await?
+            }
             ItemKind::DeadLinkReport => {
-                let update = StatusUpdate { status: Status::DeadLink.as_str().into(), last_verified_at: Some(today()), ..Default::default() };
-                item.community = self.service.update_status(&item.community.id, update).await?;
+                let update = StatusUpdate {
+                    status: Status::DeadLink.as_str().into(),
+                    last_verified_at: Some(today()),
+                    ..Default::default()
+                };
+                item.community = self
+                    .service
+                    .update_status(&item.community.id, update)
+                    .await?;
             }
         }
         item.state = ItemState::Approved;
@@ -144,7 +196,10 @@ impl Moderator {
     pub async fn reject(&self, id: &str, input: RejectInput) -> Result<ModerationItem, CoreError> {
         let reason = input.reason.trim().to_string();
         if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
-            return Err(CoreError::new(ErrorCode::InvalidRequestBody, format!("give a reason of 1 to {MAX_REASON_CHARS} characters")));
+            return Err(CoreError::new(
+                ErrorCode::InvalidRequestBody,
+                format!("give a reason of 1 to {MAX_REASON_CHARS} characters"),
+            ));
         }
         let mut item = self.pending(id).await?;
         item.state = ItemState::Rejected;
@@ -162,7 +217,12 @@ mod tests {
     #[test]
     fn today_is_a_valid_date() {
         let t = today();
-        assert!(crate::community::check_timestamp("t", Some(t.clone())).unwrap().is_some(), "{t}");
+        assert!(
+            crate::community::check_timestamp("t", Some(t.clone()))
+                .unwrap()
+                .is_some(),
+            "{t}"
+        );
         assert!(t.as_str() >= "2024-01-01");
     }
 }

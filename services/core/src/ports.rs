@@ -2,6 +2,8 @@
 //! embedder and a vector store. Implementations live in other crates
 //! (`copmatch-embed`, `copmatch-store`); the domain sees only these traits.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use crate::community::{Community, Cost, Platform, Status};
@@ -87,6 +89,9 @@ pub enum StoreError {
     /// The store cannot be reached or opened right now; retrying later may work.
     #[error("the vector store is unavailable: {0}")]
     Unavailable(String),
+    /// The operation conflicts with one already running (a re-index).
+    #[error("{0}")]
+    Busy(String),
     #[error("the vector store failed: {0}")]
     Internal(String),
 }
@@ -101,6 +106,13 @@ pub trait VectorStore: Send + Sync + 'static {
     async fn get(&self, id: &str) -> Result<Option<CommunityRecord>, StoreError>;
     /// A page of communities in a stable order.
     async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError>;
+    /// Every community exactly once, a page at a time, whatever is written
+    /// meanwhile: pass the returned cursor back until it is `None`.
+    async fn scroll(
+        &self,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> Result<(Vec<Community>, Option<String>), StoreError>;
     async fn count(&self) -> Result<usize, StoreError>;
     /// Dense and keyword candidates for a query.
     async fn search(&self, query: VectorQuery) -> Result<SearchHits, StoreError>;
@@ -117,5 +129,62 @@ pub trait ModerationQueue: Send + Sync + 'static {
     async fn put(&self, item: crate::moderation::ModerationItem) -> Result<(), StoreError>;
     async fn get(&self, id: &str) -> Result<Option<crate::moderation::ModerationItem>, StoreError>;
     /// Items in the given state (all when `None`), oldest first.
-    async fn list(&self, state: Option<crate::moderation::ItemState>) -> Result<Vec<crate::moderation::ModerationItem>, StoreError>;
+    async fn list(
+        &self,
+        state: Option<crate::moderation::ItemState>,
+    ) -> Result<Vec<crate::moderation::ModerationItem>, StoreError>;
+}
+
+/// One built index of the communities: its vectors come from one model and one
+/// version of the community text. A store keeps several (the active one and
+/// the previous, or one being built) and switches between them atomically.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct IndexVersion {
+    /// The store's name for it: a shard directory or a Qdrant collection suffix.
+    pub name: String,
+    pub model: String,
+    pub text_version: u32,
+    /// Increases with every index built; part of the name.
+    pub generation: u32,
+    pub dimension: usize,
+}
+
+impl IndexVersion {
+    pub fn new(model: &str, text_version: u32, generation: u32, dimension: usize) -> Self {
+        let model = model.to_ascii_lowercase();
+        Self {
+            name: format!("{model}__{generation}"),
+            model,
+            text_version,
+            generation,
+            dimension,
+        }
+    }
+
+    /// Whether vectors of this index are what `model` makes of today's text.
+    pub fn serves(&self, model: &str, text_version: u32, dimension: usize) -> bool {
+        self.model.eq_ignore_ascii_case(model)
+            && self.text_version == text_version
+            && self.dimension == dimension
+    }
+}
+
+/// The versions of the community index a store holds, and which one serves.
+#[async_trait]
+pub trait IndexCatalog: Send + Sync + 'static {
+    /// Every version, oldest first.
+    async fn versions(&self) -> Result<Vec<IndexVersion>, StoreError>;
+    /// The version requests are served from, if any.
+    async fn active(&self) -> Result<Option<IndexVersion>, StoreError>;
+    /// Creates an empty index for `version` (replacing a leftover of the same name).
+    async fn create(&self, version: &IndexVersion) -> Result<Arc<dyn VectorStore>, StoreError>;
+    /// Makes `version` the one served, atomically: a reader sees either the
+    /// old index or the new one, never a mix or nothing.
+    async fn activate(&self, version: &IndexVersion) -> Result<(), StoreError>;
+    /// The store requests should use while `version` is active.
+    async fn serving(&self, version: &IndexVersion) -> Result<Arc<dyn VectorStore>, StoreError>;
+    /// Deletes a version that is not active.
+    async fn remove(&self, version: &IndexVersion) -> Result<(), StoreError>;
+    /// Releases everything the catalog opened.
+    async fn close(&self) -> Result<(), StoreError>;
 }

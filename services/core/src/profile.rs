@@ -66,9 +66,13 @@ impl ProfileItem {
     /// penetration testers" does; measured on the development set.
     pub fn search_text(&self) -> String {
         match self.field {
-            ProfileField::Role if self.text.ends_with('s') => format!("a community for {}", self.text),
+            ProfileField::Role if self.text.ends_with('s') => {
+                format!("a community for {}", self.text)
+            }
             ProfileField::Role => format!("a community for {}s", self.text),
-            ProfileField::Skill | ProfileField::Interest => format!("a community about {}", self.text),
+            ProfileField::Skill | ProfileField::Interest => {
+                format!("a community about {}", self.text)
+            }
             ProfileField::About => self.text.clone(),
         }
     }
@@ -86,7 +90,10 @@ impl Profile {
             if values.len() > MAX_ITEMS_PER_FIELD {
                 return Err(CoreError::new(
                     ErrorCode::InvalidProfile,
-                    format!("profile.{name} has {} items; at most {MAX_ITEMS_PER_FIELD} are allowed", values.len()),
+                    format!(
+                        "profile.{name} has {} items; at most {MAX_ITEMS_PER_FIELD} are allowed",
+                        values.len()
+                    ),
                 ));
             }
             for value in values {
@@ -94,14 +101,19 @@ impl Profile {
                 if text.chars().count() > MAX_ITEM_CHARS {
                     return Err(CoreError::new(
                         ErrorCode::InvalidProfile,
-                        format!("an item of profile.{name} is longer than {MAX_ITEM_CHARS} characters"),
+                        format!(
+                            "an item of profile.{name} is longer than {MAX_ITEM_CHARS} characters"
+                        ),
                     ));
                 }
-                let duplicate = items
-                    .iter()
-                    .any(|i: &ProfileItem| i.field == field && normalize_key(&i.text) == normalize_key(text));
+                let duplicate = items.iter().any(|i: &ProfileItem| {
+                    i.field == field && normalize_key(&i.text) == normalize_key(text)
+                });
                 if !text.is_empty() && !duplicate {
-                    items.push(ProfileItem { field, text: text.to_string() });
+                    items.push(ProfileItem {
+                        field,
+                        text: text.to_string(),
+                    });
                 }
             }
         }
@@ -113,7 +125,10 @@ impl Profile {
             ));
         }
         if !about.is_empty() {
-            items.push(ProfileItem { field: ProfileField::About, text: about.to_string() });
+            items.push(ProfileItem {
+                field: ProfileField::About,
+                text: about.to_string(),
+            });
         }
         if items.is_empty() {
             return Err(CoreError::new(
@@ -163,7 +178,11 @@ impl Filters {
     /// Resolves filter values into a store filter, rejecting any value that
     /// could never match (a typo would otherwise silently return nothing).
     pub fn resolve(&self, vocabulary: Option<&Vocabulary>) -> Result<StoreFilter, CoreError> {
-        for (name, values) in [("platforms", &self.platforms), ("categories", &self.categories), ("languages", &self.languages)] {
+        for (name, values) in [
+            ("platforms", &self.platforms),
+            ("categories", &self.categories),
+            ("languages", &self.languages),
+        ] {
             if values.len() > MAX_FILTER_VALUES {
                 return Err(CoreError::new(
                     ErrorCode::UnknownFilterValue,
@@ -173,33 +192,41 @@ impl Filters {
         }
         let mut filter = StoreFilter::default();
         if !self.include_inactive {
-            filter.exclude_statuses.push(crate::community::Status::DeadLink);
+            filter
+                .exclude_statuses
+                .push(crate::community::Status::DeadLink);
         }
         for raw in &self.platforms {
             let platform = Platform::parse(raw).ok_or_else(|| {
                 CoreError::new(
                     ErrorCode::UnknownFilterValue,
-                    format!("unknown platform {raw:?} in filters.platforms; expected one of {}", Platform::allowed_list()),
+                    format!(
+                        "unknown platform {raw:?} in filters.platforms; expected one of {}",
+                        Platform::allowed_list()
+                    ),
                 )
             })?;
             filter.platforms.push(platform);
         }
-        filter.cost = match self.cost.as_deref() {
-            None => None,
-            Some(raw) => match Cost::parse(raw) {
-                Some(cost @ (Cost::Free | Cost::Paid)) => Some(cost),
-                _ => {
-                    return Err(CoreError::new(
+        filter.cost =
+            match self.cost.as_deref() {
+                None => None,
+                Some(raw) => match Cost::parse(raw) {
+                    Some(cost @ (Cost::Free | Cost::Paid)) => Some(cost),
+                    _ => return Err(CoreError::new(
                         ErrorCode::UnknownFilterValue,
-                        format!("unknown cost {raw:?} in filters.cost; expected \"free\" or \"paid\""),
-                    ))
-                }
-            },
-        };
+                        format!(
+                            "unknown cost {raw:?} in filters.cost; expected \"free\" or \"paid\""
+                        ),
+                    )),
+                },
+            };
         if self.needs_vocabulary() {
             let vocabulary = vocabulary.cloned().unwrap_or_default();
-            filter.category_keys = known_keys("categories", &self.categories, &vocabulary.category_keys)?;
-            filter.language_keys = known_keys("languages", &self.languages, &vocabulary.language_keys)?;
+            filter.category_keys =
+                known_keys("categories", &self.categories, &vocabulary.category_keys)?;
+            filter.language_keys =
+                known_keys("languages", &self.languages, &vocabulary.language_keys)?;
         }
         Ok(filter)
     }
@@ -218,7 +245,10 @@ fn known_keys(name: &str, values: &[String], known: &[String]) -> Result<Vec<Str
                 examples.truncate(40);
                 Err(CoreError::new(
                     ErrorCode::UnknownFilterValue,
-                    format!("no community has {raw:?} in filters.{name}; known values include: {}", examples.join(", ")),
+                    format!(
+                        "no community has {raw:?} in filters.{name}; known values include: {}",
+                        examples.join(", ")
+                    ),
                 ))
             }
         })
@@ -259,7 +289,10 @@ impl RecommendRequest {
 
     /// Excluded and negative ids together (both are never recommended).
     pub fn validated_exclusions(&self) -> Result<Vec<String>, CoreError> {
-        for (name, ids) in [("exclude_ids", &self.exclude_ids), ("negative_ids", &self.negative_ids)] {
+        for (name, ids) in [
+            ("exclude_ids", &self.exclude_ids),
+            ("negative_ids", &self.negative_ids),
+        ] {
             if ids.len() > MAX_EXCLUDED {
                 return Err(CoreError::new(
                     ErrorCode::InvalidRequestBody,
@@ -280,7 +313,10 @@ impl RecommendRequest {
         match self.diversity {
             None => Ok(default),
             Some(d) if (0.0..=1.0).contains(&d) => Ok(d),
-            Some(d) => Err(CoreError::new(ErrorCode::InvalidDiversity, format!("diversity must be between 0 and 1, got {d}"))),
+            Some(d) => Err(CoreError::new(
+                ErrorCode::InvalidDiversity,
+                format!("diversity must be between 0 and 1, got {d}"),
+            )),
         }
     }
 }
@@ -291,7 +327,10 @@ mod tests {
 
     #[test]
     fn empty_profile_is_rejected_with_its_own_code() {
-        let p = Profile { roles: vec!["  ".into()], ..Default::default() };
+        let p = Profile {
+            roles: vec!["  ".into()],
+            ..Default::default()
+        };
         assert_eq!(p.items().unwrap_err().code, ErrorCode::EmptyProfile);
     }
 
@@ -311,21 +350,42 @@ mod tests {
 
     #[test]
     fn unknown_platform_and_cost_are_refused() {
-        let f = Filters { platforms: vec!["myspace".into()], ..Default::default() };
-        assert_eq!(f.resolve(None).unwrap_err().code, ErrorCode::UnknownFilterValue);
-        let f = Filters { cost: Some("cheap".into()), ..Default::default() };
-        assert_eq!(f.resolve(None).unwrap_err().code, ErrorCode::UnknownFilterValue);
+        let f = Filters {
+            platforms: vec!["myspace".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            f.resolve(None).unwrap_err().code,
+            ErrorCode::UnknownFilterValue
+        );
+        let f = Filters {
+            cost: Some("cheap".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            f.resolve(None).unwrap_err().code,
+            ErrorCode::UnknownFilterValue
+        );
     }
 
     #[test]
     fn categories_resolve_case_insensitively_against_vocabulary() {
-        let vocab = Vocabulary { category_keys: vec!["public health".into()], language_keys: vec!["english".into()] };
-        let f = Filters { categories: vec!["Public Health".into()], languages: vec!["ENGLISH".into()], ..Default::default() };
+        let vocab = Vocabulary {
+            category_keys: vec!["public health".into()],
+            language_keys: vec!["english".into()],
+        };
+        let f = Filters {
+            categories: vec!["Public Health".into()],
+            languages: vec!["ENGLISH".into()],
+            ..Default::default()
+        };
         let resolved = f.resolve(Some(&vocab)).unwrap();
         assert_eq!(resolved.category_keys, vec!["public health"]);
-        let f = Filters { categories: vec!["astrology".into()], ..Default::default() };
+        let f = Filters {
+            categories: vec!["astrology".into()],
+            ..Default::default()
+        };
         let err = f.resolve(Some(&vocab)).unwrap_err();
         assert!(err.message.contains("public health"), "{}", err.message);
     }
 }
-

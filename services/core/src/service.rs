@@ -12,7 +12,9 @@ use crate::error::{CoreError, ErrorCode};
 use crate::import::{parse_lines, ImportProgress, ImportReport};
 use crate::ports::{CommunityRecord, Embedder, StoreFilter, VectorQuery, VectorStore};
 use crate::profile::RecommendRequest;
-use crate::ranking::{profile_vector, rank, EmbeddedItem, Query, RankRequest, Ranked, RankingWeights, RetrievalMode};
+use crate::ranking::{
+    profile_vector, rank, EmbeddedItem, Query, RankRequest, Ranked, RankingWeights, RetrievalMode,
+};
 
 /// Size limits of requests (the `limits` configuration section).
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -29,7 +31,13 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { default_limit: 10, max_limit: 100, max_offset: 1000, candidate_pool: 100, import_batch: 64 }
+        Self {
+            default_limit: 10,
+            max_limit: 100,
+            max_offset: 1000,
+            candidate_pool: 100,
+            import_batch: 64,
+        }
     }
 }
 
@@ -45,7 +53,11 @@ pub struct Recommendation {
 
 impl From<Ranked> for Recommendation {
     fn from(r: Ranked) -> Self {
-        Self { community: r.community, score: r.score, reasons: r.reasons }
+        Self {
+            community: r.community,
+            score: r.score,
+            reasons: r.reasons,
+        }
     }
 }
 
@@ -97,8 +109,18 @@ pub struct CopMatch {
 }
 
 impl CopMatch {
-    pub fn new(embedder: Arc<dyn Embedder>, store: Arc<dyn VectorStore>, weights: RankingWeights, limits: Limits) -> Self {
-        Self { embedder, store, weights, limits }
+    pub fn new(
+        embedder: Arc<dyn Embedder>,
+        store: Arc<dyn VectorStore>,
+        weights: RankingWeights,
+        limits: Limits,
+    ) -> Self {
+        Self {
+            embedder,
+            store,
+            weights,
+            limits,
+        }
     }
 
     pub fn model_id(&self) -> &str {
@@ -122,37 +144,59 @@ impl CopMatch {
         if limit == 0 || limit > self.limits.max_limit {
             return Err(CoreError::new(
                 ErrorCode::InvalidLimit,
-                format!("limit must be between 1 and {}, got {limit}", self.limits.max_limit),
+                format!(
+                    "limit must be between 1 and {}, got {limit}",
+                    self.limits.max_limit
+                ),
             ));
         }
         Ok(limit)
     }
 
-    fn page(&self, limit: Option<usize>, offset: Option<usize>) -> Result<(usize, usize), CoreError> {
+    fn page(
+        &self,
+        limit: Option<usize>,
+        offset: Option<usize>,
+    ) -> Result<(usize, usize), CoreError> {
         let limit = self.validated_limit(limit)?;
         let offset = offset.unwrap_or(0);
         if offset > self.limits.max_offset {
             return Err(CoreError::new(
                 ErrorCode::InvalidOffset,
-                format!("offset must be at most {}, got {offset}", self.limits.max_offset),
+                format!(
+                    "offset must be at most {}, got {offset}",
+                    self.limits.max_offset
+                ),
             ));
         }
         Ok((limit, offset))
     }
 
     /// Ranked, explained communities for a profile.
-    pub async fn recommend(&self, request: RecommendRequest) -> Result<RecommendResponse, CoreError> {
-        self.recommend_with_mode(request, RetrievalMode::Hybrid).await
+    pub async fn recommend(
+        &self,
+        request: RecommendRequest,
+    ) -> Result<RecommendResponse, CoreError> {
+        self.recommend_with_mode(request, RetrievalMode::Hybrid)
+            .await
     }
 
     /// [`CopMatch::recommend`] with a chosen retrieval mode; the baselines
     /// exist for evaluation (`copmatch eval`).
-    pub async fn recommend_with_mode(&self, request: RecommendRequest, mode: RetrievalMode) -> Result<RecommendResponse, CoreError> {
+    pub async fn recommend_with_mode(
+        &self,
+        request: RecommendRequest,
+        mode: RetrievalMode,
+    ) -> Result<RecommendResponse, CoreError> {
         let started = Instant::now();
         let items = request.profile.items()?;
         let (limit, offset) = self.page(request.limit, request.offset)?;
         let diversity = request.validated_diversity(self.weights.default_diversity)?;
-        let vocabulary = if request.needs_vocabulary() { Some(self.store.vocabulary().await?) } else { None };
+        let vocabulary = if request.needs_vocabulary() {
+            Some(self.store.vocabulary().await?)
+        } else {
+            None
+        };
         let mut filter = request.filters.resolve(vocabulary.as_ref())?;
         filter.exclude_ids = request.validated_exclusions()?;
         let negatives = self.vectors_of(&request.negative_ids).await?;
@@ -160,10 +204,20 @@ impl CopMatch {
         // The baselines embed the profile as typed: plain embedding similarity.
         let texts = items
             .iter()
-            .map(|i| if mode == RetrievalMode::Hybrid { i.search_text() } else { i.text.clone() })
+            .map(|i| {
+                if mode == RetrievalMode::Hybrid {
+                    i.search_text()
+                } else {
+                    i.text.clone()
+                }
+            })
             .collect();
         let vectors = self.embedder.embed(texts).await?;
-        let keywords = items.iter().map(|i| i.text.as_str()).collect::<Vec<_>>().join(" ");
+        let keywords = items
+            .iter()
+            .map(|i| i.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
         let items: Vec<EmbeddedItem> = items
             .into_iter()
             .zip(vectors)
@@ -172,7 +226,15 @@ impl CopMatch {
         let vector = profile_vector(&items, &self.weights);
         let wanted = offset + limit;
         let pool = self.limits.candidate_pool.max(3 * wanted);
-        let hits = self.store.search(VectorQuery { vector: vector.clone(), keywords: Some(keywords), filter, limit: pool }).await?;
+        let hits = self
+            .store
+            .search(VectorQuery {
+                vector: vector.clone(),
+                keywords: Some(keywords),
+                filter,
+                limit: pool,
+            })
+            .await?;
         let ranking = RankRequest {
             query: Query::Profile(&items),
             query_vector: &vector,
@@ -207,7 +269,11 @@ impl CopMatch {
     }
 
     /// Communities close to an existing one, by the same hybrid machinery.
-    pub async fn similar(&self, id: &str, limit: Option<usize>) -> Result<SimilarResponse, CoreError> {
+    pub async fn similar(
+        &self,
+        id: &str,
+        limit: Option<usize>,
+    ) -> Result<SimilarResponse, CoreError> {
         let started = Instant::now();
         let (limit, _) = self.page(limit, None)?;
         let source = self.record(id).await?;
@@ -224,7 +290,12 @@ impl CopMatch {
         let pool = self.limits.candidate_pool.max(3 * limit);
         let hits = self
             .store
-            .search(VectorQuery { vector: source.vector.clone(), keywords: Some(keywords), filter, limit: pool })
+            .search(VectorQuery {
+                vector: source.vector.clone(),
+                keywords: Some(keywords),
+                filter,
+                limit: pool,
+            })
             .await?;
         let ranking = RankRequest {
             query: Query::Similar(&source.community),
@@ -235,7 +306,10 @@ impl CopMatch {
             demote_status: true,
             wanted: limit,
         };
-        let recommendations = rank(&ranking, hits, &self.weights).into_iter().map(Recommendation::from).collect();
+        let recommendations = rank(&ranking, hits, &self.weights)
+            .into_iter()
+            .map(Recommendation::from)
+            .collect();
         Ok(SimilarResponse {
             community_id: source.community.id,
             recommendations,
@@ -246,13 +320,20 @@ impl CopMatch {
 
     /// Records what is known about a community's liveness. Fields left out
     /// keep their values; the embedding is unchanged.
-    pub async fn update_status(&self, id: &str, update: StatusUpdate) -> Result<Community, CoreError> {
+    pub async fn update_status(
+        &self,
+        id: &str,
+        update: StatusUpdate,
+    ) -> Result<Community, CoreError> {
         let mut record = self.record(id).await?;
         let c = &mut record.community;
         c.status = Status::parse(&update.status).ok_or_else(|| {
             CoreError::new(
                 ErrorCode::InvalidCommunity,
-                format!("unknown status {:?}; expected active, inactive, dead_link or unknown", update.status),
+                format!(
+                    "unknown status {:?}; expected active, inactive, dead_link or unknown",
+                    update.status
+                ),
             )
         })?;
         if let Some(at) = check_timestamp("last_verified_at", update.last_verified_at)? {
@@ -271,10 +352,12 @@ impl CopMatch {
 
     async fn record(&self, id: &str) -> Result<CommunityRecord, CoreError> {
         validate_id(id)?;
-        self.store
-            .get(id)
-            .await?
-            .ok_or_else(|| CoreError::new(ErrorCode::CommunityNotFound, format!("no community with id {id:?}")))
+        self.store.get(id).await?.ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::CommunityNotFound,
+                format!("no community with id {id:?}"),
+            )
+        })
     }
 
     pub async fn get(&self, id: &str) -> Result<Community, CoreError> {
@@ -282,20 +365,40 @@ impl CopMatch {
     }
 
     /// A page of the catalog. Any offset is accepted: past the end the page is empty.
-    pub async fn list(&self, limit: Option<usize>, offset: Option<usize>) -> Result<CommunityPage, CoreError> {
+    pub async fn list(
+        &self,
+        limit: Option<usize>,
+        offset: Option<usize>,
+    ) -> Result<CommunityPage, CoreError> {
         let limit = self.validated_limit(limit)?;
         let offset = offset.unwrap_or(0);
         let total = self.store.count().await?;
-        let communities = if offset >= total { Vec::new() } else { self.store.list(offset, limit).await? };
-        Ok(CommunityPage { communities, total, offset, limit })
+        let communities = if offset >= total {
+            Vec::new()
+        } else {
+            self.store.list(offset, limit).await?
+        };
+        Ok(CommunityPage {
+            communities,
+            total,
+            offset,
+            limit,
+        })
     }
 
     /// Creates or replaces the community `id`. The body's `id` may be omitted;
     /// if present it must equal `id`. Returns whether it was created.
-    pub async fn put(&self, id: &str, mut body: serde_json::Value) -> Result<(Community, bool), CoreError> {
+    pub async fn put(
+        &self,
+        id: &str,
+        mut body: serde_json::Value,
+    ) -> Result<(Community, bool), CoreError> {
         validate_id(id)?;
         let object = body.as_object_mut().ok_or_else(|| {
-            CoreError::new(ErrorCode::InvalidRequestBody, "the body must be a JSON object describing the community")
+            CoreError::new(
+                ErrorCode::InvalidRequestBody,
+                "the body must be a JSON object describing the community",
+            )
         })?;
         match object.get("id") {
             None | Some(serde_json::Value::Null) => {
@@ -320,7 +423,10 @@ impl CopMatch {
         if self.store.delete(id).await? {
             Ok(())
         } else {
-            Err(CoreError::new(ErrorCode::CommunityNotFound, format!("no community with id {id:?}")))
+            Err(CoreError::new(
+                ErrorCode::CommunityNotFound,
+                format!("no community with id {id:?}"),
+            ))
         }
     }
 
@@ -338,17 +444,27 @@ impl CopMatch {
     }
 
     /// Imports JSON Lines text; see [`crate::import`] for the semantics.
-    pub async fn import(&self, text: &str, progress: &dyn ImportProgress) -> Result<ImportReport, CoreError> {
+    pub async fn import(
+        &self,
+        text: &str,
+        progress: &dyn ImportProgress,
+    ) -> Result<ImportReport, CoreError> {
         let (valid, errors, received) = parse_lines(text);
         progress.start(received);
         progress.advance(errors.len());
         let mut imported = 0;
         for batch in valid.chunks(self.limits.import_batch.max(1)) {
-            self.store_communities(batch.iter().map(|(_, c)| c.clone()).collect()).await?;
+            self.store_communities(batch.iter().map(|(_, c)| c.clone()).collect())
+                .await?;
             imported += batch.len();
             progress.advance(batch.len());
         }
         progress.finish();
-        Ok(ImportReport { received, imported, failed: errors.len(), errors })
+        Ok(ImportReport {
+            received,
+            imported,
+            failed: errors.len(),
+            errors,
+        })
     }
 }

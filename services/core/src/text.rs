@@ -11,10 +11,49 @@ pub fn normalize_key(raw: &str) -> String {
 
 /// Words too common to count as evidence that a profile matches a community.
 const STOPWORDS: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it",
-    "of", "on", "or", "the", "to", "with", "who", "i", "my", "me", "we", "our", "you", "your",
-    "about", "interested", "interest", "work", "working", "people", "general", "community",
-    "communities", "group", "student", "students", "professional", "professionals", "new",
+    "a",
+    "an",
+    "and",
+    "are",
+    "as",
+    "at",
+    "be",
+    "by",
+    "for",
+    "from",
+    "in",
+    "into",
+    "is",
+    "it",
+    "of",
+    "on",
+    "or",
+    "the",
+    "to",
+    "with",
+    "who",
+    "i",
+    "my",
+    "me",
+    "we",
+    "our",
+    "you",
+    "your",
+    "about",
+    "interested",
+    "interest",
+    "work",
+    "working",
+    "people",
+    "general",
+    "community",
+    "communities",
+    "group",
+    "student",
+    "students",
+    "professional",
+    "professionals",
+    "new",
 ];
 
 /// Lower-cased content words of `text`, with a light plural folding
@@ -30,7 +69,12 @@ pub fn content_words(text: &str) -> Vec<String> {
 fn fold_plural(word: &str) -> String {
     if word.len() > 4 && word.ends_with("ies") {
         format!("{}y", &word[..word.len() - 3])
-    } else if word.len() > 3 && word.ends_with('s') && !word.ends_with("ss") && !word.ends_with("us") && !word.ends_with("is") {
+    } else if word.len() > 3
+        && word.ends_with('s')
+        && !word.ends_with("ss")
+        && !word.ends_with("us")
+        && !word.ends_with("is")
+    {
         word[..word.len() - 1].to_string()
     } else {
         word.to_string()
@@ -49,7 +93,13 @@ mod tests {
     #[test]
     fn content_words_drop_stopwords_and_fold_plurals() {
         assert_eq!(content_words("Nurses in the ICU"), vec!["nurse", "icu"]);
-        assert_eq!(content_words("communities for C# and C++"), vec!["c#", "c++"]);
-        assert_eq!(content_words("analysis of diseases"), vec!["analysis", "disease"]);
+        assert_eq!(
+            content_words("communities for C# and C++"),
+            vec!["c#", "c++"]
+        );
+        assert_eq!(
+            content_words("analysis of diseases"),
+            vec!["analysis", "disease"]
+        );
     }
 }

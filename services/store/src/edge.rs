@@ -6,30 +6,37 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use copmatch_core::{
-    Community, CommunityRecord, ScoredRecord, SearchHits, StoreError, VectorQuery, VectorStore, Vocabulary,
+    Community, CommunityRecord, ScoredRecord, SearchHits, StoreError, VectorQuery, VectorStore,
+    Vocabulary,
 };
 use parking_lot::{Mutex, RwLock};
 use qdrant_edge::{
-    CountRequest, EdgeShard, FacetRequest, FacetValue, Filter, NamedQuery, PointId, PointInsertOperations,
-    PointOperations, QueryEnum, QueryRequest, ScoringQuery, ScrollRequest, UpdateOperation, VectorInternal,
-    WithPayloadInterface, WithVector,
+    CountRequest, EdgeShard, FacetRequest, FacetValue, Filter, NamedQuery, PointId,
+    PointInsertOperations, PointOperations, QueryEnum, QueryRequest, ScoringQuery, ScrollRequest,
+    UpdateOperation, VectorInternal, WithPayloadInterface, WithVector,
 };
 
 use crate::keywords::{Keywords, KEYWORD_VECTOR};
 use crate::layout;
 use crate::optimizer::Optimizer;
 use crate::payload;
+use crate::tuning::IndexTuning;
 
 /// Settings of the embedded store.
 #[derive(Debug, Clone)]
 pub struct EdgeStoreOptions {
     /// Quiet time after the last write before the index is optimized.
     pub optimize_debounce: Duration,
+    /// Used when the shard is created (graph, quantization) and per search.
+    pub tuning: IndexTuning,
 }
 
 impl Default for EdgeStoreOptions {
     fn default() -> Self {
-        Self { optimize_debounce: Duration::from_secs(2) }
+        Self {
+            optimize_debounce: Duration::from_secs(2),
+            tuning: IndexTuning::default(),
+        }
     }
 }
 
@@ -40,14 +47,14 @@ struct Inner {
     /// Serializes updates, flushes and optimization (see the crate docs).
     write_lock: Mutex<()>,
     keywords: Keywords,
+    search_params: qdrant_edge::SearchParams,
 }
 
 impl Inner {
     fn shard(&self) -> Result<Arc<EdgeShard>, StoreError> {
-        self.shard
-            .read()
-            .clone()
-            .ok_or_else(|| StoreError::Unavailable(format!("the store at {} is closed", self.path.display())))
+        self.shard.read().clone().ok_or_else(|| {
+            StoreError::Unavailable(format!("the store at {} is closed", self.path.display()))
+        })
     }
 
     /// Applies operations and flushes them to disk before returning.
@@ -69,7 +76,10 @@ impl Inner {
             Ok(changed) => {
                 if changed {
                     shard.flush();
-                    tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "optimized the vector index");
+                    tracing::info!(
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "optimized the vector index"
+                    );
                 }
             }
             Err(e) => tracing::error!(error = %e, "optimizing the vector index failed"),
@@ -88,20 +98,27 @@ fn nearest(
     using: Option<&str>,
     filter: Option<Filter>,
     limit: usize,
+    params: qdrant_edge::SearchParams,
 ) -> Result<Vec<ScoredRecord>, StoreError> {
     let request = QueryRequest {
         prefetches: vec![],
-        query: Some(ScoringQuery::Vector(QueryEnum::Nearest(NamedQuery { query: vector, using: using.map(str::to_string) }))),
+        query: Some(ScoringQuery::Vector(QueryEnum::Nearest(NamedQuery {
+            query: vector,
+            using: using.map(str::to_string),
+        }))),
         filter,
         score_threshold: None,
         limit,
         offset: 0,
-        params: None,
+        params: Some(params),
         with_vector: WithVector::Selector(vec![String::new()]),
         with_payload: WithPayloadInterface::Bool(true),
     };
     let points = shard.query(request).map_err(internal)?;
-    points.iter().map(|p| payload::scored_from_point(p).map_err(StoreError::Internal)).collect()
+    points
+        .iter()
+        .map(|p| payload::scored_from_point(p).map_err(StoreError::Internal))
+        .collect()
 }
 
 /// The embedded Qdrant store.
@@ -115,9 +132,13 @@ impl EdgeStore {
     /// Opens the shard at `path`, creating it (with payload indexes) if absent
     /// and migrating it if an older copmatch created it. Fails if another
     /// process holds it or if it was built for another vector dimension.
-    pub fn open(path: &Path, dimension: usize, options: EdgeStoreOptions) -> Result<Self, StoreError> {
+    pub fn open(
+        path: &Path,
+        dimension: usize,
+        options: EdgeStoreOptions,
+    ) -> Result<Self, StoreError> {
         let keywords = Keywords::new();
-        let shard = layout::open_current(path, dimension, &keywords)?;
+        let shard = layout::open_current(path, dimension, &keywords, &options.tuning)?;
         let stored_dim = shard.config().vectors.get("").map(|v| v.size);
         if stored_dim != Some(dimension) {
             return Err(StoreError::Internal(format!(
@@ -130,6 +151,7 @@ impl EdgeStore {
             shard: RwLock::new(Some(Arc::new(shard))),
             write_lock: Mutex::new(()),
             keywords,
+            search_params: options.tuning.edge_search_params(),
         });
         let for_optimizer = Arc::downgrade(&inner);
         let optimizer = Optimizer::start(options.optimize_debounce, move || {
@@ -137,7 +159,10 @@ impl EdgeStore {
                 inner.optimize();
             }
         });
-        Ok(Self { inner, optimizer: Arc::new(optimizer) })
+        Ok(Self {
+            inner,
+            optimizer: Arc::new(optimizer),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -165,7 +190,11 @@ impl EdgeStore {
             .map_err(|e| StoreError::Internal(format!("a store task failed: {e}")))?
     }
 
-    fn retrieve(inner: &Inner, id: &str, with_vector: bool) -> Result<Option<qdrant_edge::Record>, StoreError> {
+    fn retrieve(
+        inner: &Inner,
+        id: &str,
+        with_vector: bool,
+    ) -> Result<Option<qdrant_edge::Record>, StoreError> {
         let shard = inner.shard()?;
         let mut records = shard
             .retrieve(
@@ -189,9 +218,9 @@ impl VectorStore for EdgeStore {
                 .into_iter()
                 .map(|r| layout::point(&inner.keywords, &r.community, r.vector))
                 .collect();
-            inner.write(vec![UpdateOperation::PointOperation(PointOperations::UpsertPoints(
-                PointInsertOperations::PointsList(points),
-            ))])
+            inner.write(vec![UpdateOperation::PointOperation(
+                PointOperations::UpsertPoints(PointInsertOperations::PointsList(points)),
+            )])
         })
         .await?;
         self.optimizer.mark_dirty();
@@ -206,7 +235,9 @@ impl VectorStore for EdgeStore {
                     return Ok(false);
                 }
                 let ids: Vec<PointId> = vec![payload::point_id(&id)];
-                inner.write(vec![UpdateOperation::PointOperation(PointOperations::DeletePoints { ids })])?;
+                inner.write(vec![UpdateOperation::PointOperation(
+                    PointOperations::DeletePoints { ids },
+                )])?;
                 Ok(true)
             })
             .await?;
@@ -248,18 +279,72 @@ impl VectorStore for EdgeStore {
         .await
     }
 
+    async fn scroll(
+        &self,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> Result<(Vec<Community>, Option<String>), StoreError> {
+        self.blocking(move |inner| {
+            let offset = cursor.as_deref().map(payload::parse_cursor).transpose()?;
+            let (records, next) = inner
+                .shard()?
+                .scroll(ScrollRequest {
+                    offset,
+                    limit: Some(limit),
+                    filter: None,
+                    with_payload: Some(WithPayloadInterface::Bool(true)),
+                    with_vector: WithVector::Bool(false),
+                    order_by: None,
+                })
+                .map_err(internal)?;
+            let page = records
+                .iter()
+                .map(|r| payload::community_from_point(r).map_err(StoreError::Internal))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((page, next.map(|id| id.to_string())))
+        })
+        .await
+    }
+
     async fn count(&self) -> Result<usize, StoreError> {
-        self.blocking(|inner| inner.shard()?.count(CountRequest { filter: None, exact: true }).map_err(internal))
-            .await
+        self.blocking(|inner| {
+            inner
+                .shard()?
+                .count(CountRequest {
+                    filter: None,
+                    exact: true,
+                })
+                .map_err(internal)
+        })
+        .await
     }
 
     async fn search(&self, query: VectorQuery) -> Result<SearchHits, StoreError> {
         self.blocking(move |inner| {
             let shard = inner.shard()?;
             let filter = payload::to_filter(&query.filter);
-            let dense = nearest(&shard, VectorInternal::Dense(query.vector), None, filter.clone(), query.limit)?;
-            let keyword = match query.keywords.as_deref().and_then(|text| inner.keywords.query(text)) {
-                Some(sparse) => nearest(&shard, VectorInternal::Sparse(sparse), Some(KEYWORD_VECTOR), filter, query.limit)?,
+            let params = inner.search_params;
+            let dense = nearest(
+                &shard,
+                VectorInternal::Dense(query.vector),
+                None,
+                filter.clone(),
+                query.limit,
+                params,
+            )?;
+            let keyword = match query
+                .keywords
+                .as_deref()
+                .and_then(|text| inner.keywords.query(text))
+            {
+                Some(sparse) => nearest(
+                    &shard,
+                    VectorInternal::Sparse(sparse),
+                    Some(KEYWORD_VECTOR),
+                    filter,
+                    query.limit,
+                    params,
+                )?,
                 None => Vec::new(),
             };
             Ok(SearchHits { dense, keyword })
@@ -273,7 +358,9 @@ impl VectorStore for EdgeStore {
             let keys = |field: &str| -> Result<Vec<String>, StoreError> {
                 let response = shard
                     .facet(FacetRequest {
-                        key: field.try_into().expect("static field names are valid JSON paths"),
+                        key: field
+                            .try_into()
+                            .expect("static field names are valid JSON paths"),
                         limit: 100_000,
                         filter: None,
                         exact: false,
@@ -288,7 +375,10 @@ impl VectorStore for EdgeStore {
                     })
                     .collect())
             };
-            Ok(Vocabulary { category_keys: keys("category_keys")?, language_keys: keys("language_keys")? })
+            Ok(Vocabulary {
+                category_keys: keys("category_keys")?,
+                language_keys: keys("language_keys")?,
+            })
         })
         .await
     }

@@ -48,7 +48,9 @@ impl JournalQueue {
                         items.insert(item.id.clone(), item);
                     }
                     // Only a crash mid-append can leave a bad line, and only at the end.
-                    Err(e) => tracing::warn!(path = %path.display(), error = %e, "dropping a torn journal line"),
+                    Err(e) => {
+                        tracing::warn!(path = %path.display(), error = %e, "dropping a torn journal line")
+                    }
                 }
             }
         }
@@ -56,16 +58,29 @@ impl JournalQueue {
         if lines > items.len() * 2 + 64 || (path.exists() && lines != count_lines(path)?) {
             rewrite(path, &items)?;
         }
-        let file = OpenOptions::new().create(true).append(true).open(path).map_err(|e| internal(path, e))?;
-        Ok(Self { path: path.to_path_buf(), state: Arc::new(Mutex::new(State { file, items })) })
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| internal(path, e))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            state: Arc::new(Mutex::new(State { file, items })),
+        })
     }
 
     fn append(&self, item: ModerationItem) -> Result<(), StoreError> {
         let mut line = serde_json::to_string(&item).map_err(|e| internal(&self.path, e))?;
         line.push('\n');
         let mut state = self.state.lock();
-        state.file.write_all(line.as_bytes()).map_err(|e| internal(&self.path, e))?;
-        state.file.sync_data().map_err(|e| internal(&self.path, e))?;
+        state
+            .file
+            .write_all(line.as_bytes())
+            .map_err(|e| internal(&self.path, e))?;
+        state
+            .file
+            .sync_data()
+            .map_err(|e| internal(&self.path, e))?;
         state.items.insert(item.id.clone(), item);
         Ok(())
     }
@@ -102,9 +117,19 @@ impl ModerationQueue for JournalQueue {
     }
 
     async fn list(&self, state: Option<ItemState>) -> Result<Vec<ModerationItem>, StoreError> {
-        let mut items: Vec<ModerationItem> =
-            self.state.lock().items.values().filter(|i| state.is_none_or(|s| i.state == s)).cloned().collect();
-        items.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+        let mut items: Vec<ModerationItem> = self
+            .state
+            .lock()
+            .items
+            .values()
+            .filter(|i| state.is_none_or(|s| i.state == s))
+            .cloned()
+            .collect();
+        items.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
         Ok(items)
     }
 }

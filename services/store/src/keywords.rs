@@ -24,7 +24,9 @@ impl Keywords {
             avg_len: NotNan::new(AVERAGE_DOCUMENT_TOKENS).expect("a number"),
             ..Default::default()
         };
-        Self { bm25: EdgeBm25::new(config).expect("the default English BM25 configuration is valid") }
+        Self {
+            bm25: EdgeBm25::new(config).expect("the default English BM25 configuration is valid"),
+        }
     }
 
     pub fn document(&self, text: &str) -> SparseVector {
@@ -45,7 +47,10 @@ mod tests {
     #[test]
     fn stems_and_drops_stopwords_like_qdrant() {
         let k = Keywords::new();
-        assert_eq!(k.query("nurses").unwrap().indices, k.query("nurse").unwrap().indices);
+        assert_eq!(
+            k.query("nurses").unwrap().indices,
+            k.query("nurse").unwrap().indices
+        );
         assert!(k.query("the and of").is_none());
         assert!(!k.document("Critical care nurses").indices.is_empty());
     }

@@ -20,6 +20,7 @@ use qdrant_edge::{
 
 use crate::keywords::{Keywords, KEYWORD_VECTOR};
 use crate::payload::{self, INDEXED_FIELDS};
+use crate::tuning::IndexTuning;
 
 fn unavailable(path: &Path, e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(format!(
@@ -33,7 +34,10 @@ fn internal(e: impl std::fmt::Display) -> StoreError {
 }
 
 fn previous_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(".previous-layout");
     path.with_file_name(name)
 }
@@ -43,31 +47,58 @@ fn is_current(shard: &EdgeShard) -> bool {
 }
 
 /// Builds a point in the current layout.
-pub fn point(keywords: &Keywords, community: &copmatch_core::Community, dense: Vec<f32>) -> qdrant_edge::PointStructPersisted {
+pub fn point(
+    keywords: &Keywords,
+    community: &copmatch_core::Community,
+    dense: Vec<f32>,
+) -> qdrant_edge::PointStructPersisted {
     let vectors = Vectors(VectorStructInternal::Named(
         [
             (String::new(), VectorInternal::Dense(dense)),
-            (KEYWORD_VECTOR.to_string(), VectorInternal::Sparse(keywords.document(&community.embedding_text()))),
+            (
+                KEYWORD_VECTOR.to_string(),
+                VectorInternal::Sparse(keywords.document(&community.embedding_text())),
+            ),
         ]
         .into_iter()
         .collect(),
     ));
-    PointStruct::new(payload::point_id(&community.id), vectors, payload::to_payload(community)).into()
+    PointStruct::new(
+        payload::point_id(&community.id),
+        vectors,
+        payload::to_payload(community),
+    )
+    .into()
 }
 
-fn create(path: &Path, dimension: usize) -> Result<EdgeShard, StoreError> {
+fn create(path: &Path, dimension: usize, tuning: &IndexTuning) -> Result<EdgeShard, StoreError> {
     std::fs::create_dir_all(path).map_err(|e| unavailable(path, e))?;
+    let mut dense = EdgeVectorParams::builder(dimension, Distance::Cosine)
+        .on_disk(tuning.on_disk)
+        .hnsw_config(tuning.edge_hnsw());
+    if let Some(quantization) = tuning.edge_quantization() {
+        dense = dense.quantization_config(quantization);
+    }
     let config = EdgeConfigBuilder::new()
-        .vector("", EdgeVectorParams::builder(dimension, Distance::Cosine).build())
-        .sparse_vector(KEYWORD_VECTOR, EdgeSparseVectorParams::builder().modifier(Modifier::Idf).build())
+        .vector("", dense.build())
+        .sparse_vector(
+            KEYWORD_VECTOR,
+            EdgeSparseVectorParams::builder()
+                .modifier(Modifier::Idf)
+                .build(),
+        )
         .build();
     let shard = EdgeShard::new(path, config).map_err(|e| unavailable(path, e))?;
     for (field, kind) in INDEXED_FIELDS {
         shard
-            .update(UpdateOperation::FieldIndexOperation(FieldIndexOperations::CreateIndex(CreateIndex {
-                field_name: field.try_into().expect("static field names are valid JSON paths"),
-                field_schema: Some(PayloadFieldSchema::FieldType(kind)),
-            })))
+            .update(UpdateOperation::FieldIndexOperation(
+                FieldIndexOperations::CreateIndex(CreateIndex {
+                    field_name: field
+                        .try_into()
+                        .expect("static field names are valid JSON paths"),
+                    field_schema: Some(PayloadFieldSchema::FieldType(kind)),
+                }),
+            ))
             .map_err(internal)?;
     }
     shard.flush();
@@ -75,17 +106,22 @@ fn create(path: &Path, dimension: usize) -> Result<EdgeShard, StoreError> {
 }
 
 /// Opens (creating or migrating as needed) the shard at `path`.
-pub fn open_current(path: &Path, dimension: usize, keywords: &Keywords) -> Result<EdgeShard, StoreError> {
+pub fn open_current(
+    path: &Path,
+    dimension: usize,
+    keywords: &Keywords,
+    tuning: &IndexTuning,
+) -> Result<EdgeShard, StoreError> {
     let previous = previous_path(path);
     if previous.exists() {
         tracing::warn!(path = %path.display(), "resuming an interrupted store migration");
         if path.exists() {
             std::fs::remove_dir_all(path).map_err(internal)?;
         }
-        return migrate(&previous, path, dimension, keywords);
+        return migrate(&previous, path, dimension, keywords, tuning);
     }
     if !path.join("edge_config.json").exists() {
-        return create(path, dimension);
+        return create(path, dimension, tuning);
     }
     let shard = EdgeShard::load(path, None).map_err(|e| unavailable(path, e))?;
     if is_current(&shard) {
@@ -94,12 +130,18 @@ pub fn open_current(path: &Path, dimension: usize, keywords: &Keywords) -> Resul
     drop(shard);
     tracing::info!(path = %path.display(), "moving the store to the layout with keyword vectors");
     std::fs::rename(path, &previous).map_err(internal)?;
-    migrate(&previous, path, dimension, keywords)
+    migrate(&previous, path, dimension, keywords, tuning)
 }
 
-fn migrate(previous: &Path, path: &Path, dimension: usize, keywords: &Keywords) -> Result<EdgeShard, StoreError> {
+fn migrate(
+    previous: &Path,
+    path: &Path,
+    dimension: usize,
+    keywords: &Keywords,
+    tuning: &IndexTuning,
+) -> Result<EdgeShard, StoreError> {
     let old = EdgeShard::load(previous, None).map_err(|e| unavailable(previous, e))?;
-    let new = create(path, dimension)?;
+    let new = create(path, dimension, tuning)?;
     let mut offset = None;
     let mut moved = 0usize;
     loop {
@@ -115,13 +157,17 @@ fn migrate(previous: &Path, path: &Path, dimension: usize, keywords: &Keywords) 
             .map_err(internal)?;
         let points = records
             .iter()
-            .map(|r| payload::record_from_point(r).map(|rec| point(keywords, &rec.community, rec.vector)))
+            .map(|r| {
+                payload::record_from_point(r).map(|rec| point(keywords, &rec.community, rec.vector))
+            })
             .collect::<Result<Vec<_>, _>>()
             .map_err(StoreError::Internal)?;
         moved += points.len();
         if !points.is_empty() {
-            new.update(UpdateOperation::PointOperation(PointOperations::UpsertPoints(PointInsertOperations::PointsList(points))))
-                .map_err(internal)?;
+            new.update(UpdateOperation::PointOperation(
+                PointOperations::UpsertPoints(PointInsertOperations::PointsList(points)),
+            ))
+            .map_err(internal)?;
         }
         match next {
             Some(n) => offset = Some(n),

@@ -48,7 +48,10 @@ impl Optimizer {
                 run();
             })
             .expect("spawning the optimizer thread");
-        Self { state, thread: Mutex::new(Some(thread)) }
+        Self {
+            state,
+            thread: Mutex::new(Some(thread)),
+        }
     }
 
     pub fn mark_dirty(&self) {
@@ -92,7 +95,11 @@ mod tests {
             opt.mark_dirty();
             std::thread::sleep(Duration::from_millis(10));
         }
-        assert_eq!(runs.load(Ordering::SeqCst), 0, "no pass while writes keep coming");
+        assert_eq!(
+            runs.load(Ordering::SeqCst),
+            0,
+            "no pass while writes keep coming"
+        );
         std::thread::sleep(Duration::from_millis(400));
         assert_eq!(runs.load(Ordering::SeqCst), 1);
         opt.stop();

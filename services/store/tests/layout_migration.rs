@@ -3,8 +3,8 @@
 use copmatch_core::{Community, Cost, Platform, Status, StoreFilter, VectorQuery, VectorStore};
 use copmatch_store::{EdgeStore, EdgeStoreOptions};
 use qdrant_edge::{
-    Distance, EdgeConfigBuilder, EdgeShard, EdgeVectorParams, PointInsertOperations, PointOperations,
-    PointStruct, UpdateOperation,
+    Distance, EdgeConfigBuilder, EdgeShard, EdgeVectorParams, PointInsertOperations,
+    PointOperations, PointStruct, UpdateOperation,
 };
 use serde_json::json;
 use tempfile::TempDir;
@@ -12,7 +12,9 @@ use tempfile::TempDir;
 /// Writes a shard the way the first copmatch did: one unnamed dense vector.
 fn write_old_shard(path: &std::path::Path) {
     std::fs::create_dir_all(path).unwrap();
-    let config = EdgeConfigBuilder::new().vector("", EdgeVectorParams::builder(2, Distance::Cosine).build()).build();
+    let config = EdgeConfigBuilder::new()
+        .vector("", EdgeVectorParams::builder(2, Distance::Cosine).build())
+        .build();
     let shard = EdgeShard::new(path, config).unwrap();
     let community = Community {
         id: "old".into(),
@@ -32,27 +34,47 @@ fn write_old_shard(path: &std::path::Path) {
     };
     let mut doc = serde_json::to_value(&community).unwrap();
     // The first layout stored no liveness fields.
-    for field in ["status", "last_verified_at", "last_activity_at", "member_count"] {
+    for field in [
+        "status",
+        "last_verified_at",
+        "last_activity_at",
+        "member_count",
+    ] {
         doc.as_object_mut().unwrap().remove(field);
     }
     let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, b"copmatch:community:old");
     let payload = json!({"id": "old", "platform": "forum", "cost": "free", "category_keys": ["law"], "language_keys": [], "community": doc});
     let point = PointStruct::new(qdrant_edge::PointId::Uuid(id), vec![1.0, 0.0], payload).into();
     shard
-        .update(UpdateOperation::PointOperation(PointOperations::UpsertPoints(PointInsertOperations::PointsList(vec![point]))))
+        .update(UpdateOperation::PointOperation(
+            PointOperations::UpsertPoints(PointInsertOperations::PointsList(vec![point])),
+        ))
         .unwrap();
     shard.flush();
 }
 
 async fn assert_migrated(store: &EdgeStore) {
-    let got = store.get("old").await.unwrap().expect("the community survived the migration");
+    let got = store
+        .get("old")
+        .await
+        .unwrap()
+        .expect("the community survived the migration");
     assert_eq!(got.community.name, "Old Timers");
     assert_eq!(got.community.status, Status::Unknown);
     let hits = store
-        .search(VectorQuery { vector: vec![1.0, 0.0], keywords: Some("e-filing".into()), filter: StoreFilter::default(), limit: 5 })
+        .search(VectorQuery {
+            vector: vec![1.0, 0.0],
+            keywords: Some("e-filing".into()),
+            filter: StoreFilter::default(),
+            limit: 5,
+        })
         .await
         .unwrap();
-    assert_eq!(hits.keyword.len(), 1, "keyword vectors were computed for migrated communities");
+    assert_eq!(
+        hits.keyword.len(),
+        1,
+        "keyword vectors were computed for migrated communities"
+    );
 }
 
 #[tokio::test]
@@ -62,7 +84,10 @@ async fn an_old_shard_is_migrated_to_the_current_layout() {
     write_old_shard(&path);
     let store = EdgeStore::open(&path, 2, EdgeStoreOptions::default()).unwrap();
     assert_migrated(&store).await;
-    assert!(!dir.path().join("shard.previous-layout").exists(), "the old copy is removed when done");
+    assert!(
+        !dir.path().join("shard.previous-layout").exists(),
+        "the old copy is removed when done"
+    );
 }
 
 #[tokio::test]

@@ -2,7 +2,9 @@
 
 use actix_web::{web, HttpResponse};
 use copmatch_core::import::NoProgress;
-use copmatch_core::{Community, CommunityPage, CopMatch, ErrorCode, ImportReport, SimilarResponse, StatusUpdate};
+use copmatch_core::{
+    Community, CommunityPage, CopMatch, ErrorCode, ImportReport, SimilarResponse, StatusUpdate,
+};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -61,14 +63,20 @@ pub struct SimilarQuery {
 /// A page of the catalog, in a stable order.
 #[utoipa::path(get, path = "/v1/communities", tag = "communities", params(PageQuery),
     responses((status = 200, body = CommunityPage), (status = 400, description = "invalid_limit, invalid_query_parameter", body = ErrorBody)))]
-pub async fn list(service: web::Data<CopMatch>, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    service: web::Data<CopMatch>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(service.list(query.limit, query.offset).await?))
 }
 
 /// One community.
 #[utoipa::path(get, path = "/v1/communities/{id}", tag = "communities", params(("id" = String, Path)),
     responses((status = 200, body = Community), (status = 404, description = "community_not_found", body = ErrorBody)))]
-pub async fn get(service: web::Data<CopMatch>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    service: web::Data<CopMatch>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(service.get(&id).await?))
 }
 
@@ -90,7 +98,11 @@ pub async fn put(
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let (community, created) = service.put(&id, body.into_inner()).await?;
-    Ok(if created { HttpResponse::Created().json(community) } else { HttpResponse::Ok().json(community) })
+    Ok(if created {
+        HttpResponse::Created().json(community)
+    } else {
+        HttpResponse::Ok().json(community)
+    })
 }
 
 /// Records a community's liveness (admin): status, when it was checked,
@@ -116,7 +128,11 @@ pub async fn put_status(
 #[utoipa::path(delete, path = "/v1/communities/{id}", tag = "communities", params(("id" = String, Path)),
     security(("admin_key" = [])),
     responses((status = 204, description = "Deleted"), (status = 404, description = "community_not_found", body = ErrorBody)))]
-pub async fn delete(_admin: Admin, service: web::Data<CopMatch>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    _admin: Admin,
+    service: web::Data<CopMatch>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     service.delete(&id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -150,7 +166,12 @@ pub async fn import(
 ) -> Result<HttpResponse, ApiError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::new(ErrorCode::MalformedJson, format!("the body could not be read: {e}")))?;
+        let chunk = chunk.map_err(|e| {
+            ApiError::new(
+                ErrorCode::MalformedJson,
+                format!("the body could not be read: {e}"),
+            )
+        })?;
         if body.len() + chunk.len() > limit.0 {
             return Err(ApiError::new(
                 ErrorCode::PayloadTooLarge,
@@ -159,7 +180,11 @@ pub async fn import(
         }
         body.extend_from_slice(&chunk);
     }
-    let text = std::str::from_utf8(&body)
-        .map_err(|e| ApiError::new(ErrorCode::MalformedJson, format!("the import body is not UTF-8: {e}")))?;
+    let text = std::str::from_utf8(&body).map_err(|e| {
+        ApiError::new(
+            ErrorCode::MalformedJson,
+            format!("the import body is not UTF-8: {e}"),
+        )
+    })?;
     Ok(HttpResponse::Ok().json(service.import(text, &NoProgress).await?))
 }

@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 use crate::error::{ApiError, ErrorBody};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/health", web::get().to(health)).route("/ready", web::get().to(ready));
+    cfg.route("/health", web::get().to(health))
+        .route("/ready", web::get().to(ready));
 }
 
 #[derive(Serialize, ToSchema)]
@@ -44,9 +45,24 @@ pub async fn health() -> HttpResponse {
 )]
 pub async fn ready(service: web::Data<CopMatch>) -> Result<HttpResponse, ApiError> {
     if !service.embedder().is_ready() {
-        return Err(ApiError::new(ErrorCode::ModelUnavailable, "the embedding model is not loaded"));
+        return Err(ApiError::new(
+            ErrorCode::ModelUnavailable,
+            "the embedding model is not loaded",
+        ));
     }
-    service.store().check().await.map_err(copmatch_core::CoreError::from)?;
-    let communities = service.store().count().await.map_err(copmatch_core::CoreError::from)?;
-    Ok(HttpResponse::Ok().json(ReadyStatus { status: "ready", model: service.model_id().to_string(), communities }))
+    service
+        .store()
+        .check()
+        .await
+        .map_err(copmatch_core::CoreError::from)?;
+    let communities = service
+        .store()
+        .count()
+        .await
+        .map_err(copmatch_core::CoreError::from)?;
+    Ok(HttpResponse::Ok().json(ReadyStatus {
+        status: "ready",
+        model: service.model_id().to_string(),
+        communities,
+    }))
 }

@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{communities, health, recommendations, submissions};
+use super::{admin, communities, health, recommendations, submissions};
 
 struct AdminKeyScheme;
 
@@ -37,6 +37,8 @@ impl Modify for AdminKeyScheme {
         submissions::list,
         submissions::approve,
         submissions::reject,
+        admin::index_status,
+        admin::start_reindex,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&AdminKeyScheme)

@@ -26,7 +26,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 503, description = "store_unavailable or model_unavailable", body = ErrorBody),
     )
 )]
-pub async fn recommend(service: web::Data<CopMatch>, body: web::Json<RecommendRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn recommend(
+    service: web::Data<CopMatch>,
+    body: web::Json<RecommendRequest>,
+) -> Result<HttpResponse, ApiError> {
     let response = service.recommend(body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(response))
 }

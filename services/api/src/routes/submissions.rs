@@ -1,7 +1,9 @@
 //! Submissions and reports from the public; moderation by admins.
 
 use actix_web::{web, HttpResponse};
-use copmatch_core::moderation::{ItemState, ModerationItem, RejectInput, ReportInput, SubmissionInput};
+use copmatch_core::moderation::{
+    ItemState, ModerationItem, RejectInput, ReportInput, SubmissionInput,
+};
 use copmatch_core::moderator::Moderator;
 use copmatch_core::ErrorCode;
 use serde::Deserialize;
@@ -17,7 +19,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list))
             .default_service(web::to(method_not_allowed)),
     )
-    .service(web::resource("/v1/reports").route(web::post().to(report)).default_service(web::to(method_not_allowed)))
+    .service(
+        web::resource("/v1/reports")
+            .route(web::post().to(report))
+            .default_service(web::to(method_not_allowed)),
+    )
     .service(
         web::resource("/v1/submissions/{id}/approve")
             .route(web::post().to(approve))
@@ -43,7 +49,10 @@ pub struct ListQuery {
         (status = 201, description = "Queued for moderation, with any likely duplicates flagged", body = ModerationItem),
         (status = 400, description = "invalid_submission, malformed_json, invalid_request_body", body = ErrorBody),
     ))]
-pub async fn submit(moderator: web::Data<Moderator>, body: web::Json<SubmissionInput>) -> Result<HttpResponse, ApiError> {
+pub async fn submit(
+    moderator: web::Data<Moderator>,
+    body: web::Json<SubmissionInput>,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Created().json(moderator.submit(body.into_inner()).await?))
 }
 
@@ -54,18 +63,28 @@ pub async fn submit(moderator: web::Data<Moderator>, body: web::Json<SubmissionI
         (status = 400, description = "invalid_submission, invalid_request_body", body = ErrorBody),
         (status = 404, description = "community_not_found", body = ErrorBody),
     ))]
-pub async fn report(moderator: web::Data<Moderator>, body: web::Json<ReportInput>) -> Result<HttpResponse, ApiError> {
+pub async fn report(
+    moderator: web::Data<Moderator>,
+    body: web::Json<ReportInput>,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Created().json(moderator.report(body.into_inner()).await?))
 }
 
 /// The moderation queue (admin), oldest first.
 #[utoipa::path(get, path = "/v1/submissions", tag = "moderation", params(ListQuery), security(("admin_key" = [])),
     responses((status = 200, body = [ModerationItem]), (status = 400, description = "invalid_query_parameter", body = ErrorBody)))]
-pub async fn list(_admin: Admin, moderator: web::Data<Moderator>, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    _admin: Admin,
+    moderator: web::Data<Moderator>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
     let state = match query.state.as_deref() {
         None => None,
         Some(raw) => Some(ItemState::parse(raw).ok_or_else(|| {
-            ApiError::new(ErrorCode::InvalidQueryParameter, format!("unknown state {raw:?}; expected pending, approved or rejected"))
+            ApiError::new(
+                ErrorCode::InvalidQueryParameter,
+                format!("unknown state {raw:?}; expected pending, approved or rejected"),
+            )
         })?),
     };
     Ok(HttpResponse::Ok().json(moderator.list(state).await?))
@@ -79,7 +98,11 @@ pub async fn list(_admin: Admin, moderator: web::Data<Moderator>, query: web::Qu
         (status = 404, description = "submission_not_found", body = ErrorBody),
         (status = 409, description = "submission_already_decided", body = ErrorBody),
     ))]
-pub async fn approve(_admin: Admin, moderator: web::Data<Moderator>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn approve(
+    _admin: Admin,
+    moderator: web::Data<Moderator>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(moderator.approve(&id).await?))
 }
 

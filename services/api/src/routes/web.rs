@@ -21,10 +21,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(|| page(index())))
         .route("/submit", web::get().to(|| page(submit())))
         .route("/moderate", web::get().to(|| page(MODERATE)))
-        .route("/static/app.js", web::get().to(|| asset(APP_JS, "text/javascript; charset=utf-8")))
-        .route("/static/submit.js", web::get().to(|| asset(SUBMIT_JS, "text/javascript; charset=utf-8")))
-        .route("/static/moderate.js", web::get().to(|| asset(MODERATE_JS, "text/javascript; charset=utf-8")))
-        .route("/static/app.css", web::get().to(|| asset(APP_CSS, "text/css; charset=utf-8")));
+        .route(
+            "/static/app.js",
+            web::get().to(|| asset(APP_JS, "text/javascript; charset=utf-8")),
+        )
+        .route(
+            "/static/submit.js",
+            web::get().to(|| asset(SUBMIT_JS, "text/javascript; charset=utf-8")),
+        )
+        .route(
+            "/static/moderate.js",
+            web::get().to(|| asset(MODERATE_JS, "text/javascript; charset=utf-8")),
+        )
+        .route(
+            "/static/app.css",
+            web::get().to(|| asset(APP_CSS, "text/css; charset=utf-8")),
+        );
 }
 
 fn platform_options() -> String {
@@ -46,7 +58,9 @@ fn submit() -> &'static str {
 }
 
 async fn page(html: &'static str) -> HttpResponse {
-    HttpResponse::Ok().insert_header(ContentType::html()).body(html)
+    HttpResponse::Ok()
+        .insert_header(ContentType::html())
+        .body(html)
 }
 
 async fn asset(body: &'static str, content_type: &'static str) -> HttpResponse {

@@ -89,19 +89,30 @@ pub fn validate_id(id: &str) -> Result<(), CoreError> {
 
 /// Accepts `YYYY-MM-DD`, optionally followed by `T` and a time (RFC 3339).
 pub fn check_timestamp(field: &str, value: Option<String>) -> Result<Option<String>, CoreError> {
-    let Some(value) = value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) else {
+    let Some(value) = value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+    else {
         return Ok(None);
     };
     let b = value.as_bytes();
-    let digits = |r: std::ops::Range<usize>| r.clone().all(|i| b.get(i).is_some_and(u8::is_ascii_digit));
-    let date_ok = b.len() >= 10 && digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10);
+    let digits =
+        |r: std::ops::Range<usize>| r.clone().all(|i| b.get(i).is_some_and(u8::is_ascii_digit));
+    let date_ok = b.len() >= 10
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10);
     let month: u32 = value.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(0);
     let day: u32 = value.get(8..10).and_then(|d| d.parse().ok()).unwrap_or(0);
     let rest_ok = b.len() == 10 || (b.get(10) == Some(&b'T') && b.len() >= 20 && b.len() <= 35);
     if date_ok && (1..=12).contains(&month) && (1..=31).contains(&day) && rest_ok {
         Ok(Some(value))
     } else {
-        Err(invalid(format!("`{field}` must be a date like 2026-11-21 or an RFC 3339 time, got {value:?}")))
+        Err(invalid(format!(
+            "`{field}` must be a date like 2026-11-21 or an RFC 3339 time, got {value:?}"
+        )))
     }
 }
 
@@ -114,7 +125,9 @@ fn required(field: &str, value: Option<String>) -> Result<String, CoreError> {
 
 fn check_len(field: &str, value: &str, max: usize) -> Result<(), CoreError> {
     if value.chars().count() > max {
-        return Err(invalid(format!("`{field}` is longer than {max} characters")));
+        return Err(invalid(format!(
+            "`{field}` is longer than {max} characters"
+        )));
     }
     Ok(())
 }
@@ -126,14 +139,18 @@ fn check_url(field: &str, value: &str) -> Result<(), CoreError> {
         .or_else(|| value.strip_prefix("http://"));
     match rest {
         Some(host) if !host.is_empty() && !value.contains(char::is_whitespace) => Ok(()),
-        _ => Err(invalid(format!("`{field}` must be an http(s) URL, got {value:?}"))),
+        _ => Err(invalid(format!(
+            "`{field}` must be an http(s) URL, got {value:?}"
+        ))),
     }
 }
 
 /// Trims items, drops blanks and case-insensitive duplicates, keeps order.
 fn clean_list(field: &str, items: Vec<String>) -> Result<Vec<String>, CoreError> {
     if items.len() > MAX_LIST_ITEMS {
-        return Err(invalid(format!("`{field}` has more than {MAX_LIST_ITEMS} items")));
+        return Err(invalid(format!(
+            "`{field}` has more than {MAX_LIST_ITEMS} items"
+        )));
     }
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::with_capacity(items.len());
@@ -169,7 +186,9 @@ impl CommunityInput {
         let cost = match self.cost.as_deref().map(str::trim) {
             None | Some("") => Cost::Unknown,
             Some(raw) => Cost::parse(raw).ok_or_else(|| {
-                invalid(format!("unknown cost {raw:?}; expected free, paid or unknown"))
+                invalid(format!(
+                    "unknown cost {raw:?}; expected free, paid or unknown"
+                ))
             })?,
         };
         let description = match self.description.map(|d| d.trim().to_string()) {
@@ -189,7 +208,9 @@ impl CommunityInput {
         let status = match self.status.as_deref().map(str::trim) {
             None | Some("") => Status::Unknown,
             Some(raw) => Status::parse(raw).ok_or_else(|| {
-                invalid(format!("unknown status {raw:?}; expected active, inactive, dead_link or unknown"))
+                invalid(format!(
+                    "unknown status {raw:?}; expected active, inactive, dead_link or unknown"
+                ))
             })?,
         };
         Ok(Community {

@@ -110,7 +110,11 @@ impl Platform {
     /// and `mailing-list` spellings are accepted.
     pub fn parse(raw: &str) -> Option<Platform> {
         let key = raw.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-        let key = if key == "stack_exchange" { "stackexchange".to_string() } else { key };
+        let key = if key == "stack_exchange" {
+            "stackexchange".to_string()
+        } else {
+            key
+        };
         Platform::ALL.into_iter().find(|p| p.as_str() == key)
     }
 
@@ -163,7 +167,12 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [Status::Active, Status::Inactive, Status::DeadLink, Status::Unknown];
+    pub const ALL: [Status; 4] = [
+        Status::Active,
+        Status::Inactive,
+        Status::DeadLink,
+        Status::Unknown,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -91,7 +91,11 @@ impl Community {
             text.push(' ');
             text.push_str(d);
         }
-        let tags: Vec<String> = self.tags.iter().map(|t| t.replace(['-', '_'], " ")).collect();
+        let tags: Vec<String> = self
+            .tags
+            .iter()
+            .map(|t| t.replace(['-', '_'], " "))
+            .collect();
         if !tags.is_empty() {
             text.push_str(" Topics: ");
             text.push_str(&tags.join(", "));
@@ -116,11 +120,38 @@ mod tests {
     #[test]
     fn duplicates_are_the_same_link_or_the_same_name_on_one_platform() {
         let c = |id: &str, name: &str, url: &str, platform: &str| {
-            Community::from_json_str(&format!(r#"{{"id":"{id}","name":"{name}","url":"{url}","platform":"{platform}"}}"#)).unwrap()
+            Community::from_json_str(&format!(
+                r#"{{"id":"{id}","name":"{name}","url":"{url}","platform":"{platform}"}}"#
+            ))
+            .unwrap()
         };
-        assert!(same_community(&c("a", "UX", "https://ux.stackexchange.com", "stackexchange"), &c("b", "User Experience", "http://www.ux.stackexchange.com/", "stackexchange")));
-        assert!(same_community(&c("a", "Reactiflux", "https://www.reactiflux.com", "discord"), &c("b", "Reactiflux", "https://discord.gg/reactiflux", "discord")));
-        assert!(!same_community(&c("a", "Arduino", "https://discord.gg/arduino", "discord"), &c("b", "Arduino", "https://arduino.stackexchange.com", "stackexchange")));
+        assert!(same_community(
+            &c("a", "UX", "https://ux.stackexchange.com", "stackexchange"),
+            &c(
+                "b",
+                "User Experience",
+                "http://www.ux.stackexchange.com/",
+                "stackexchange"
+            )
+        ));
+        assert!(same_community(
+            &c("a", "Reactiflux", "https://www.reactiflux.com", "discord"),
+            &c(
+                "b",
+                "Reactiflux",
+                "https://discord.gg/reactiflux",
+                "discord"
+            )
+        ));
+        assert!(!same_community(
+            &c("a", "Arduino", "https://discord.gg/arduino", "discord"),
+            &c(
+                "b",
+                "Arduino",
+                "https://arduino.stackexchange.com",
+                "stackexchange"
+            )
+        ));
         assert_eq!(name_key("r/Nursing"), name_key("Nursing Discord Server"));
     }
 
@@ -158,11 +189,20 @@ mod tests {
     #[test]
     fn rejects_non_http_urls_and_bad_ids() {
         let bad_url = r#"{"id":"a","name":"A","url":"javascript:alert(1)","platform":"web"}"#;
-        assert_eq!(Community::from_json_str(bad_url).unwrap_err().code, ErrorCode::InvalidCommunity);
+        assert_eq!(
+            Community::from_json_str(bad_url).unwrap_err().code,
+            ErrorCode::InvalidCommunity
+        );
         let bad_id = r#"{"id":"a b","name":"A","url":"https://x.org","platform":"web"}"#;
-        assert_eq!(Community::from_json_str(bad_id).unwrap_err().code, ErrorCode::InvalidCommunityId);
+        assert_eq!(
+            Community::from_json_str(bad_id).unwrap_err().code,
+            ErrorCode::InvalidCommunityId
+        );
         let reserved = r#"{"id":"import","name":"A","url":"https://x.org","platform":"web"}"#;
-        assert_eq!(Community::from_json_str(reserved).unwrap_err().code, ErrorCode::InvalidCommunityId);
+        assert_eq!(
+            Community::from_json_str(reserved).unwrap_err().code,
+            ErrorCode::InvalidCommunityId
+        );
     }
 
     #[test]
@@ -173,11 +213,23 @@ mod tests {
         .unwrap();
         assert_eq!(ok.status, Status::DeadLink);
         assert_eq!(ok.member_count, Some(12));
-        for bad in [r#""status":"zombie""#, r#""last_verified_at":"yesterday""#, r#""last_activity_at":"2026-13-01""#] {
-            let line = format!(r#"{{"id":"a","name":"A","url":"https://x.org","platform":"web",{bad}}}"#);
-            assert_eq!(Community::from_json_str(&line).unwrap_err().code, ErrorCode::InvalidCommunity, "{bad}");
+        for bad in [
+            r#""status":"zombie""#,
+            r#""last_verified_at":"yesterday""#,
+            r#""last_activity_at":"2026-13-01""#,
+        ] {
+            let line =
+                format!(r#"{{"id":"a","name":"A","url":"https://x.org","platform":"web",{bad}}}"#);
+            assert_eq!(
+                Community::from_json_str(&line).unwrap_err().code,
+                ErrorCode::InvalidCommunity,
+                "{bad}"
+            );
         }
-        let missing = Community::from_json_str(r#"{"id":"a","name":"A","url":"https://x.org","platform":"web"}"#).unwrap();
+        let missing = Community::from_json_str(
+            r#"{"id":"a","name":"A","url":"https://x.org","platform":"web"}"#,
+        )
+        .unwrap();
         assert_eq!(missing.status, Status::Unknown);
     }
 
@@ -192,4 +244,3 @@ mod tests {
         assert_eq!(c.cost, Cost::Free);
     }
 }
-

@@ -42,7 +42,10 @@ pub fn select(candidates: Vec<Candidate>, wanted: usize, diversity: f32) -> Vec<
             .iter()
             .enumerate()
             .map(|(i, (c, redundancy))| (i, c.score - diversity * redundancy))
-            .fold((0, f32::MIN), |best, (i, v)| if v > best.1 { (i, v) } else { best })
+            .fold(
+                (0, f32::MIN),
+                |best, (i, v)| if v > best.1 { (i, v) } else { best },
+            )
             .0;
         let (choice, _) = remaining.remove(best_index);
         if picked.iter().any(|p| is_duplicate(p, &choice)) {
@@ -54,7 +57,11 @@ pub fn select(candidates: Vec<Candidate>, wanted: usize, diversity: f32) -> Vec<
         }
         picked.push(choice);
     }
-    picked.extend(held_back.into_iter().take(wanted.saturating_sub(picked.len())));
+    picked.extend(
+        held_back
+            .into_iter()
+            .take(wanted.saturating_sub(picked.len())),
+    );
     picked
 }
 
@@ -80,7 +87,13 @@ mod tests {
             last_activity_at: None,
             member_count: None,
         };
-        Candidate { community, vector, dense: score, keyword: 0.0, score }
+        Candidate {
+            community,
+            vector,
+            dense: score,
+            keyword: 0.0,
+            score,
+        }
     }
 
     #[test]
@@ -90,7 +103,10 @@ mod tests {
             candidate("a-slack", "Rustaceans", vec![0.8, 0.6], 0.89),
             candidate("b", "Gophers", vec![0.6, 0.8], 0.7),
         ];
-        let ids: Vec<String> = select(list, 3, 0.3).into_iter().map(|c| c.community.id).collect();
+        let ids: Vec<String> = select(list, 3, 0.3)
+            .into_iter()
+            .map(|c| c.community.id)
+            .collect();
         assert_eq!(ids, vec!["a-discord", "b", "a-slack"]);
     }
 
@@ -101,7 +117,10 @@ mod tests {
             candidate("a2", "A", vec![1.0, 0.0], 0.8),
             candidate("b", "B", vec![0.0, 1.0], 0.7),
         ];
-        let ids: Vec<String> = select(list, 3, 0.0).into_iter().map(|c| c.community.id).collect();
+        let ids: Vec<String> = select(list, 3, 0.0)
+            .into_iter()
+            .map(|c| c.community.id)
+            .collect();
         assert_eq!(ids, vec!["a", "a2", "b"]);
     }
 
@@ -123,7 +142,10 @@ mod tests {
         discord.community.platform = Platform::Discord;
         let mut qa = candidate("arduino-se", "Arduino", vec![0.8, 0.6], 0.89);
         qa.community.platform = Platform::Stackexchange;
-        let ids: Vec<String> = select(vec![discord, qa], 2, 0.3).into_iter().map(|c| c.community.id).collect();
+        let ids: Vec<String> = select(vec![discord, qa], 2, 0.3)
+            .into_iter()
+            .map(|c| c.community.id)
+            .collect();
         assert_eq!(ids, vec!["arduino-discord", "arduino-se"]);
     }
 }

@@ -13,17 +13,35 @@ pub fn reasons(c: &Candidate, request: &RankRequest, weights: &RankingWeights) -
     let mut reasons = Vec::new();
     match &request.query {
         Query::Profile(items) => {
-            let evidence: Vec<_> = items.iter().filter_map(|i| evidence_for(&i.item, &c.community)).collect();
+            let evidence: Vec<_> = items
+                .iter()
+                .filter_map(|i| evidence_for(&i.item, &c.community))
+                .collect();
             for e in evidence.iter().take(2) {
                 reasons.push(if normalize_key(&e.term) == normalize_key(&e.item.text) {
-                    format!("matches your {} \"{}\" ({})", e.item.field.noun(), e.item.text, e.place)
+                    format!(
+                        "matches your {} \"{}\" ({})",
+                        e.item.field.noun(),
+                        e.item.text,
+                        e.place
+                    )
                 } else {
-                    format!("matches your {} \"{}\" ({} \"{}\")", e.item.field.noun(), e.item.text, e.place, e.term)
+                    format!(
+                        "matches your {} \"{}\" ({} \"{}\")",
+                        e.item.field.noun(),
+                        e.item.text,
+                        e.place,
+                        e.term
+                    )
                 });
             }
             if let Some((best, cos)) = best_item(items, c, weights) {
                 if !evidence.iter().any(|e| e.item == &best.item) {
-                    reasons.push(format!("close in meaning to your {} \"{}\" (similarity {cos:.2})", best.item.field.noun(), best.item.text));
+                    reasons.push(format!(
+                        "close in meaning to your {} \"{}\" (similarity {cos:.2})",
+                        best.item.field.noun(),
+                        best.item.text
+                    ));
                 }
             }
             let profile: Vec<&ProfileItem> = items.iter().map(|i| &i.item).collect();
@@ -32,11 +50,18 @@ pub fn reasons(c: &Candidate, request: &RankRequest, weights: &RankingWeights) -
             }
         }
         Query::Similar(source) => {
-            let shared: Vec<String> = shared_terms(source, &c.community).into_iter().take(3).map(|(place, t)| format!("{place} \"{t}\"")).collect();
+            let shared: Vec<String> = shared_terms(source, &c.community)
+                .into_iter()
+                .take(3)
+                .map(|(place, t)| format!("{place} \"{t}\""))
+                .collect();
             if !shared.is_empty() {
                 reasons.push(format!("shares {} with {}", shared.join(", "), source.name));
             }
-            reasons.push(format!("similar in meaning to {} (similarity {:.2})", source.name, c.dense));
+            reasons.push(format!(
+                "similar in meaning to {} (similarity {:.2})",
+                source.name, c.dense
+            ));
         }
     }
     reasons.push(status_reason(&c.community));
@@ -46,7 +71,10 @@ pub fn reasons(c: &Candidate, request: &RankRequest, weights: &RankingWeights) -
 
 /// The description sentence sharing the most content words with the profile.
 fn best_phrase(community: &Community, profile: &[&ProfileItem]) -> Option<String> {
-    let wanted: Vec<String> = profile.iter().flat_map(|i| content_words(&i.text)).collect();
+    let wanted: Vec<String> = profile
+        .iter()
+        .flat_map(|i| content_words(&i.text))
+        .collect();
     let description = community.description.as_deref()?;
     let (overlap, sentence) = description
         .split(['.', ';', '!', '?'])
@@ -70,8 +98,16 @@ fn shorten(sentence: &str) -> String {
 }
 
 fn status_reason(c: &Community) -> String {
-    let checked = c.last_verified_at.as_deref().map(|d| format!(", checked {}", &d[..10.min(d.len())])).unwrap_or_default();
-    let active = c.last_activity_at.as_deref().map(|d| format!(", last active {}", &d[..10.min(d.len())])).unwrap_or_default();
+    let checked = c
+        .last_verified_at
+        .as_deref()
+        .map(|d| format!(", checked {}", &d[..10.min(d.len())]))
+        .unwrap_or_default();
+    let active = c
+        .last_activity_at
+        .as_deref()
+        .map(|d| format!(", last active {}", &d[..10.min(d.len())]))
+        .unwrap_or_default();
     match c.status {
         Status::Active => format!("status: active{checked}"),
         Status::Inactive => format!("status: inactive, little recent activity{active}{checked}"),
@@ -82,7 +118,10 @@ fn status_reason(c: &Community) -> String {
 
 fn fact_reason(community: &Community) -> String {
     let kind = community.platform.kind_phrase();
-    let members = community.member_count.map(|n| format!(", about {} members", group_thousands(n))).unwrap_or_default();
+    let members = community
+        .member_count
+        .map(|n| format!(", about {} members", group_thousands(n)))
+        .unwrap_or_default();
     match community.cost {
         Cost::Free => format!("{kind}, free to join{members}"),
         Cost::Paid => format!("{kind}, paid membership{members}"),

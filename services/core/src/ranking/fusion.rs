@@ -23,20 +23,47 @@ pub struct Candidate {
 
 /// The union of both lists (or one list, for a baseline), one entry per id.
 pub fn merge(hits: SearchHits, query_vector: &[f32], mode: RetrievalMode) -> Vec<Candidate> {
-    let best_keyword = hits.keyword.first().map_or(0.0, |h| h.score).max(f32::EPSILON);
+    let best_keyword = hits
+        .keyword
+        .first()
+        .map_or(0.0, |h| h.score)
+        .max(f32::EPSILON);
     let mut by_id: HashMap<String, Candidate> = HashMap::new();
-    let dense = if mode == RetrievalMode::KeywordOnly { Vec::new() } else { hits.dense };
-    let keyword = if mode == RetrievalMode::DenseOnly { Vec::new() } else { hits.keyword };
+    let dense = if mode == RetrievalMode::KeywordOnly {
+        Vec::new()
+    } else {
+        hits.dense
+    };
+    let keyword = if mode == RetrievalMode::DenseOnly {
+        Vec::new()
+    } else {
+        hits.keyword
+    };
     for hit in dense {
         let dense = dot(query_vector, &hit.vector);
-        by_id.insert(hit.community.id.clone(), Candidate { dense, keyword: 0.0, score: 0.0, community: hit.community, vector: hit.vector });
+        by_id.insert(
+            hit.community.id.clone(),
+            Candidate {
+                dense,
+                keyword: 0.0,
+                score: 0.0,
+                community: hit.community,
+                vector: hit.vector,
+            },
+        );
     }
     for hit in keyword {
         let keyword = hit.score / best_keyword;
         by_id
             .entry(hit.community.id.clone())
             .and_modify(|c| c.keyword = keyword)
-            .or_insert_with(|| Candidate { dense: dot(query_vector, &hit.vector), keyword, score: 0.0, community: hit.community, vector: hit.vector });
+            .or_insert_with(|| Candidate {
+                dense: dot(query_vector, &hit.vector),
+                keyword,
+                score: 0.0,
+                community: hit.community,
+                vector: hit.vector,
+            });
     }
     by_id.into_values().collect()
 }
@@ -65,7 +92,11 @@ pub fn evidence_for<'a>(item: &'a ProfileItem, community: &Community) -> Option<
     for (place, term) in places {
         let words = content_words(&term.replace(['-', '_'], " "));
         if wanted.iter().any(|w| words.contains(w)) {
-            return Some(Evidence { item, place, term: term.clone() });
+            return Some(Evidence {
+                item,
+                place,
+                term: term.clone(),
+            });
         }
     }
     None
@@ -94,7 +125,13 @@ pub fn coverage(item: &ProfileItem, community: &Community) -> f32 {
 
 /// Categories and tags two communities share, as normalized keys.
 pub fn shared_terms(a: &Community, b: &Community) -> Vec<(&'static str, String)> {
-    let keys = |c: &Community| -> Vec<String> { c.categories.iter().chain(&c.tags).map(|t| normalize_key(t)).collect() };
+    let keys = |c: &Community| -> Vec<String> {
+        c.categories
+            .iter()
+            .chain(&c.tags)
+            .map(|t| normalize_key(t))
+            .collect()
+    };
     let source = keys(a);
     b.categories
         .iter()
@@ -106,7 +143,11 @@ pub fn shared_terms(a: &Community, b: &Community) -> Vec<(&'static str, String)>
 }
 
 /// The best profile item for a candidate: (item, cosine), by field-weighted cosine.
-pub fn best_item<'a>(items: &'a [super::EmbeddedItem], candidate: &Candidate, weights: &RankingWeights) -> Option<(&'a super::EmbeddedItem, f32)> {
+pub fn best_item<'a>(
+    items: &'a [super::EmbeddedItem],
+    candidate: &Candidate,
+    weights: &RankingWeights,
+) -> Option<(&'a super::EmbeddedItem, f32)> {
     items
         .iter()
         .map(|i| (i, dot(&i.vector, &candidate.vector)))
@@ -120,16 +161,27 @@ pub fn best_item<'a>(items: &'a [super::EmbeddedItem], candidate: &Candidate, we
 pub fn hybrid_score(c: &Candidate, request: &RankRequest, weights: &RankingWeights) -> f32 {
     let (best, matches) = match &request.query {
         Query::Profile(items) => {
-            let max_weight = items.iter().map(|i| weights.field_weight(i.item.field)).fold(f32::MIN, f32::max);
-            let best = best_item(items, c, weights)
-                .map_or(c.dense, |(i, cos)| cos * weights.field_weight(i.item.field) / max_weight);
+            let max_weight = items
+                .iter()
+                .map(|i| weights.field_weight(i.item.field))
+                .fold(f32::MIN, f32::max);
+            let best = best_item(items, c, weights).map_or(c.dense, |(i, cos)| {
+                cos * weights.field_weight(i.item.field) / max_weight
+            });
             let covered: f32 = items.iter().map(|i| coverage(&i.item, &c.community)).sum();
             (best, covered)
         }
-        Query::Similar(source) => (c.dense, shared_terms(source, &c.community).len().min(3) as f32),
+        Query::Similar(source) => (
+            c.dense,
+            shared_terms(source, &c.community).len().min(3) as f32,
+        ),
     };
     let evidence = (weights.evidence_boost * matches).min(weights.max_evidence_boost);
-    let status = if request.demote_status { weights.status_penalty(c.community.status) } else { 0.0 };
+    let status = if request.demote_status {
+        weights.status_penalty(c.community.status)
+    } else {
+        0.0
+    };
     let negative = request
         .negatives
         .iter()
@@ -138,7 +190,10 @@ pub fn hybrid_score(c: &Candidate, request: &RankRequest, weights: &RankingWeigh
     // Only closeness beyond what communities of one field commonly share
     // counts against, scaled so that a near-clone (cosine → 1) loses the full weight.
     let negative_penalty = weights.negative_weight * ((negative - 0.5) / 0.5).max(0.0);
-    (1.0 - weights.best_item_share) * c.dense + weights.best_item_share * best + weights.keyword_weight * c.keyword + evidence
+    (1.0 - weights.best_item_share) * c.dense
+        + weights.best_item_share * best
+        + weights.keyword_weight * c.keyword
+        + evidence
         - status
         - negative_penalty
 }

@@ -127,7 +127,12 @@ pub fn normalize(mut v: Vec<f32>) -> Vec<f32> {
 pub fn profile_vector(items: &[EmbeddedItem], weights: &RankingWeights) -> Vec<f32> {
     let dim = items.first().map_or(0, |i| i.vector.len());
     let mut out = vec![0.0f32; dim];
-    for field in [ProfileField::Role, ProfileField::Skill, ProfileField::Interest, ProfileField::About] {
+    for field in [
+        ProfileField::Role,
+        ProfileField::Skill,
+        ProfileField::Interest,
+        ProfileField::About,
+    ] {
         let members: Vec<&EmbeddedItem> = items.iter().filter(|i| i.item.field == field).collect();
         if members.is_empty() {
             continue;
@@ -192,7 +197,11 @@ pub fn rank(request: &RankRequest, hits: SearchHits, weights: &RankingWeights) -
         .into_iter()
         .map(|c| {
             let reasons = explain::reasons(&c, request, weights);
-            Ranked { score: c.score, reasons, community: c.community }
+            Ranked {
+                score: c.score,
+                reasons,
+                community: c.community,
+            }
         })
         .collect()
 }

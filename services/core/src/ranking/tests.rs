@@ -22,11 +22,21 @@ fn community(id: &str, categories: &[&str], status: Status) -> Community {
 }
 
 fn hit(c: Community, vector: Vec<f32>, score: f32) -> ScoredRecord {
-    ScoredRecord { community: c, vector, score }
+    ScoredRecord {
+        community: c,
+        vector,
+        score,
+    }
 }
 
 fn item(field: ProfileField, text: &str, vector: Vec<f32>) -> EmbeddedItem {
-    EmbeddedItem { item: ProfileItem { field, text: text.into() }, vector }
+    EmbeddedItem {
+        item: ProfileItem {
+            field,
+            text: text.into(),
+        },
+        vector,
+    }
 }
 
 fn request<'a>(items: &'a [EmbeddedItem], query_vector: &'a [f32]) -> RankRequest<'a> {
@@ -47,7 +57,10 @@ fn ids(ranked: &[Ranked]) -> Vec<&str> {
 
 #[test]
 fn profile_vector_weights_roles_over_interests() {
-    let items = vec![item(ProfileField::Role, "nurse", vec![1.0, 0.0]), item(ProfileField::Interest, "rust", vec![0.0, 1.0])];
+    let items = vec![
+        item(ProfileField::Role, "nurse", vec![1.0, 0.0]),
+        item(ProfileField::Interest, "rust", vec![0.0, 1.0]),
+    ];
     let v = profile_vector(&items, &RankingWeights::default());
     assert!(v[0] > v[1]);
     assert!((dot(&v, &v) - 1.0).abs() < 1e-5);
@@ -55,20 +68,42 @@ fn profile_vector_weights_roles_over_interests() {
 
 #[test]
 fn literal_evidence_lifts_and_explains_a_community() {
-    let items = vec![item(ProfileField::Role, "public health student", vec![1.0, 0.0])];
+    let items = vec![item(
+        ProfileField::Role,
+        "public health student",
+        vec![1.0, 0.0],
+    )];
     let hits = SearchHits {
         dense: vec![
-            hit(community("aaa", &["Software"], Status::Active), vec![1.0, 0.0], 1.0),
-            hit(community("bbb", &["Public health"], Status::Active), vec![1.0, 0.0], 1.0),
+            hit(
+                community("aaa", &["Software"], Status::Active),
+                vec![1.0, 0.0],
+                1.0,
+            ),
+            hit(
+                community("bbb", &["Public health"], Status::Active),
+                vec![1.0, 0.0],
+                1.0,
+            ),
         ],
         keyword: vec![],
     };
-    let ranked = rank(&request(&items, &[1.0, 0.0]), hits, &RankingWeights::default());
+    let ranked = rank(
+        &request(&items, &[1.0, 0.0]),
+        hits,
+        &RankingWeights::default(),
+    );
     assert_eq!(ids(&ranked), vec!["bbb", "aaa"]);
-    assert_eq!(ranked[0].reasons[0], "matches your role \"public health student\" (category \"Public health\")");
-    assert!(ranked[0].reasons.contains(&"a Slack workspace, free to join".to_string()));
+    assert_eq!(
+        ranked[0].reasons[0],
+        "matches your role \"public health student\" (category \"Public health\")"
+    );
+    assert!(ranked[0]
+        .reasons
+        .contains(&"a Slack workspace, free to join".to_string()));
     assert!(ranked[0].reasons.contains(&"status: active".to_string()));
-    assert!(ranked[1].reasons[0].starts_with("close in meaning to your role \"public health student\" (similarity 1.00)"));
+    assert!(ranked[1].reasons[0]
+        .starts_with("close in meaning to your role \"public health student\" (similarity 1.00)"));
 }
 
 #[test]
@@ -76,26 +111,59 @@ fn an_exact_match_is_named_without_repeating_the_term() {
     let items = vec![item(ProfileField::Skill, "epidemiology", vec![1.0])];
     let mut c = community("epi", &[], Status::Active);
     c.tags = vec!["Epidemiology".into()];
-    let ranked = rank(&request(&items, &[1.0]), SearchHits { dense: vec![hit(c, vec![1.0], 1.0)], keyword: vec![] }, &RankingWeights::default());
-    assert_eq!(ranked[0].reasons[0], "matches your skill \"epidemiology\" (tag)");
+    let ranked = rank(
+        &request(&items, &[1.0]),
+        SearchHits {
+            dense: vec![hit(c, vec![1.0], 1.0)],
+            keyword: vec![],
+        },
+        &RankingWeights::default(),
+    );
+    assert_eq!(
+        ranked[0].reasons[0],
+        "matches your skill \"epidemiology\" (tag)"
+    );
 }
 
 #[test]
 fn the_description_sentence_that_matches_is_quoted() {
     let items = vec![item(ProfileField::Role, "ICU nurse", vec![1.0])];
     let mut c = community("x", &[], Status::Active);
-    c.description = Some("A place for many people. Practice resources for ICU nurses and CCRN certification.".into());
-    let ranked = rank(&request(&items, &[1.0]), SearchHits { dense: vec![hit(c, vec![1.0], 1.0)], keyword: vec![] }, &RankingWeights::default());
-    assert!(ranked[0].reasons.contains(&"its description: \"Practice resources for ICU nurses and CCRN certification\"".to_string()), "{:?}", ranked[0].reasons);
+    c.description = Some(
+        "A place for many people. Practice resources for ICU nurses and CCRN certification.".into(),
+    );
+    let ranked = rank(
+        &request(&items, &[1.0]),
+        SearchHits {
+            dense: vec![hit(c, vec![1.0], 1.0)],
+            keyword: vec![],
+        },
+        &RankingWeights::default(),
+    );
+    assert!(
+        ranked[0].reasons.contains(
+            &"its description: \"Practice resources for ICU nurses and CCRN certification\""
+                .to_string()
+        ),
+        "{:?}",
+        ranked[0].reasons
+    );
 }
 
 #[test]
 fn best_single_item_counts_for_mixed_profiles() {
-    let items = vec![item(ProfileField::Role, "nurse", vec![1.0, 0.0]), item(ProfileField::Role, "data scientist", vec![0.0, 1.0])];
+    let items = vec![
+        item(ProfileField::Role, "nurse", vec![1.0, 0.0]),
+        item(ProfileField::Role, "data scientist", vec![0.0, 1.0]),
+    ];
     let hits = SearchHits {
         dense: vec![
             hit(community("ds", &[], Status::Active), vec![0.0, 1.0], 0.7),
-            hit(community("mid", &[], Status::Active), vec![0.7071, 0.7071], 0.99),
+            hit(
+                community("mid", &[], Status::Active),
+                vec![0.7071, 0.7071],
+                0.99,
+            ),
         ],
         keyword: vec![],
     };
@@ -109,16 +177,47 @@ fn best_single_item_counts_for_mixed_profiles() {
 fn keyword_only_hits_join_the_candidates_with_their_dense_similarity() {
     let items = vec![item(ProfileField::Skill, "nclex", vec![1.0, 0.0])];
     let hits = SearchHits {
-        dense: vec![hit(community("near", &[], Status::Active), vec![0.8, 0.6], 0.8)],
-        keyword: vec![hit(community("exact", &[], Status::Active), vec![0.7, 0.7141], 7.5)],
+        dense: vec![hit(
+            community("near", &[], Status::Active),
+            vec![0.8, 0.6],
+            0.8,
+        )],
+        keyword: vec![hit(
+            community("exact", &[], Status::Active),
+            vec![0.7, 0.7141],
+            7.5,
+        )],
     };
-    let ranked = rank(&request(&items, &[1.0, 0.0]), hits, &RankingWeights::default());
+    let ranked = rank(
+        &request(&items, &[1.0, 0.0]),
+        hits,
+        &RankingWeights::default(),
+    );
     assert_eq!(ranked.len(), 2);
-    let dense_only = rank(&RankRequest { mode: RetrievalMode::DenseOnly, ..request(&items, &[1.0, 0.0]) }, SearchHits {
-        dense: vec![hit(community("near", &[], Status::Active), vec![0.8, 0.6], 0.8)],
-        keyword: vec![hit(community("exact", &[], Status::Active), vec![0.7, 0.7141], 7.5)],
-    }, &RankingWeights::default());
-    assert_eq!(ids(&dense_only), vec!["near"], "the dense baseline ignores keyword hits");
+    let dense_only = rank(
+        &RankRequest {
+            mode: RetrievalMode::DenseOnly,
+            ..request(&items, &[1.0, 0.0])
+        },
+        SearchHits {
+            dense: vec![hit(
+                community("near", &[], Status::Active),
+                vec![0.8, 0.6],
+                0.8,
+            )],
+            keyword: vec![hit(
+                community("exact", &[], Status::Active),
+                vec![0.7, 0.7141],
+                7.5,
+            )],
+        },
+        &RankingWeights::default(),
+    );
+    assert_eq!(
+        ids(&dense_only),
+        vec!["near"],
+        "the dense baseline ignores keyword hits"
+    );
 }
 
 #[test]
@@ -134,9 +233,23 @@ fn inactive_and_unverified_communities_are_demoted_unless_asked() {
     };
     let ranked = rank(&request(&items, &[1.0]), make(), &RankingWeights::default());
     assert_eq!(ids(&ranked), vec!["active", "unknown", "inactive"]);
-    assert!(ranked[2].reasons.iter().any(|r| r.starts_with("status: inactive")));
-    let all = rank(&RankRequest { demote_status: false, ..request(&items, &[1.0]) }, make(), &RankingWeights::default());
-    assert_eq!(ids(&all), vec!["active", "inactive", "unknown"], "no demotion: ties break by id");
+    assert!(ranked[2]
+        .reasons
+        .iter()
+        .any(|r| r.starts_with("status: inactive")));
+    let all = rank(
+        &RankRequest {
+            demote_status: false,
+            ..request(&items, &[1.0])
+        },
+        make(),
+        &RankingWeights::default(),
+    );
+    assert_eq!(
+        ids(&all),
+        vec!["active", "inactive", "unknown"],
+        "no demotion: ties break by id"
+    );
 }
 
 #[test]
@@ -144,36 +257,74 @@ fn communities_like_a_rejected_one_move_down() {
     let items = vec![item(ProfileField::Role, "zzz", vec![1.0, 0.0, 0.0])];
     let make = || SearchHits {
         dense: vec![
-            hit(community("like-rejected", &[], Status::Active), vec![0.9, 0.4359, 0.0], 0.9),
-            hit(community("other", &[], Status::Active), vec![0.85, 0.0, 0.5268], 0.85),
+            hit(
+                community("like-rejected", &[], Status::Active),
+                vec![0.9, 0.4359, 0.0],
+                0.9,
+            ),
+            hit(
+                community("other", &[], Status::Active),
+                vec![0.85, 0.0, 0.5268],
+                0.85,
+            ),
         ],
         keyword: vec![],
     };
     let q = [1.0, 0.0, 0.0];
-    assert_eq!(ids(&rank(&request(&items, &q), make(), &RankingWeights::default()))[0], "like-rejected");
+    assert_eq!(
+        ids(&rank(
+            &request(&items, &q),
+            make(),
+            &RankingWeights::default()
+        ))[0],
+        "like-rejected"
+    );
     let negatives = vec![vec![0.6, 0.8, 0.0]];
-    let steered = rank(&RankRequest { negatives: &negatives, ..request(&items, &q) }, make(), &RankingWeights::default());
+    let steered = rank(
+        &RankRequest {
+            negatives: &negatives,
+            ..request(&items, &q)
+        },
+        make(),
+        &RankingWeights::default(),
+    );
     assert_eq!(ids(&steered)[0], "other");
 }
 
 #[test]
 fn similar_communities_are_explained_by_shared_terms() {
     let source = community("src", &["Nursing"], Status::Active);
-    let hits = SearchHits { dense: vec![hit(community("other", &["Nursing"], Status::Active), vec![1.0], 0.8)], keyword: vec![] };
+    let hits = SearchHits {
+        dense: vec![hit(
+            community("other", &["Nursing"], Status::Active),
+            vec![1.0],
+            0.8,
+        )],
+        keyword: vec![],
+    };
     let ranked = rank(
-        &RankRequest { query: Query::Similar(&source), ..request(&[], &[1.0]) },
+        &RankRequest {
+            query: Query::Similar(&source),
+            ..request(&[], &[1.0])
+        },
         hits,
         &RankingWeights::default(),
     );
     assert_eq!(ranked[0].reasons[0], "shares category \"Nursing\" with SRC");
-    assert_eq!(ranked[0].reasons[1], "similar in meaning to SRC (similarity 1.00)");
+    assert_eq!(
+        ranked[0].reasons[1],
+        "similar in meaning to SRC (similarity 1.00)"
+    );
 }
 
 #[test]
 fn ties_break_by_id_for_deterministic_order() {
     let items = vec![item(ProfileField::Skill, "zzz", vec![1.0])];
     let hits = SearchHits {
-        dense: vec![hit(community("b", &[], Status::Active), vec![1.0], 0.5), hit(community("a", &[], Status::Active), vec![1.0], 0.5)],
+        dense: vec![
+            hit(community("b", &[], Status::Active), vec![1.0], 0.5),
+            hit(community("a", &[], Status::Active), vec![1.0], 0.5),
+        ],
         keyword: vec![],
     };
     let ranked = rank(&request(&items, &[1.0]), hits, &RankingWeights::default());

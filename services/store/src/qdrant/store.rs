@@ -1,0 +1,254 @@
+//! Communities in one Qdrant collection (or alias).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use copmatch_core::{
+    Community, CommunityRecord, ScoredRecord, SearchHits, StoreError, VectorQuery, VectorStore,
+    Vocabulary,
+};
+use qdrant_client::qdrant::{
+    facet_value, CountPointsBuilder, DeletePointsBuilder, FacetCountsBuilder, Filter,
+    GetPointsBuilder, PointsIdsList, Query, QueryPointsBuilder, ScrollPointsBuilder,
+    SearchParamsBuilder, UpsertPointsBuilder, VectorInput, VectorsSelector,
+};
+use qdrant_client::Qdrant;
+
+use super::{convert, store_error};
+use crate::keywords::{Keywords, KEYWORD_VECTOR};
+
+/// Points written per request; keeps messages well under gRPC's size limit.
+const UPSERT_CHUNK: usize = 256;
+
+#[derive(Clone)]
+pub struct QdrantStore {
+    pub(super) client: Arc<Qdrant>,
+    /// A collection name, or the alias of the active one.
+    pub(super) collection: String,
+    pub(super) keywords: Arc<Keywords>,
+    pub(super) search_ef: u64,
+}
+
+impl QdrantStore {
+    fn dense_only() -> VectorsSelector {
+        VectorsSelector {
+            names: vec![String::new()],
+        }
+    }
+
+    async fn query(
+        &self,
+        query: VectorInput,
+        using: Option<&str>,
+        filter: Option<Filter>,
+        limit: usize,
+    ) -> Result<Vec<ScoredRecord>, StoreError> {
+        let mut request = QueryPointsBuilder::new(&self.collection)
+            .query(Query::new_nearest(query))
+            .limit(limit as u64)
+            .params(SearchParamsBuilder::default().hnsw_ef(self.search_ef))
+            .with_payload(true)
+            .with_vectors(Self::dense_only());
+        if let Some(using) = using {
+            request = request.using(using);
+        }
+        if let Some(filter) = filter {
+            request = request.filter(filter);
+        }
+        let response = self
+            .client
+            .query(request)
+            .await
+            .map_err(|e| store_error("search", e))?;
+        response.result.into_iter().map(convert::scored).collect()
+    }
+
+    async fn facet(&self, key: &str) -> Result<Vec<String>, StoreError> {
+        let response = self
+            .client
+            .facet(
+                FacetCountsBuilder::new(&self.collection, key)
+                    .limit(100_000)
+                    .exact(false),
+            )
+            .await
+            .map_err(|e| store_error("listing filter values", e))?;
+        Ok(response
+            .hits
+            .into_iter()
+            .filter_map(|hit| match hit.value.and_then(|v| v.variant) {
+                Some(facet_value::Variant::StringValue(s)) => Some(s),
+                _ => None,
+            })
+            .collect())
+    }
+}
+
+#[async_trait]
+impl VectorStore for QdrantStore {
+    async fn upsert(&self, records: Vec<CommunityRecord>) -> Result<(), StoreError> {
+        let mut points = Vec::with_capacity(records.len());
+        for record in records {
+            points.push(convert::to_point(&self.keywords, record)?);
+        }
+        while !points.is_empty() {
+            let rest = points.split_off(points.len().min(UPSERT_CHUNK));
+            // `wait` + strong ordering: acknowledged means applied by the
+            // shard leader and `write_consistency_factor` replicas.
+            let request = UpsertPointsBuilder::new(&self.collection, points)
+                .wait(true)
+                .ordering(super::strong_ordering());
+            self.client
+                .upsert_points(request)
+                .await
+                .map_err(|e| store_error("writing communities", e))?;
+            points = rest;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, StoreError> {
+        if self.get(id).await?.is_none() {
+            return Ok(false);
+        }
+        let request = DeletePointsBuilder::new(&self.collection)
+            .points(PointsIdsList {
+                ids: vec![convert::point_id(id)],
+            })
+            .wait(true)
+            .ordering(super::strong_ordering());
+        self.client
+            .delete_points(request)
+            .await
+            .map_err(|e| store_error("deleting a community", e))?;
+        Ok(true)
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<CommunityRecord>, StoreError> {
+        let request = GetPointsBuilder::new(&self.collection, vec![convert::point_id(id)])
+            .with_payload(true)
+            .with_vectors(Self::dense_only());
+        let response = self
+            .client
+            .get_points(request)
+            .await
+            .map_err(|e| store_error("reading a community", e))?;
+        response
+            .result
+            .into_iter()
+            .next()
+            .map(convert::record)
+            .transpose()
+    }
+
+    async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError> {
+        let request = ScrollPointsBuilder::new(&self.collection)
+            .limit((offset + limit) as u32)
+            .with_payload(true)
+            .with_vectors(false);
+        let response = self
+            .client
+            .scroll(request)
+            .await
+            .map_err(|e| store_error("listing communities", e))?;
+        response
+            .result
+            .into_iter()
+            .skip(offset)
+            .map(convert::community_of)
+            .collect()
+    }
+
+    async fn scroll(
+        &self,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> Result<(Vec<Community>, Option<String>), StoreError> {
+        let mut request = ScrollPointsBuilder::new(&self.collection)
+            .limit(limit as u32)
+            .with_payload(true)
+            .with_vectors(false);
+        if let Some(cursor) = cursor {
+            request = request.offset(cursor);
+        }
+        let response = self
+            .client
+            .scroll(request)
+            .await
+            .map_err(|e| store_error("listing communities", e))?;
+        let next = response
+            .next_page_offset
+            .as_ref()
+            .and_then(convert::cursor_of);
+        let page = response
+            .result
+            .into_iter()
+            .map(convert::community_of)
+            .collect::<Result<_, _>>()?;
+        Ok((page, next))
+    }
+
+    async fn count(&self) -> Result<usize, StoreError> {
+        let response = self
+            .client
+            .count(CountPointsBuilder::new(&self.collection).exact(true))
+            .await
+            .map_err(|e| store_error("counting communities", e))?;
+        Ok(response.result.map_or(0, |r| r.count as usize))
+    }
+
+    async fn search(&self, query: VectorQuery) -> Result<SearchHits, StoreError> {
+        let filter = convert::to_filter(&query.filter);
+        let sparse = query
+            .keywords
+            .as_deref()
+            .and_then(|text| self.keywords.query(text));
+        let dense = self.query(
+            VectorInput::from(query.vector),
+            None,
+            filter.clone(),
+            query.limit,
+        );
+        let keyword = async {
+            match sparse {
+                Some(sparse) => {
+                    let pairs: Vec<(u32, f32)> =
+                        sparse.indices.into_iter().zip(sparse.values).collect();
+                    self.query(
+                        VectorInput::from(pairs.as_slice()),
+                        Some(KEYWORD_VECTOR),
+                        filter.clone(),
+                        query.limit,
+                    )
+                    .await
+                }
+                None => Ok(Vec::new()),
+            }
+        };
+        let (dense, keyword) = futures_util::try_join!(dense, keyword)?;
+        Ok(SearchHits { dense, keyword })
+    }
+
+    async fn vocabulary(&self) -> Result<copmatch_core::Vocabulary, StoreError> {
+        let (category_keys, language_keys) =
+            futures_util::try_join!(self.facet("category_keys"), self.facet("language_keys"))?;
+        Ok(Vocabulary {
+            category_keys,
+            language_keys,
+        })
+    }
+
+    async fn check(&self) -> Result<(), StoreError> {
+        // A cheap call that also resolves the alias, so a missing collection shows.
+        self.client
+            .count(CountPointsBuilder::new(&self.collection).exact(false))
+            .await
+            .map(|_| ())
+            .map_err(|e| store_error("checking the collection", e))
+    }
+
+    async fn close(&self) -> Result<(), StoreError> {
+        // Nothing is buffered here: every write was acknowledged by the server.
+        Ok(())
+    }
+}

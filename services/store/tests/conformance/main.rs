@@ -1,0 +1,108 @@
+//! One conformance suite, two backends: every case runs against the embedded
+//! store, and against a Qdrant server when one is configured.
+//!
+//! The `qdrant::*` tests are `#[ignore]`d with a reason, so a run without a
+//! server reports them as ignored, never as passed; `make test` runs them
+//! (`--include-ignored`) when `QDRANT_URL` is set and otherwise prints that
+//! the server suite was skipped. Run alone:
+//! `QDRANT_URL=http://127.0.0.1:6334 cargo test -p copmatch-store --test conformance -- --include-ignored`.
+
+mod cases;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use copmatch_core::{IndexCatalog, IndexVersion, ModerationQueue, VectorStore};
+use copmatch_store::{EdgeCatalog, EdgeStoreOptions, IndexTuning, JournalQueue, QdrantCatalog, QdrantOptions, QdrantQueue};
+use tempfile::TempDir;
+
+pub const DIM: usize = 4;
+
+/// A backend under test: a catalog of index versions and a moderation queue.
+pub struct Backend {
+    pub catalog: Arc<dyn IndexCatalog>,
+    pub queue: Arc<dyn ModerationQueue>,
+    /// Qdrant: the collection prefix to clean up.
+    prefix: Option<(QdrantCatalog, String)>,
+    _dir: Option<TempDir>,
+}
+
+impl Backend {
+    /// An empty, activated index version and the store serving it.
+    pub async fn fresh_store(&self) -> Arc<dyn VectorStore> {
+        let version = IndexVersion::new("test-model", 1, 1, DIM);
+        self.catalog.create(&version).await.unwrap();
+        self.catalog.activate(&version).await.unwrap();
+        self.catalog.serving(&version).await.unwrap()
+    }
+
+    async fn cleanup(self) {
+        self.catalog.close().await.unwrap();
+        if let Some((catalog, prefix)) = self.prefix {
+            let client = catalog.client();
+            let _ = client.delete_alias(format!("{prefix}communities")).await;
+            for c in client.list_collections().await.unwrap().collections {
+                if c.name.starts_with(&prefix) {
+                    client.delete_collection(c.name).await.unwrap();
+                }
+            }
+        }
+    }
+}
+
+pub async fn embedded() -> Backend {
+    let dir = TempDir::new().unwrap();
+    let catalog = EdgeCatalog::open(&dir.path().join("communities"), EdgeStoreOptions::default()).unwrap();
+    let queue = JournalQueue::open(&dir.path().join("moderation.jsonl")).unwrap();
+    Backend { catalog: Arc::new(catalog), queue: Arc::new(queue), prefix: None, _dir: Some(dir) }
+}
+
+pub async fn qdrant() -> Backend {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let url = std::env::var("QDRANT_URL").expect("the Qdrant suite needs QDRANT_URL (e.g. http://127.0.0.1:6334)");
+    let prefix = format!("copmatch_test_{}_{}_", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+    let options = QdrantOptions { url, collection_prefix: prefix.clone(), startup_wait_secs: 5, ..Default::default() };
+    let catalog = QdrantCatalog::connect(options.clone(), IndexTuning::default()).await.unwrap();
+    let queue = QdrantQueue::open(catalog.client(), &options).await.unwrap();
+    Backend { catalog: Arc::new(catalog.clone()), queue: Arc::new(queue), prefix: Some((catalog, prefix)), _dir: None }
+}
+
+macro_rules! conformance {
+    ($($case:ident),* $(,)?) => {
+        mod embedded {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let backend = super::embedded().await;
+                    super::cases::$case(&backend).await;
+                    backend.cleanup().await;
+                }
+            )*
+        }
+        mod qdrant {
+            $(
+                #[tokio::test]
+                #[ignore = "needs a Qdrant server: set QDRANT_URL and pass --include-ignored (make test does)"]
+                async fn $case() {
+                    let backend = super::qdrant().await;
+                    super::cases::$case(&backend).await;
+                    backend.cleanup().await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    upsert_get_delete_round_trip,
+    upserting_the_same_id_replaces_instead_of_duplicating,
+    search_ranks_by_cosine_and_applies_filters_and_exclusions,
+    keyword_search_finds_exact_terms_and_statuses_filter_out,
+    list_pages_through_everything_once_in_a_stable_order,
+    scroll_visits_every_community_once,
+    vocabulary_lists_the_filter_values_present,
+    activating_a_version_switches_what_serving_reads,
+    the_active_version_cannot_be_removed,
+    reindex_under_writes_loses_nothing,
+    moderation_items_round_trip_and_list_by_state,
+);

@@ -10,3 +10,4 @@ mod liveness;
 mod moderation;
 mod persistence;
 mod recommendations;
+mod reindex;

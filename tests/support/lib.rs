@@ -44,6 +44,8 @@ pub struct TestOptions {
     pub admin_keys: Vec<String>,
     /// Reuse a data directory (to test restarts).
     pub data_dir: Option<TempDir>,
+    /// Run on this Qdrant server instead of the configured store.
+    pub qdrant_url: Option<String>,
 }
 
 /// A running service. It runs on its own thread and runtime, like the real
@@ -56,6 +58,73 @@ pub struct TestApp {
     handle: ServerHandle,
     thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
     data_dir: Option<TempDir>,
+}
+
+/// Whether the service tests run against a Qdrant server
+/// (`COPMATCH_TEST_STORE=qdrant` with `QDRANT_URL`) instead of the embedded store.
+pub fn on_qdrant() -> bool {
+    match std::env::var("COPMATCH_TEST_STORE").as_deref() {
+        Ok("qdrant") => {
+            assert!(
+                std::env::var("QDRANT_URL").is_ok(),
+                "COPMATCH_TEST_STORE=qdrant needs QDRANT_URL"
+            );
+            true
+        }
+        Ok("embedded") | Err(_) => false,
+        Ok(other) => panic!("COPMATCH_TEST_STORE must be embedded or qdrant, not {other:?}"),
+    }
+}
+
+/// Collections of one test app on the Qdrant server: named after its data
+/// directory, so a restart on the same directory finds the same data.
+fn qdrant_prefix(data_dir: &Path) -> String {
+    let name: String = data_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("copmatch_test_{}{name}_", std::process::id())
+}
+
+fn use_configured_store(settings: &mut Settings) {
+    if on_qdrant() {
+        settings.store.kind = copmatch_api::settings::StoreKind::Qdrant;
+        settings.store.qdrant.url = std::env::var("QDRANT_URL").expect("QDRANT_URL");
+        settings.store.qdrant.collection_prefix = qdrant_prefix(&settings.data_dir);
+    }
+}
+
+/// Deletes a test app's collections (on a thread of its own: this may run
+/// inside a runtime, where another cannot be started).
+fn drop_qdrant_collections(data_dir: &Path) {
+    let prefix = qdrant_prefix(data_dir);
+    let _ = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let options = copmatch_store::QdrantOptions {
+                url: std::env::var("QDRANT_URL").expect("QDRANT_URL"),
+                ..Default::default()
+            };
+            let client = options.connect().expect("client");
+            let _ = client.delete_alias(format!("{prefix}communities")).await;
+            if let Ok(listed) = client.list_collections().await {
+                for c in listed
+                    .collections
+                    .into_iter()
+                    .filter(|c| c.name.starts_with(&prefix))
+                {
+                    let _ = client.delete_collection(c.name).await;
+                }
+            }
+        })
+    })
+    .join();
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -72,6 +141,14 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
     settings.http.workers = 1;
     settings.catalog.import_when_empty = options.bundled_catalog;
     settings.admin_keys = options.admin_keys;
+    use_configured_store(&mut settings);
+    if let Some(url) = options.qdrant_url {
+        settings.store.kind = copmatch_api::settings::StoreKind::Qdrant;
+        settings.store.qdrant.url = url;
+        settings.store.qdrant.collection_prefix = qdrant_prefix(&settings.data_dir);
+        settings.store.qdrant.timeout_ms = 2_000;
+        settings.store.qdrant.connect_timeout_ms = 500;
+    }
     let embedder = embedder();
     let (started_tx, started_rx) = tokio::sync::oneshot::channel();
     let thread = std::thread::spawn(move || {
@@ -176,6 +253,9 @@ impl Drop for TestApp {
             // The stop command is sent at once; the returned future only waits.
             drop(self.handle.stop(true));
             let _ = thread.join();
+        }
+        if let (true, Some(dir)) = (on_qdrant(), self.data_dir.as_ref()) {
+            drop_qdrant_collections(dir.path());
         }
     }
 }

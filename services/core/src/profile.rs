@@ -208,19 +208,20 @@ impl Filters {
             })?;
             filter.platforms.push(platform);
         }
-        filter.cost =
-            match self.cost.as_deref() {
-                None => None,
-                Some(raw) => match Cost::parse(raw) {
-                    Some(cost @ (Cost::Free | Cost::Paid)) => Some(cost),
-                    _ => return Err(CoreError::new(
+        filter.cost = match self.cost.as_deref() {
+            None => None,
+            Some(raw) => match Cost::parse(raw) {
+                Some(cost @ (Cost::Free | Cost::Paid)) => Some(cost),
+                _ => {
+                    return Err(CoreError::new(
                         ErrorCode::UnknownFilterValue,
                         format!(
                             "unknown cost {raw:?} in filters.cost; expected \"free\" or \"paid\""
                         ),
-                    )),
-                },
-            };
+                    ))
+                }
+            },
+        };
         if self.needs_vocabulary() {
             let vocabulary = vocabulary.cloned().unwrap_or_default();
             filter.category_keys =

@@ -1,9 +1,7 @@
 //! What only the embedded store does: files, locks, reopening. Behaviour both
 //! stores share is in `conformance.rs`.
 
-use copmatch_core::{
-    Community, CommunityRecord, Cost, Platform, VectorStore,
-};
+use copmatch_core::{Community, CommunityRecord, Cost, Platform, VectorStore};
 use copmatch_store::{EdgeStore, EdgeStoreOptions};
 use tempfile::TempDir;
 

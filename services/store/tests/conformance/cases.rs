@@ -7,8 +7,8 @@ use copmatch_core::import::NoProgress;
 use copmatch_core::moderation::{ItemKind, ItemState, ModerationItem};
 use copmatch_core::reindex::reindex;
 use copmatch_core::{
-    Community, CommunityRecord, Cost, EmbedError, Embedder, IndexVersion, LiveIndex, Platform, Status, StoreFilter,
-    VectorQuery, VectorStore,
+    Community, CommunityRecord, Cost, EmbedError, Embedder, IndexVersion, LiveIndex, Platform,
+    Status, StoreFilter, VectorQuery, VectorStore,
 };
 
 use super::{Backend, DIM};
@@ -34,14 +34,26 @@ fn community(id: &str, platform: Platform, category: &str, cost: Cost) -> Commun
 
 fn record(c: Community, v: [f32; DIM]) -> CommunityRecord {
     let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    CommunityRecord { community: c, vector: v.iter().map(|x| x / n).collect() }
+    CommunityRecord {
+        community: c,
+        vector: v.iter().map(|x| x / n).collect(),
+    }
 }
 
 fn sample() -> Vec<CommunityRecord> {
     vec![
-        record(community("nurses", Platform::Slack, "Nursing", Cost::Free), [1.0, 0.0, 0.0, 0.0]),
-        record(community("doctors", Platform::Forum, "Medicine", Cost::Paid), [0.9, 0.1, 0.0, 0.0]),
-        record(community("rust", Platform::Discord, "Software", Cost::Free), [0.0, 0.0, 1.0, 0.0]),
+        record(
+            community("nurses", Platform::Slack, "Nursing", Cost::Free),
+            [1.0, 0.0, 0.0, 0.0],
+        ),
+        record(
+            community("doctors", Platform::Forum, "Medicine", Cost::Paid),
+            [0.9, 0.1, 0.0, 0.0],
+        ),
+        record(
+            community("rust", Platform::Discord, "Software", Cost::Free),
+            [0.0, 0.0, 1.0, 0.0],
+        ),
     ]
 }
 
@@ -67,27 +79,67 @@ pub async fn upserting_the_same_id_replaces_instead_of_duplicating(backend: &Bac
     store.upsert(sample()).await.unwrap();
     let mut renamed = community("rust", Platform::Discord, "Software", Cost::Free);
     renamed.name = "Rustaceans".into();
-    store.upsert(vec![record(renamed, [0.0, 0.0, 1.0, 0.0])]).await.unwrap();
+    store
+        .upsert(vec![record(renamed, [0.0, 0.0, 1.0, 0.0])])
+        .await
+        .unwrap();
     assert_eq!(store.count().await.unwrap(), 3);
-    assert_eq!(store.get("rust").await.unwrap().unwrap().community.name, "Rustaceans");
+    assert_eq!(
+        store.get("rust").await.unwrap().unwrap().community.name,
+        "Rustaceans"
+    );
 }
 
 pub async fn search_ranks_by_cosine_and_applies_filters_and_exclusions(backend: &Backend) {
     let store = backend.fresh_store().await;
     store.upsert(sample()).await.unwrap();
-    let query = |filter: StoreFilter| VectorQuery { vector: vec![1.0, 0.0, 0.0, 0.0], keywords: None, filter, limit: 10 };
-    let hits = store.search(query(StoreFilter::default())).await.unwrap().dense;
+    let query = |filter: StoreFilter| VectorQuery {
+        vector: vec![1.0, 0.0, 0.0, 0.0],
+        keywords: None,
+        filter,
+        limit: 10,
+    };
+    let hits = store
+        .search(query(StoreFilter::default()))
+        .await
+        .unwrap()
+        .dense;
     assert_eq!(ids(&hits), vec!["nurses", "doctors", "rust"]);
     assert!((hits[0].score - 1.0).abs() < 1e-5);
     assert_eq!(hits[0].vector.len(), DIM, "hits carry the dense vector");
-    let free = store.search(query(StoreFilter { cost: Some(Cost::Free), ..Default::default() })).await.unwrap().dense;
+    let free = store
+        .search(query(StoreFilter {
+            cost: Some(Cost::Free),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .dense;
     assert_eq!(ids(&free), vec!["nurses", "rust"]);
-    let forum = StoreFilter { platforms: vec![Platform::Forum], ..Default::default() };
-    assert_eq!(ids(&store.search(query(forum)).await.unwrap().dense), vec!["doctors"]);
-    let medicine = StoreFilter { category_keys: vec!["medicine".into()], ..Default::default() };
-    assert_eq!(ids(&store.search(query(medicine)).await.unwrap().dense), vec!["doctors"]);
-    let excluded = StoreFilter { exclude_ids: vec!["nurses".into()], ..Default::default() };
-    assert_eq!(ids(&store.search(query(excluded)).await.unwrap().dense), vec!["doctors", "rust"]);
+    let forum = StoreFilter {
+        platforms: vec![Platform::Forum],
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(&store.search(query(forum)).await.unwrap().dense),
+        vec!["doctors"]
+    );
+    let medicine = StoreFilter {
+        category_keys: vec!["medicine".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(&store.search(query(medicine)).await.unwrap().dense),
+        vec!["doctors"]
+    );
+    let excluded = StoreFilter {
+        exclude_ids: vec!["nurses".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(&store.search(query(excluded)).await.unwrap().dense),
+        vec!["doctors", "rust"]
+    );
 }
 
 pub async fn keyword_search_finds_exact_terms_and_statuses_filter_out(backend: &Backend) {
@@ -102,18 +154,40 @@ pub async fn keyword_search_finds_exact_terms_and_statuses_filter_out(backend: &
         filter,
         limit: 10,
     };
-    let hits = store.search(query("borrow checker crates", StoreFilter::default())).await.unwrap();
+    let hits = store
+        .search(query("borrow checker crates", StoreFilter::default()))
+        .await
+        .unwrap();
     assert_eq!(ids(&hits.keyword), vec!["rust"]);
-    assert_eq!(hits.keyword[0].vector.len(), DIM, "keyword hits carry the dense vector");
+    assert_eq!(
+        hits.keyword[0].vector.len(),
+        DIM,
+        "keyword hits carry the dense vector"
+    );
     assert!(hits.keyword[0].score > 0.0);
-    assert!(store.search(query("the of and", StoreFilter::default())).await.unwrap().keyword.is_empty());
-    let alive = StoreFilter { exclude_statuses: vec![Status::DeadLink], ..Default::default() };
+    assert!(store
+        .search(query("the of and", StoreFilter::default()))
+        .await
+        .unwrap()
+        .keyword
+        .is_empty());
+    let alive = StoreFilter {
+        exclude_statuses: vec![Status::DeadLink],
+        ..Default::default()
+    };
     let dense = store.search(query("nursing", alive)).await.unwrap().dense;
     assert!(dense.iter().all(|h| h.community.id != "nurses"));
 }
 
 fn many(n: usize) -> Vec<CommunityRecord> {
-    (0..n).map(|i| record(community(&format!("c{i}"), Platform::Web, "Law", Cost::Unknown), [1.0, i as f32, 0.0, 1.0])).collect()
+    (0..n)
+        .map(|i| {
+            record(
+                community(&format!("c{i}"), Platform::Web, "Law", Cost::Unknown),
+                [1.0, i as f32, 0.0, 1.0],
+            )
+        })
+        .collect()
 }
 
 pub async fn list_pages_through_everything_once_in_a_stable_order(backend: &Backend) {
@@ -121,13 +195,23 @@ pub async fn list_pages_through_everything_once_in_a_stable_order(backend: &Back
     store.upsert(many(25)).await.unwrap();
     let mut seen = Vec::new();
     for offset in (0..25).step_by(10) {
-        seen.extend(store.list(offset, 10).await.unwrap().into_iter().map(|c| c.id));
+        seen.extend(
+            store
+                .list(offset, 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.id),
+        );
     }
     assert_eq!(seen.len(), 25);
     seen.sort();
     seen.dedup();
     assert_eq!(seen.len(), 25);
-    assert_eq!(store.list(0, 10).await.unwrap(), store.list(0, 10).await.unwrap());
+    assert_eq!(
+        store.list(0, 10).await.unwrap(),
+        store.list(0, 10).await.unwrap()
+    );
 }
 
 pub async fn scroll_visits_every_community_once(backend: &Backend) {
@@ -162,17 +246,55 @@ pub async fn activating_a_version_switches_what_serving_reads(backend: &Backend)
     let catalog = &backend.catalog;
     let first = IndexVersion::new("test-model", 1, 1, DIM);
     let second = IndexVersion::new("test-model", 2, 2, DIM);
-    assert!(catalog.active().await.unwrap().is_none(), "a new store has no active version");
-    catalog.create(&first).await.unwrap().upsert(sample()).await.unwrap();
+    assert!(
+        catalog.active().await.unwrap().is_none(),
+        "a new store has no active version"
+    );
+    catalog
+        .create(&first)
+        .await
+        .unwrap()
+        .upsert(sample())
+        .await
+        .unwrap();
     catalog.activate(&first).await.unwrap();
     let built = catalog.create(&second).await.unwrap();
     built.upsert(sample()[..1].to_vec()).await.unwrap();
-    assert_eq!(catalog.serving(&first).await.unwrap().count().await.unwrap(), 3, "building a version does not disturb serving");
+    assert_eq!(
+        catalog
+            .serving(&first)
+            .await
+            .unwrap()
+            .count()
+            .await
+            .unwrap(),
+        3,
+        "building a version does not disturb serving"
+    );
     catalog.activate(&second).await.unwrap();
     assert_eq!(catalog.active().await.unwrap(), Some(second.clone()));
-    assert_eq!(catalog.serving(&second).await.unwrap().count().await.unwrap(), 1);
-    let names: Vec<String> = catalog.versions().await.unwrap().into_iter().map(|v| v.name).collect();
-    assert_eq!(names, vec![first.name.clone(), second.name.clone()], "versions are listed oldest first");
+    assert_eq!(
+        catalog
+            .serving(&second)
+            .await
+            .unwrap()
+            .count()
+            .await
+            .unwrap(),
+        1
+    );
+    let names: Vec<String> = catalog
+        .versions()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.name)
+        .collect();
+    assert_eq!(
+        names,
+        vec![first.name.clone(), second.name.clone()],
+        "versions are listed oldest first"
+    );
     catalog.remove(&first).await.unwrap();
     assert_eq!(catalog.versions().await.unwrap(), vec![second]);
 }
@@ -218,13 +340,19 @@ pub async fn reindex_under_writes_loses_nothing(backend: &Backend) {
     let store = backend.fresh_store().await;
     store.upsert(many(150)).await.unwrap();
     let active = backend.catalog.active().await.unwrap().unwrap();
-    let live = Arc::new(LiveIndex::new(backend.catalog.clone(), active.clone(), store));
+    let live = Arc::new(LiveIndex::new(
+        backend.catalog.clone(),
+        active.clone(),
+        store,
+    ));
     let writer = {
         let live = live.clone();
         tokio::spawn(async move {
             for i in 0..40 {
                 let c = community(&format!("new{i}"), Platform::Web, "Law", Cost::Free);
-                live.upsert(vec![record(c, [0.0, 1.0, 0.0, 1.0])]).await.unwrap();
+                live.upsert(vec![record(c, [0.0, 1.0, 0.0, 1.0])])
+                    .await
+                    .unwrap();
                 if i % 4 == 0 {
                     assert!(live.delete(&format!("c{i}")).await.unwrap());
                 }
@@ -232,17 +360,42 @@ pub async fn reindex_under_writes_loses_nothing(backend: &Backend) {
             }
         })
     };
-    let report = reindex(&live, Arc::new(LetterEmbedder), &NoProgress).await.unwrap();
+    let report = reindex(&live, Arc::new(LetterEmbedder), &NoProgress)
+        .await
+        .unwrap();
     writer.await.unwrap();
     assert_ne!(report.from, report.to);
     assert_eq!(live.active_version().name, report.to);
-    assert_eq!(backend.catalog.active().await.unwrap().unwrap().name, report.to);
-    assert_eq!(live.count().await.unwrap(), 150 + 40 - 10, "every write made during the copy is in the new version");
+    assert_eq!(
+        backend.catalog.active().await.unwrap().unwrap().name,
+        report.to
+    );
+    assert_eq!(
+        live.count().await.unwrap(),
+        150 + 40 - 10,
+        "every write made during the copy is in the new version"
+    );
     assert!(live.get("new39").await.unwrap().is_some());
-    assert!(live.get("c0").await.unwrap().is_none(), "deletes during the copy stay deleted");
-    let again = reindex(&live, Arc::new(LetterEmbedder), &NoProgress).await.unwrap();
-    let kept: Vec<String> = backend.catalog.versions().await.unwrap().into_iter().map(|v| v.name).collect();
-    assert_eq!(kept, vec![report.to, again.to], "only the active and the previous version are kept");
+    assert!(
+        live.get("c0").await.unwrap().is_none(),
+        "deletes during the copy stay deleted"
+    );
+    let again = reindex(&live, Arc::new(LetterEmbedder), &NoProgress)
+        .await
+        .unwrap();
+    let kept: Vec<String> = backend
+        .catalog
+        .versions()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.name)
+        .collect();
+    assert_eq!(
+        kept,
+        vec![report.to, again.to],
+        "only the active and the previous version are kept"
+    );
 }
 
 pub async fn moderation_items_round_trip_and_list_by_state(backend: &Backend) {
@@ -262,11 +415,27 @@ pub async fn moderation_items_round_trip_and_list_by_state(backend: &Backend) {
     queue.put(item("b", 20, ItemState::Pending)).await.unwrap();
     queue.put(item("a", 10, ItemState::Pending)).await.unwrap();
     queue.put(item("c", 30, ItemState::Rejected)).await.unwrap();
-    assert_eq!(queue.get("a").await.unwrap().unwrap().contact.as_deref(), Some("me@example.org"));
+    assert_eq!(
+        queue.get("a").await.unwrap().unwrap().contact.as_deref(),
+        Some("me@example.org")
+    );
     assert!(queue.get("zzz").await.unwrap().is_none());
-    let pending: Vec<String> = queue.list(Some(ItemState::Pending)).await.unwrap().into_iter().map(|i| i.id).collect();
+    let pending: Vec<String> = queue
+        .list(Some(ItemState::Pending))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
     assert_eq!(pending, vec!["a", "b"], "oldest first");
     queue.put(item("a", 10, ItemState::Approved)).await.unwrap();
-    assert_eq!(queue.list(None).await.unwrap().len(), 3, "a decision replaces the item");
-    assert_eq!(queue.list(Some(ItemState::Approved)).await.unwrap()[0].id, "a");
+    assert_eq!(
+        queue.list(None).await.unwrap().len(),
+        3,
+        "a decision replaces the item"
+    );
+    assert_eq!(
+        queue.list(Some(ItemState::Approved)).await.unwrap()[0].id,
+        "a"
+    );
 }

@@ -13,7 +13,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use copmatch_core::{IndexCatalog, IndexVersion, ModerationQueue, VectorStore};
-use copmatch_store::{EdgeCatalog, EdgeStoreOptions, IndexTuning, JournalQueue, QdrantCatalog, QdrantOptions, QdrantQueue};
+use copmatch_store::{
+    EdgeCatalog, EdgeStoreOptions, IndexTuning, JournalQueue, QdrantCatalog, QdrantOptions,
+    QdrantQueue,
+};
 use tempfile::TempDir;
 
 pub const DIM: usize = 4;
@@ -52,19 +55,42 @@ impl Backend {
 
 pub async fn embedded() -> Backend {
     let dir = TempDir::new().unwrap();
-    let catalog = EdgeCatalog::open(&dir.path().join("communities"), EdgeStoreOptions::default()).unwrap();
+    let catalog =
+        EdgeCatalog::open(&dir.path().join("communities"), EdgeStoreOptions::default()).unwrap();
     let queue = JournalQueue::open(&dir.path().join("moderation.jsonl")).unwrap();
-    Backend { catalog: Arc::new(catalog), queue: Arc::new(queue), prefix: None, _dir: Some(dir) }
+    Backend {
+        catalog: Arc::new(catalog),
+        queue: Arc::new(queue),
+        prefix: None,
+        _dir: Some(dir),
+    }
 }
 
 pub async fn qdrant() -> Backend {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let url = std::env::var("QDRANT_URL").expect("the Qdrant suite needs QDRANT_URL (e.g. http://127.0.0.1:6334)");
-    let prefix = format!("copmatch_test_{}_{}_", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
-    let options = QdrantOptions { url, collection_prefix: prefix.clone(), startup_wait_secs: 5, ..Default::default() };
-    let catalog = QdrantCatalog::connect(options.clone(), IndexTuning::default()).await.unwrap();
+    let url = std::env::var("QDRANT_URL")
+        .expect("the Qdrant suite needs QDRANT_URL (e.g. http://127.0.0.1:6334)");
+    let prefix = format!(
+        "copmatch_test_{}_{}_",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    let options = QdrantOptions {
+        url,
+        collection_prefix: prefix.clone(),
+        startup_wait_secs: 5,
+        ..Default::default()
+    };
+    let catalog = QdrantCatalog::connect(options.clone(), IndexTuning::default())
+        .await
+        .unwrap();
     let queue = QdrantQueue::open(catalog.client(), &options).await.unwrap();
-    Backend { catalog: Arc::new(catalog.clone()), queue: Arc::new(queue), prefix: Some((catalog, prefix)), _dir: None }
+    Backend {
+        catalog: Arc::new(catalog.clone()),
+        queue: Arc::new(queue),
+        prefix: Some((catalog, prefix)),
+        _dir: None,
+    }
 }
 
 macro_rules! conformance {

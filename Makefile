@@ -21,9 +21,12 @@ run: build
 	$(CARGO) run --bin copmatch -- serve --addr $(ADDR)
 
 ## Unit, integration, end-to-end and browser tests (real model, real embedded Qdrant,
-## headless Chromium); browser screenshots land in target/screenshots/.
+## headless Chromium); browser screenshots land in target/screenshots/. Then the
+## same store and HTTP suites on a Qdrant server: $QDRANT_URL, or one started from
+## $QDRANT_BIN / `qdrant` on PATH; skipped, saying so, when there is neither.
 test: setup setup-browser
 	$(CARGO) test --workspace --no-fail-fast
+	CARGO="$(CARGO)" bash scripts/test-qdrant.sh
 
 ## Criterion benchmarks (release build; see README "Benchmarks").
 bench: setup

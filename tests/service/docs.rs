@@ -84,3 +84,60 @@ fn deployment_files_only_set_configuration_keys_that_exist() {
         assert!(found > 0, "{file} sets no COPMATCH__ variables");
     }
 }
+
+#[test]
+fn docker_compose_runs_copmatch_on_a_healthy_pinned_qdrant() {
+    let text = std::fs::read_to_string(format!(
+        "{}/../docker-compose.yml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let compose: serde_yaml::Value =
+        serde_yaml::from_str(&text).expect("docker-compose.yml is valid YAML");
+    let qdrant = &compose["services"]["qdrant"];
+    let image = qdrant["image"].as_str().expect("qdrant image");
+    let tag = image
+        .rsplit_once(':')
+        .map(|(_, t)| t)
+        .expect("a tagged image");
+    assert!(
+        tag.starts_with('v') && tag != "latest",
+        "the Qdrant image is pinned: {image}"
+    );
+    assert!(
+        qdrant["healthcheck"]["test"].is_sequence(),
+        "Qdrant has a health check"
+    );
+    let volume = qdrant["volumes"][0].as_str().expect("a volume");
+    assert!(
+        volume.ends_with(":/qdrant/storage"),
+        "Qdrant's storage is on a volume: {volume}"
+    );
+    let name = volume.split(':').next().unwrap();
+    assert!(
+        compose["volumes"].get(name).is_some(),
+        "the volume {name} is declared"
+    );
+
+    let copmatch = &compose["services"]["copmatch"];
+    assert_eq!(
+        copmatch["depends_on"]["qdrant"]["condition"],
+        "service_healthy"
+    );
+    let env = &copmatch["environment"];
+    assert_eq!(env["COPMATCH__STORE__KIND"], "qdrant");
+    let settings = copmatch_api::Settings::load(None, &[("store.kind", "qdrant".into())]).unwrap();
+    assert_eq!(
+        settings.store.kind,
+        copmatch_api::settings::StoreKind::Qdrant,
+        "the value parses"
+    );
+    assert_eq!(
+        env["COPMATCH__STORE__QDRANT__URL"], "http://qdrant:6334",
+        "gRPC port of the qdrant service"
+    );
+    assert!(
+        copmatch["build"].is_string() || copmatch["build"].is_mapping(),
+        "copmatch is built from the Dockerfile"
+    );
+}

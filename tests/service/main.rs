@@ -8,6 +8,7 @@ mod eval;
 mod import;
 mod liveness;
 mod moderation;
+mod outage;
 mod persistence;
 mod recommendations;
 mod reindex;

@@ -157,16 +157,17 @@ impl IndexCatalog for QdrantCatalog {
 
     async fn create(&self, version: &IndexVersion) -> Result<Arc<dyn VectorStore>, StoreError> {
         let collection = self.collection(version);
+        // Generations only grow, so an existing name is another replica's
+        // index being built right now, never ours to replace.
         if self
             .client
             .collection_exists(&collection)
             .await
             .map_err(|e| store_error("checking a collection", e))?
         {
-            self.client
-                .delete_collection(&collection)
-                .await
-                .map_err(|e| store_error("removing a leftover collection", e))?;
+            return Err(StoreError::Busy(format!(
+                "the collection {collection} already exists: another copmatch is building it"
+            )));
         }
         self.client
             .create_collection(self.create_request(version)?)

@@ -57,5 +57,6 @@ if [[ -z "$bin" ]]; then
   echo "no qdrant binary to stop and restart: the outage test is skipped"
 fi
 "$CARGO" test -p copmatch-store --test conformance --no-fail-fast -- --include-ignored qdrant::
+"$CARGO" test -p copmatch-api --test transfer --no-fail-fast -- --include-ignored
 COPMATCH_TEST_STORE=qdrant QDRANT_BIN="$bin" "$CARGO" test -p copmatch-tests --test service --no-fail-fast -- --include-ignored "${skip[@]}"
 banner "Qdrant server suite passed"

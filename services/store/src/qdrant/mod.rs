@@ -111,9 +111,16 @@ fn is_transient(code: i32) -> bool {
     matches!(code, 1 | 2 | 4 | 8 | 10 | 14)
 }
 
+/// qdrant-client reports a refused connection as `Internal` with this message.
+fn is_connect_failure(message: &str) -> bool {
+    message.starts_with("Failed to connect") || message.contains("tcp connect error")
+}
+
 pub(crate) fn store_error(context: &str, e: QdrantError) -> StoreError {
     match &e {
-        QdrantError::ResponseError { status } if is_transient(status.code() as i32) => {
+        QdrantError::ResponseError { status }
+            if is_transient(status.code() as i32) || is_connect_failure(status.message()) =>
+        {
             StoreError::Unavailable(format!(
                 "Qdrant did not answer ({context}): {}",
                 status.message()
@@ -144,5 +151,45 @@ pub async fn wait_until_reachable(
             }
             Err(e) => return Err(store_error(&format!("connecting to {}", options.url), e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(code: i32, message: &str) -> QdrantError {
+        QdrantError::ResponseError {
+            status: tonic_status(code, message),
+        }
+    }
+
+    fn tonic_status(code: i32, message: &str) -> tonic::Status {
+        tonic::Status::new(tonic::Code::from(code), message)
+    }
+
+    #[test]
+    fn an_unreachable_server_is_unavailable_and_a_bad_request_is_not() {
+        let refused = status(13, "Failed to connect to http://127.0.0.1:1/: tonic::transport::Error(Transport, ConnectError)");
+        assert!(matches!(
+            store_error("search", refused),
+            StoreError::Unavailable(_)
+        ));
+        assert!(matches!(
+            store_error("search", status(14, "transport error")),
+            StoreError::Unavailable(_)
+        ));
+        assert!(matches!(
+            store_error("search", status(4, "deadline")),
+            StoreError::Unavailable(_)
+        ));
+        assert!(matches!(
+            store_error("search", status(3, "Wrong input: bad vector")),
+            StoreError::Internal(_)
+        ));
+        assert!(matches!(
+            store_error("search", status(13, "Service internal error: disk")),
+            StoreError::Internal(_)
+        ));
     }
 }

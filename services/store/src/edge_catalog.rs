@@ -212,9 +212,8 @@ impl IndexCatalog for EdgeCatalog {
         let store = self
             .0
             .blocking(move |c| {
-                if let Some(old) = c.open.lock().remove(&version.name) {
-                    drop(old);
-                }
+                // A leftover of the same name is closed before its files go.
+                c.open.lock().remove(&version.name);
                 c.remove_files(&version)?;
                 c.describe(&version)?;
                 c.store(&version)

@@ -1,59 +1,17 @@
 //! What only the embedded store does: files, locks, reopening. Behaviour both
-//! stores share is in `conformance.rs`.
+//! stores share is in `conformance/`.
 
-use copmatch_core::{Community, CommunityRecord, Cost, Platform, VectorStore};
+use copmatch_core::VectorStore;
 use copmatch_store::{EdgeStore, EdgeStoreOptions};
 use tempfile::TempDir;
 
-const DIM: usize = 4;
+mod fixtures;
 
-fn community(id: &str, platform: Platform, category: &str, cost: Cost) -> Community {
-    Community {
-        id: id.into(),
-        name: id.to_uppercase(),
-        url: format!("https://{id}.example"),
-        platform,
-        categories: vec![category.into()],
-        tags: vec![],
-        languages: vec!["English".into()],
-        cost,
-        description: Some(format!("about {category}")),
-        homepage: None,
-        status: copmatch_core::Status::Unknown,
-        last_verified_at: None,
-        last_activity_at: None,
-        member_count: None,
-    }
-}
-
-fn record(c: Community, v: [f32; DIM]) -> CommunityRecord {
-    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    CommunityRecord {
-        community: c,
-        vector: v.iter().map(|x| x / n).collect(),
-    }
-}
+use fixtures::{sample, DIM};
 
 fn open(dir: &TempDir) -> EdgeStore {
     EdgeStore::open(&dir.path().join("shard"), DIM, EdgeStoreOptions::default())
         .expect("store opens")
-}
-
-fn sample() -> Vec<CommunityRecord> {
-    vec![
-        record(
-            community("nurses", Platform::Slack, "Nursing", Cost::Free),
-            [1.0, 0.0, 0.0, 0.0],
-        ),
-        record(
-            community("doctors", Platform::Forum, "Medicine", Cost::Paid),
-            [0.9, 0.1, 0.0, 0.0],
-        ),
-        record(
-            community("rust", Platform::Discord, "Software", Cost::Free),
-            [0.0, 0.0, 1.0, 0.0],
-        ),
-    ]
 }
 
 #[tokio::test]

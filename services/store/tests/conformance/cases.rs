@@ -7,55 +7,12 @@ use copmatch_core::import::NoProgress;
 use copmatch_core::moderation::{ItemKind, ItemState, ModerationItem};
 use copmatch_core::reindex::reindex;
 use copmatch_core::{
-    Community, CommunityRecord, Cost, EmbedError, Embedder, IndexVersion, LiveIndex, Platform,
-    Status, StoreFilter, VectorQuery, VectorStore,
+    CommunityRecord, Cost, EmbedError, Embedder, IndexVersion, LiveIndex, Platform, Status,
+    StoreFilter, VectorQuery, VectorStore,
 };
 
-use super::{Backend, DIM};
-
-fn community(id: &str, platform: Platform, category: &str, cost: Cost) -> Community {
-    Community {
-        id: id.into(),
-        name: id.to_uppercase(),
-        url: format!("https://{id}.example"),
-        platform,
-        categories: vec![category.into()],
-        tags: vec![],
-        languages: vec!["English".into()],
-        cost,
-        description: Some(format!("about {category}")),
-        homepage: None,
-        status: Status::Unknown,
-        last_verified_at: None,
-        last_activity_at: None,
-        member_count: None,
-    }
-}
-
-fn record(c: Community, v: [f32; DIM]) -> CommunityRecord {
-    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    CommunityRecord {
-        community: c,
-        vector: v.iter().map(|x| x / n).collect(),
-    }
-}
-
-fn sample() -> Vec<CommunityRecord> {
-    vec![
-        record(
-            community("nurses", Platform::Slack, "Nursing", Cost::Free),
-            [1.0, 0.0, 0.0, 0.0],
-        ),
-        record(
-            community("doctors", Platform::Forum, "Medicine", Cost::Paid),
-            [0.9, 0.1, 0.0, 0.0],
-        ),
-        record(
-            community("rust", Platform::Discord, "Software", Cost::Free),
-            [0.0, 0.0, 1.0, 0.0],
-        ),
-    ]
-}
+use super::fixtures::{community, record, sample, DIM};
+use super::Backend;
 
 fn ids(hits: &[copmatch_core::ScoredRecord]) -> Vec<&str> {
     hits.iter().map(|h| h.community.id.as_str()).collect()

@@ -8,6 +8,8 @@
 //! `QDRANT_URL=http://127.0.0.1:6334 cargo test -p copmatch-store --test conformance -- --include-ignored`.
 
 mod cases;
+#[path = "../fixtures/mod.rs"]
+mod fixtures;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -19,7 +21,7 @@ use copmatch_store::{
 };
 use tempfile::TempDir;
 
-pub const DIM: usize = 4;
+use fixtures::DIM;
 
 /// A backend under test: a catalog of index versions and a moderation queue.
 pub struct Backend {

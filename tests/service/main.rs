@@ -12,3 +12,5 @@ mod outage;
 mod persistence;
 mod recommendations;
 mod reindex;
+mod retrain;
+mod users;

@@ -46,6 +46,8 @@ pub struct TestOptions {
     pub data_dir: Option<TempDir>,
     /// Run on this Qdrant server instead of the configured store.
     pub qdrant_url: Option<String>,
+    /// Last changes to the settings (after the test defaults).
+    pub tweak: Option<fn(&mut Settings)>,
 }
 
 /// A running service. It runs on its own thread and runtime, like the real
@@ -141,7 +143,12 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
     settings.http.workers = 1;
     settings.catalog.import_when_empty = options.bundled_catalog;
     settings.admin_keys = options.admin_keys;
+    // Trained models belong to the test, never to the checkout.
+    settings.models.dir = data_dir.path().join("models");
     use_configured_store(&mut settings);
+    if let Some(tweak) = options.tweak {
+        tweak(&mut settings);
+    }
     if let Some(url) = options.qdrant_url {
         settings.store.kind = copmatch_api::settings::StoreKind::Qdrant;
         settings.store.qdrant.url = url;
@@ -179,6 +186,15 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
 }
 
 impl TestApp {
+    /// Where this app reads trained models (`models.dir`).
+    pub fn models_dir(&self) -> PathBuf {
+        self.data_dir
+            .as_ref()
+            .expect("running")
+            .path()
+            .join("models")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -7,17 +7,25 @@ use std::time::Duration;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
+use copmatch_core::adapter::ServedModel;
 use copmatch_core::import::NoProgress;
 use copmatch_core::moderator::Moderator;
-use copmatch_core::reindex::open_live_index;
+use copmatch_core::personal::Personalizer;
+use copmatch_core::reindex::{open_live_index, reindex_to};
+use copmatch_core::users::UserStore;
 use copmatch_core::{
     CopMatch, Embedder, ImportProgress, IndexCatalog, LiveIndex, ModerationQueue, VectorStore,
 };
 use copmatch_embed::SentenceEmbedder;
-use copmatch_store::{EdgeCatalog, EdgeStoreOptions, JournalQueue, QdrantCatalog, QdrantQueue};
+use copmatch_retrain::registry::Registry;
+use copmatch_store::{
+    EdgeCatalog, EdgeStoreOptions, JournalQueue, QdrantCatalog, QdrantQueue, QdrantUsers,
+    UserJournal,
+};
 
 use crate::auth::AdminKeys;
 use crate::error::{json_error, query_error, route_not_found};
+use crate::models::ModelManager;
 use crate::progress::ProgressBarImport;
 use crate::reindexer::Reindexer;
 use crate::settings::{Settings, StoreKind};
@@ -41,12 +49,19 @@ pub struct Stack {
     /// The index versions and the active one (the service's store).
     pub index: Arc<LiveIndex>,
     pub queue: Arc<dyn ModerationQueue>,
+    pub users: Personalizer,
+    pub models: ModelManager,
 }
 
-/// The configured backend: its index catalog and moderation queue.
-async fn open_backend(
-    settings: &Settings,
-) -> anyhow::Result<(Arc<dyn IndexCatalog>, Arc<dyn ModerationQueue>)> {
+type Backend = (
+    Arc<dyn IndexCatalog>,
+    Arc<dyn ModerationQueue>,
+    Arc<dyn UserStore>,
+);
+
+/// The configured backend: its index catalog, moderation queue, and users
+/// with their feedback.
+async fn open_backend(settings: &Settings) -> anyhow::Result<Backend> {
     match settings.store.kind {
         StoreKind::Embedded => {
             let options = EdgeStoreOptions {
@@ -55,15 +70,17 @@ async fn open_backend(
             };
             let root = settings.communities_dir();
             let journal = settings.data_dir.join("moderation.jsonl");
-            let (catalog, queue) =
+            let data_dir = settings.data_dir.clone();
+            let (catalog, queue, users) =
                 tokio::task::spawn_blocking(move || -> Result<_, copmatch_core::StoreError> {
                     Ok((
                         EdgeCatalog::open(&root, options)?,
                         JournalQueue::open(&journal)?,
+                        UserJournal::open(&data_dir)?,
                     ))
                 })
                 .await??;
-            Ok((Arc::new(catalog), Arc::new(queue)))
+            Ok((Arc::new(catalog), Arc::new(queue), Arc::new(users)))
         }
         StoreKind::Qdrant => {
             let options = settings.store.qdrant.clone();
@@ -71,7 +88,8 @@ async fn open_backend(
                 .await
                 .with_context(|| format!("connecting to Qdrant at {}", options.url))?;
             let queue = QdrantQueue::open(catalog.client(), &options).await?;
-            Ok((Arc::new(catalog), Arc::new(queue)))
+            let users = QdrantUsers::open(catalog.client(), &options).await?;
+            Ok((Arc::new(catalog), Arc::new(queue), Arc::new(users)))
         }
     }
 }
@@ -84,15 +102,17 @@ pub async fn open_stack(
     embedder: Arc<dyn Embedder>,
     progress: &dyn ImportProgress,
 ) -> anyhow::Result<Stack> {
-    let (catalog, queue) = open_backend(settings).await?;
+    let (catalog, queue, users) = open_backend(settings).await?;
     let index = open_live_index(catalog, embedder.clone(), progress).await?;
     let store: Arc<dyn VectorStore> = index.clone();
     let service = CopMatch::new(
-        embedder,
+        embedder.clone(),
         store,
         settings.ranking.clone(),
         settings.limits.clone(),
     );
+    let registry = Registry::new(&settings.models.dir);
+    serve_recorded_model(&service, &index, &registry, embedder, progress).await?;
     if settings.catalog.import_when_empty && service.store().count().await? == 0 {
         let path = &settings.catalog.path;
         let text = tokio::fs::read_to_string(path)
@@ -109,11 +129,54 @@ pub async fn open_stack(
             tracing::warn!(line = e.line, code = %e.code, "catalog line refused: {}", e.message);
         }
     }
+    let models = ModelManager::new(
+        registry,
+        service.clone(),
+        index.clone(),
+        settings.models.gate_min_gain,
+    );
+    let users = Personalizer::new(service.clone(), users, settings.feedback.clone());
     Ok(Stack {
         service,
         index,
         queue,
+        users,
+        models,
     })
+}
+
+/// Serves the retrained model the active index version was built for. If its
+/// artifact is gone (or does not fit the embedding model), re-indexes for the
+/// base model instead of serving a ranking nobody chose.
+async fn serve_recorded_model(
+    service: &CopMatch,
+    index: &LiveIndex,
+    registry: &Registry,
+    embedder: Arc<dyn Embedder>,
+    progress: &dyn ImportProgress,
+) -> anyhow::Result<()> {
+    let Some(version) = index.active_version().adapter else {
+        return Ok(());
+    };
+    let base = embedder.model_id().to_string();
+    match registry.load_adapter(&version) {
+        Ok(adapter) if adapter.base_model == base && adapter.dimension == embedder.dimension() => {
+            tracing::info!(model = %version, "serving the retrained model");
+            service.model_slot().set(ServedModel {
+                base,
+                adapter: Some(Arc::new(adapter)),
+            });
+        }
+        loaded => {
+            let why = match loaded {
+                Ok(a) => format!("it was trained on {}", a.base_model),
+                Err(e) => format!("{e:#}"),
+            };
+            tracing::warn!(model = %version, reason = %why, "the recorded model cannot serve; re-indexing for the base model");
+            reindex_to(index, embedder, None, progress).await?;
+        }
+    }
+    Ok(())
 }
 
 /// [`open_stack`] for callers that only need the domain service.
@@ -189,7 +252,11 @@ fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyh
     let reindexer = web::Data::new(Reindexer::new(
         stack.index.clone(),
         stack.service.embedder().clone(),
+        stack.service.model_slot().clone(),
     ));
+    let users = web::Data::new(stack.users);
+    let models = web::Data::new(stack.models);
+    let feedback_limit = settings.http.max_feedback_bytes;
     let service = web::Data::new(stack.service);
     let admin_keys = web::Data::new(AdminKeys(settings.admin_keys.clone()));
     let import_limit = web::Data::new(ImportLimit(settings.http.max_import_bytes));
@@ -203,6 +270,8 @@ fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyh
             .app_data(service.clone())
             .app_data(moderator.clone())
             .app_data(reindexer.clone())
+            .app_data(users.clone())
+            .app_data(models.clone())
             .app_data(admin_keys.clone())
             .app_data(import_limit.clone())
             .app_data(json.clone())
@@ -214,6 +283,7 @@ fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyh
             .configure(routes::submissions::configure)
             .configure(routes::web::configure)
             .configure(routes::admin::configure)
+            .configure(|cfg| routes::users::configure(cfg, feedback_limit))
             .default_service(web::to(route_not_found))
     })
     .listen(listener)?;

@@ -104,6 +104,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Feedback events: export, import, or simulate them.
+    Feedback {
+        #[command(subcommand)]
+        command: crate::retrain::FeedbackCommand,
+    },
+    /// Learn a retrained model from feedback (store or export) with a
+    /// progress bar; writes a versioned artifact and an HTML report under
+    /// `models.dir` and prints held-out metrics before and after. Does not
+    /// activate it.
+    Retrain(crate::retrain::RetrainArgs),
+    /// Retrained models: list, activate (behind the evaluation gate), roll back.
+    /// With the embedded store, stop the service first (or use the admin API).
+    Models {
+        #[command(subcommand)]
+        command: crate::retrain::ModelsCommand,
+    },
 }
 
 impl Cli {
@@ -191,6 +207,9 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             catalogs,
             json,
         } => crate::evaluate::run(&settings, queries, catalogs, json).await,
+        Command::Feedback { command } => crate::retrain::feedback(&settings, command).await,
+        Command::Retrain(args) => crate::retrain::run_retrain(&settings, args).await,
+        Command::Models { command } => crate::retrain::models(&settings, command).await,
         Command::Recommend {
             roles,
             skills,

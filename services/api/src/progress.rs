@@ -1,4 +1,4 @@
-//! A terminal progress bar for imports.
+//! Terminal progress bars for imports, re-indexing and retraining.
 
 use copmatch_core::ImportProgress;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -10,11 +10,16 @@ pub struct ProgressBarImport {
 impl ProgressBarImport {
     /// Hidden when stderr is not a terminal (CI logs stay clean).
     pub fn new(label: &str) -> Self {
+        Self::counting(label, "lines")
+    }
+
+    /// A bar counting `unit`s (users, communities, ...).
+    pub fn counting(label: &str, unit: &str) -> Self {
         let bar = ProgressBar::new(0);
         bar.set_style(
-            ProgressStyle::with_template(
-                "{msg} [{bar:40}] {pos}/{len} lines ({per_sec}, eta {eta})",
-            )
+            ProgressStyle::with_template(&format!(
+                "{{msg}} [{{bar:40}}] {{pos}}/{{len}} {unit} ({{per_sec}}, eta {{eta}})"
+            ))
             .expect("valid template")
             .progress_chars("=> "),
         );
@@ -34,5 +39,14 @@ impl ImportProgress for ProgressBarImport {
 
     fn finish(&self) {
         self.bar.finish();
+    }
+}
+
+/// One bar per retraining stage.
+pub struct BarStages;
+
+impl copmatch_retrain::Stages for BarStages {
+    fn stage(&self, name: &str) -> Box<dyn ImportProgress> {
+        Box::new(ProgressBarImport::counting(name, "items"))
     }
 }

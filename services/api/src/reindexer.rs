@@ -8,7 +8,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use copmatch_core::reindex::{reindex, ReindexReport};
+use copmatch_core::adapter::{ModelSlot, ServedModel};
+use copmatch_core::reindex::{reindex_to, ReindexReport};
 use copmatch_core::{CoreError, Embedder, ErrorCode, ImportProgress, IndexVersion, LiveIndex};
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -72,15 +73,17 @@ struct Outcome {
 pub struct Reindexer {
     index: Arc<LiveIndex>,
     embedder: Arc<dyn Embedder>,
+    model: ModelSlot,
     progress: Arc<Progress>,
     outcome: Arc<Mutex<Outcome>>,
 }
 
 impl Reindexer {
-    pub fn new(index: Arc<LiveIndex>, embedder: Arc<dyn Embedder>) -> Self {
+    pub fn new(index: Arc<LiveIndex>, embedder: Arc<dyn Embedder>, model: ModelSlot) -> Self {
         Self {
             index,
             embedder,
+            model,
             progress: Arc::new(Progress::default()),
             outcome: Arc::new(Mutex::new(Outcome {
                 state: JobState::Idle,
@@ -90,8 +93,15 @@ impl Reindexer {
         }
     }
 
-    /// Starts a re-index in the background; `reindex_in_progress` if one runs.
+    /// Starts a re-index in the background, keeping the served model;
+    /// `reindex_in_progress` if one runs.
     pub fn start(&self) -> Result<ReindexStatus, CoreError> {
+        self.start_with(self.model.get())
+    }
+
+    /// Starts a re-index into a version served by `model` and switches the
+    /// served model with the index (model activation and rollback).
+    pub fn start_with(&self, model: ServedModel) -> Result<ReindexStatus, CoreError> {
         {
             let mut outcome = self.outcome.lock();
             if outcome.state == JobState::Running {
@@ -106,7 +116,16 @@ impl Reindexer {
         self.progress.start(0);
         let job = self.clone();
         tokio::spawn(async move {
-            let result = reindex(&job.index, job.embedder.clone(), job.progress.as_ref()).await;
+            let result = reindex_to(
+                &job.index,
+                job.embedder.clone(),
+                model.adapter_version(),
+                job.progress.as_ref(),
+            )
+            .await;
+            if result.is_ok() {
+                job.model.set(model);
+            }
             let mut outcome = job.outcome.lock();
             match result {
                 Ok(report) => {

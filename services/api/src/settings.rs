@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use config::{Config, Environment, File, FileFormat};
+use copmatch_core::personal::FeedbackSettings;
 use copmatch_core::{Limits, RankingWeights};
 use copmatch_store::{IndexTuning, QdrantOptions};
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,28 @@ pub struct Settings {
     pub catalog: CatalogSettings,
     pub ranking: RankingWeights,
     pub limits: Limits,
+    pub feedback: FeedbackSettings,
+    pub models: ModelsSettings,
+}
+
+/// Retrained models (`copmatch retrain`, `copmatch models`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelsSettings {
+    /// Where trained artifacts are written and read (`<dir>/ftN/`).
+    pub dir: PathBuf,
+    /// How much better (held-out nDCG@10) a model must be than the serving
+    /// one to pass the activation gate.
+    pub gate_min_gain: f64,
+}
+
+impl Default for ModelsSettings {
+    fn default() -> Self {
+        Self {
+            dir: workspace().join("models/trained"),
+            gate_min_gain: 0.005,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -49,6 +72,8 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     /// Largest NDJSON body accepted by the import endpoint.
     pub max_import_bytes: usize,
+    /// Largest feedback batch body (`POST /v1/feedback`).
+    pub max_feedback_bytes: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -102,6 +127,8 @@ impl Default for Settings {
             catalog: CatalogSettings::default(),
             ranking: RankingWeights::default(),
             limits: Limits::default(),
+            feedback: FeedbackSettings::default(),
+            models: ModelsSettings::default(),
         }
     }
 }
@@ -113,6 +140,7 @@ impl Default for HttpSettings {
             workers: 0,
             max_body_bytes: 64 * 1024,
             max_import_bytes: 32 * 1024 * 1024,
+            max_feedback_bytes: 1024 * 1024,
         }
     }
 }

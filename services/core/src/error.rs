@@ -19,6 +19,9 @@ pub enum ErrorCode {
     InvalidCommunityId,
     IdMismatch,
     InvalidSubmission,
+    InvalidUserId,
+    InvalidFeedback,
+    UnknownFeedbackReference,
     // The request could not be read at all.
     MalformedJson,
     InvalidRequestBody,
@@ -31,11 +34,15 @@ pub enum ErrorCode {
     // What does not exist.
     CommunityNotFound,
     SubmissionNotFound,
+    UserNotFound,
+    ModelNotFound,
     RouteNotFound,
     MethodNotAllowed,
     // The request conflicts with the current state.
     SubmissionAlreadyDecided,
     ReindexInProgress,
+    ModelGateRefused,
+    NoPreviousModel,
     // Our side.
     StoreUnavailable,
     ModelUnavailable,
@@ -44,7 +51,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// All codes, for documentation checks.
-    pub const ALL: [ErrorCode; 26] = [
+    pub const ALL: [ErrorCode; 33] = [
         ErrorCode::EmptyProfile,
         ErrorCode::InvalidProfile,
         ErrorCode::InvalidLimit,
@@ -55,6 +62,9 @@ impl ErrorCode {
         ErrorCode::InvalidCommunityId,
         ErrorCode::IdMismatch,
         ErrorCode::InvalidSubmission,
+        ErrorCode::InvalidUserId,
+        ErrorCode::InvalidFeedback,
+        ErrorCode::UnknownFeedbackReference,
         ErrorCode::MalformedJson,
         ErrorCode::InvalidRequestBody,
         ErrorCode::InvalidQueryParameter,
@@ -64,10 +74,14 @@ impl ErrorCode {
         ErrorCode::InvalidApiKey,
         ErrorCode::CommunityNotFound,
         ErrorCode::SubmissionNotFound,
+        ErrorCode::UserNotFound,
+        ErrorCode::ModelNotFound,
         ErrorCode::RouteNotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::SubmissionAlreadyDecided,
         ErrorCode::ReindexInProgress,
+        ErrorCode::ModelGateRefused,
+        ErrorCode::NoPreviousModel,
         ErrorCode::StoreUnavailable,
         ErrorCode::ModelUnavailable,
         ErrorCode::Internal,
@@ -85,6 +99,9 @@ impl ErrorCode {
             ErrorCode::InvalidCommunityId => "invalid_community_id",
             ErrorCode::IdMismatch => "id_mismatch",
             ErrorCode::InvalidSubmission => "invalid_submission",
+            ErrorCode::InvalidUserId => "invalid_user_id",
+            ErrorCode::InvalidFeedback => "invalid_feedback",
+            ErrorCode::UnknownFeedbackReference => "unknown_feedback_reference",
             ErrorCode::MalformedJson => "malformed_json",
             ErrorCode::InvalidRequestBody => "invalid_request_body",
             ErrorCode::InvalidQueryParameter => "invalid_query_parameter",
@@ -94,6 +111,10 @@ impl ErrorCode {
             ErrorCode::InvalidApiKey => "invalid_api_key",
             ErrorCode::CommunityNotFound => "community_not_found",
             ErrorCode::SubmissionNotFound => "submission_not_found",
+            ErrorCode::UserNotFound => "user_not_found",
+            ErrorCode::ModelNotFound => "model_not_found",
+            ErrorCode::ModelGateRefused => "model_gate_refused",
+            ErrorCode::NoPreviousModel => "no_previous_model",
             ErrorCode::SubmissionAlreadyDecided => "submission_already_decided",
             ErrorCode::ReindexInProgress => "reindex_in_progress",
             ErrorCode::RouteNotFound => "route_not_found",

@@ -52,7 +52,7 @@ impl ImportProgress for NoProgress {
 }
 
 /// A parsed line: the community, or why the line was refused.
-pub(crate) fn parse_lines(text: &str) -> (Vec<(usize, Community)>, Vec<ImportLineError>, usize) {
+pub fn parse_lines(text: &str) -> (Vec<(usize, Community)>, Vec<ImportLineError>, usize) {
     let mut valid = Vec::new();
     let mut errors = Vec::new();
     let mut received = 0;

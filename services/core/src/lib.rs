@@ -8,6 +8,7 @@
 //! (`copmatch-embed`) all depend on it and never on each other. Errors carry a
 //! stable [`ErrorCode`]; the web layer maps codes to HTTP statuses in one table.
 
+pub mod adapter;
 pub mod community;
 pub mod error;
 pub mod eval;
@@ -15,12 +16,14 @@ pub mod import;
 pub mod live;
 pub mod moderation;
 pub mod moderator;
+pub mod personal;
 pub mod ports;
 pub mod profile;
 pub mod ranking;
 pub mod reindex;
 pub mod service;
 pub mod text;
+pub mod users;
 
 pub use community::{Community, Cost, Platform, Status};
 pub use error::{CoreError, ErrorCode};
@@ -34,5 +37,6 @@ pub use profile::{Filters, Profile, RecommendRequest};
 pub use ranking::{RankingWeights, RetrievalMode};
 pub use service::{
     CommunityPage, CopMatch, Limits, RecommendResponse, Recommendation, SimilarResponse,
-    StatusUpdate,
+    StatusUpdate, Steering,
 };
+pub use users::{FeedbackEvent, FeedbackKind, History, User, UserStore};

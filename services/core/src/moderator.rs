@@ -21,10 +21,28 @@ fn now() -> (u64, u128) {
     (since.as_secs(), since.as_nanos())
 }
 
-/// Today's date (UTC) as `YYYY-MM-DD`, from days since the epoch
-/// (Howard Hinnant's civil-from-days algorithm).
+/// Today's date (UTC) as `YYYY-MM-DD`.
 pub fn today() -> String {
-    let days = (now().0 / 86_400) as i64 + 719_468;
+    civil_date(now().0)
+}
+
+/// The current time (UTC) as RFC 3339, to the second.
+pub fn now_timestamp() -> String {
+    let secs = now().0;
+    let of_day = secs % 86_400;
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        civil_date(secs),
+        of_day / 3600,
+        of_day / 60 % 60,
+        of_day % 60
+    )
+}
+
+/// The date of a Unix time, from days since the epoch (Howard Hinnant's
+/// civil-from-days algorithm).
+fn civil_date(secs: u64) -> String {
+    let days = (secs / 86_400) as i64 + 719_468;
     let era = days.div_euclid(146_097);
     let doe = days.rem_euclid(146_097);
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;

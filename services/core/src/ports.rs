@@ -147,6 +147,10 @@ pub struct IndexVersion {
     /// Increases with every index built; part of the name.
     pub generation: u32,
     pub dimension: usize,
+    /// The retrained model (adapter version) that serves with this index, if
+    /// any; the base model alone when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adapter: Option<String>,
 }
 
 impl IndexVersion {
@@ -158,7 +162,13 @@ impl IndexVersion {
             text_version,
             generation,
             dimension,
+            adapter: None,
         }
+    }
+
+    pub fn with_adapter(mut self, adapter: Option<String>) -> Self {
+        self.adapter = adapter;
+        self
     }
 
     /// Whether vectors of this index are what `model` makes of today's text.

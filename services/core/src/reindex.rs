@@ -36,6 +36,7 @@ pub struct ReindexReport {
 async fn next_version(
     catalog: &dyn IndexCatalog,
     embedder: &dyn Embedder,
+    adapter: Option<String>,
 ) -> Result<IndexVersion, CoreError> {
     let generation = catalog
         .versions()
@@ -49,7 +50,8 @@ async fn next_version(
         EMBEDDING_TEXT_VERSION,
         generation,
         embedder.dimension(),
-    ))
+    )
+    .with_adapter(adapter))
 }
 
 /// Opens the active version, creating the first one in an empty store and
@@ -62,7 +64,7 @@ pub async fn open_live_index(
     let active = match catalog.active().await? {
         Some(version) => version,
         None => {
-            let version = next_version(catalog.as_ref(), embedder.as_ref()).await?;
+            let version = next_version(catalog.as_ref(), embedder.as_ref(), None).await?;
             catalog.create(&version).await?;
             catalog.activate(&version).await?;
             tracing::info!(version = %version.name, "created the community index");
@@ -82,16 +84,30 @@ pub async fn open_live_index(
     Ok(live)
 }
 
-/// Re-embeds every community into a new version and switches to it.
+/// Re-embeds every community into a new version and switches to it; the
+/// retrained model that serves (if any) stays.
 pub async fn reindex(
     live: &LiveIndex,
     embedder: Arc<dyn Embedder>,
     progress: &dyn ImportProgress,
 ) -> Result<ReindexReport, CoreError> {
+    let adapter = live.active_version().adapter;
+    reindex_to(live, embedder, adapter, progress).await
+}
+
+/// [`reindex`] into a version served with the retrained model `adapter`
+/// (`None`: the embedding model alone). The caller switches the served model
+/// (`CopMatch::model_slot`) once this returns.
+pub async fn reindex_to(
+    live: &LiveIndex,
+    embedder: Arc<dyn Embedder>,
+    adapter: Option<String>,
+    progress: &dyn ImportProgress,
+) -> Result<ReindexReport, CoreError> {
     let started = Instant::now();
     let catalog = live.catalog().clone();
     let from = live.active_version();
-    let to = next_version(catalog.as_ref(), embedder.as_ref()).await?;
+    let to = next_version(catalog.as_ref(), embedder.as_ref(), adapter).await?;
     let target = catalog.create(&to).await?;
     if let Err(e) = live.begin_shadow(target.clone()) {
         catalog.remove(&to).await?;

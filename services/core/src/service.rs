@@ -7,14 +7,26 @@ use std::time::Instant;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::adapter::{ModelSlot, ServedModel};
 use crate::community::{check_timestamp, validate_id, Community, Status};
 use crate::error::{CoreError, ErrorCode};
 use crate::import::{parse_lines, ImportProgress, ImportReport};
 use crate::ports::{CommunityRecord, Embedder, StoreFilter, VectorQuery, VectorStore};
 use crate::profile::RecommendRequest;
 use crate::ranking::{
-    profile_vector, rank, EmbeddedItem, Query, RankRequest, Ranked, RankingWeights, RetrievalMode,
+    normalize, profile_vector, rank, EmbeddedItem, Liked, Query, RankRequest, Ranked,
+    RankingWeights, RetrievalMode,
 };
+
+/// What besides the profile shapes one ranking: a user's history, or a
+/// candidate model under evaluation.
+#[derive(Debug, Clone, Default)]
+pub struct Steering {
+    /// Communities the user joined or clicked; they pull the query toward them.
+    pub liked: Vec<Liked>,
+    /// Rank with this model instead of the served one (`copmatch retrain`).
+    pub model: Option<ServedModel>,
+}
 
 /// Size limits of requests (the `limits` configuration section).
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -106,6 +118,7 @@ pub struct CopMatch {
     store: Arc<dyn VectorStore>,
     weights: RankingWeights,
     limits: Limits,
+    model: ModelSlot,
 }
 
 impl CopMatch {
@@ -115,16 +128,32 @@ impl CopMatch {
         weights: RankingWeights,
         limits: Limits,
     ) -> Self {
+        let model = ModelSlot::new(ServedModel {
+            base: embedder.model_id().to_string(),
+            adapter: None,
+        });
         Self {
             embedder,
             store,
             weights,
             limits,
+            model,
         }
     }
 
-    pub fn model_id(&self) -> &str {
-        self.embedder.model_id()
+    /// The served model's name: the embedding model, and the retrained
+    /// adapter's version when one serves.
+    pub fn model_id(&self) -> String {
+        self.model.get().name()
+    }
+
+    /// The served model, switched together with the index (see `models`).
+    pub fn model_slot(&self) -> &ModelSlot {
+        &self.model
+    }
+
+    pub fn weights(&self) -> &RankingWeights {
+        &self.weights
     }
 
     pub fn limits(&self) -> &Limits {
@@ -188,6 +217,18 @@ impl CopMatch {
         request: RecommendRequest,
         mode: RetrievalMode,
     ) -> Result<RecommendResponse, CoreError> {
+        self.recommend_steered(request, mode, &Steering::default())
+            .await
+    }
+
+    /// [`CopMatch::recommend_with_mode`] shaped by a user's history or ranked
+    /// with a candidate model.
+    pub async fn recommend_steered(
+        &self,
+        request: RecommendRequest,
+        mode: RetrievalMode,
+        steering: &Steering,
+    ) -> Result<RecommendResponse, CoreError> {
         let started = Instant::now();
         let items = request.profile.items()?;
         let (limit, offset) = self.page(request.limit, request.offset)?;
@@ -223,7 +264,12 @@ impl CopMatch {
             .zip(vectors)
             .map(|(item, vector)| EmbeddedItem { item, vector })
             .collect();
-        let vector = profile_vector(&items, &self.weights);
+        let model = steering.model.clone().unwrap_or_else(|| self.model.get());
+        let mut vector = profile_vector(&items, &self.weights);
+        // The baselines stay plain embedding similarity.
+        if mode == RetrievalMode::Hybrid {
+            vector = self.steer(model.apply(vector), &steering.liked);
+        }
         let wanted = offset + limit;
         let pool = self.limits.candidate_pool.max(3 * wanted);
         let hits = self
@@ -239,6 +285,7 @@ impl CopMatch {
             query: Query::Profile(&items),
             query_vector: &vector,
             negatives: &negatives,
+            liked: &steering.liked,
             mode,
             diversity,
             demote_status: !request.filters.include_inactive,
@@ -251,9 +298,44 @@ impl CopMatch {
             .collect();
         Ok(RecommendResponse {
             recommendations,
-            model: self.model_id().to_string(),
+            model: model.name(),
             took_ms: started.elapsed().as_millis() as u64,
         })
+    }
+
+    /// The base model's vector of a profile, as a ranking starts from it
+    /// (before any retrained adapter or history); `copmatch retrain` learns on it.
+    pub async fn base_profile_vector(
+        &self,
+        profile: &crate::profile::Profile,
+    ) -> Result<Vec<f32>, CoreError> {
+        let items = profile.items()?;
+        let vectors = self
+            .embedder
+            .embed(items.iter().map(|i| i.search_text()).collect())
+            .await?;
+        let items: Vec<EmbeddedItem> = items
+            .into_iter()
+            .zip(vectors)
+            .map(|(item, vector)| EmbeddedItem { item, vector })
+            .collect();
+        Ok(profile_vector(&items, &self.weights))
+    }
+
+    /// Moves the query toward the weighted mean of the liked communities.
+    fn steer(&self, vector: Vec<f32>, liked: &[Liked]) -> Vec<f32> {
+        let total: f32 = liked.iter().map(|l| l.weight).sum();
+        if total <= 0.0 || self.weights.history_weight <= 0.0 {
+            return vector;
+        }
+        let pull = self.weights.history_weight / total;
+        let mut out = vector;
+        for l in liked {
+            for (o, v) in out.iter_mut().zip(&l.vector) {
+                *o += pull * l.weight * v;
+            }
+        }
+        normalize(out)
     }
 
     /// Stored vectors of the given communities; unknown ids are skipped (a
@@ -301,6 +383,7 @@ impl CopMatch {
             query: Query::Similar(&source.community),
             query_vector: &source.vector,
             negatives: &[],
+            liked: &[],
             mode: RetrievalMode::Hybrid,
             diversity: self.weights.default_diversity,
             demote_status: true,

@@ -145,6 +145,7 @@ impl Catalog {
                 text_version,
                 generation: 0,
                 dimension: dimension as usize,
+                adapter: None,
             });
         }
         let Some(newest) = found.iter().max_by_key(|v| v.text_version).cloned() else {

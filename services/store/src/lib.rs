@@ -24,9 +24,11 @@ mod optimizer;
 mod payload;
 mod qdrant;
 mod tuning;
+mod user_journal;
 
 pub use edge::{EdgeStore, EdgeStoreOptions};
 pub use edge_catalog::EdgeCatalog;
 pub use journal::JournalQueue;
-pub use qdrant::{QdrantCatalog, QdrantOptions, QdrantQueue};
+pub use qdrant::{QdrantCatalog, QdrantOptions, QdrantQueue, QdrantUsers};
 pub use tuning::{IndexTuning, Quantization};
+pub use user_journal::UserJournal;

@@ -1,9 +1,12 @@
 //! Operating the index: its versions and re-indexing without downtime.
 
 use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::auth::Admin;
 use crate::error::{method_not_allowed, ApiError, ErrorBody};
+use crate::models::{ModelManager, ModelsStatus};
 use crate::reindexer::{IndexStatus, ReindexStatus, Reindexer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -16,7 +19,85 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/v1/admin/reindex")
             .route(web::post().to(start_reindex))
             .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/admin/models")
+            .route(web::get().to(models))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/admin/models/rollback")
+            .route(web::post().to(rollback))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/admin/models/{version}/activate")
+            .route(web::post().to(activate))
+            .default_service(web::to(method_not_allowed)),
     );
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ActivateQuery {
+    /// Activate even if the evaluation gate refuses. Default false.
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// The serving model, what rollback returns to, and every trained artifact
+/// with its held-out metrics.
+#[utoipa::path(get, path = "/v1/admin/models", tag = "admin", security(("admin_key" = [])),
+    responses(
+        (status = 200, body = ModelsStatus),
+        (status = 401, description = "missing_api_key", body = ErrorBody),
+        (status = 403, description = "invalid_api_key", body = ErrorBody),
+    ))]
+pub async fn models(
+    _admin: Admin,
+    models: web::Data<ModelManager>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(models.status().await?))
+}
+
+/// Activates a model (`base` or `ftN`) behind the evaluation gate: re-indexes
+/// into a version served by it in the background and switches atomically.
+/// Watch `GET /v1/admin/index`.
+#[utoipa::path(post, path = "/v1/admin/models/{version}/activate", tag = "admin", security(("admin_key" = [])),
+    params(("version" = String, Path, description = "`base` or a trained version such as `ft2`"), ActivateQuery),
+    responses(
+        (status = 202, description = "Started", body = ReindexStatus),
+        (status = 401, description = "missing_api_key", body = ErrorBody),
+        (status = 403, description = "invalid_api_key", body = ErrorBody),
+        (status = 404, description = "model_not_found", body = ErrorBody),
+        (status = 409, description = "model_gate_refused (held-out metric not better than the serving model's), reindex_in_progress", body = ErrorBody),
+    ))]
+pub async fn activate(
+    _admin: Admin,
+    models: web::Data<ModelManager>,
+    reindexer: web::Data<Reindexer>,
+    version: web::Path<String>,
+    query: web::Query<ActivateQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let target = models.target(&version, query.force)?;
+    Ok(HttpResponse::Accepted().json(reindexer.start_with(target)?))
+}
+
+/// Returns to the model of the previous index version, without the gate.
+#[utoipa::path(post, path = "/v1/admin/models/rollback", tag = "admin", security(("admin_key" = [])),
+    responses(
+        (status = 202, description = "Started", body = ReindexStatus),
+        (status = 401, description = "missing_api_key", body = ErrorBody),
+        (status = 403, description = "invalid_api_key", body = ErrorBody),
+        (status = 409, description = "no_previous_model, reindex_in_progress", body = ErrorBody),
+    ))]
+pub async fn rollback(
+    _admin: Admin,
+    models: web::Data<ModelManager>,
+    reindexer: web::Data<Reindexer>,
+) -> Result<HttpResponse, ApiError> {
+    let target = models.rollback_target().await?;
+    Ok(HttpResponse::Accepted().json(reindexer.start_with(target)?))
 }
 
 /// The active index version, all versions, and the current or last re-index.

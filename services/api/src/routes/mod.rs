@@ -7,4 +7,5 @@ pub mod health;
 pub mod openapi;
 pub mod recommendations;
 pub mod submissions;
+pub mod users;
 pub mod web;

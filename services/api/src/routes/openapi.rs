@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, communities, health, recommendations, submissions};
+use super::{admin, communities, health, recommendations, submissions, users};
 
 struct AdminKeyScheme;
 
@@ -39,6 +39,14 @@ impl Modify for AdminKeyScheme {
         submissions::reject,
         admin::index_status,
         admin::start_reindex,
+        admin::models,
+        admin::activate,
+        admin::rollback,
+        users::put,
+        users::get,
+        users::delete,
+        users::recommendations,
+        users::feedback,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&AdminKeyScheme)

@@ -2,12 +2,14 @@
 //! community is in. Deterministic: the same request gives the same reasons.
 
 use super::fusion::{best_item, evidence_for, shared_terms, Candidate};
-use super::{Query, RankRequest, RankingWeights};
+use super::{dot, Query, RankRequest, RankingWeights};
 use crate::community::{Community, Cost, Status};
 use crate::profile::ProfileItem;
 use crate::text::{content_words, normalize_key};
 
 const MAX_PHRASE_CHARS: usize = 90;
+/// Below this cosine two communities of one broad field are merely neighbours.
+const LIKED_REASON_MIN: f32 = 0.55;
 
 pub fn reasons(c: &Candidate, request: &RankRequest, weights: &RankingWeights) -> Vec<String> {
     let mut reasons = Vec::new();
@@ -43,6 +45,18 @@ pub fn reasons(c: &Candidate, request: &RankRequest, weights: &RankingWeights) -
                         best.item.text
                     ));
                 }
+            }
+            if let Some((liked, cos)) = request
+                .liked
+                .iter()
+                .map(|l| (l, dot(&l.vector, &c.vector)))
+                .filter(|(l, cos)| *cos >= LIKED_REASON_MIN && l.name != c.community.name)
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+            {
+                reasons.push(format!(
+                    "related to \"{}\", which you {} (similarity {cos:.2})",
+                    liked.name, liked.action
+                ));
             }
             let profile: Vec<&ProfileItem> = items.iter().map(|i| &i.item).collect();
             if let Some(phrase) = best_phrase(&c.community, &profile) {

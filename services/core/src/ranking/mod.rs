@@ -51,6 +51,9 @@ pub struct RankingWeights {
     pub negative_weight: f32,
     /// Diversity when a request does not say.
     pub default_diversity: f32,
+    /// How far a user's joined and clicked communities pull the query vector
+    /// toward themselves (0 = not at all); clicks count half.
+    pub history_weight: f32,
 }
 
 impl Default for RankingWeights {
@@ -68,6 +71,7 @@ impl Default for RankingWeights {
             unknown_penalty: 0.02,
             negative_weight: 0.6,
             default_diversity: 0.3,
+            history_weight: 0.5,
         }
     }
 }
@@ -161,12 +165,26 @@ pub enum Query<'a> {
     Similar(&'a Community),
 }
 
+/// A community from a person's history that pulls related ones up.
+#[derive(Debug, Clone)]
+pub struct Liked {
+    pub name: String,
+    pub vector: Vec<f32>,
+    /// "joined" or "clicked", for the explanation.
+    pub action: &'static str,
+    /// How strongly it pulls (joins more than clicks).
+    pub weight: f32,
+}
+
 /// Everything a ranking needs besides the candidates.
 pub struct RankRequest<'a> {
     pub query: Query<'a>,
     pub query_vector: &'a [f32],
     /// Vectors of communities marked "not for me".
     pub negatives: &'a [Vec<f32>],
+    /// Communities the person joined or clicked (they steer the query vector;
+    /// here they only explain).
+    pub liked: &'a [Liked],
     pub mode: RetrievalMode,
     pub diversity: f32,
     /// Demote inactive and unverified communities (off when the caller asked

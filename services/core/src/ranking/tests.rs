@@ -44,6 +44,7 @@ fn request<'a>(items: &'a [EmbeddedItem], query_vector: &'a [f32]) -> RankReques
         query: Query::Profile(items),
         query_vector,
         negatives: &[],
+        liked: &[],
         mode: RetrievalMode::Hybrid,
         diversity: 0.0,
         demote_status: true,
@@ -283,6 +284,7 @@ fn communities_like_a_rejected_one_move_down() {
     let steered = rank(
         &RankRequest {
             negatives: &negatives,
+            liked: &[],
             ..request(&items, &q)
         },
         make(),

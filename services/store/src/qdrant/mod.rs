@@ -14,6 +14,7 @@ mod catalog;
 mod convert;
 mod queue;
 mod store;
+mod users;
 
 use std::time::Duration;
 
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 pub use catalog::QdrantCatalog;
 pub use queue::QdrantQueue;
+pub use users::QdrantUsers;
 
 /// The `store.qdrant` configuration section.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

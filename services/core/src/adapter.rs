@@ -1,0 +1,174 @@
+//! Retrained models: a learned linear map applied to profile vectors.
+//!
+//! `copmatch retrain` learns, from what people joined, where a profile should
+//! point in the embedding space: `y = x·W + b` maps a profile vector `x` toward
+//! the communities such profiles join (W is `dimension × dimension`, row-major).
+//! Serving blends the two, `normalize((1 - blend)·x + blend·normalize(y))`, so
+//! `blend = 0` is the base model and the trainer picks `blend` on validation
+//! users. Community vectors are the base model's, so every version shares one
+//! catalog embedding; which version serves is recorded on the index version
+//! (see [`crate::IndexVersion::adapter`]) and switched with it.
+
+use std::sync::{Arc, RwLock};
+
+use serde::{Deserialize, Serialize};
+
+use crate::ranking::normalize;
+
+/// A trained query adapter, as stored in a model artifact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryAdapter {
+    /// The artifact's version, e.g. `ft3`.
+    pub version: String,
+    /// The embedding model it was trained on; it serves only with that one.
+    pub base_model: String,
+    pub dimension: usize,
+    /// `dimension × dimension`, row-major: `y[j] = Σ_i x[i]·W[i][j] + b[j]`.
+    pub weights: Vec<f32>,
+    pub bias: Vec<f32>,
+    pub blend: f32,
+}
+
+impl QueryAdapter {
+    /// Whether the shapes agree (a corrupt or foreign artifact fails here).
+    pub fn check(&self) -> Result<(), String> {
+        let d = self.dimension;
+        if self.weights.len() != d * d || self.bias.len() != d {
+            return Err(format!(
+                "adapter {} has {} weights and {} biases for dimension {d}",
+                self.version,
+                self.weights.len(),
+                self.bias.len()
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.blend) {
+            return Err(format!("adapter {} has blend {}", self.version, self.blend));
+        }
+        Ok(())
+    }
+
+    /// The adapted, unit-length profile vector.
+    pub fn apply(&self, x: &[f32]) -> Vec<f32> {
+        let d = self.dimension;
+        if x.len() != d || self.blend == 0.0 {
+            return x.to_vec();
+        }
+        let mut y = self.bias.clone();
+        for (i, xi) in x.iter().enumerate() {
+            if *xi == 0.0 {
+                continue;
+            }
+            let row = &self.weights[i * d..(i + 1) * d];
+            for (yj, w) in y.iter_mut().zip(row) {
+                *yj += xi * w;
+            }
+        }
+        let y = normalize(y);
+        let mixed = x
+            .iter()
+            .zip(&y)
+            .map(|(a, b)| (1.0 - self.blend) * a + self.blend * b)
+            .collect();
+        normalize(mixed)
+    }
+}
+
+/// The model requests are ranked with: the base embedding model, possibly
+/// with a retrained adapter on top.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServedModel {
+    pub base: String,
+    pub adapter: Option<Arc<QueryAdapter>>,
+}
+
+impl ServedModel {
+    /// How responses name it: `all-minilm-l6-v2` or `all-minilm-l6-v2/ft3`.
+    pub fn name(&self) -> String {
+        match &self.adapter {
+            Some(a) => format!("{}/{}", self.base, a.version),
+            None => self.base.clone(),
+        }
+    }
+
+    pub fn adapter_version(&self) -> Option<String> {
+        self.adapter.as_ref().map(|a| a.version.clone())
+    }
+
+    pub fn apply(&self, x: Vec<f32>) -> Vec<f32> {
+        match &self.adapter {
+            Some(a) => a.apply(&x),
+            None => x,
+        }
+    }
+}
+
+/// The served model, shared by every clone of the service and switched
+/// together with the index version it belongs to.
+#[derive(Debug, Clone)]
+pub struct ModelSlot(Arc<RwLock<ServedModel>>);
+
+impl ModelSlot {
+    pub fn new(model: ServedModel) -> Self {
+        Self(Arc::new(RwLock::new(model)))
+    }
+
+    pub fn get(&self) -> ServedModel {
+        self.0
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    pub fn set(&self, model: ServedModel) {
+        *self
+            .0
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = model;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn adapter(blend: f32) -> QueryAdapter {
+        // Swaps the two axes: a profile on axis 0 is sent to axis 1.
+        QueryAdapter {
+            version: "ft1".into(),
+            base_model: "m".into(),
+            dimension: 2,
+            weights: vec![0.0, 1.0, 1.0, 0.0],
+            bias: vec![0.0, 0.0],
+            blend,
+        }
+    }
+
+    #[test]
+    fn blend_zero_is_the_base_model() {
+        assert_eq!(adapter(0.0).apply(&[1.0, 0.0]), vec![1.0, 0.0]);
+    }
+
+    #[test]
+    fn a_full_blend_follows_the_learned_map() {
+        let out = adapter(1.0).apply(&[1.0, 0.0]);
+        assert!(
+            (out[0]).abs() < 1e-6 && (out[1] - 1.0).abs() < 1e-6,
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn a_half_blend_lands_between_and_stays_unit_length() {
+        let out = adapter(0.5).apply(&[1.0, 0.0]);
+        let norm: f32 = out.iter().map(|v| v * v).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-5);
+        assert!((out[0] - out[1]).abs() < 1e-5, "{out:?}");
+    }
+
+    #[test]
+    fn a_wrongly_shaped_artifact_is_refused() {
+        let mut bad = adapter(0.5);
+        bad.weights.pop();
+        assert!(bad.check().is_err());
+    }
+}

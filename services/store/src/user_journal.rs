@@ -1,0 +1,261 @@
+//! Users and feedback events on local disk, beside the embedded index: two
+//! append-only JSON Lines files, each write fsynced before the call returns.
+//!
+//! `users.jsonl` holds each user's whole new state per write (a tombstone for
+//! a deletion) and is compacted on open when mostly history, like the
+//! moderation journal. `feedback.jsonl` holds one event per line and only
+//! grows, except that deleting a user rewrites it without their events
+//! (temporary file, fsync, rename). A torn last line from a crash is dropped.
+//! Everything is also kept in memory: feedback is small next to the catalog
+//! (an event is ~200 bytes; a million events is ~200 MB of file).
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use copmatch_core::users::{FeedbackEvent, FeedbackKind, User, UserStore};
+use copmatch_core::StoreError;
+use parking_lot::Mutex;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+fn internal(path: &Path, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Internal(format!("{}: {e}", path.display()))
+}
+
+#[derive(Serialize, Deserialize)]
+struct UserLine {
+    id: String,
+    /// `None` records a deletion.
+    user: Option<User>,
+}
+
+struct State {
+    users_file: File,
+    events_file: File,
+    users: BTreeMap<String, User>,
+    /// In append order; positions are scroll cursors.
+    events: Vec<FeedbackEvent>,
+}
+
+/// Users and feedback of the embedded store.
+#[derive(Clone)]
+pub struct UserJournal {
+    users_path: PathBuf,
+    events_path: PathBuf,
+    state: Arc<Mutex<State>>,
+}
+
+/// Every readable line of a JSON Lines file, and whether one was torn.
+fn read_lines<T: DeserializeOwned>(path: &Path) -> Result<(Vec<T>, bool), StoreError> {
+    let mut out = Vec::new();
+    let mut torn = false;
+    if path.exists() {
+        let reader = BufReader::new(File::open(path).map_err(|e| internal(path, e))?);
+        for line in reader.lines() {
+            let line = line.map_err(|e| internal(path, e))?;
+            match serde_json::from_str(&line) {
+                Ok(v) => out.push(v),
+                // Only a crash mid-append can leave a bad line, and only at the end.
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "dropping a torn journal line");
+                    torn = true;
+                }
+            }
+        }
+    }
+    Ok((out, torn))
+}
+
+/// Writes `lines` to a temporary file and renames it over `path`.
+fn rewrite<T: Serialize>(path: &Path, lines: impl Iterator<Item = T>) -> Result<(), StoreError> {
+    let tmp = path.with_extension("jsonl.tmp");
+    let mut file = File::create(&tmp).map_err(|e| internal(&tmp, e))?;
+    for item in lines {
+        let line = serde_json::to_string(&item).map_err(|e| internal(&tmp, e))?;
+        writeln!(file, "{line}").map_err(|e| internal(&tmp, e))?;
+    }
+    file.sync_all().map_err(|e| internal(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| internal(path, e))
+}
+
+fn append_file(path: &Path) -> Result<File, StoreError> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| internal(path, e))
+}
+
+fn append<T: Serialize>(file: &mut File, path: &Path, items: &[T]) -> Result<(), StoreError> {
+    let mut text = String::new();
+    for item in items {
+        text.push_str(&serde_json::to_string(item).map_err(|e| internal(path, e))?);
+        text.push('\n');
+    }
+    file.write_all(text.as_bytes())
+        .map_err(|e| internal(path, e))?;
+    file.sync_data().map_err(|e| internal(path, e))
+}
+
+impl UserJournal {
+    /// Opens (creating) `users.jsonl` and `feedback.jsonl` in `dir`.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| internal(dir, e))?;
+        let users_path = dir.join("users.jsonl");
+        let events_path = dir.join("feedback.jsonl");
+        let (lines, torn_users) = read_lines::<UserLine>(&users_path)?;
+        let line_count = lines.len();
+        let mut users = BTreeMap::new();
+        for line in lines {
+            match line.user {
+                Some(user) => users.insert(line.id, user),
+                None => users.remove(&line.id),
+            };
+        }
+        if torn_users || line_count > users.len() * 2 + 64 {
+            rewrite(
+                &users_path,
+                users.values().map(|u| UserLine {
+                    id: u.id.clone(),
+                    user: Some(u.clone()),
+                }),
+            )?;
+        }
+        let (events, torn_events) = read_lines::<FeedbackEvent>(&events_path)?;
+        if torn_events {
+            rewrite(&events_path, events.iter())?;
+        }
+        Ok(Self {
+            state: Arc::new(Mutex::new(State {
+                users_file: append_file(&users_path)?,
+                events_file: append_file(&events_path)?,
+                users,
+                events,
+            })),
+            users_path,
+            events_path,
+        })
+    }
+
+    /// Runs a write on the blocking pool: fsync must not stall async workers.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&UserJournal) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let journal = self.clone();
+        tokio::task::spawn_blocking(move || work(&journal))
+            .await
+            .map_err(|e| StoreError::Internal(format!("a journal task failed: {e}")))?
+    }
+}
+
+#[async_trait]
+impl UserStore for UserJournal {
+    async fn put_user(&self, user: User) -> Result<(), StoreError> {
+        self.blocking(move |j| {
+            let mut state = j.state.lock();
+            let line = UserLine {
+                id: user.id.clone(),
+                user: Some(user.clone()),
+            };
+            append(&mut state.users_file, &j.users_path, &[line])?;
+            state.users.insert(user.id.clone(), user);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get_user(&self, id: &str) -> Result<Option<User>, StoreError> {
+        Ok(self.state.lock().users.get(id).cloned())
+    }
+
+    async fn delete_user(&self, id: &str) -> Result<bool, StoreError> {
+        let id = id.to_string();
+        self.blocking(move |j| {
+            let mut state = j.state.lock();
+            if !state.users.contains_key(&id) {
+                return Ok(false);
+            }
+            // Events first: a crash in between leaves a user without history,
+            // never history without its deletion being retried.
+            if state.events.iter().any(|e| e.user_id == id) {
+                let kept: Vec<FeedbackEvent> = state
+                    .events
+                    .iter()
+                    .filter(|e| e.user_id != id)
+                    .cloned()
+                    .collect();
+                rewrite(&j.events_path, kept.iter())?;
+                state.events_file = append_file(&j.events_path)?;
+                state.events = kept;
+            }
+            let line = UserLine {
+                id: id.clone(),
+                user: None,
+            };
+            append(&mut state.users_file, &j.users_path, &[line])?;
+            state.users.remove(&id);
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn append_events(&self, events: Vec<FeedbackEvent>) -> Result<(), StoreError> {
+        self.blocking(move |j| {
+            let mut state = j.state.lock();
+            append(&mut state.events_file, &j.events_path, &events)?;
+            state.events.extend(events);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn events_of_user(&self, user_id: &str) -> Result<Vec<FeedbackEvent>, StoreError> {
+        let mut events: Vec<FeedbackEvent> = self
+            .state
+            .lock()
+            .events
+            .iter()
+            .filter(|e| e.user_id == user_id)
+            .cloned()
+            .collect();
+        events.sort_by(|a, b| a.ts.cmp(&b.ts));
+        Ok(events)
+    }
+
+    async fn events_about(
+        &self,
+        community_id: &str,
+        kind: FeedbackKind,
+    ) -> Result<Vec<FeedbackEvent>, StoreError> {
+        Ok(self
+            .state
+            .lock()
+            .events
+            .iter()
+            .filter(|e| e.community_id == community_id && e.kind == kind)
+            .cloned()
+            .collect())
+    }
+
+    async fn scroll_events(
+        &self,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> Result<(Vec<FeedbackEvent>, Option<String>), StoreError> {
+        let start = match cursor {
+            None => 0,
+            Some(c) => c
+                .parse::<usize>()
+                .map_err(|_| StoreError::Internal(format!("bad feedback cursor {c:?}")))?,
+        };
+        let state = self.state.lock();
+        let end = (start + limit.max(1)).min(state.events.len());
+        let page = state.events.get(start..end).unwrap_or_default().to_vec();
+        let next = (end < state.events.len()).then(|| end.to_string());
+        Ok((page, next))
+    }
+}

@@ -149,6 +149,31 @@ async fn a_person_finds_judges_and_adds_communities_in_a_browser() {
         .as_str()
         .contains(&format!("not={first_id}")));
 
+    // ...and is recorded as the visitor's feedback, profile included.
+    let visitor = c
+        .execute("return localStorage.getItem('copmatch-visitor')", vec![])
+        .await
+        .unwrap();
+    let visitor = visitor
+        .as_str()
+        .expect("the page made a visitor id")
+        .to_string();
+    let mut dismissed = serde_json::Value::Null;
+    for _ in 0..50 {
+        let response = app
+            .get(&format!("/v1/users/{visitor}/recommendations"))
+            .await;
+        if response.status() == 200 {
+            let body: serde_json::Value = response.json().await.unwrap();
+            dismissed = body["history"]["dismissed"].clone();
+            if dismissed == 1 {
+                break;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(dismissed, 1, "the dismissal reached the feedback API");
+
     // Reporting a dead link queues it for a moderator.
     c.find(Locator::Css(
         "#results .result button[data-action=report-dead-link]",

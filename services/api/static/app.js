@@ -10,6 +10,41 @@ const FIELDS = ["roles", "skills", "interests", "platform", "cost", "language"];
 const STATUS_LABEL = { active: "Active", inactive: "Inactive", dead_link: "Dead link reported", unknown: "Not verified" };
 let notForMe = [];
 
+// An anonymous id per browser, so that "Join" and "Not for me" become feedback
+// (POST /v1/feedback) that later ranking and retraining learn from.
+function visitorId() {
+  let id = localStorage.getItem("copmatch-visitor");
+  if (!id) {
+    const bytes = crypto.getRandomValues(new Uint8Array(8));
+    id = "web-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    localStorage.setItem("copmatch-visitor", id);
+  }
+  return id;
+}
+
+// Stores the typed profile as the visitor's, then the event. Never blocks the
+// page: a failure is shown, the click still works.
+async function sendFeedback(communityId, type) {
+  const id = visitorId();
+  try {
+    const profile = request().profile;
+    const put = await fetch(`/v1/users/${id}`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ profile }),
+    });
+    if (!put.ok) throw new Error(`the server answered ${put.status}`);
+    const sent = await fetch("/v1/feedback", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user_id: id, community_id: communityId, type }),
+    });
+    if (!sent.ok) throw new Error(`the server answered ${sent.status}`);
+  } catch (e) {
+    showError(`Your choice could not be recorded: ${e.message}`);
+  }
+}
+
 const list = (text) => text.split(",").map((s) => s.trim()).filter(Boolean);
 
 function readUrl() {
@@ -74,8 +109,10 @@ function render(recommendations) {
     item.append(why);
     const buttons = el("div", { class: "buttons" });
     const join = el("a", { href: c.url, target: "_blank", rel: "noopener", class: "button-link" }, "Join ↗");
+    join.addEventListener("click", () => sendFeedback(c.id, "join"));
     const notMine = el("button", { type: "button", "data-action": "not-for-me" }, "Not for me");
     notMine.addEventListener("click", () => {
+      sendFeedback(c.id, "dismiss");
       notForMe.push(c.id);
       search(`${c.name} is hidden; results like it move down.`);
     });

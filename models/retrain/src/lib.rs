@@ -2,8 +2,8 @@
 //!
 //! Design: what people joined says where a profile *should* point in the
 //! embedding space. `copmatch retrain` learns that as a linear query adapter
-//! (see [`copmatch_core::adapter`]): a multi-task ridge regression, fitted with
-//! linfa on ndarray, from each training user's profile vector to the mean
+//! (see [`copmatch_core::adapter`]): PCA, then a multi-task ridge regression,
+//! fitted with linfa on ndarray, from each training user's profile vector to the mean
 //! vector of the communities they joined (clicks count half). Users are split
 //! by id into train and held-out; a validation slice of the training users
 //! picks the ridge penalty and how far serving blends toward the learned map
@@ -171,7 +171,10 @@ pub async fn retrain(
     let manifest = Manifest {
         version: version.clone(),
         base_model: served.base.clone(),
-        method: "linear query adapter: multi-task ridge regression (linfa-elasticnet, l1_ratio 0) from profile vectors to the mean vector of joined communities, blended with the base vector".into(),
+        method: format!(
+            "linear query adapter: PCA (linfa-reduction, up to {} components) of profile vectors, then multi-task ridge regression (linfa-elasticnet, l1_ratio 0) to the mean vector of joined communities, blended with the base vector",
+            train::COMPONENTS
+        ),
         parameters: Parameters {
             penalty: best.penalty,
             blend: best.blend,

@@ -103,11 +103,41 @@ async fn a_model_retrained_on_tacit_preferences_beats_the_base_and_is_activated_
 
     let base = served_model(&app).await;
     assert_eq!(base, "all-MiniLM-L6-v2");
+    let user = json!({"profile": {"roles": ["registered nurse"]}});
+    assert!(app
+        .put_json("/v1/users/ana", &user)
+        .await
+        .status()
+        .is_success());
     let response = app
         .post_json("/v1/admin/models/ft1/activate", &json!({}))
         .await;
     assert_eq!(response.status(), 202);
-    wait_for_index_job(&app).await;
+    // Requests keep being answered while the model switches.
+    let (mut served, mut failed) = (0, 0);
+    loop {
+        let status: Value = app.get("/v1/admin/index").await.json().await.unwrap();
+        let state = status["reindex"]["state"].as_str().unwrap().to_string();
+        for response in [
+            app.post_json("/v1/recommendations", &user).await,
+            app.get("/v1/users/ana/recommendations").await,
+        ] {
+            if response.status() == 200 {
+                served += 1;
+            } else {
+                failed += 1;
+            }
+        }
+        match state.as_str() {
+            "running" => {}
+            "succeeded" => break,
+            other => panic!("activation ended {other}: {status}"),
+        }
+    }
+    assert_eq!(
+        failed, 0,
+        "{failed} requests failed during the switch ({served} served)"
+    );
     assert_eq!(served_model(&app).await, "all-MiniLM-L6-v2/ft1");
     let models: Value = app.get("/v1/admin/models").await.json().await.unwrap();
     assert_eq!(models["active"], "ft1");

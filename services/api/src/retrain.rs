@@ -84,8 +84,6 @@ pub enum ModelsCommand {
 }
 
 async fn open(settings: &Settings) -> anyhow::Result<Stack> {
-    let mut settings = settings.clone();
-    settings.catalog.import_when_empty = true;
     let for_model = settings.clone();
     let embedder = tokio::task::spawn_blocking(move || load_embedder(&for_model)).await??;
     open_stack(
@@ -223,20 +221,10 @@ async fn import(stack: &Stack, text: &str) -> anyhow::Result<(usize, usize)> {
     let store = stack.users.users();
     let bar = ProgressBarImport::counting("importing feedback", "records");
     copmatch_core::ImportProgress::start(&bar, users.len() + events.len());
-    for u in &users {
-        stack
-            .users
-            .put_user(
-                &u.id,
-                copmatch_core::users::UserInput {
-                    profile: u.profile.clone(),
-                    languages: u.languages.clone(),
-                },
-            )
-            .await?;
-        copmatch_core::ImportProgress::advance(&bar, 1);
-    }
+    // Everything is checked before anything is written: a bad file writes nothing.
     let mut known = std::collections::HashSet::new();
+    let mut known_users: std::collections::HashSet<String> =
+        users.iter().map(|u| u.id.clone()).collect();
     for e in &events {
         if known.insert(e.community_id.clone())
             && stack.service.store().get(&e.community_id).await?.is_none()
@@ -247,6 +235,23 @@ async fn import(stack: &Stack, text: &str) -> anyhow::Result<(usize, usize)> {
                 e.community_id
             );
         }
+        if !known_users.contains(&e.user_id) {
+            anyhow::ensure!(
+                store.get_user(&e.user_id).await?.is_some(),
+                "event {} names the unknown user {:?}",
+                e.id,
+                e.user_id
+            );
+            known_users.insert(e.user_id.clone());
+        }
+    }
+    for u in &users {
+        let input = copmatch_core::users::UserInput {
+            profile: u.profile.clone(),
+            languages: u.languages.clone(),
+        };
+        stack.users.put_user(&u.id, input).await?;
+        copmatch_core::ImportProgress::advance(&bar, 1);
     }
     for chunk in events.chunks(500) {
         store.append_events(chunk.to_vec()).await?;

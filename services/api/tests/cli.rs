@@ -81,3 +81,66 @@ fn a_bad_configuration_is_reported_and_exits_with_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_key"));
 }
+
+#[test]
+fn feedback_is_simulated_imported_exported_retrained_on_and_the_gate_refuses_noise() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_copmatch"))
+            .args(["--data-dir", &path("data")])
+            .args(args)
+            .env("COPMATCH__CATALOG__IMPORT_WHEN_EMPTY", "true")
+            .env("COPMATCH__MODELS__DIR", path("models"))
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("copmatch runs");
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            stderr,
+        )
+    };
+    let (ok, _, err) = run(&[
+        "feedback",
+        "simulate",
+        "--users",
+        "120",
+        "--signal",
+        "none",
+        "--out",
+        &path("sim.jsonl"),
+    ]);
+    assert!(ok, "{err}");
+    assert!(err.contains("120 users and 1080 events written"), "{err}");
+
+    let (ok, out, err) = run(&["retrain", "--from", &path("sim.jsonl"), "--json"]);
+    assert!(ok, "{err}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&out).expect("--json prints the manifest");
+    assert_eq!(manifest["version"], "ft1");
+    assert!(manifest["data_hash"]
+        .as_str()
+        .unwrap()
+        .starts_with("fnv1a64:"));
+    assert!(dir.path().join("models/ft1/report.html").is_file());
+
+    let (ok, out, err) = run(&["models", "list", "--json"]);
+    assert!(ok, "{err}");
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(list["active"], "base");
+    assert_eq!(list["models"][0]["version"], "ft1");
+
+    let (ok, _, err) = run(&["models", "activate", "ft1"]);
+    assert!(!ok, "the gate let noise through");
+    assert!(err.contains("model_gate_refused"), "{err}");
+
+    let (ok, _, err) = run(&["feedback", "import", &path("sim.jsonl")]);
+    assert!(ok, "{err}");
+    assert!(err.contains("120 users and 1080 events imported"), "{err}");
+    let (ok, _, err) = run(&["feedback", "export", "--out", &path("export.jsonl")]);
+    assert!(ok, "{err}");
+    let exported = std::fs::read_to_string(path("export.jsonl")).unwrap();
+    assert_eq!(exported.lines().count(), 120 + 1080);
+}

@@ -259,3 +259,89 @@ impl UserStore for UserJournal {
         Ok((page, next))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: &str) -> User {
+        User {
+            id: id.into(),
+            profile: copmatch_core::Profile {
+                roles: vec!["nurse".into()],
+                ..Default::default()
+            },
+            languages: Vec::new(),
+            created_at: "2026-01-01T00:00:00Z".into(),
+            updated_at: "2026-01-01T00:00:00Z".into(),
+        }
+    }
+
+    fn event(id: &str, user: &str) -> FeedbackEvent {
+        FeedbackEvent {
+            id: id.into(),
+            user_id: user.into(),
+            community_id: "c".into(),
+            kind: FeedbackKind::Join,
+            ts: "2026-01-01T00:00:00Z".into(),
+            received_at: "2026-01-01T00:00:00Z".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn acknowledged_events_survive_a_torn_last_line_and_a_reopen() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let journal = UserJournal::open(dir.path()).unwrap();
+        journal.put_user(user("ana")).await.unwrap();
+        journal
+            .append_events(vec![event("e1", "ana"), event("e2", "ana")])
+            .await
+            .unwrap();
+        drop(journal);
+        // A crash in the middle of the next append.
+        let mut file = OpenOptions::new()
+            .append(true)
+            .open(dir.path().join("feedback.jsonl"))
+            .unwrap();
+        file.write_all(b"{\"id\":\"e3\",\"user_").unwrap();
+        drop(file);
+        let journal = UserJournal::open(dir.path()).unwrap();
+        let ids: Vec<String> = journal
+            .events_of_user("ana")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(ids, vec!["e1", "e2"]);
+        // The journal was repaired: new appends start on a clean line.
+        journal
+            .append_events(vec![event("e4", "ana")])
+            .await
+            .unwrap();
+        drop(journal);
+        let journal = UserJournal::open(dir.path()).unwrap();
+        assert_eq!(journal.events_of_user("ana").await.unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn deleting_a_user_removes_their_events_for_good() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let journal = UserJournal::open(dir.path()).unwrap();
+        journal.put_user(user("ana")).await.unwrap();
+        journal.put_user(user("bo")).await.unwrap();
+        journal
+            .append_events(vec![event("e1", "ana"), event("e2", "bo")])
+            .await
+            .unwrap();
+        assert!(journal.delete_user("ana").await.unwrap());
+        assert!(!journal.delete_user("ana").await.unwrap());
+        drop(journal);
+        let journal = UserJournal::open(dir.path()).unwrap();
+        assert!(journal.get_user("ana").await.unwrap().is_none());
+        assert!(journal.events_of_user("ana").await.unwrap().is_empty());
+        let (all, next) = journal.scroll_events(None, 10).await.unwrap();
+        assert_eq!((all.len(), next), (1, None));
+        assert_eq!(all[0].user_id, "bo");
+    }
+}

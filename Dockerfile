@@ -25,8 +25,9 @@ COPY data /app/data
 ENV COPMATCH__HTTP__ADDR=0.0.0.0:8080 \
     COPMATCH__DATA_DIR=/var/lib/copmatch \
     COPMATCH__MODEL__DIR=/app/.deps/models/all-MiniLM-L6-v2 \
-    COPMATCH__CATALOG__PATH=/app/data/communities.jsonl
-RUN mkdir -p /var/lib/copmatch && chown copmatch /var/lib/copmatch
+    COPMATCH__CATALOG__PATH=/app/data/communities.jsonl \
+    COPMATCH__MODELS__DIR=/var/lib/copmatch/models
+RUN mkdir -p /var/lib/copmatch/models && chown -R copmatch /var/lib/copmatch
 USER copmatch
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s CMD curl -fsS http://127.0.0.1:8080/ready || exit 1

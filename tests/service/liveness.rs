@@ -1,6 +1,6 @@
 //! Liveness, "not for me" and diversity over HTTP.
 
-use copmatch_tests::{assert_error, community, json, spawn_app, TestApp};
+use copmatch_tests::{assert_error, community, json, recommended_ids as ids, spawn_app, TestApp};
 use serde_json::Value;
 
 async fn seed(app: &TestApp) {
@@ -35,15 +35,6 @@ async fn seed(app: &TestApp) {
             .status()
             .is_success());
     }
-}
-
-fn ids(body: &Value) -> Vec<String> {
-    body["recommendations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["community"]["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[tokio::test]

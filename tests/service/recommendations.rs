@@ -1,6 +1,6 @@
 //! End to end with the real model over the bundled catalog.
 
-use copmatch_tests::{json, spawn_app_with, TestApp, TestOptions};
+use copmatch_tests::{json, recommended_ids as ids, spawn_app_with, TestApp, TestOptions};
 use serde_json::Value;
 
 async fn catalog_app() -> TestApp {
@@ -9,15 +9,6 @@ async fn catalog_app() -> TestApp {
         ..Default::default()
     })
     .await
-}
-
-fn ids(body: &Value) -> Vec<String> {
-    body["recommendations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["community"]["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 fn categories(rec: &Value) -> Vec<String> {

@@ -1,7 +1,8 @@
 //! Users, feedback and personalized recommendations over HTTP.
 
 use copmatch_tests::{
-    assert_error, community, json, spawn_app, spawn_app_with, TestApp, TestOptions,
+    assert_error, community, json, recommended_ids as ids, spawn_app, spawn_app_with, TestApp,
+    TestOptions,
 };
 use serde_json::Value;
 
@@ -58,15 +59,6 @@ async fn put_nurse(app: &TestApp, id: &str) {
     let body = json!({"profile": {"roles": ["ICU nurse"], "skills": ["ventilator care"]}, "languages": ["English"]});
     let response = app.put_json(&format!("/v1/users/{id}"), &body).await;
     assert!(response.status().is_success(), "{}", response.status());
-}
-
-fn ids(body: &Value) -> Vec<String> {
-    body["recommendations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["community"]["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 async fn user_recommendations(app: &TestApp, id: &str) -> Value {

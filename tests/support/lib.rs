@@ -289,6 +289,16 @@ pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) 
     message
 }
 
+/// The community ids of a recommendations response, in order.
+pub fn recommended_ids(body: &Value) -> Vec<String> {
+    body["recommendations"]
+        .as_array()
+        .expect("recommendations")
+        .iter()
+        .map(|r| r["community"]["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
 /// A valid community document for tests.
 pub fn community(id: &str, name: &str, categories: &[&str], description: &str) -> Value {
     json!({

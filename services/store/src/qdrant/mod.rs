@@ -118,6 +118,39 @@ fn is_connect_failure(message: &str) -> bool {
     message.starts_with("Failed to connect") || message.contains("tcp connect error")
 }
 
+/// The payloads of every point of `collection` matching `filter` (all points
+/// when `None`), a page at a time.
+pub(crate) async fn scroll_payloads(
+    client: &Qdrant,
+    collection: &str,
+    filter: Option<qdrant_client::qdrant::Filter>,
+    context: &str,
+) -> Result<Vec<std::collections::HashMap<String, qdrant_client::qdrant::Value>>, StoreError> {
+    let mut payloads = Vec::new();
+    let mut offset: Option<qdrant_client::qdrant::PointId> = None;
+    loop {
+        let mut request = qdrant_client::qdrant::ScrollPointsBuilder::new(collection)
+            .limit(512)
+            .with_payload(true)
+            .with_vectors(false);
+        if let Some(filter) = &filter {
+            request = request.filter(filter.clone());
+        }
+        if let Some(offset) = offset.take() {
+            request = request.offset(offset);
+        }
+        let response = client
+            .scroll(request)
+            .await
+            .map_err(|e| store_error(context, e))?;
+        payloads.extend(response.result.into_iter().map(|p| p.payload));
+        match response.next_page_offset {
+            Some(next) => offset = Some(next),
+            None => return Ok(payloads),
+        }
+    }
+}
+
 pub(crate) fn store_error(context: &str, e: QdrantError) -> StoreError {
     match &e {
         QdrantError::ResponseError { status }

@@ -9,12 +9,12 @@ use copmatch_core::moderation::{ItemState, ModerationItem};
 use copmatch_core::{ModerationQueue, StoreError};
 use qdrant_client::qdrant::{
     Condition, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder, FieldType, Filter,
-    GetPointsBuilder, PointId, PointStruct, ScrollPointsBuilder, UpsertPointsBuilder,
+    GetPointsBuilder, PointId, PointStruct, UpsertPointsBuilder,
 };
 use qdrant_client::{Payload, Qdrant};
 use uuid::Uuid;
 
-use super::{store_error, QdrantOptions};
+use super::{scroll_payloads, store_error, QdrantOptions};
 
 #[derive(Clone)]
 pub struct QdrantQueue {
@@ -113,35 +113,25 @@ impl ModerationQueue for QdrantQueue {
     }
 
     async fn list(&self, state: Option<ItemState>) -> Result<Vec<ModerationItem>, StoreError> {
-        let mut items = Vec::new();
-        let mut offset: Option<PointId> = None;
-        loop {
-            let mut request = ScrollPointsBuilder::new(&self.collection)
-                .limit(256)
-                .with_payload(true)
-                .with_vectors(false);
-            if let Some(state) = state {
+        let filter = match state {
+            Some(state) => {
                 let value =
                     serde_json::to_value(state).map_err(|e| StoreError::Internal(e.to_string()))?;
                 let state = value.as_str().unwrap_or_default().to_string();
-                request = request.filter(Filter::must([Condition::matches("state", state)]));
+                Some(Filter::must([Condition::matches("state", state)]))
             }
-            if let Some(offset) = offset.take() {
-                request = request.offset(offset);
-            }
-            let response = self
-                .client
-                .scroll(request)
-                .await
-                .map_err(|e| store_error("listing moderation items", e))?;
-            for point in response.result {
-                items.push(item_of(point.payload)?);
-            }
-            match response.next_page_offset {
-                Some(next) => offset = Some(next),
-                None => break,
-            }
-        }
+            None => None,
+        };
+        let mut items = scroll_payloads(
+            &self.client,
+            &self.collection,
+            filter,
+            "listing moderation items",
+        )
+        .await?
+        .into_iter()
+        .map(item_of)
+        .collect::<Result<Vec<_>, _>>()?;
         items.sort_by(|a, b| {
             a.created_at
                 .cmp(&b.created_at)

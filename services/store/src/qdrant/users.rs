@@ -21,7 +21,7 @@ use qdrant_client::qdrant::{
 use qdrant_client::{Payload, Qdrant};
 use uuid::Uuid;
 
-use super::{store_error, QdrantOptions};
+use super::{scroll_payloads, store_error, QdrantOptions};
 
 #[derive(Clone)]
 pub struct QdrantUsers {
@@ -121,31 +121,17 @@ impl QdrantUsers {
     }
 
     async fn scroll_filtered(&self, filter: Filter) -> Result<Vec<FeedbackEvent>, StoreError> {
-        let mut events = Vec::new();
-        let mut offset: Option<PointId> = None;
-        loop {
-            let mut request = ScrollPointsBuilder::new(&self.feedback)
-                .filter(filter.clone())
-                .limit(512)
-                .with_payload(true)
-                .with_vectors(false);
-            if let Some(offset) = offset.take() {
-                request = request.offset(offset);
-            }
-            let response = self
-                .client
-                .scroll(request)
-                .await
-                .map_err(|e| store_error("reading feedback", e))?;
-            for point in response.result {
-                events.push(from_payload(point.payload, None)?);
-            }
-            match response.next_page_offset {
-                Some(next) => offset = Some(next),
-                None => break,
-            }
-        }
-        events.sort_by(|a: &FeedbackEvent, b| a.ts.cmp(&b.ts).then_with(|| a.id.cmp(&b.id)));
+        let mut events = scroll_payloads(
+            &self.client,
+            &self.feedback,
+            Some(filter),
+            "reading feedback",
+        )
+        .await?
+        .into_iter()
+        .map(|payload| from_payload(payload, None))
+        .collect::<Result<Vec<FeedbackEvent>, _>>()?;
+        events.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.id.cmp(&b.id)));
         Ok(events)
     }
 

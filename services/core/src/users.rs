@@ -246,9 +246,84 @@ impl History {
     }
 }
 
+/// Reads a `POST /v1/feedback` body: one event, an array of events, or
+/// `{"events": [...]}`. A malformed event is reported with its position.
+pub fn parse_feedback_body(body: serde_json::Value) -> Result<Vec<FeedbackInput>, CoreError> {
+    let invalid = |message: String| CoreError::new(ErrorCode::InvalidFeedback, message);
+    let (items, prefix) = match body {
+        serde_json::Value::Array(items) => (items, "events"),
+        serde_json::Value::Object(mut object) if object.contains_key("events") => {
+            if object.len() > 1 {
+                return Err(invalid(
+                    "a batch is {\"events\": [...]} with no other field".to_string(),
+                ));
+            }
+            match object.remove("events") {
+                Some(serde_json::Value::Array(items)) => (items, "events"),
+                _ => return Err(invalid("events must be an array of events".to_string())),
+            }
+        }
+        one @ serde_json::Value::Object(_) => (vec![one], "event"),
+        _ => {
+            return Err(invalid(
+                "the body must be an event object, an array of events or {\"events\": [...]}"
+                    .to_string(),
+            ))
+        }
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let at = if prefix == "event" {
+                prefix.to_string()
+            } else {
+                format!("{prefix}[{i}]")
+            };
+            serde_json::from_value::<FeedbackInput>(item).map_err(|e| invalid(format!("{at}: {e}")))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn one_event_an_array_and_a_batch_object_are_all_accepted() {
+        let event = json!({"user_id": "u", "community_id": "c", "type": "join"});
+        assert_eq!(parse_feedback_body(event.clone()).unwrap().len(), 1);
+        assert_eq!(parse_feedback_body(json!([event, event])).unwrap().len(), 2);
+        assert_eq!(
+            parse_feedback_body(json!({"events": [event]}))
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_malformed_event_is_named_by_its_position() {
+        let good = json!({"user_id": "u", "community_id": "c", "type": "join"});
+        let bad = json!({"user_id": "u", "type": "join"});
+        let err = parse_feedback_body(json!({"events": [good, bad]})).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidFeedback);
+        assert!(
+            err.message
+                .starts_with("events[1]: missing field `community_id`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_event_is_refused() {
+        assert_eq!(
+            parse_feedback_body(json!(42)).unwrap_err().code,
+            ErrorCode::InvalidFeedback
+        );
+    }
 
     fn event(community: &str, kind: FeedbackKind, ts: &str) -> FeedbackEvent {
         FeedbackEvent {

@@ -2,9 +2,9 @@
 
 use actix_web::{web, HttpResponse};
 use copmatch_core::personal::{
-    parse_feedback_body, FeedbackReport, Personalizer, UserRecommendOptions, UserRecommendResponse,
+    FeedbackReport, Personalizer, UserRecommendOptions, UserRecommendResponse,
 };
-use copmatch_core::users::{FeedbackInput, User, UserInput};
+use copmatch_core::users::{parse_feedback_body, FeedbackInput, User, UserInput};
 
 use crate::error::{json_error, method_not_allowed, ApiError, ErrorBody};
 

@@ -34,6 +34,16 @@ pub async fn from_store(
     store: &dyn UserStore,
     progress: &dyn ImportProgress,
 ) -> anyhow::Result<FeedbackData> {
+    let (users, events) = read_store(store, progress).await?;
+    let users = users.into_iter().map(|u| (u.id.clone(), u)).collect();
+    Ok(assemble(users, events))
+}
+
+/// Every event of the store and the users they name (`copmatch feedback export`).
+pub async fn read_store(
+    store: &dyn UserStore,
+    progress: &dyn ImportProgress,
+) -> anyhow::Result<(Vec<User>, Vec<FeedbackEvent>)> {
     let mut events = Vec::new();
     let mut cursor = None;
     progress.start(0);
@@ -47,20 +57,28 @@ pub async fn from_store(
         }
     }
     progress.finish();
-    let mut users = HashMap::new();
-    for e in &events {
-        if !users.contains_key(&e.user_id) {
-            if let Some(user) = store.get_user(&e.user_id).await? {
-                users.insert(e.user_id.clone(), user);
-            }
+    let mut ids: Vec<&str> = events.iter().map(|e| e.user_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut users = Vec::new();
+    for id in ids {
+        if let Some(user) = store.get_user(id).await? {
+            users.push(user);
         }
     }
-    Ok(assemble(users, events))
+    Ok((users, events))
 }
 
 /// Users and events from `copmatch feedback export` or the simulator.
 pub fn from_jsonl(text: &str) -> anyhow::Result<FeedbackData> {
-    let mut users = HashMap::new();
+    let (users, events) = parse_records(text)?;
+    let users = users.into_iter().map(|u| (u.id.clone(), u)).collect();
+    Ok(assemble(users, events))
+}
+
+/// The users and events of a JSON Lines file, in file order.
+pub fn parse_records(text: &str) -> anyhow::Result<(Vec<User>, Vec<FeedbackEvent>)> {
+    let mut users = Vec::new();
     let mut events = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -69,13 +87,11 @@ pub fn from_jsonl(text: &str) -> anyhow::Result<FeedbackData> {
         let record: FeedbackRecord = serde_json::from_str(line)
             .with_context(|| format!("line {}: not a feedback record", n + 1))?;
         match record {
-            FeedbackRecord::User(u) => {
-                users.insert(u.id.clone(), u);
-            }
+            FeedbackRecord::User(u) => users.push(u),
             FeedbackRecord::Event(e) => events.push(e),
         }
     }
-    Ok(assemble(users, events))
+    Ok((users, events))
 }
 
 /// Writes users and events as JSON Lines (`from_jsonl` reads it back).

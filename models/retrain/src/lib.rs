@@ -129,7 +129,7 @@ pub async fn retrain(
             let ndcg = if blend == 0.0 {
                 zero.metrics.ndcg_at_10
             } else {
-                let model = candidate_model(&served.base, "validation", &map, blend, &catalog);
+                let model = candidate_model(&served.base, "validation", &map, blend);
                 evaluate(service, &validation, &model, &catalog, &*quiet)
                     .await?
                     .metrics
@@ -155,7 +155,7 @@ pub async fn retrain(
 
     let version = registry.next_version()?;
     let map = fit(&Examples::from_rows(&rows)?, best.penalty)?;
-    let candidate = candidate_model(&served.base, &version, &map, best.blend, &catalog);
+    let candidate = candidate_model(&served.base, &version, &map, best.blend);
     let held = stages.stage("held-out: base model");
     let base_eval = evaluate(service, &heldout, &base_model, &catalog, &*held).await?;
     let active = match &served.adapter {
@@ -210,15 +210,8 @@ pub async fn retrain(
     })
 }
 
-fn candidate_model(
-    base: &str,
-    version: &str,
-    map: &train::LinearMap,
-    blend: f32,
-    catalog: &Catalog,
-) -> ServedModel {
+fn candidate_model(base: &str, version: &str, map: &train::LinearMap, blend: f32) -> ServedModel {
     let dimension = map.bias.len();
-    debug_assert!(catalog.vectors.values().all(|v| v.len() == dimension));
     ServedModel {
         base: base.to_string(),
         adapter: Some(Arc::new(QueryAdapter {

@@ -179,6 +179,15 @@ async fn serve_recorded_model(
     Ok(())
 }
 
+/// Loads the model (on the blocking pool) and opens the stack, for the
+/// command-line tools; an import of the bundled catalog shows a progress bar.
+pub async fn open_stack_offline(settings: &Settings) -> anyhow::Result<Stack> {
+    let for_model = settings.clone();
+    let embedder = tokio::task::spawn_blocking(move || load_embedder(&for_model)).await??;
+    let progress = ProgressBarImport::new("importing the bundled catalog");
+    open_stack(settings, embedder, &progress).await
+}
+
 /// [`open_stack`] for callers that only need the domain service.
 pub async fn open_service(
     settings: &Settings,

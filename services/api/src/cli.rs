@@ -8,7 +8,7 @@ use copmatch_core::{Profile, RecommendRequest};
 
 use copmatch_core::reindex::reindex;
 
-use crate::app::{load_embedder, open_service, open_stack, Application};
+use crate::app::{load_embedder, open_stack, open_stack_offline, Application};
 use crate::progress::ProgressBarImport;
 use crate::settings::Settings;
 
@@ -253,12 +253,5 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
 }
 
 async fn open_offline(settings: &Settings) -> anyhow::Result<copmatch_core::CopMatch> {
-    let for_model = settings.clone();
-    let embedder = tokio::task::spawn_blocking(move || load_embedder(&for_model)).await??;
-    open_service(
-        settings,
-        embedder,
-        &ProgressBarImport::new("importing the bundled catalog"),
-    )
-    .await
+    Ok(open_stack_offline(settings).await?.service)
 }

@@ -1,20 +1,20 @@
 //! The analyst's commands: `copmatch feedback export|import|simulate`,
 //! `copmatch retrain` and `copmatch models list|activate|rollback`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use copmatch_core::reindex::reindex_to;
-use copmatch_core::users::{FeedbackEvent, User};
 use copmatch_core::CoreError;
 use copmatch_retrain::data::{self, to_jsonl};
 use copmatch_retrain::simulate::{simulate, Signal, SimOptions};
 use copmatch_retrain::{retrain, RetrainOptions};
 
-use crate::app::{load_embedder, open_stack, Stack};
+use crate::app::{open_stack_offline, Stack};
 use crate::progress::{BarStages, ProgressBarImport};
 use crate::settings::Settings;
+use crate::transfer::write_output;
 
 #[derive(Subcommand, Debug)]
 pub enum FeedbackCommand {
@@ -83,32 +83,6 @@ pub enum ModelsCommand {
     Rollback,
 }
 
-async fn open(settings: &Settings) -> anyhow::Result<Stack> {
-    let for_model = settings.clone();
-    let embedder = tokio::task::spawn_blocking(move || load_embedder(&for_model)).await??;
-    open_stack(
-        &settings,
-        embedder,
-        &ProgressBarImport::new("importing the bundled catalog"),
-    )
-    .await
-}
-
-fn write_out(text: &str, out: Option<&Path>) -> anyhow::Result<()> {
-    match out {
-        Some(path) => {
-            let tmp = path.with_extension("partial");
-            std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-            std::fs::rename(&tmp, path)
-                .with_context(|| format!("moving {} into place", path.display()))
-        }
-        None => {
-            print!("{text}");
-            Ok(())
-        }
-    }
-}
-
 pub async fn feedback(settings: &Settings, command: FeedbackCommand) -> anyhow::Result<()> {
     match command {
         FeedbackCommand::Simulate {
@@ -145,7 +119,7 @@ pub async fn feedback(settings: &Settings, command: FeedbackCommand) -> anyhow::
                     seed,
                 },
             )?;
-            write_out(&to_jsonl(&sim.users, &sim.events), Some(&out))?;
+            write_output(to_jsonl(&sim.users, &sim.events).as_bytes(), Some(&out))?;
             eprintln!(
                 "{} users and {} events written to {}",
                 sim.users.len(),
@@ -160,18 +134,19 @@ pub async fn feedback(settings: &Settings, command: FeedbackCommand) -> anyhow::
             Ok(())
         }
         FeedbackCommand::Export { out } => {
-            let stack = open(settings).await?;
-            let result = export(&stack).await;
+            let stack = open_stack_offline(settings).await?;
+            let bar = ProgressBarImport::counting("reading feedback", "events");
+            let result = data::read_store(stack.users.users().as_ref(), &bar).await;
             stack.service.store().close().await?;
             let (users, events) = result?;
-            write_out(&to_jsonl(&users, &events), out.as_deref())?;
+            write_output(to_jsonl(&users, &events).as_bytes(), out.as_deref())?;
             eprintln!("{} users and {} events exported", users.len(), events.len());
             Ok(())
         }
         FeedbackCommand::Import { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let stack = open(settings).await?;
+            let stack = open_stack_offline(settings).await?;
             let result = import(&stack, &text).await;
             stack.service.store().close().await?;
             let (users, events) = result?;
@@ -181,43 +156,8 @@ pub async fn feedback(settings: &Settings, command: FeedbackCommand) -> anyhow::
     }
 }
 
-async fn export(stack: &Stack) -> anyhow::Result<(Vec<User>, Vec<FeedbackEvent>)> {
-    let store = stack.users.users();
-    let mut events = Vec::new();
-    let mut cursor = None;
-    loop {
-        let (page, next) = store.scroll_events(cursor, 1000).await?;
-        events.extend(page);
-        match next {
-            Some(n) => cursor = Some(n),
-            None => break,
-        }
-    }
-    let mut ids: Vec<&str> = events.iter().map(|e| e.user_id.as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut users = Vec::new();
-    for id in ids {
-        if let Some(u) = store.get_user(id).await? {
-            users.push(u);
-        }
-    }
-    Ok((users, events))
-}
-
 async fn import(stack: &Stack, text: &str) -> anyhow::Result<(usize, usize)> {
-    let mut users = Vec::new();
-    let mut events = Vec::new();
-    for (n, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        match serde_json::from_str(line).with_context(|| format!("line {}", n + 1))? {
-            copmatch_core::users::FeedbackRecord::User(u) => users.push(u),
-            copmatch_core::users::FeedbackRecord::Event(e) => events.push(e),
-        }
-    }
+    let (users, events) = data::parse_records(text)?;
     let store = stack.users.users();
     let bar = ProgressBarImport::counting("importing feedback", "records");
     copmatch_core::ImportProgress::start(&bar, users.len() + events.len());
@@ -262,7 +202,7 @@ async fn import(stack: &Stack, text: &str) -> anyhow::Result<(usize, usize)> {
 }
 
 pub async fn run_retrain(settings: &Settings, args: RetrainArgs) -> anyhow::Result<()> {
-    let stack = open(settings).await?;
+    let stack = open_stack_offline(settings).await?;
     let result = retrain_with(&stack, &args).await;
     stack.service.store().close().await?;
     result
@@ -331,7 +271,7 @@ async fn retrain_with(stack: &Stack, args: &RetrainArgs) -> anyhow::Result<()> {
 }
 
 pub async fn models(settings: &Settings, command: ModelsCommand) -> anyhow::Result<()> {
-    let stack = open(settings).await?;
+    let stack = open_stack_offline(settings).await?;
     let result = models_with(&stack, command).await;
     stack.service.store().close().await?;
     result

@@ -28,14 +28,20 @@ pub async fn export(store: &dyn VectorStore, out: Option<&Path>) -> anyhow::Resu
         }
     }
     let count = lines.iter().filter(|b| **b == b'\n').count();
+    write_output(&lines, out)?;
+    Ok(count)
+}
+
+/// Writes `bytes` to `out` (standard output when `None`); a file appears
+/// only when complete.
+pub fn write_output(bytes: &[u8], out: Option<&Path>) -> anyhow::Result<()> {
     match out {
         Some(path) => {
             let tmp = path.with_extension("partial");
-            std::fs::write(&tmp, &lines).with_context(|| format!("writing {}", tmp.display()))?;
+            std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
             std::fs::rename(&tmp, path)
-                .with_context(|| format!("moving {} into place", path.display()))?;
+                .with_context(|| format!("moving {} into place", path.display()))
         }
-        None => std::io::stdout().lock().write_all(&lines)?,
+        None => Ok(std::io::stdout().lock().write_all(bytes)?),
     }
-    Ok(count)
 }

@@ -6,7 +6,7 @@
 //! history is read back from them (see [`History`]), and `copmatch retrain`
 //! learns from all of them. Deleting a user deletes their events too.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -208,7 +208,7 @@ impl History {
         // The latest decisive event per community wins; clicks and views only
         // add interest.
         let mut state: BTreeMap<&str, FeedbackKind> = BTreeMap::new();
-        let mut clicked: HashMap<&str, ()> = HashMap::new();
+        let mut clicked: BTreeSet<&str> = BTreeSet::new();
         let mut reported = Vec::new();
         for e in sorted {
             match e.kind {
@@ -216,7 +216,7 @@ impl History {
                     state.insert(&e.community_id, e.kind);
                 }
                 FeedbackKind::Click => {
-                    clicked.insert(&e.community_id, ());
+                    clicked.insert(&e.community_id);
                 }
                 FeedbackKind::ReportDeadLink => reported.push(e.community_id.clone()),
                 FeedbackKind::View => {}
@@ -229,12 +229,11 @@ impl History {
                 .map(|(id, _)| id.to_string())
                 .collect()
         };
-        let mut clicked: Vec<String> = clicked
-            .into_keys()
+        let clicked: Vec<String> = clicked
+            .into_iter()
             .filter(|id| !state.contains_key(id))
             .map(str::to_string)
             .collect();
-        clicked.sort();
         reported.sort();
         reported.dedup();
         Self {

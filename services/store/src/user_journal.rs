@@ -9,9 +9,8 @@
 //! Everything is also kept in memory: feedback is small next to the catalog
 //! (an event is ~200 bytes; a million events is ~200 MB of file).
 
-use std::collections::BTreeMap;
-use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -19,11 +18,9 @@ use async_trait::async_trait;
 use copmatch_core::users::{FeedbackEvent, FeedbackKind, User, UserStore};
 use copmatch_core::StoreError;
 use parking_lot::Mutex;
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
-fn internal(path: &Path, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Internal(format!("{}: {e}", path.display()))
-}
+use crate::journal::{append, append_file, internal, read_lines, rewrite};
 
 #[derive(Serialize, Deserialize)]
 struct UserLine {
@@ -38,6 +35,17 @@ struct State {
     users: BTreeMap<String, User>,
     /// In append order; positions are scroll cursors.
     events: Vec<FeedbackEvent>,
+    /// Positions in `events` per user: a user's history is read on every
+    /// personalized request, so it must not scan all events.
+    by_user: HashMap<String, Vec<usize>>,
+}
+
+fn index_by_user(events: &[FeedbackEvent]) -> HashMap<String, Vec<usize>> {
+    let mut by_user: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, e) in events.iter().enumerate() {
+        by_user.entry(e.user_id.clone()).or_default().push(i);
+    }
+    by_user
 }
 
 /// Users and feedback of the embedded store.
@@ -46,58 +54,6 @@ pub struct UserJournal {
     users_path: PathBuf,
     events_path: PathBuf,
     state: Arc<Mutex<State>>,
-}
-
-/// Every readable line of a JSON Lines file, and whether one was torn.
-fn read_lines<T: DeserializeOwned>(path: &Path) -> Result<(Vec<T>, bool), StoreError> {
-    let mut out = Vec::new();
-    let mut torn = false;
-    if path.exists() {
-        let reader = BufReader::new(File::open(path).map_err(|e| internal(path, e))?);
-        for line in reader.lines() {
-            let line = line.map_err(|e| internal(path, e))?;
-            match serde_json::from_str(&line) {
-                Ok(v) => out.push(v),
-                // Only a crash mid-append can leave a bad line, and only at the end.
-                Err(e) => {
-                    tracing::warn!(path = %path.display(), error = %e, "dropping a torn journal line");
-                    torn = true;
-                }
-            }
-        }
-    }
-    Ok((out, torn))
-}
-
-/// Writes `lines` to a temporary file and renames it over `path`.
-fn rewrite<T: Serialize>(path: &Path, lines: impl Iterator<Item = T>) -> Result<(), StoreError> {
-    let tmp = path.with_extension("jsonl.tmp");
-    let mut file = File::create(&tmp).map_err(|e| internal(&tmp, e))?;
-    for item in lines {
-        let line = serde_json::to_string(&item).map_err(|e| internal(&tmp, e))?;
-        writeln!(file, "{line}").map_err(|e| internal(&tmp, e))?;
-    }
-    file.sync_all().map_err(|e| internal(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| internal(path, e))
-}
-
-fn append_file(path: &Path) -> Result<File, StoreError> {
-    OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(|e| internal(path, e))
-}
-
-fn append<T: Serialize>(file: &mut File, path: &Path, items: &[T]) -> Result<(), StoreError> {
-    let mut text = String::new();
-    for item in items {
-        text.push_str(&serde_json::to_string(item).map_err(|e| internal(path, e))?);
-        text.push('\n');
-    }
-    file.write_all(text.as_bytes())
-        .map_err(|e| internal(path, e))?;
-    file.sync_data().map_err(|e| internal(path, e))
 }
 
 impl UserJournal {
@@ -133,6 +89,7 @@ impl UserJournal {
                 users_file: append_file(&users_path)?,
                 events_file: append_file(&events_path)?,
                 users,
+                by_user: index_by_user(&events),
                 events,
             })),
             users_path,
@@ -190,6 +147,7 @@ impl UserStore for UserJournal {
                     .collect();
                 rewrite(&j.events_path, kept.iter())?;
                 state.events_file = append_file(&j.events_path)?;
+                state.by_user = index_by_user(&kept);
                 state.events = kept;
             }
             let line = UserLine {
@@ -207,6 +165,14 @@ impl UserStore for UserJournal {
         self.blocking(move |j| {
             let mut state = j.state.lock();
             append(&mut state.events_file, &j.events_path, &events)?;
+            let start = state.events.len();
+            for (i, e) in events.iter().enumerate() {
+                state
+                    .by_user
+                    .entry(e.user_id.clone())
+                    .or_default()
+                    .push(start + i);
+            }
             state.events.extend(events);
             Ok(())
         })
@@ -214,14 +180,13 @@ impl UserStore for UserJournal {
     }
 
     async fn events_of_user(&self, user_id: &str) -> Result<Vec<FeedbackEvent>, StoreError> {
-        let mut events: Vec<FeedbackEvent> = self
-            .state
-            .lock()
-            .events
-            .iter()
-            .filter(|e| e.user_id == user_id)
-            .cloned()
-            .collect();
+        let state = self.state.lock();
+        let mut events: Vec<FeedbackEvent> = state
+            .by_user
+            .get(user_id)
+            .map(|positions| positions.iter().map(|&i| state.events[i].clone()).collect())
+            .unwrap_or_default();
+        drop(state);
         events.sort_by(|a, b| a.ts.cmp(&b.ts));
         Ok(events)
     }
@@ -262,6 +227,9 @@ impl UserStore for UserJournal {
 
 #[cfg(test)]
 mod tests {
+    use std::fs::OpenOptions;
+    use std::io::Write;
+
     use super::*;
 
     fn user(id: &str) -> User {

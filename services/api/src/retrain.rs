@@ -149,14 +149,17 @@ pub async fn feedback(settings: &Settings, command: FeedbackCommand) -> anyhow::
             let stack = open_stack_offline(settings).await?;
             let result = import(&stack, &text).await;
             stack.service.store().close().await?;
-            let (users, events) = result?;
-            eprintln!("{users} users and {events} events imported");
+            let counts = result?;
+            eprintln!(
+                "{} users and {} events imported; {} events were already stored",
+                counts.users, counts.events, counts.already_stored
+            );
             Ok(())
         }
     }
 }
 
-async fn import(stack: &Stack, text: &str) -> anyhow::Result<(usize, usize)> {
+async fn import(stack: &Stack, text: &str) -> anyhow::Result<ImportCounts> {
     let (users, events) = data::parse_records(text)?;
     let store = stack.users.users();
     let bar = ProgressBarImport::counting("importing feedback", "records");
@@ -193,12 +196,43 @@ async fn import(stack: &Stack, text: &str) -> anyhow::Result<(usize, usize)> {
         stack.users.put_user(&u.id, input).await?;
         copmatch_core::ImportProgress::advance(&bar, 1);
     }
-    for chunk in events.chunks(500) {
+    // Events keep their ids, so importing a file twice stores each event once.
+    let mut stored = std::collections::HashSet::new();
+    let mut users_seen = std::collections::HashSet::new();
+    for e in &events {
+        if users_seen.insert(e.user_id.clone()) {
+            stored.extend(
+                store
+                    .events_of_user(&e.user_id)
+                    .await?
+                    .into_iter()
+                    .map(|e| e.id),
+            );
+        }
+    }
+    let total = events.len();
+    let new: Vec<_> = events
+        .into_iter()
+        .filter(|e| stored.insert(e.id.clone()))
+        .collect();
+    copmatch_core::ImportProgress::advance(&bar, total - new.len());
+    for chunk in new.chunks(500) {
         store.append_events(chunk.to_vec()).await?;
         copmatch_core::ImportProgress::advance(&bar, chunk.len());
     }
     copmatch_core::ImportProgress::finish(&bar);
-    Ok((users.len(), events.len()))
+    Ok(ImportCounts {
+        users: users.len(),
+        events: new.len(),
+        already_stored: total - new.len(),
+    })
+}
+
+struct ImportCounts {
+    users: usize,
+    events: usize,
+    /// Events of the file that the store already held (same id).
+    already_stored: usize,
 }
 
 pub async fn run_retrain(settings: &Settings, args: RetrainArgs) -> anyhow::Result<()> {

@@ -138,9 +138,24 @@ fn feedback_is_simulated_imported_exported_retrained_on_and_the_gate_refuses_noi
 
     let (ok, _, err) = run(&["feedback", "import", &path("sim.jsonl")]);
     assert!(ok, "{err}");
-    assert!(err.contains("120 users and 1080 events imported"), "{err}");
+    assert!(
+        err.contains("120 users and 1080 events imported; 0 events were already stored"),
+        "{err}"
+    );
     let (ok, _, err) = run(&["feedback", "export", "--out", &path("export.jsonl")]);
     assert!(ok, "{err}");
     let exported = std::fs::read_to_string(path("export.jsonl")).unwrap();
     assert_eq!(exported.lines().count(), 120 + 1080);
+
+    // Importing the export again stores no event twice.
+    let (ok, _, err) = run(&["feedback", "import", &path("export.jsonl")]);
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("120 users and 0 events imported; 1080 events were already stored"),
+        "{err}"
+    );
+    let (ok, _, err) = run(&["feedback", "export", "--out", &path("again.jsonl")]);
+    assert!(ok, "{err}");
+    let again = std::fs::read_to_string(path("again.jsonl")).unwrap();
+    assert_eq!(again.lines().count(), 120 + 1080);
 }

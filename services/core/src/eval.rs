@@ -167,6 +167,8 @@ pub struct ModeReport {
     pub metrics: Metrics,
     /// nDCG@10 per query id, for finding what got worse.
     pub per_query: BTreeMap<String, f64>,
+    /// The top 10 community ids per query id, for seeing why.
+    pub top_ids: BTreeMap<String, Vec<String>>,
 }
 
 pub fn mode_name(mode: RetrievalMode) -> &'static str {
@@ -185,6 +187,7 @@ pub async fn evaluate(
     catalog_size: usize,
 ) -> Result<ModeReport, CoreError> {
     let mut per_query = BTreeMap::new();
+    let mut top_ids = BTreeMap::new();
     let mut seen: HashSet<String> = HashSet::new();
     let (mut ndcg, mut recall, mut mrr) = (0.0, 0.0, 0.0);
     for q in queries {
@@ -212,7 +215,9 @@ pub async fn evaluate(
         recall += recall_at_10(&earned, &ideal);
         mrr += reciprocal_rank(&earned);
         per_query.insert(q.id.clone(), n);
-        seen.extend(ranked.into_iter().map(|c| c.id));
+        let ids: Vec<String> = ranked.into_iter().map(|c| c.id).collect();
+        seen.extend(ids.iter().cloned());
+        top_ids.insert(q.id.clone(), ids);
     }
     let count = queries.len().max(1) as f64;
     Ok(ModeReport {
@@ -224,6 +229,7 @@ pub async fn evaluate(
             coverage: seen.len() as f64 / catalog_size.max(1) as f64,
         },
         per_query,
+        top_ids,
     })
 }
 

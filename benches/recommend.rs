@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use copmatch_benches::{generated_catalog, load, percentile_ms, start_embedder, PROFILES};
+use copmatch_core::community::EMBEDDING_TEXT_VERSION;
 use copmatch_core::{
     CopMatch, Embedder, Limits, Profile, RankingWeights, RecommendRequest, VectorStore,
 };
@@ -129,7 +130,12 @@ async fn on_qdrant(url: String, cold: &CopMatch, warm: &CopMatch) -> (CopMatch, 
     let catalog = QdrantCatalog::connect(options.clone(), IndexTuning::default())
         .await
         .unwrap();
-    let version = IndexVersion::new(warm.model_id(), 2, 1, 384);
+    let version = IndexVersion::new(
+        warm.embedder().model_id(),
+        EMBEDDING_TEXT_VERSION,
+        1,
+        warm.embedder().dimension(),
+    );
     let store = catalog.create(&version).await.unwrap();
     catalog.activate(&version).await.unwrap();
     let started = Instant::now();

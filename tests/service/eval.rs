@@ -16,8 +16,10 @@ async fn copmatch_beats_both_baselines_on_the_development_set() {
         return;
     };
     let dir = tempfile::TempDir::new().unwrap();
-    let mut settings = Settings::default();
-    settings.data_dir = dir.path().to_path_buf();
+    let mut settings = Settings {
+        data_dir: dir.path().to_path_buf(),
+        ..Settings::default()
+    };
     settings.catalog.import_when_empty = false;
     let service = open_service(&settings, copmatch_tests::embedder(), &NoProgress)
         .await

@@ -39,8 +39,10 @@ async fn retrain_on(signal: Signal, models_dir: &Path) -> Outcome {
     let sim = simulate(&catalog, &options).unwrap();
     let data = from_jsonl(&copmatch_retrain::data::to_jsonl(&sim.users, &sim.events)).unwrap();
     let dir = tempfile::TempDir::new().unwrap();
-    let mut settings = Settings::default();
-    settings.data_dir = dir.path().to_path_buf();
+    let mut settings = Settings {
+        data_dir: dir.path().to_path_buf(),
+        ..Settings::default()
+    };
     settings.catalog.import_when_empty = true;
     let stack = open_stack(&settings, embedder(), &NoProgress)
         .await

@@ -137,8 +137,10 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
     let data_dir = options
         .data_dir
         .unwrap_or_else(|| TempDir::new().expect("temp dir"));
-    let mut settings = Settings::default();
-    settings.data_dir = data_dir.path().to_path_buf();
+    let mut settings = Settings {
+        data_dir: data_dir.path().to_path_buf(),
+        ..Settings::default()
+    };
     settings.http.addr = "127.0.0.1:0".into();
     settings.http.workers = 1;
     settings.catalog.import_when_empty = options.bundled_catalog;

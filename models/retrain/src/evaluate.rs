@@ -122,5 +122,5 @@ fn fnv_pick(community: &str, user: &str) -> bool {
     let mut h = crate::data::Fnv::new();
     h.write(user.as_bytes());
     h.write(community.as_bytes());
-    h.0 % 20 == 0
+    h.0.is_multiple_of(20)
 }

@@ -11,6 +11,7 @@
 //! - literal matches of profile words in categories, tags and name,
 //! - minus demotions for inactive or unverified communities and for
 //!   closeness to communities the person marked "not for me".
+//!
 //! A diversity pass (MMR) then keeps one community from crowding the list
 //! with its mirrors. Whatever moved a community up becomes a reason.
 

@@ -162,7 +162,10 @@ fn best_single_item_counts_for_mixed_profiles() {
             hit(community("ds", &[], Status::Active), vec![0.0, 1.0], 0.7),
             hit(
                 community("mid", &[], Status::Active),
-                vec![0.7071, 0.7071],
+                vec![
+                    std::f32::consts::FRAC_1_SQRT_2,
+                    std::f32::consts::FRAC_1_SQRT_2,
+                ],
                 0.99,
             ),
         ],

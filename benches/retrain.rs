@@ -43,6 +43,7 @@ fn benches(c: &mut Criterion) {
     let adapter = QueryAdapter {
         version: "ft1".into(),
         base_model: "bench".into(),
+        text_version: copmatch_core::community::EMBEDDING_TEXT_VERSION,
         dimension: D,
         weights: map.weights,
         bias: map.bias,

@@ -67,9 +67,7 @@ impl SplitMix {
 /// `total` records: the real ones with real embeddings, then perturbed variants.
 pub async fn generated_catalog(embedder: &Arc<dyn Embedder>, total: usize) -> Vec<CommunityRecord> {
     let real = real_communities();
-    let texts = real.iter().map(Community::embedding_text).collect();
-    let vectors = embedder
-        .embed(texts)
+    let vectors = copmatch_core::views::embed_communities(embedder.as_ref(), &real)
         .await
         .expect("embedding the real catalog");
     let base: Vec<CommunityRecord> = real

@@ -1,7 +1,8 @@
 //! Ranking quality on the development set must not regress.
 //!
 //! Thresholds come from the measured values (README "Evaluation") minus a
-//! margin: copmatch nDCG@10 0.861, dense-only 0.804, bm25-only 0.787.
+//! margin: copmatch nDCG@10 0.870, dense-only 0.829, bm25-only 0.787. The lead
+//! over dense-only must stay at the 0.03 the relevance issue asks for.
 
 use copmatch_api::app::open_service;
 use copmatch_api::evaluate::{default_queries, evaluate_systems, shared_catalog};
@@ -45,14 +46,14 @@ async fn copmatch_beats_both_baselines_on_the_development_set() {
     };
     let (ours, dense, bm25) = (ndcg("copmatch"), ndcg("dense-only"), ndcg("bm25-only"));
     eprintln!("nDCG@10: copmatch {ours:.3}, dense-only {dense:.3}, bm25-only {bm25:.3}");
-    assert!(ours >= 0.84, "copmatch nDCG@10 regressed to {ours:.3}");
+    assert!(ours >= 0.85, "copmatch nDCG@10 regressed to {ours:.3}");
     assert!(
-        ours - dense >= 0.04,
+        ours - dense >= 0.03,
         "copmatch leads dense-only by only {:.3}",
         ours - dense
     );
     assert!(
-        ours - bm25 >= 0.04,
+        ours - bm25 >= 0.05,
         "copmatch leads bm25-only by only {:.3}",
         ours - bm25
     );

@@ -25,6 +25,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use copmatch_core::adapter::{QueryAdapter, ServedModel};
+use copmatch_core::community::EMBEDDING_TEXT_VERSION;
 use copmatch_core::import::ImportProgress;
 use copmatch_core::moderator::now_timestamp;
 use copmatch_core::ranking::normalize;
@@ -171,6 +172,7 @@ pub async fn retrain(
     let manifest = Manifest {
         version: version.clone(),
         base_model: served.base.clone(),
+        text_version: EMBEDDING_TEXT_VERSION,
         method: format!(
             "linear query adapter: PCA (linfa-reduction, up to {} components) of profile vectors, then multi-task ridge regression (linfa-elasticnet, l1_ratio 0) to the mean vector of joined communities, blended with the base vector",
             train::COMPONENTS
@@ -217,6 +219,7 @@ fn candidate_model(base: &str, version: &str, map: &train::LinearMap, blend: f32
         adapter: Some(Arc::new(QueryAdapter {
             version: version.to_string(),
             base_model: base.to_string(),
+            text_version: EMBEDDING_TEXT_VERSION,
             dimension,
             weights: map.weights.clone(),
             bias: map.bias.clone(),

@@ -43,6 +43,9 @@ pub struct HeldOut {
 pub struct Manifest {
     pub version: String,
     pub base_model: String,
+    /// The community text version of the vectors it was trained on.
+    #[serde(default = "copmatch_core::adapter::texts_before_versioning")]
+    pub text_version: u32,
     pub method: String,
     pub parameters: Parameters,
     pub data_source: String,

@@ -8,6 +8,7 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use copmatch_core::adapter::ServedModel;
+use copmatch_core::community::EMBEDDING_TEXT_VERSION;
 use copmatch_core::import::NoProgress;
 use copmatch_core::moderator::Moderator;
 use copmatch_core::personal::Personalizer;
@@ -159,19 +160,24 @@ async fn serve_recorded_model(
         return Ok(());
     };
     let base = embedder.model_id().to_string();
-    match registry.load_adapter(&version) {
-        Ok(adapter) if adapter.base_model == base && adapter.dimension == embedder.dimension() => {
+    let loaded = registry
+        .load_adapter(&version)
+        .map_err(|e| format!("{e:#}"));
+    let checked = loaded.and_then(|adapter| {
+        match adapter.mismatch(&base, EMBEDDING_TEXT_VERSION, embedder.dimension()) {
+            Some(why) => Err(why),
+            None => Ok(adapter),
+        }
+    });
+    match checked {
+        Ok(adapter) => {
             tracing::info!(model = %version, "serving the retrained model");
             service.model_slot().set(ServedModel {
                 base,
                 adapter: Some(Arc::new(adapter)),
             });
         }
-        loaded => {
-            let why = match loaded {
-                Ok(a) => format!("it was trained on {}", a.base_model),
-                Err(e) => format!("{e:#}"),
-            };
+        Err(why) => {
             tracing::warn!(model = %version, reason = %why, "the recorded model cannot serve; re-indexing for the base model");
             reindex_to(index, embedder, None, progress).await?;
         }

@@ -9,12 +9,15 @@
 //! users: the candidate's manifest records the base model's and the then
 //! serving model's numbers; a candidate must beat the serving model by
 //! `models.gate_min_gain`, and when its manifest never measured the serving
-//! model the gate refuses too. `force` skips the gate. Rollback returns to the
-//! model of the previous index version (kept by every re-index), ungated.
+//! model the gate refuses too. `force` skips the gate, but never the check
+//! that the model was trained on the serving embedding model and community
+//! text version. Rollback returns to the model of the previous index version
+//! (kept by every re-index), ungated.
 
 use std::sync::Arc;
 
 use copmatch_core::adapter::{QueryAdapter, ServedModel};
+use copmatch_core::community::EMBEDDING_TEXT_VERSION;
 use copmatch_core::{CopMatch, CoreError, ErrorCode, LiveIndex};
 use copmatch_retrain::evaluate::Metrics;
 use copmatch_retrain::registry::{Manifest, Registry, BASE};
@@ -25,6 +28,9 @@ use utoipa::ToSchema;
 pub struct ModelEntry {
     pub version: String,
     pub base_model: String,
+    /// The community text version it was trained on; it serves only while
+    /// copmatch embeds that version.
+    pub text_version: u32,
     pub created_at: String,
     /// Held-out nDCG@10 of this model and of the base model, same users.
     pub heldout_ndcg_at_10: f64,
@@ -109,6 +115,7 @@ impl ModelManager {
                 heldout_coverage: m.metrics.candidate.coverage,
                 version: m.version,
                 base_model: m.base_model,
+                text_version: m.text_version,
                 created_at: m.created_at,
             })
             .collect();
@@ -140,14 +147,10 @@ impl ModelManager {
             });
         }
         let manifest = self.manifest(version)?;
-        if manifest.base_model != base {
-            return Err(CoreError::new(
-                ErrorCode::ModelGateRefused,
-                format!(
-                    "{version} was trained on {} but {base} serves",
-                    manifest.base_model
-                ),
-            ));
+        let adapter: QueryAdapter = self.registry.load_adapter(version).map_err(internal)?;
+        let embedder = self.service.embedder();
+        if let Some(why) = adapter.mismatch(&base, EMBEDDING_TEXT_VERSION, embedder.dimension()) {
+            return Err(CoreError::new(ErrorCode::ModelGateRefused, why));
         }
         if !force {
             let active = self.active();
@@ -167,7 +170,6 @@ impl ModelManager {
                 manifest.metrics.candidate,
             )?;
         }
-        let adapter: QueryAdapter = self.registry.load_adapter(version).map_err(internal)?;
         Ok(ServedModel {
             base,
             adapter: Some(Arc::new(adapter)),

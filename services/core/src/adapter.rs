@@ -22,6 +22,10 @@ pub struct QueryAdapter {
     pub version: String,
     /// The embedding model it was trained on; it serves only with that one.
     pub base_model: String,
+    /// The [`crate::community::EMBEDDING_TEXT_VERSION`] of the vectors it was
+    /// trained on; it serves only with that one too.
+    #[serde(default = "texts_before_versioning")]
+    pub text_version: u32,
     pub dimension: usize,
     /// `dimension × dimension`, row-major: `y[j] = Σ_i x[i]·W[i][j] + b[j]`.
     pub weights: Vec<f32>,
@@ -29,7 +33,36 @@ pub struct QueryAdapter {
     pub blend: f32,
 }
 
+/// Artifacts written before models recorded their text version were trained
+/// on version 2.
+pub fn texts_before_versioning() -> u32 {
+    2
+}
+
 impl QueryAdapter {
+    /// Why this adapter cannot serve with `base_model` embedding texts of
+    /// `text_version`, if it cannot.
+    pub fn mismatch(
+        &self,
+        base_model: &str,
+        text_version: u32,
+        dimension: usize,
+    ) -> Option<String> {
+        if self.base_model != base_model || self.dimension != dimension {
+            Some(format!(
+                "{} was trained on {} ({} dimensions) but {base_model} ({dimension}) serves",
+                self.version, self.base_model, self.dimension
+            ))
+        } else if self.text_version != text_version {
+            Some(format!(
+                "{} was trained on community texts of version {}, and this copmatch embeds version {text_version}; retrain it",
+                self.version, self.text_version
+            ))
+        } else {
+            None
+        }
+    }
+
     /// Whether the shapes agree (a corrupt or foreign artifact fails here).
     pub fn check(&self) -> Result<(), String> {
         let d = self.dimension;
@@ -136,6 +169,7 @@ mod tests {
         QueryAdapter {
             version: "ft1".into(),
             base_model: "m".into(),
+            text_version: 3,
             dimension: 2,
             weights: vec![0.0, 1.0, 1.0, 0.0],
             bias: vec![0.0, 0.0],
@@ -170,5 +204,25 @@ mod tests {
         let mut bad = adapter(0.5);
         bad.weights.pop();
         assert!(bad.check().is_err());
+    }
+
+    #[test]
+    fn a_model_serves_only_with_the_model_and_texts_it_was_trained_on() {
+        let a = adapter(0.5);
+        assert_eq!(a.mismatch("m", 3, 2), None);
+        assert!(a.mismatch("other", 3, 2).unwrap().contains("trained on m"));
+        let why = a.mismatch("m", 4, 2).unwrap();
+        assert!(
+            why.contains("version 3") && why.contains("retrain"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn an_artifact_from_before_text_versions_counts_as_version_two() {
+        let mut json = serde_json::to_value(adapter(0.5)).unwrap();
+        json.as_object_mut().unwrap().remove("text_version");
+        let old: QueryAdapter = serde_json::from_value(json).unwrap();
+        assert_eq!(old.text_version, 2);
     }
 }

@@ -24,6 +24,7 @@ pub mod reindex;
 pub mod service;
 pub mod text;
 pub mod users;
+pub mod views;
 
 pub use community::{Community, Cost, Platform, Status};
 pub use error::{CoreError, ErrorCode};

@@ -10,6 +10,7 @@ use crate::moderation::{
 };
 use crate::ports::{ModerationQueue, StoreFilter, VectorQuery};
 use crate::service::{CopMatch, StatusUpdate};
+use crate::views::embed_communities;
 
 const NEIGHBOURS: usize = 10;
 const MAX_REASON_CHARS: usize = 500;
@@ -106,12 +107,12 @@ impl Moderator {
             }
             community.id = self.free_id(&community.id).await?;
         }
-        let vector = self
-            .service
-            .embedder()
-            .embed(vec![community.embedding_text()])
-            .await?
-            .remove(0);
+        let vector = embed_communities(
+            self.service.embedder().as_ref(),
+            std::slice::from_ref(&community),
+        )
+        .await?
+        .remove(0);
         let hits = self
             .service
             .store()

@@ -60,6 +60,16 @@ pub struct ProfileItem {
 }
 
 impl ProfileItem {
+    /// The texts whose embeddings, averaged, are the item's search vector (see
+    /// [`crate::views`]): the item phrased as what the person looks for, and
+    /// as typed. A free-text description is read only as typed.
+    pub fn search_views(&self) -> Vec<String> {
+        match self.field {
+            ProfileField::About => vec![self.text.clone()],
+            _ => vec![self.search_text(), self.text.clone()],
+        }
+    }
+
     /// The item phrased as what the person looks for. all-MiniLM-L6-v2 was
     /// trained on sentence pairs, and a bare role ("penetration tester") sits
     /// closer to look-alike words ("testing") than "a community for

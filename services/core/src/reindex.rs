@@ -18,6 +18,7 @@ use crate::error::CoreError;
 use crate::import::ImportProgress;
 use crate::live::LiveIndex;
 use crate::ports::{CommunityRecord, Embedder, IndexCatalog, IndexVersion, VectorStore};
+use crate::views::embed_communities;
 
 /// Communities copied per step; writes wait at most one step.
 const PAGE: usize = 32;
@@ -178,9 +179,7 @@ async fn embed(
     if communities.is_empty() {
         return Ok(Vec::new());
     }
-    let vectors = embedder
-        .embed(communities.iter().map(Community::embedding_text).collect())
-        .await?;
+    let vectors = embed_communities(embedder, &communities).await?;
     Ok(communities
         .into_iter()
         .zip(vectors)

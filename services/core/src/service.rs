@@ -17,6 +17,7 @@ use crate::ranking::{
     normalize, profile_vector, rank, EmbeddedItem, Liked, Query, RankRequest, Ranked,
     RankingWeights, RetrievalMode,
 };
+use crate::views::{embed_communities, embed_items};
 
 /// What besides the profile shapes one ranking: a user's history, or a
 /// candidate model under evaluation.
@@ -243,17 +244,12 @@ impl CopMatch {
         let negatives = self.vectors_of(&request.negative_ids).await?;
 
         // The baselines embed the profile as typed: plain embedding similarity.
-        let texts = items
-            .iter()
-            .map(|i| {
-                if mode == RetrievalMode::Hybrid {
-                    i.search_text()
-                } else {
-                    i.text.clone()
-                }
-            })
-            .collect();
-        let vectors = self.embedder.embed(texts).await?;
+        let vectors = if mode == RetrievalMode::Hybrid {
+            embed_items(self.embedder.as_ref(), &items).await?
+        } else {
+            let texts = items.iter().map(|i| i.text.clone()).collect();
+            self.embedder.embed(texts).await?
+        };
         let keywords = items
             .iter()
             .map(|i| i.text.as_str())
@@ -310,10 +306,7 @@ impl CopMatch {
         profile: &crate::profile::Profile,
     ) -> Result<Vec<f32>, CoreError> {
         let items = profile.items()?;
-        let vectors = self
-            .embedder
-            .embed(items.iter().map(|i| i.search_text()).collect())
-            .await?;
+        let vectors = embed_items(self.embedder.as_ref(), &items).await?;
         let items: Vec<EmbeddedItem> = items
             .into_iter()
             .zip(vectors)
@@ -515,8 +508,7 @@ impl CopMatch {
 
     /// Embeds and stores communities as they are (already validated).
     pub async fn store_communities(&self, communities: Vec<Community>) -> Result<(), CoreError> {
-        let texts = communities.iter().map(Community::embedding_text).collect();
-        let vectors = self.embedder.embed(texts).await?;
+        let vectors = embed_communities(self.embedder.as_ref(), &communities).await?;
         let records = communities
             .into_iter()
             .zip(vectors)

@@ -25,10 +25,10 @@ use input::invalid;
 pub use input::{check_timestamp, validate_id, CommunityInput, MAX_ID_LEN};
 pub use kinds::{Cost, Platform, Status};
 
-/// Version of [`Community::embedding_text`]. Stored vectors are only valid for
-/// the text they were computed from, so a store is kept per version and an
-/// older one is re-embedded into the current one.
-pub const EMBEDDING_TEXT_VERSION: u32 = 2;
+/// Version of [`Community::embedding_views`] (and of how they are combined).
+/// Stored vectors are only valid for the texts they were computed from, so a
+/// store is kept per version and an older one is re-embedded into the current one.
+pub const EMBEDDING_TEXT_VERSION: u32 = 3;
 
 /// A community of practice as copmatch stores and returns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -101,6 +101,25 @@ impl Community {
             text.push_str(&tags.join(", "));
         }
         text
+    }
+
+    /// The texts whose embeddings, averaged, are the community's stored vector
+    /// (see [`crate::views`]): the full text, and without its description
+    /// when it has one.
+    pub fn embedding_views(&self) -> Vec<String> {
+        let full = self.embedding_text();
+        if self
+            .description
+            .as_deref()
+            .is_none_or(|d| d.trim().is_empty())
+        {
+            return vec![full];
+        }
+        let without = Community {
+            description: None,
+            ..self.clone()
+        };
+        vec![full, without.embedding_text()]
     }
 
     pub fn category_keys(&self) -> Vec<String> {

@@ -18,7 +18,7 @@ use copmatch_core::community::EMBEDDING_TEXT_VERSION;
 use copmatch_core::{
     CopMatch, Embedder, Limits, Profile, RankingWeights, RecommendRequest, VectorStore,
 };
-use copmatch_core::{IndexCatalog, IndexVersion};
+use copmatch_core::{IndexCatalog, IndexVersion, Steering};
 use copmatch_store::{EdgeStore, EdgeStoreOptions, IndexTuning, QdrantCatalog, QdrantOptions};
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -86,13 +86,13 @@ fn bench(c: &mut Criterion) {
     group.bench_function("warm", |b| {
         b.iter(|| {
             i += 1;
-            rt.block_on(warm.recommend(request(i, ""))).unwrap()
+            rt.block_on(warm.recommend(request(i, ""), &Steering::default())).unwrap()
         })
     });
     group.bench_function("cold", |b| {
         b.iter(|| {
             i += 1;
-            rt.block_on(cold.recommend(request(i, &format!(" {i}"))))
+            rt.block_on(cold.recommend(request(i, &format!(" {i}")), &Steering::default()))
                 .unwrap()
         })
     });
@@ -207,7 +207,7 @@ fn percentiles(rt: &tokio::runtime::Runtime, store: &str, cold: &CopMatch, warm:
                     String::new()
                 };
                 let started = Instant::now();
-                let response = service.recommend(request(i, &salt)).await.unwrap();
+                let response = service.recommend(request(i, &salt), &Steering::default()).await.unwrap();
                 times.push(started.elapsed());
                 assert_eq!(response.recommendations.len(), 10);
             }

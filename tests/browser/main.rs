@@ -92,8 +92,11 @@ async fn wait_text(c: &Client, css: &str, needle: &str) -> String {
 
 #[tokio::test]
 async fn a_person_finds_judges_and_adds_communities_in_a_browser() {
-    let Some(driver) = chromedriver() else {
-        eprintln!("SKIPPED: chromedriver not found (install Debian's chromium and chromium-driver, or set CHROMEDRIVER)");
+    let Some(driver) = copmatch_tests::required(
+        chromedriver(),
+        "chromedriver",
+        "`make setup-browser` installs Debian's chromium and chromium-driver (or set CHROMEDRIVER)",
+    ) else {
         return;
     };
     let app = spawn_app_with(TestOptions {

@@ -28,10 +28,13 @@ fn keys(prefix: &str, value: &serde_json::Value, out: &mut Vec<String>) {
 fn readme_lists_every_error_code() {
     let readme = readme();
     for code in ErrorCode::ALL {
-        assert!(
-            readme.contains(&format!("`{}`", code.as_str())),
-            "README lacks error code {code}"
+        let row = format!(
+            "| `{}` | {} | {} |",
+            code.as_str(),
+            code.http_status(),
+            code.error_type().as_str()
         );
+        assert!(readme.contains(&row), "README lacks the row {row}");
     }
 }
 

@@ -1,6 +1,6 @@
 //! Import semantics: per-line reports, idempotent upserts, public lists unchanged.
 
-use copmatch_tests::{assert_error, community, external_catalog, spawn_app};
+use copmatch_tests::{assert_error, community, spawn_app};
 use serde_json::Value;
 
 #[tokio::test]
@@ -55,8 +55,7 @@ async fn the_bundled_catalog_imports_without_a_single_refused_line() {
 
 #[tokio::test]
 async fn the_shared_public_list_imports_unchanged() {
-    let Some(path) = external_catalog() else {
-        eprintln!("SKIPPED: ../shared/data/external-communities.jsonl is not present");
+    let Some(path) = copmatch_tests::required_external_catalog() else {
         return;
     };
     let app = spawn_app().await;

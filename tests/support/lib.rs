@@ -33,6 +33,33 @@ pub fn external_catalog() -> Option<PathBuf> {
     path.is_file().then_some(path)
 }
 
+/// What a test needs from outside the repository (shared data, a browser).
+/// Missing, the test fails and says what is missing and how to get it. A
+/// developer without it may opt out with `COPMATCH_ALLOW_SKIP=1`: the test
+/// then prints a SKIPPED banner and returns `None`. CI never sets it, so a
+/// check that could not run never counts as passed there.
+pub fn required<T>(found: Option<T>, what: &str, how: &str) -> Option<T> {
+    if found.is_some() {
+        return found;
+    }
+    let allowed = std::env::var("COPMATCH_ALLOW_SKIP").is_ok_and(|v| v == "1");
+    let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+    if allowed && !in_ci {
+        eprintln!("\n*** SKIPPED (COPMATCH_ALLOW_SKIP=1): {what} is missing; {how} ***\n");
+        return None;
+    }
+    panic!("{what} is missing, so this check cannot run; {how} (or set COPMATCH_ALLOW_SKIP=1 outside CI to skip it loudly)");
+}
+
+/// [`external_catalog`], [`required`].
+pub fn required_external_catalog() -> Option<PathBuf> {
+    required(
+        external_catalog(),
+        "../shared/data/external-communities.jsonl",
+        "the project's shared/ folder must sit beside the checkout",
+    )
+}
+
 pub fn bundled_catalog() -> PathBuf {
     Settings::default().catalog.path
 }

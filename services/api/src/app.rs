@@ -1,4 +1,6 @@
-//! Building and running the service.
+//! Building and running the service: the model and the configured backend
+//! opened into a [`Stack`] (shared with the commands in [`crate::cli`]), then
+//! bound and served by actix-web with every route of [`crate::routes`].
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -7,17 +9,18 @@ use std::time::Duration;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
-use copmatch_core::adapter::ServedModel;
+use copmatch_core::served_model::ServedModel;
 use copmatch_core::community::EMBEDDING_TEXT_VERSION;
 use copmatch_core::import::NoProgress;
 use copmatch_core::moderator::Moderator;
-use copmatch_core::personal::Personalizer;
+use copmatch_core::personalizer::Personalizer;
 use copmatch_core::reindex::{open_live_index, reindex_to};
-use copmatch_core::users::UserStore;
 use copmatch_core::{
-    CopMatch, Embedder, ImportProgress, IndexCatalog, LiveIndex, ModerationQueue, VectorStore,
+    CopMatch, Embedder, ImportProgress, IndexCatalog, LiveIndex, ModerationQueue, UserStore,
+    VectorStore,
 };
 use copmatch_embed::SentenceEmbedder;
+use copmatch_retrain::models::ModelManager;
 use copmatch_retrain::registry::Registry;
 use copmatch_store::{
     EdgeCatalog, EdgeStoreOptions, JournalQueue, QdrantCatalog, QdrantQueue, QdrantUsers,
@@ -26,13 +29,19 @@ use copmatch_store::{
 
 use crate::auth::AdminKeys;
 use crate::error::{json_error, query_error, route_not_found};
-use crate::models::ModelManager;
-use crate::progress::ProgressBarImport;
-use crate::reindexer::Reindexer;
+use crate::cli::progress::ProgressBarImport;
+use crate::reindex_job::Reindexer;
 use crate::settings::{Settings, StoreKind};
 use crate::{routes, ImportLimit};
 
-/// Loads the model described by the settings (blocking; a few seconds).
+/// Loads the model described by the settings, on the blocking pool (a few
+/// seconds): the one way the service and the commands start the model.
+pub async fn start_embedder(settings: &Settings) -> anyhow::Result<Arc<dyn Embedder>> {
+    let settings = settings.clone();
+    tokio::task::spawn_blocking(move || load_embedder(&settings)).await?
+}
+
+/// [`start_embedder`] for a caller outside the async runtime (tests share one model).
 pub fn load_embedder(settings: &Settings) -> anyhow::Result<Arc<dyn Embedder>> {
     let embedder = SentenceEmbedder::start(&settings.embedder_options()).with_context(|| {
         format!(
@@ -185,24 +194,6 @@ async fn serve_recorded_model(
     Ok(())
 }
 
-/// Loads the model (on the blocking pool) and opens the stack, for the
-/// command-line tools; an import of the bundled catalog shows a progress bar.
-pub async fn open_stack_offline(settings: &Settings) -> anyhow::Result<Stack> {
-    let for_model = settings.clone();
-    let embedder = tokio::task::spawn_blocking(move || load_embedder(&for_model)).await??;
-    let progress = ProgressBarImport::new("importing the bundled catalog");
-    open_stack(settings, embedder, &progress).await
-}
-
-/// [`open_stack`] for callers that only need the domain service.
-pub async fn open_service(
-    settings: &Settings,
-    embedder: Arc<dyn Embedder>,
-    progress: &dyn ImportProgress,
-) -> anyhow::Result<CopMatch> {
-    Ok(open_stack(settings, embedder, progress).await?.service)
-}
-
 /// A bound, not yet running, HTTP service.
 pub struct Application {
     server: Server,
@@ -214,8 +205,7 @@ impl Application {
     /// Loads the model, opens the store (showing a progress bar if it imports
     /// the bundled catalog) and binds `settings.http.addr`.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let for_model = settings.clone();
-        let embedder = tokio::task::spawn_blocking(move || load_embedder(&for_model)).await??;
+        let embedder = start_embedder(&settings).await?;
         let progress = ProgressBarImport::new("importing the bundled catalog");
         let stack = open_stack(&settings, embedder, &progress).await?;
         Self::bind(settings, stack)
@@ -271,7 +261,7 @@ fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyh
     ));
     let users = web::Data::new(stack.users);
     let models = web::Data::new(stack.models);
-    let feedback_limit = settings.http.max_feedback_bytes;
+    let http = settings.http.clone();
     let service = web::Data::new(stack.service);
     let admin_keys = web::Data::new(AdminKeys(settings.admin_keys.clone()));
     let import_limit = web::Data::new(ImportLimit(settings.http.max_import_bytes));
@@ -291,14 +281,7 @@ fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyh
             .app_data(import_limit.clone())
             .app_data(json.clone())
             .app_data(query.clone())
-            .configure(routes::recommendations::configure)
-            .configure(routes::communities::configure)
-            .configure(routes::health::configure)
-            .configure(routes::openapi::configure)
-            .configure(routes::submissions::configure)
-            .configure(routes::web::configure)
-            .configure(routes::admin::configure)
-            .configure(|cfg| routes::users::configure(cfg, feedback_limit))
+            .configure(|cfg| routes::configure(cfg, &http))
             .default_service(web::to(route_not_found))
     })
     .listen(listener)?;

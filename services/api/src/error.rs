@@ -1,5 +1,6 @@
-//! The HTTP face of errors: every error is `{"error": {"code", "message"}}`
-//! with the status from [`status_of`], the single code → status table. Errors
+//! The HTTP face of errors: every error is `{"error": {"code", "message",
+//! "type"}}` with the status from the one error table (code, type, status),
+//! declared in `copmatch_core::error`. Errors
 //! raised by actix's extractors (bad JSON, oversized bodies, bad query strings)
 //! are converted into the same shape here, so clients never see a bare
 //! framework error page.
@@ -14,43 +15,9 @@ use utoipa::ToSchema;
 /// Seconds a client should wait before retrying a 503.
 const RETRY_AFTER_SECS: &str = "5";
 
-/// The one table from error code to HTTP status.
+/// The HTTP status of a code, from the one table in [`copmatch_core::error`].
 pub fn status_of(code: ErrorCode) -> StatusCode {
-    match code {
-        ErrorCode::EmptyProfile => StatusCode::BAD_REQUEST,
-        ErrorCode::InvalidProfile => StatusCode::BAD_REQUEST,
-        ErrorCode::InvalidLimit => StatusCode::BAD_REQUEST,
-        ErrorCode::InvalidOffset => StatusCode::BAD_REQUEST,
-        ErrorCode::InvalidDiversity => StatusCode::BAD_REQUEST,
-        ErrorCode::UnknownFilterValue => StatusCode::BAD_REQUEST,
-        ErrorCode::InvalidCommunity => StatusCode::BAD_REQUEST,
-        ErrorCode::InvalidCommunityId => StatusCode::BAD_REQUEST,
-        ErrorCode::IdMismatch => StatusCode::BAD_REQUEST,
-        ErrorCode::InvalidSubmission => StatusCode::BAD_REQUEST,
-        ErrorCode::InvalidUserId => StatusCode::BAD_REQUEST,
-        ErrorCode::InvalidFeedback => StatusCode::BAD_REQUEST,
-        ErrorCode::UnknownFeedbackReference => StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorCode::MalformedJson => StatusCode::BAD_REQUEST,
-        ErrorCode::InvalidRequestBody => StatusCode::BAD_REQUEST,
-        ErrorCode::InvalidQueryParameter => StatusCode::BAD_REQUEST,
-        ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        ErrorCode::MissingApiKey => StatusCode::UNAUTHORIZED,
-        ErrorCode::InvalidApiKey => StatusCode::FORBIDDEN,
-        ErrorCode::CommunityNotFound => StatusCode::NOT_FOUND,
-        ErrorCode::SubmissionNotFound => StatusCode::NOT_FOUND,
-        ErrorCode::UserNotFound => StatusCode::NOT_FOUND,
-        ErrorCode::ModelNotFound => StatusCode::NOT_FOUND,
-        ErrorCode::SubmissionAlreadyDecided => StatusCode::CONFLICT,
-        ErrorCode::ReindexInProgress => StatusCode::CONFLICT,
-        ErrorCode::ModelGateRefused => StatusCode::CONFLICT,
-        ErrorCode::NoPreviousModel => StatusCode::CONFLICT,
-        ErrorCode::RouteNotFound => StatusCode::NOT_FOUND,
-        ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-        ErrorCode::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::ModelUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-    }
+    StatusCode::from_u16(code.http_status()).expect("the error table holds valid HTTP statuses")
 }
 
 /// Error body.
@@ -65,6 +32,10 @@ pub struct ErrorDetail {
     #[schema(example = "empty_profile")]
     pub code: String,
     pub message: String,
+    /// invalid_request, auth, system or internal.
+    #[serde(rename = "type")]
+    #[schema(example = "invalid_request")]
+    pub error_type: String,
 }
 
 /// An error on its way to the client.
@@ -96,6 +67,7 @@ impl ResponseError for ApiError {
             error: ErrorDetail {
                 code: self.0.code.as_str().to_string(),
                 message: self.0.message.clone(),
+                error_type: self.0.code.error_type().as_str().to_string(),
             },
         })
     }
@@ -156,14 +128,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn client_errors_are_never_server_errors() {
-        for code in ErrorCode::ALL {
-            let status = status_of(code);
-            let ours = matches!(
-                code,
-                ErrorCode::StoreUnavailable | ErrorCode::ModelUnavailable | ErrorCode::Internal
-            );
-            assert_eq!(status.is_server_error(), ours, "{code}");
+    fn every_code_has_a_valid_status() {
+        for &code in ErrorCode::ALL {
+            assert!(status_of(code).is_client_error() || status_of(code).is_server_error());
         }
     }
 }

@@ -1,26 +1,26 @@
-//! The copmatch service: the actix-web application, its configuration and the
-//! start-up sequence shared by the `copmatch` command and the tests.
+//! The copmatch service and the `copmatch` command.
 //!
-//! Design: this crate is the only one that knows HTTP. It builds the domain
-//! service ([`copmatch_core::CopMatch`]) from configuration — model, store,
-//! ranking weights — and mounts one module per API area. Start-up loads the
-//! model and opens the store *before* binding, so a listening service is a
-//! working one; `/ready` then reports whether both still answer.
+//! Design: this crate wires the others together and is the only one that
+//! knows HTTP. [`app`] opens the model and the configured backend into a
+//! [`Stack`] (domain services from `copmatch-core`, stores from
+//! `copmatch-store`, the model from `copmatch-embed`, model management from
+//! `copmatch-retrain`) *before* binding, so a listening service is a working
+//! one; `/ready` then reports whether both still answer. [`routes`] holds one
+//! file per API area, each declaring its routes once; [`error`] gives every
+//! error its JSON shape and status from the one error table; [`auth`] checks
+//! admin keys; [`reindex_job`] runs a re-index in the background. [`cli`] is
+//! the command line, which opens the same stack; [`settings`] is the layered
+//! configuration (defaults, `copmatch.toml`, `COPMATCH__*`, flags).
 
 pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod error;
-pub mod evaluate;
-pub mod models;
-pub mod progress;
-pub mod reindexer;
-pub mod retrain;
+pub mod reindex_job;
 pub mod routes;
 pub mod settings;
-pub mod transfer;
 
-pub use app::{open_service, open_stack, Application, Stack};
+pub use app::{open_stack, Application, Stack};
 pub use settings::Settings;
 
 /// Largest import body, as app data for the import handler.

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use config::{Config, Environment, File, FileFormat};
-use copmatch_core::personal::FeedbackSettings;
+use copmatch_core::personalizer::FeedbackSettings;
 use copmatch_core::{Limits, RankingWeights};
 use copmatch_store::{IndexTuning, QdrantOptions};
 use serde::{Deserialize, Serialize};

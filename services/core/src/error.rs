@@ -1,129 +1,114 @@
-//! Stable error codes. Every error a client can see has one of these codes; the
-//! strings never change once released (clients match on them). The HTTP status
-//! of each code lives in exactly one table, in the web layer.
+//! Every error copmatch can answer with, declared once.
+//!
+//! [`error_codes!`] is the one table: each row names an [`ErrorCode`] variant,
+//! its stable snake_case string, its [`ErrorType`] and the HTTP status number
+//! it is answered with. The strings never change once released (clients match
+//! on them). The status is part of that public contract, so it sits in the
+//! same row; the web layer only turns the number into its framework's type.
+//! The errors of the two outward ports ([`StoreError`], [`EmbedError`]) live
+//! here too, so this module imports nothing from the rest of the crate.
 
 use std::fmt;
 
-/// Every error code copmatch can answer with, domain and transport alike, so
-/// that the web layer's status table is exhaustive (no catch-all arm).
+/// What kind of failure a code is, as Meilisearch's `type` field says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    // The request is well-formed JSON but says something invalid.
-    EmptyProfile,
-    InvalidProfile,
-    InvalidLimit,
-    InvalidOffset,
-    InvalidDiversity,
-    UnknownFilterValue,
-    InvalidCommunity,
-    InvalidCommunityId,
-    IdMismatch,
-    InvalidSubmission,
-    InvalidUserId,
-    InvalidFeedback,
-    UnknownFeedbackReference,
-    // The request could not be read at all.
-    MalformedJson,
-    InvalidRequestBody,
-    InvalidQueryParameter,
-    UnsupportedMediaType,
-    PayloadTooLarge,
-    // Who may do what.
-    MissingApiKey,
-    InvalidApiKey,
-    // What does not exist.
-    CommunityNotFound,
-    SubmissionNotFound,
-    UserNotFound,
-    ModelNotFound,
-    RouteNotFound,
-    MethodNotAllowed,
-    // The request conflicts with the current state.
-    SubmissionAlreadyDecided,
-    ReindexInProgress,
-    ModelGateRefused,
-    NoPreviousModel,
-    // Our side.
-    StoreUnavailable,
-    ModelUnavailable,
+pub enum ErrorType {
+    /// The request says something invalid, or names what does not exist.
+    InvalidRequest,
+    /// The caller may not do this.
+    Auth,
+    /// Our side: the store or the model failed or cannot be reached.
+    System,
+    /// A bug or an unexpected failure.
     Internal,
 }
 
-impl ErrorCode {
-    /// All codes, for documentation checks.
-    pub const ALL: [ErrorCode; 33] = [
-        ErrorCode::EmptyProfile,
-        ErrorCode::InvalidProfile,
-        ErrorCode::InvalidLimit,
-        ErrorCode::InvalidOffset,
-        ErrorCode::InvalidDiversity,
-        ErrorCode::UnknownFilterValue,
-        ErrorCode::InvalidCommunity,
-        ErrorCode::InvalidCommunityId,
-        ErrorCode::IdMismatch,
-        ErrorCode::InvalidSubmission,
-        ErrorCode::InvalidUserId,
-        ErrorCode::InvalidFeedback,
-        ErrorCode::UnknownFeedbackReference,
-        ErrorCode::MalformedJson,
-        ErrorCode::InvalidRequestBody,
-        ErrorCode::InvalidQueryParameter,
-        ErrorCode::UnsupportedMediaType,
-        ErrorCode::PayloadTooLarge,
-        ErrorCode::MissingApiKey,
-        ErrorCode::InvalidApiKey,
-        ErrorCode::CommunityNotFound,
-        ErrorCode::SubmissionNotFound,
-        ErrorCode::UserNotFound,
-        ErrorCode::ModelNotFound,
-        ErrorCode::RouteNotFound,
-        ErrorCode::MethodNotAllowed,
-        ErrorCode::SubmissionAlreadyDecided,
-        ErrorCode::ReindexInProgress,
-        ErrorCode::ModelGateRefused,
-        ErrorCode::NoPreviousModel,
-        ErrorCode::StoreUnavailable,
-        ErrorCode::ModelUnavailable,
-        ErrorCode::Internal,
-    ];
-
+impl ErrorType {
     pub fn as_str(self) -> &'static str {
         match self {
-            ErrorCode::EmptyProfile => "empty_profile",
-            ErrorCode::InvalidProfile => "invalid_profile",
-            ErrorCode::InvalidLimit => "invalid_limit",
-            ErrorCode::InvalidOffset => "invalid_offset",
-            ErrorCode::InvalidDiversity => "invalid_diversity",
-            ErrorCode::UnknownFilterValue => "unknown_filter_value",
-            ErrorCode::InvalidCommunity => "invalid_community",
-            ErrorCode::InvalidCommunityId => "invalid_community_id",
-            ErrorCode::IdMismatch => "id_mismatch",
-            ErrorCode::InvalidSubmission => "invalid_submission",
-            ErrorCode::InvalidUserId => "invalid_user_id",
-            ErrorCode::InvalidFeedback => "invalid_feedback",
-            ErrorCode::UnknownFeedbackReference => "unknown_feedback_reference",
-            ErrorCode::MalformedJson => "malformed_json",
-            ErrorCode::InvalidRequestBody => "invalid_request_body",
-            ErrorCode::InvalidQueryParameter => "invalid_query_parameter",
-            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
-            ErrorCode::PayloadTooLarge => "payload_too_large",
-            ErrorCode::MissingApiKey => "missing_api_key",
-            ErrorCode::InvalidApiKey => "invalid_api_key",
-            ErrorCode::CommunityNotFound => "community_not_found",
-            ErrorCode::SubmissionNotFound => "submission_not_found",
-            ErrorCode::UserNotFound => "user_not_found",
-            ErrorCode::ModelNotFound => "model_not_found",
-            ErrorCode::ModelGateRefused => "model_gate_refused",
-            ErrorCode::NoPreviousModel => "no_previous_model",
-            ErrorCode::SubmissionAlreadyDecided => "submission_already_decided",
-            ErrorCode::ReindexInProgress => "reindex_in_progress",
-            ErrorCode::RouteNotFound => "route_not_found",
-            ErrorCode::MethodNotAllowed => "method_not_allowed",
-            ErrorCode::StoreUnavailable => "store_unavailable",
-            ErrorCode::ModelUnavailable => "model_unavailable",
-            ErrorCode::Internal => "internal",
+            ErrorType::InvalidRequest => "invalid_request",
+            ErrorType::Auth => "auth",
+            ErrorType::System => "system",
+            ErrorType::Internal => "internal",
         }
     }
+}
+
+macro_rules! error_codes {
+    ($($variant:ident => ($code:literal, $kind:ident, $status:literal),)*) => {
+        /// Every error code copmatch can answer with, domain and transport alike.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($variant,)*
+        }
+
+        impl ErrorCode {
+            /// All codes, for documentation checks.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The stable snake_case string clients match on.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)*
+                }
+            }
+
+            pub fn error_type(self) -> ErrorType {
+                match self {
+                    $(ErrorCode::$variant => ErrorType::$kind,)*
+                }
+            }
+
+            /// The HTTP status number this code is answered with.
+            pub fn http_status(self) -> u16 {
+                match self {
+                    $(ErrorCode::$variant => $status,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    // The request is well-formed JSON but says something invalid.
+    EmptyProfile => ("empty_profile", InvalidRequest, 400),
+    InvalidProfile => ("invalid_profile", InvalidRequest, 400),
+    InvalidLimit => ("invalid_limit", InvalidRequest, 400),
+    InvalidOffset => ("invalid_offset", InvalidRequest, 400),
+    InvalidDiversity => ("invalid_diversity", InvalidRequest, 400),
+    UnknownFilterValue => ("unknown_filter_value", InvalidRequest, 400),
+    InvalidCommunity => ("invalid_community", InvalidRequest, 400),
+    InvalidCommunityId => ("invalid_community_id", InvalidRequest, 400),
+    IdMismatch => ("id_mismatch", InvalidRequest, 400),
+    InvalidSubmission => ("invalid_submission", InvalidRequest, 400),
+    InvalidUserId => ("invalid_user_id", InvalidRequest, 400),
+    InvalidFeedback => ("invalid_feedback", InvalidRequest, 400),
+    UnknownFeedbackReference => ("unknown_feedback_reference", InvalidRequest, 422),
+    // The request could not be read at all.
+    MalformedJson => ("malformed_json", InvalidRequest, 400),
+    InvalidRequestBody => ("invalid_request_body", InvalidRequest, 400),
+    InvalidQueryParameter => ("invalid_query_parameter", InvalidRequest, 400),
+    UnsupportedMediaType => ("unsupported_media_type", InvalidRequest, 415),
+    PayloadTooLarge => ("payload_too_large", InvalidRequest, 413),
+    // Who may do what.
+    MissingApiKey => ("missing_api_key", Auth, 401),
+    InvalidApiKey => ("invalid_api_key", Auth, 403),
+    // What does not exist.
+    CommunityNotFound => ("community_not_found", InvalidRequest, 404),
+    SubmissionNotFound => ("submission_not_found", InvalidRequest, 404),
+    UserNotFound => ("user_not_found", InvalidRequest, 404),
+    ModelNotFound => ("model_not_found", InvalidRequest, 404),
+    RouteNotFound => ("route_not_found", InvalidRequest, 404),
+    MethodNotAllowed => ("method_not_allowed", InvalidRequest, 405),
+    // The request conflicts with the current state.
+    SubmissionAlreadyDecided => ("submission_already_decided", InvalidRequest, 409),
+    ReindexInProgress => ("reindex_in_progress", InvalidRequest, 409),
+    ModelGateRefused => ("model_gate_refused", InvalidRequest, 409),
+    NoPreviousModel => ("no_previous_model", InvalidRequest, 409),
+    // Our side.
+    StoreUnavailable => ("store_unavailable", System, 503),
+    ModelUnavailable => ("model_unavailable", System, 503),
+    Internal => ("internal", Internal, 500),
 }
 
 impl fmt::Display for ErrorCode {
@@ -149,9 +134,30 @@ impl CoreError {
     }
 }
 
-impl From<crate::ports::StoreError> for CoreError {
-    fn from(err: crate::ports::StoreError) -> Self {
-        use crate::ports::StoreError;
+/// What an [`crate::ports::Embedder`] can fail with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmbedError {
+    #[error("the embedding model is not available: {0}")]
+    Unavailable(String),
+    #[error("the embedding model failed: {0}")]
+    Failed(String),
+}
+
+/// What a store port ([`crate::ports::VectorStore`] and its siblings) can fail with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The store cannot be reached or opened right now; retrying later may work.
+    #[error("the vector store is unavailable: {0}")]
+    Unavailable(String),
+    /// The operation conflicts with one already running (a re-index).
+    #[error("{0}")]
+    Busy(String),
+    #[error("the vector store failed: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for CoreError {
+    fn from(err: StoreError) -> Self {
         match err {
             StoreError::Unavailable(msg) => CoreError::new(ErrorCode::StoreUnavailable, msg),
             StoreError::Busy(msg) => CoreError::new(ErrorCode::ReindexInProgress, msg),
@@ -160,8 +166,8 @@ impl From<crate::ports::StoreError> for CoreError {
     }
 }
 
-impl From<crate::ports::EmbedError> for CoreError {
-    fn from(err: crate::ports::EmbedError) -> Self {
+impl From<EmbedError> for CoreError {
+    fn from(err: EmbedError) -> Self {
         CoreError::new(ErrorCode::ModelUnavailable, err.to_string())
     }
 }
@@ -177,6 +183,16 @@ mod tests {
             let s = code.as_str();
             assert!(seen.insert(s), "duplicate code {s}");
             assert!(s.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{s}");
+        }
+    }
+
+    #[test]
+    fn only_our_side_answers_with_a_server_error() {
+        for &code in ErrorCode::ALL {
+            let server = code.http_status() >= 500;
+            let ours = matches!(code.error_type(), ErrorType::System | ErrorType::Internal);
+            assert_eq!(server, ours, "{code}");
+            assert!((400..600).contains(&code.http_status()), "{code}");
         }
     }
 }

@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::community::{validate_id, Community, Status};
 use crate::error::{CoreError, ErrorCode};
-use crate::moderation::{
+use crate::submissions::{
     duplicate_flags, ItemKind, ItemState, ModerationItem, RejectInput, ReportInput, SubmissionInput,
 };
 use crate::ports::{ModerationQueue, StoreFilter, VectorQuery};

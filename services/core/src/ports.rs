@@ -1,12 +1,24 @@
-//! The two ports through which the domain reaches the outside world: a text
-//! embedder and a vector store. Implementations live in other crates
-//! (`copmatch-embed`, `copmatch-store`); the domain sees only these traits.
+//! Every port through which the domain reaches the outside world, and the
+//! records that cross them:
+//!
+//! - [`Embedder`]: texts to vectors (`copmatch-embed`);
+//! - [`VectorStore`]: the communities of one index version (`copmatch-store`);
+//! - [`IndexCatalog`]: the index versions a store holds and the active one;
+//! - [`ModerationQueue`]: submissions and reports waiting for a moderator;
+//! - [`UserStore`]: users and their feedback events.
+//!
+//! Implementations live in other crates; the domain sees only these traits.
+//! In-memory versions of each are in [`crate::fakes`] for fast tests.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
 use crate::community::{Community, Cost, Platform, Status};
+use crate::feedback::{FeedbackEvent, FeedbackKind, User};
+use crate::submissions::{ItemState, ModerationItem};
+
+pub use crate::error::{EmbedError, StoreError};
 
 /// Turns texts into unit-length vectors of a fixed dimension.
 #[async_trait]
@@ -19,14 +31,6 @@ pub trait Embedder: Send + Sync + 'static {
     async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, EmbedError>;
     /// Whether the model can still answer (its workers are alive).
     fn is_ready(&self) -> bool;
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EmbedError {
-    #[error("the embedding model is not available: {0}")]
-    Unavailable(String),
-    #[error("the embedding model failed: {0}")]
-    Failed(String),
 }
 
 /// A community with its embedding, as written to a store.
@@ -84,18 +88,6 @@ pub struct Vocabulary {
     pub language_keys: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StoreError {
-    /// The store cannot be reached or opened right now; retrying later may work.
-    #[error("the vector store is unavailable: {0}")]
-    Unavailable(String),
-    /// The operation conflicts with one already running (a re-index).
-    #[error("{0}")]
-    Busy(String),
-    #[error("the vector store failed: {0}")]
-    Internal(String),
-}
-
 /// Where community vectors live. Writes are durable when the call returns.
 #[async_trait]
 pub trait VectorStore: Send + Sync + 'static {
@@ -126,13 +118,10 @@ pub trait VectorStore: Send + Sync + 'static {
 /// The moderation queue: submissions and reports, durable when a call returns.
 #[async_trait]
 pub trait ModerationQueue: Send + Sync + 'static {
-    async fn put(&self, item: crate::moderation::ModerationItem) -> Result<(), StoreError>;
-    async fn get(&self, id: &str) -> Result<Option<crate::moderation::ModerationItem>, StoreError>;
+    async fn put(&self, item: ModerationItem) -> Result<(), StoreError>;
+    async fn get(&self, id: &str) -> Result<Option<ModerationItem>, StoreError>;
     /// Items in the given state (all when `None`), oldest first.
-    async fn list(
-        &self,
-        state: Option<crate::moderation::ItemState>,
-    ) -> Result<Vec<crate::moderation::ModerationItem>, StoreError>;
+    async fn list(&self, state: Option<ItemState>) -> Result<Vec<ModerationItem>, StoreError>;
 }
 
 /// One built index of the communities: its vectors come from one model and one
@@ -193,8 +182,49 @@ pub trait IndexCatalog: Send + Sync + 'static {
     async fn activate(&self, version: &IndexVersion) -> Result<(), StoreError>;
     /// The store requests should use while `version` is active.
     async fn serving(&self, version: &IndexVersion) -> Result<Arc<dyn VectorStore>, StoreError>;
-    /// Deletes a version that is not active.
-    async fn remove(&self, version: &IndexVersion) -> Result<(), StoreError>;
+    /// Deletes a version that is not active; refuses the active one.
+    async fn remove(&self, version: &IndexVersion) -> Result<(), StoreError> {
+        if self
+            .active()
+            .await?
+            .is_some_and(|active| active.name == version.name)
+        {
+            return Err(StoreError::Internal(format!(
+                "{} is the active index and cannot be removed",
+                version.name
+            )));
+        }
+        self.delete_inactive(version).await
+    }
+    /// Deletes a version's data; [`IndexCatalog::remove`] has checked that it
+    /// is not the active one.
+    async fn delete_inactive(&self, version: &IndexVersion) -> Result<(), StoreError>;
     /// Releases everything the catalog opened.
     async fn close(&self) -> Result<(), StoreError>;
+}
+
+/// Where users and feedback events live: the configured store, durable when
+/// a call returns.
+#[async_trait]
+pub trait UserStore: Send + Sync + 'static {
+    async fn put_user(&self, user: User) -> Result<(), StoreError>;
+    async fn get_user(&self, id: &str) -> Result<Option<User>, StoreError>;
+    /// Deletes the user and their events; `false` when there was no user.
+    async fn delete_user(&self, id: &str) -> Result<bool, StoreError>;
+    /// Appends events, all or none.
+    async fn append_events(&self, events: Vec<FeedbackEvent>) -> Result<(), StoreError>;
+    /// A user's events, oldest first.
+    async fn events_of_user(&self, user_id: &str) -> Result<Vec<FeedbackEvent>, StoreError>;
+    /// Events of one type about one community.
+    async fn events_about(
+        &self,
+        community_id: &str,
+        kind: FeedbackKind,
+    ) -> Result<Vec<FeedbackEvent>, StoreError>;
+    /// Every event exactly once, a page at a time (see `VectorStore::scroll`).
+    async fn scroll_events(
+        &self,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> Result<(Vec<FeedbackEvent>, Option<String>), StoreError>;
 }

@@ -1,18 +1,18 @@
-//! What a person tells us about themselves, and how they narrow the results.
+//! What a person tells us about themselves, and what they ask for (the
+//! filters they narrow the results with are in [`crate::filters`]).
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::community::{validate_id, Cost, Platform};
+use crate::community::validate_id;
 use crate::error::{CoreError, ErrorCode};
-use crate::ports::{StoreFilter, Vocabulary};
+use crate::filters::Filters;
 use crate::text::normalize_key;
 
 const MAX_ITEMS_PER_FIELD: usize = 50;
 const MAX_ITEM_CHARS: usize = 200;
 const MAX_ABOUT_CHARS: usize = 2000;
 const MAX_EXCLUDED: usize = 1000;
-const MAX_FILTER_VALUES: usize = 50;
 
 /// A person's interest profile. At least one field must say something.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -150,123 +150,7 @@ impl Profile {
     }
 }
 
-/// Optional restrictions on which communities may be recommended.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Filters {
-    /// Any of these platforms, e.g. "slack", "discord".
-    #[serde(default)]
-    pub platforms: Vec<String>,
-    /// Any of these categories (case-insensitive), e.g. "Public health".
-    #[serde(default)]
-    pub categories: Vec<String>,
-    /// Any of these languages (case-insensitive), e.g. "English".
-    #[serde(default)]
-    pub languages: Vec<String>,
-    /// "free" or "paid".
-    #[serde(default)]
-    pub cost: Option<String>,
-    /// Also show dead links, and rank inactive and unverified communities
-    /// without demotion. Default false.
-    #[serde(default)]
-    pub include_inactive: bool,
-}
-
-impl Filters {
-    pub fn is_empty(&self) -> bool {
-        self.platforms.is_empty()
-            && self.categories.is_empty()
-            && self.languages.is_empty()
-            && self.cost.is_none()
-            && !self.include_inactive
-    }
-
-    fn needs_vocabulary(&self) -> bool {
-        !self.categories.is_empty() || !self.languages.is_empty()
-    }
-
-    /// Resolves filter values into a store filter, rejecting any value that
-    /// could never match (a typo would otherwise silently return nothing).
-    pub fn resolve(&self, vocabulary: Option<&Vocabulary>) -> Result<StoreFilter, CoreError> {
-        for (name, values) in [
-            ("platforms", &self.platforms),
-            ("categories", &self.categories),
-            ("languages", &self.languages),
-        ] {
-            if values.len() > MAX_FILTER_VALUES {
-                return Err(CoreError::new(
-                    ErrorCode::UnknownFilterValue,
-                    format!("filters.{name} has more than {MAX_FILTER_VALUES} values"),
-                ));
-            }
-        }
-        let mut filter = StoreFilter::default();
-        if !self.include_inactive {
-            filter
-                .exclude_statuses
-                .push(crate::community::Status::DeadLink);
-        }
-        for raw in &self.platforms {
-            let platform = Platform::parse(raw).ok_or_else(|| {
-                CoreError::new(
-                    ErrorCode::UnknownFilterValue,
-                    format!(
-                        "unknown platform {raw:?} in filters.platforms; expected one of {}",
-                        Platform::allowed_list()
-                    ),
-                )
-            })?;
-            filter.platforms.push(platform);
-        }
-        filter.cost = match self.cost.as_deref() {
-            None => None,
-            Some(raw) => match Cost::parse(raw) {
-                Some(cost @ (Cost::Free | Cost::Paid)) => Some(cost),
-                _ => {
-                    return Err(CoreError::new(
-                        ErrorCode::UnknownFilterValue,
-                        format!(
-                            "unknown cost {raw:?} in filters.cost; expected \"free\" or \"paid\""
-                        ),
-                    ))
-                }
-            },
-        };
-        if self.needs_vocabulary() {
-            let vocabulary = vocabulary.cloned().unwrap_or_default();
-            filter.category_keys =
-                known_keys("categories", &self.categories, &vocabulary.category_keys)?;
-            filter.language_keys =
-                known_keys("languages", &self.languages, &vocabulary.language_keys)?;
-        }
-        Ok(filter)
-    }
-}
-
-fn known_keys(name: &str, values: &[String], known: &[String]) -> Result<Vec<String>, CoreError> {
-    values
-        .iter()
-        .map(|raw| {
-            let key = normalize_key(raw);
-            if known.contains(&key) {
-                Ok(key)
-            } else {
-                let mut examples: Vec<&str> = known.iter().map(String::as_str).collect();
-                examples.sort_unstable();
-                examples.truncate(40);
-                Err(CoreError::new(
-                    ErrorCode::UnknownFilterValue,
-                    format!(
-                        "no community has {raw:?} in filters.{name}; known values include: {}",
-                        examples.join(", ")
-                    ),
-                ))
-            }
-        })
-        .collect()
-}
-
-/// `POST /v1/recommendations`.
+/// A request for recommendations: a profile, filters, exclusions and paging.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecommendRequest {
@@ -357,46 +241,5 @@ mod tests {
         assert_eq!(items.len(), 3);
         assert_eq!(items[0].field, ProfileField::Role);
         assert_eq!(items[2].field, ProfileField::About);
-    }
-
-    #[test]
-    fn unknown_platform_and_cost_are_refused() {
-        let f = Filters {
-            platforms: vec!["myspace".into()],
-            ..Default::default()
-        };
-        assert_eq!(
-            f.resolve(None).unwrap_err().code,
-            ErrorCode::UnknownFilterValue
-        );
-        let f = Filters {
-            cost: Some("cheap".into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            f.resolve(None).unwrap_err().code,
-            ErrorCode::UnknownFilterValue
-        );
-    }
-
-    #[test]
-    fn categories_resolve_case_insensitively_against_vocabulary() {
-        let vocab = Vocabulary {
-            category_keys: vec!["public health".into()],
-            language_keys: vec!["english".into()],
-        };
-        let f = Filters {
-            categories: vec!["Public Health".into()],
-            languages: vec!["ENGLISH".into()],
-            ..Default::default()
-        };
-        let resolved = f.resolve(Some(&vocab)).unwrap();
-        assert_eq!(resolved.category_keys, vec!["public health"]);
-        let f = Filters {
-            categories: vec!["astrology".into()],
-            ..Default::default()
-        };
-        let err = f.resolve(Some(&vocab)).unwrap_err();
-        assert!(err.message.contains("public health"), "{}", err.message);
     }
 }

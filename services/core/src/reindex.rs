@@ -1,7 +1,7 @@
 //! Building a new index version and switching to it without downtime.
 //!
 //! Used when the community text or the model changes (at start-up) and on
-//! demand (`copmatch reindex`, `POST /v1/admin/reindex`). The active version
+//! demand (the `reindex` command or the admin API). The active version
 //! keeps serving while the new one is built; writes made meanwhile reach both
 //! (see [`LiveIndex`]); the switch is the catalog's atomic `activate`. Only the
 //! new active version and the one before it are kept, so a rollback target

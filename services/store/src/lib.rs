@@ -1,34 +1,24 @@
-//! Vector store implementations behind `copmatch_core::VectorStore`, and the
-//! index-version catalogs behind `copmatch_core::IndexCatalog`.
+//! The store ports of `copmatch_core::ports` on Qdrant: communities
+//! (`VectorStore`), their index versions (`IndexCatalog`), the moderation queue
+//! (`ModerationQueue`), and users with their feedback (`UserStore`).
 //!
-//! Design: the default store embeds Qdrant in-process through `qdrant-edge`, one
-//! shard directory per index version ([`EdgeCatalog`]); the server store talks
-//! to a Qdrant server or cluster over gRPC, one collection per index version
-//! behind an alias ([`QdrantCatalog`]). Both lay points out the same way (a
-//! dense vector, a BM25 sparse vector computed here, the same payload) so they
-//! rank identically. The engine is synchronous and owns its
-//! own threads, so every call runs on tokio's blocking pool and async callers
-//! never wait on it. Writes, flushes and index optimization are serialized by one
-//! lock: the engine's `flush` asserts it is uncontended, and an acknowledged
-//! write must be flushed to disk before we answer. Index building (`optimize`)
-//! is debounced onto a background thread, off the request path. Each point
-//! carries a dense embedding and a BM25 keyword vector, so one store answers
-//! both halves of hybrid retrieval.
+//! Design: two backends that mirror each other file for file. `edge` embeds
+//! Qdrant in-process through `qdrant-edge` (the zero-setup default): one shard
+//! directory per index version and JSON Lines journals for the queue and the
+//! users. `qdrant` talks to a Qdrant server or cluster over gRPC: one
+//! collection per index version behind an alias, and collections for the queue
+//! and the users. Both lay points out the same way (`payload`: the same
+//! point ids, payload and filter conditions, and a BM25 sparse vector from
+//! `keywords`) so they rank identically; the conformance suite in
+//! `tests/conformance` holds both to the same cases. `tuning` is the index
+//! configuration both apply.
 
 mod edge;
-mod edge_catalog;
-mod journal;
 mod keywords;
-mod layout;
-mod optimizer;
 mod payload;
 mod qdrant;
 mod tuning;
-mod user_journal;
 
-pub use edge::{EdgeStore, EdgeStoreOptions};
-pub use edge_catalog::EdgeCatalog;
-pub use journal::JournalQueue;
+pub use edge::{EdgeCatalog, EdgeStore, EdgeStoreOptions, JournalQueue, UserJournal};
 pub use qdrant::{QdrantCatalog, QdrantOptions, QdrantQueue, QdrantUsers};
 pub use tuning::{IndexTuning, Quantization};
-pub use user_journal::UserJournal;

@@ -5,36 +5,16 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::Admin;
-use crate::error::{method_not_allowed, ApiError, ErrorBody};
-use crate::models::{ModelManager, ModelsStatus};
-use crate::reindexer::{IndexStatus, ReindexStatus, Reindexer};
+use crate::error::{ApiError, ErrorBody};
+use copmatch_retrain::models::{ModelManager, ModelsStatus};
+use crate::reindex_job::{IndexStatus, ReindexStatus, Reindexer};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/v1/admin/index")
-            .route(web::get().to(index_status))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/admin/reindex")
-            .route(web::post().to(start_reindex))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/admin/models")
-            .route(web::get().to(models))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/admin/models/rollback")
-            .route(web::post().to(rollback))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/admin/models/{version}/activate")
-            .route(web::post().to(activate))
-            .default_service(web::to(method_not_allowed)),
-    );
+super::routes! { http;
+    "/v1/admin/index" => { get: index_status },
+    "/v1/admin/reindex" => { post: start_reindex },
+    "/v1/admin/models" => { get: models },
+    "/v1/admin/models/rollback" => { post: rollback },
+    "/v1/admin/models/{version}/activate" => { post: activate },
 }
 
 #[derive(Deserialize, IntoParams)]

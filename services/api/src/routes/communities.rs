@@ -10,38 +10,16 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::Admin;
-use crate::error::{method_not_allowed, ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody};
 use crate::ImportLimit;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    // `import` is registered before `{id}` so that it is not taken for an id.
-    cfg.service(
-        web::resource("/v1/communities/import")
-            .route(web::post().to(import))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/communities")
-            .route(web::get().to(list))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/communities/{id}/status")
-            .route(web::put().to(put_status))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/communities/{id}/similar")
-            .route(web::get().to(similar))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/communities/{id}")
-            .route(web::get().to(get))
-            .route(web::put().to(put))
-            .route(web::delete().to(delete))
-            .default_service(web::to(method_not_allowed)),
-    );
+// `import` is registered before `{id}` so that it is not taken for an id.
+super::routes! { http;
+    "/v1/communities/import" => { post: import },
+    "/v1/communities" => { get: list },
+    "/v1/communities/{id}/status" => { put: put_status },
+    "/v1/communities/{id}/similar" => { get: similar },
+    "/v1/communities/{id}" => { get: get, put: put, delete: delete },
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -7,9 +7,9 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorBody};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/health", web::get().to(health))
-        .route("/ready", web::get().to(ready));
+super::routes! { http;
+    "/health" => { get: health },
+    "/ready" => { get: ready },
 }
 
 #[derive(Serialize, ToSchema)]

@@ -1,10 +1,9 @@
-//! `GET /openapi.json`, generated from the handlers and types.
+//! `GET /openapi.json`: the document's frame (title, security scheme, shared
+//! schemas) here, its paths from each area's route list (see [`super::routes!`]).
 
 use actix_web::{web, HttpResponse};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-
-use super::{admin, communities, health, recommendations, submissions, users};
 
 struct AdminKeyScheme;
 
@@ -21,42 +20,17 @@ impl Modify for AdminKeyScheme {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "copmatch", description = "Matches people to communities of practice."),
-    paths(
-        recommendations::recommend,
-        communities::list,
-        communities::get,
-        communities::put,
-        communities::delete,
-        communities::put_status,
-        communities::similar,
-        communities::import,
-        health::health,
-        health::ready,
-        submissions::submit,
-        submissions::report,
-        submissions::list,
-        submissions::approve,
-        submissions::reject,
-        admin::index_status,
-        admin::start_reindex,
-        admin::models,
-        admin::activate,
-        admin::rollback,
-        users::put,
-        users::get,
-        users::delete,
-        users::recommendations,
-        users::feedback,
-    ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&AdminKeyScheme)
 )]
 pub struct ApiDoc;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/openapi.json", web::get().to(openapi_json));
+    let document = web::Data::new(super::openapi());
+    cfg.app_data(document)
+        .route("/openapi.json", web::get().to(openapi_json));
 }
 
-async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+async fn openapi_json(document: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
+    HttpResponse::Ok().json(document.get_ref())
 }

@@ -1,16 +1,12 @@
 //! `POST /v1/recommendations`.
 
 use actix_web::{web, HttpResponse};
-use copmatch_core::{CopMatch, RecommendRequest, RecommendResponse};
+use copmatch_core::{CopMatch, RecommendRequest, RecommendResponse, Steering};
 
-use crate::error::{method_not_allowed, ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/v1/recommendations")
-            .route(web::post().to(recommend))
-            .default_service(web::to(method_not_allowed)),
-    );
+super::routes! { http;
+    "/v1/recommendations" => { post: recommend },
 }
 
 /// Ranked, explained communities for a person's profile.
@@ -30,6 +26,8 @@ pub async fn recommend(
     service: web::Data<CopMatch>,
     body: web::Json<RecommendRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let response = service.recommend(body.into_inner()).await?;
+    let response = service
+        .recommend(body.into_inner(), &Steering::default())
+        .await?;
     Ok(HttpResponse::Ok().json(response))
 }

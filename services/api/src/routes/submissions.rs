@@ -1,7 +1,7 @@
 //! Submissions and reports from the public; moderation by admins.
 
 use actix_web::{web, HttpResponse};
-use copmatch_core::moderation::{
+use copmatch_core::submissions::{
     ItemState, ModerationItem, RejectInput, ReportInput, SubmissionInput,
 };
 use copmatch_core::moderator::Moderator;
@@ -10,30 +10,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::Admin;
-use crate::error::{method_not_allowed, ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/v1/submissions")
-            .route(web::post().to(submit))
-            .route(web::get().to(list))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/reports")
-            .route(web::post().to(report))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/submissions/{id}/approve")
-            .route(web::post().to(approve))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/submissions/{id}/reject")
-            .route(web::post().to(reject))
-            .default_service(web::to(method_not_allowed)),
-    );
+super::routes! { http;
+    "/v1/submissions" => { post: submit, get: list },
+    "/v1/reports" => { post: report },
+    "/v1/submissions/{id}/approve" => { post: approve },
+    "/v1/submissions/{id}/reject" => { post: reject },
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -1,38 +1,50 @@
 //! Users, their personalized recommendations, and feedback events.
 
 use actix_web::{web, HttpResponse};
-use copmatch_core::personal::{
+use copmatch_core::personalizer::{
     FeedbackReport, Personalizer, UserRecommendOptions, UserRecommendResponse,
 };
-use copmatch_core::users::{parse_feedback_body, FeedbackInput, User, UserInput};
+use copmatch_core::feedback::{parse_feedback_body, FeedbackInput, User, UserInput};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-use crate::error::{json_error, method_not_allowed, ApiError, ErrorBody};
+use crate::error::{json_error, ApiError, ErrorBody};
 
-/// `feedback_limit`: largest feedback body (`http.max_feedback_bytes`), larger
-/// than other bodies because a batch holds up to `feedback.max_batch` events.
-pub fn configure(cfg: &mut web::ServiceConfig, feedback_limit: usize) {
-    cfg.service(
-        web::resource("/v1/users/{id}/recommendations")
-            .route(web::get().to(recommendations))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/users/{id}")
-            .route(web::get().to(get))
-            .route(web::put().to(put))
-            .route(web::delete().to(delete))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/feedback")
-            .app_data(
-                web::JsonConfig::default()
-                    .limit(feedback_limit)
-                    .error_handler(json_error),
-            )
-            .route(web::post().to(feedback))
-            .default_service(web::to(method_not_allowed)),
-    );
+// A feedback batch holds up to `feedback.max_batch` events, so its body limit
+// (`http.max_feedback_bytes`) is larger than other bodies'.
+super::routes! { http;
+    "/v1/users/{id}/recommendations" => { get: recommendations },
+    "/v1/users/{id}" => { get: get, put: put, delete: delete },
+    "/v1/feedback" [data = actix_web::web::JsonConfig::default()
+        .limit(http.max_feedback_bytes)
+        .error_handler(json_error)] => { post: feedback },
+}
+
+/// The query string of a user's recommendations.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RecommendQuery {
+    /// 1 to 100; default 10.
+    pub limit: Option<usize>,
+    /// Default 0.
+    pub offset: Option<usize>,
+    /// 0 to 1; default `ranking.default_diversity`.
+    pub diversity: Option<f32>,
+    /// Also show dead links and rank inactive communities without demotion.
+    #[serde(default)]
+    pub include_inactive: bool,
+}
+
+impl From<RecommendQuery> for UserRecommendOptions {
+    fn from(q: RecommendQuery) -> Self {
+        Self {
+            limit: q.limit,
+            offset: q.offset,
+            diversity: q.diversity,
+            include_inactive: q.include_inactive,
+        }
+    }
 }
 
 /// Creates or replaces a user's profile (201 when created, 200 when replaced).
@@ -93,7 +105,7 @@ pub async fn delete(
 /// left and reported communities are left out; dismissed ones push
 /// look-alikes down; joined and clicked ones pull related communities up.
 #[utoipa::path(get, path = "/v1/users/{id}/recommendations", tag = "users",
-    params(("id" = String, Path,), UserRecommendOptions),
+    params(("id" = String, Path,), RecommendQuery),
     responses(
         (status = 200, body = UserRecommendResponse),
         (status = 400, description = "invalid_user_id, invalid_limit, invalid_offset, invalid_diversity, invalid_query_parameter", body = ErrorBody),
@@ -103,9 +115,9 @@ pub async fn delete(
 pub async fn recommendations(
     users: web::Data<Personalizer>,
     id: web::Path<String>,
-    query: web::Query<UserRecommendOptions>,
+    query: web::Query<RecommendQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let response = users.recommend_for_user(&id, query.into_inner()).await?;
+    let response = users.recommend_for_user(&id, query.into_inner().into()).await?;
     Ok(HttpResponse::Ok().json(response))
 }
 

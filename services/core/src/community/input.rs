@@ -16,7 +16,7 @@ const MAX_LIST_ITEMS: usize = 50;
 const MAX_LIST_ITEM_LEN: usize = 100;
 
 /// The accepted input shape: what the catalog files, the import endpoint and
-/// `PUT /v1/communities/{id}` take. Unknown fields are ignored.
+/// a single community write take. Unknown fields are ignored.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CommunityInput {
     #[serde(default)]
@@ -59,7 +59,8 @@ pub(super) fn invalid(message: String) -> CoreError {
     CoreError::new(ErrorCode::InvalidCommunity, message)
 }
 
-/// Ids that name API routes (`/v1/communities/import`) and so cannot name a community.
+/// Words the catalog's interfaces use beside community ids (the import
+/// action), so no community may be named by one.
 const RESERVED_IDS: [&str; 1] = ["import"];
 
 /// Checks that `id` can name a community.

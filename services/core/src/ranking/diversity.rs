@@ -88,6 +88,7 @@ mod tests {
             member_count: None,
         };
         Candidate {
+            breakdown: Default::default(),
             community,
             vector,
             dense: score,

@@ -1,8 +1,10 @@
 //! Reasons a person can read: what matched, where, and what state the
-//! community is in. Deterministic: the same request gives the same reasons.
+//! community is in. They are read off the candidate's score breakdown
+//! ([`super::Breakdown`]), never recomputed, so a reason names exactly what
+//! the score counted. Deterministic: the same request gives the same reasons.
 
-use super::fusion::{best_item, evidence_for, shared_terms, Candidate};
-use super::{dot, Query, RankRequest, RankingWeights};
+use super::fusion::Candidate;
+use super::{dot, Query, RankRequest};
 use crate::community::{Community, Cost, Status};
 use crate::profile::ProfileItem;
 use crate::text::{content_words, normalize_key};
@@ -11,34 +13,33 @@ const MAX_PHRASE_CHARS: usize = 90;
 /// Below this cosine two communities of one broad field are merely neighbours.
 const LIKED_REASON_MIN: f32 = 0.55;
 
-pub fn reasons(c: &Candidate, request: &RankRequest, weights: &RankingWeights) -> Vec<String> {
+pub fn reasons(c: &Candidate, request: &RankRequest) -> Vec<String> {
     let mut reasons = Vec::new();
+    let breakdown = &c.breakdown;
     match &request.query {
         Query::Profile(items) => {
-            let evidence: Vec<_> = items
-                .iter()
-                .filter_map(|i| evidence_for(&i.item, &c.community))
-                .collect();
-            for e in evidence.iter().take(2) {
-                reasons.push(if normalize_key(&e.term) == normalize_key(&e.item.text) {
+            for e in breakdown.evidence.iter().take(2) {
+                let item = &items[e.item].item;
+                reasons.push(if normalize_key(&e.term) == normalize_key(&item.text) {
                     format!(
                         "matches your {} \"{}\" ({})",
-                        e.item.field.noun(),
-                        e.item.text,
+                        item.field.noun(),
+                        item.text,
                         e.place
                     )
                 } else {
                     format!(
                         "matches your {} \"{}\" ({} \"{}\")",
-                        e.item.field.noun(),
-                        e.item.text,
+                        item.field.noun(),
+                        item.text,
                         e.place,
                         e.term
                     )
                 });
             }
-            if let Some((best, cos)) = best_item(items, c, weights) {
-                if !evidence.iter().any(|e| e.item == &best.item) {
+            if let Some((n, cos)) = breakdown.best_item {
+                let best = &items[n];
+                if !breakdown.evidence.iter().any(|e| e.item == n) {
                     reasons.push(format!(
                         "close in meaning to your {} \"{}\" (similarity {cos:.2})",
                         best.item.field.noun(),
@@ -64,8 +65,9 @@ pub fn reasons(c: &Candidate, request: &RankRequest, weights: &RankingWeights) -
             }
         }
         Query::Similar(source) => {
-            let shared: Vec<String> = shared_terms(source, &c.community)
-                .into_iter()
+            let shared: Vec<String> = breakdown
+                .shared
+                .iter()
                 .take(3)
                 .map(|(place, t)| format!("{place} \"{t}\""))
                 .collect();

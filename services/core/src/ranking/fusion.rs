@@ -1,4 +1,6 @@
-//! Merging the dense and keyword candidate lists and scoring the union.
+//! Merging the dense and keyword candidate lists and scoring the union. Each
+//! candidate's score is computed from its [`Breakdown`], which the reasons
+//! (`explain.rs`) read too, so a reason always names what the score counted.
 
 use std::collections::HashMap;
 
@@ -19,6 +21,28 @@ pub struct Candidate {
     /// keywords did not find it).
     pub keyword: f32,
     pub score: f32,
+    /// The signals behind `score` (filled by `rank`).
+    pub breakdown: Breakdown,
+}
+
+/// What a candidate's hybrid score is made of, signal by signal.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Breakdown {
+    /// The profile item closest in meaning (its index) and its cosine.
+    pub best_item: Option<(usize, f32)>,
+    /// That cosine, field-weighted, as it enters the score (the dense
+    /// similarity when the query is not a profile).
+    pub best: f32,
+    /// Profile items whose words the community's categories, tags or name hold.
+    pub evidence: Vec<Evidence>,
+    /// Categories and tags shared with the source community (similar-to queries).
+    pub shared: Vec<(&'static str, String)>,
+    /// Added for `evidence` or `shared`, capped.
+    pub evidence_boost: f32,
+    /// Subtracted for an inactive or unverified status.
+    pub status_penalty: f32,
+    /// Subtracted for closeness to a "not for me" community.
+    pub negative_penalty: f32,
 }
 
 /// The union of both lists (or one list, for a baseline), one entry per id.
@@ -47,6 +71,7 @@ pub fn merge(hits: SearchHits, query_vector: &[f32], mode: RetrievalMode) -> Vec
                 dense,
                 keyword: 0.0,
                 score: 0.0,
+                breakdown: Breakdown::default(),
                 community: hit.community,
                 vector: hit.vector,
             },
@@ -61,6 +86,7 @@ pub fn merge(hits: SearchHits, query_vector: &[f32], mode: RetrievalMode) -> Vec
                 dense: dot(query_vector, &hit.vector),
                 keyword,
                 score: 0.0,
+                breakdown: Breakdown::default(),
                 community: hit.community,
                 vector: hit.vector,
             });
@@ -68,17 +94,20 @@ pub fn merge(hits: SearchHits, query_vector: &[f32], mode: RetrievalMode) -> Vec
     by_id.into_values().collect()
 }
 
-/// Where in a community a profile word was found.
+/// Where in a community a profile item's words were found.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Evidence<'a> {
-    pub item: &'a ProfileItem,
+pub struct Evidence {
+    /// The item's index among the profile items.
+    pub item: usize,
     pub place: &'static str,
     pub term: String,
+    /// Share of the item's words found there, squared (see [`coverage`]).
+    pub coverage: f32,
 }
 
 /// The first category, tag or name (in that order) sharing a content word
-/// with the item.
-pub fn evidence_for<'a>(item: &'a ProfileItem, community: &Community) -> Option<Evidence<'a>> {
+/// with the item, with the item's coverage.
+fn evidence_for(index: usize, item: &ProfileItem, community: &Community) -> Option<Evidence> {
     let wanted = content_words(&item.text);
     if wanted.is_empty() {
         return None;
@@ -93,9 +122,10 @@ pub fn evidence_for<'a>(item: &'a ProfileItem, community: &Community) -> Option<
         let words = content_words(&term.replace(['-', '_'], " "));
         if wanted.iter().any(|w| words.contains(w)) {
             return Some(Evidence {
-                item,
+                item: index,
                 place,
                 term: term.clone(),
+                coverage: coverage(item, community),
             });
         }
     }
@@ -106,7 +136,7 @@ pub fn evidence_for<'a>(item: &'a ProfileItem, community: &Community) -> Option<
 /// share of the item's content words found there, squared, so that one
 /// generic word of a long role ("site" in "site reliability engineer") counts
 /// little and a full match ("ICU nurse" → tag "icu" + "nurses") counts fully.
-pub fn coverage(item: &ProfileItem, community: &Community) -> f32 {
+fn coverage(item: &ProfileItem, community: &Community) -> f32 {
     let wanted = content_words(&item.text);
     if wanted.is_empty() {
         return 0.0;
@@ -124,7 +154,7 @@ pub fn coverage(item: &ProfileItem, community: &Community) -> f32 {
 }
 
 /// Categories and tags two communities share, as normalized keys.
-pub fn shared_terms(a: &Community, b: &Community) -> Vec<(&'static str, String)> {
+fn shared_terms(a: &Community, b: &Community) -> Vec<(&'static str, String)> {
     let keys = |c: &Community| -> Vec<String> {
         c.categories
             .iter()
@@ -142,46 +172,53 @@ pub fn shared_terms(a: &Community, b: &Community) -> Vec<(&'static str, String)>
         .collect()
 }
 
-/// The best profile item for a candidate: (item, cosine), by field-weighted cosine.
-pub fn best_item<'a>(
-    items: &'a [super::EmbeddedItem],
+/// The best profile item for a candidate: (index, cosine), by field-weighted cosine.
+fn best_item(
+    items: &[super::EmbeddedItem],
     candidate: &Candidate,
     weights: &RankingWeights,
-) -> Option<(&'a super::EmbeddedItem, f32)> {
+) -> Option<(usize, f32)> {
     items
         .iter()
-        .map(|i| (i, dot(&i.vector, &candidate.vector)))
+        .enumerate()
+        .map(|(n, i)| (n, dot(&i.vector, &candidate.vector)))
         .max_by(|(a, ca), (b, cb)| {
-            (weights.field_weight(a.item.field) * ca)
-                .partial_cmp(&(weights.field_weight(b.item.field) * cb))
+            (weights.field_weight(items[*a].item.field) * ca)
+                .partial_cmp(&(weights.field_weight(items[*b].item.field) * cb))
                 .unwrap_or(std::cmp::Ordering::Equal)
         })
 }
 
-pub fn hybrid_score(c: &Candidate, request: &RankRequest, weights: &RankingWeights) -> f32 {
-    let (best, matches) = match &request.query {
+/// Every signal of a candidate for this request.
+pub fn breakdown(c: &Candidate, request: &RankRequest, weights: &RankingWeights) -> Breakdown {
+    let mut b = Breakdown::default();
+    let matches = match &request.query {
         Query::Profile(items) => {
             let max_weight = items
                 .iter()
                 .map(|i| weights.field_weight(i.item.field))
                 .fold(f32::MIN, f32::max);
-            let best = best_item(items, c, weights).map_or(c.dense, |(i, cos)| {
-                cos * weights.field_weight(i.item.field) / max_weight
+            b.best_item = best_item(items, c, weights);
+            b.best = b.best_item.map_or(c.dense, |(n, cos)| {
+                cos * weights.field_weight(items[n].item.field) / max_weight
             });
-            let covered: f32 = items.iter().map(|i| coverage(&i.item, &c.community)).sum();
-            (best, covered)
+            b.evidence = items
+                .iter()
+                .enumerate()
+                .filter_map(|(n, i)| evidence_for(n, &i.item, &c.community))
+                .collect();
+            b.evidence.iter().map(|e| e.coverage).sum()
         }
-        Query::Similar(source) => (
-            c.dense,
-            shared_terms(source, &c.community).len().min(3) as f32,
-        ),
+        Query::Similar(source) => {
+            b.best = c.dense;
+            b.shared = shared_terms(source, &c.community);
+            b.shared.len().min(3) as f32
+        }
     };
-    let evidence = (weights.evidence_boost * matches).min(weights.max_evidence_boost);
-    let status = if request.demote_status {
-        weights.status_penalty(c.community.status)
-    } else {
-        0.0
-    };
+    b.evidence_boost = (weights.evidence_boost * matches).min(weights.max_evidence_boost);
+    if request.demote_status {
+        b.status_penalty = weights.status_penalty(c.community.status);
+    }
     let negative = request
         .negatives
         .iter()
@@ -189,11 +226,17 @@ pub fn hybrid_score(c: &Candidate, request: &RankRequest, weights: &RankingWeigh
         .fold(0.0f32, f32::max);
     // Only closeness beyond what communities of one field commonly share
     // counts against, scaled so that a near-clone (cosine → 1) loses the full weight.
-    let negative_penalty = weights.negative_weight * ((negative - 0.5) / 0.5).max(0.0);
+    b.negative_penalty = weights.negative_weight * ((negative - 0.5) / 0.5).max(0.0);
+    b
+}
+
+/// The hybrid score, from the candidate's breakdown.
+pub fn hybrid_score(c: &Candidate, weights: &RankingWeights) -> f32 {
+    let b = &c.breakdown;
     (1.0 - weights.best_item_share) * c.dense
-        + weights.best_item_share * best
+        + weights.best_item_share * b.best
         + weights.keyword_weight * c.keyword
-        + evidence
-        - status
-        - negative_penalty
+        + b.evidence_boost
+        - b.status_penalty
+        - b.negative_penalty
 }

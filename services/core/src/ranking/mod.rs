@@ -25,7 +25,7 @@ use crate::community::{Community, Status};
 use crate::ports::SearchHits;
 use crate::profile::{ProfileField, ProfileItem};
 
-pub use fusion::Candidate;
+pub use fusion::{Breakdown, Candidate, Evidence};
 
 /// Tunable weights of the ranking (the `ranking` configuration section).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -100,8 +100,9 @@ impl RankingWeights {
 
 /// Which signals rank the results: copmatch's hybrid, or one of the plain
 /// baselines it is evaluated against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum RetrievalMode {
+    #[default]
     Hybrid,
     /// Cosine similarity of the profile vector only.
     DenseOnly,
@@ -199,10 +200,11 @@ pub struct RankRequest<'a> {
 pub fn rank(request: &RankRequest, hits: SearchHits, weights: &RankingWeights) -> Vec<Ranked> {
     let mut candidates = fusion::merge(hits, request.query_vector, request.mode);
     for c in &mut candidates {
+        c.breakdown = fusion::breakdown(c, request, weights);
         c.score = match request.mode {
             RetrievalMode::DenseOnly => c.dense,
             RetrievalMode::KeywordOnly => c.keyword,
-            RetrievalMode::Hybrid => fusion::hybrid_score(c, request, weights),
+            RetrievalMode::Hybrid => fusion::hybrid_score(c, weights),
         };
     }
     sort_candidates(&mut candidates);
@@ -215,7 +217,7 @@ pub fn rank(request: &RankRequest, hits: SearchHits, weights: &RankingWeights) -
     selected
         .into_iter()
         .map(|c| {
-            let reasons = explain::reasons(&c, request, weights);
+            let reasons = explain::reasons(&c, request);
             Ranked {
                 score: c.score,
                 reasons,

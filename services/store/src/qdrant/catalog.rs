@@ -173,7 +173,7 @@ impl IndexCatalog for QdrantCatalog {
             .create_collection(self.create_request(version)?)
             .await
             .map_err(|e| store_error("creating a collection", e))?;
-        for (field, _) in crate::payload::INDEXED_FIELDS {
+        for field in crate::payload::INDEXED_FIELDS {
             self.client
                 .create_field_index(
                     CreateFieldIndexCollectionBuilder::new(&collection, field, FieldType::Keyword)
@@ -202,17 +202,7 @@ impl IndexCatalog for QdrantCatalog {
         Ok(Arc::new(self.store_for(self.options.alias())))
     }
 
-    async fn remove(&self, version: &IndexVersion) -> Result<(), StoreError> {
-        if self
-            .active()
-            .await?
-            .is_some_and(|active| active.name == version.name)
-        {
-            return Err(StoreError::Internal(format!(
-                "{} is the active index and cannot be removed",
-                version.name
-            )));
-        }
+    async fn delete_inactive(&self, version: &IndexVersion) -> Result<(), StoreError> {
         self.client
             .delete_collection(self.collection(version))
             .await

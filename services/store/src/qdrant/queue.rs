@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use copmatch_core::moderation::{ItemState, ModerationItem};
+use copmatch_core::submissions::{ItemState, ModerationItem};
 use copmatch_core::{ModerationQueue, StoreError};
 use qdrant_client::qdrant::{
     Condition, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder, FieldType, Filter,

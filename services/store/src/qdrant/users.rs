@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use copmatch_core::users::{FeedbackEvent, FeedbackKind, User, UserStore};
+use copmatch_core::feedback::{FeedbackEvent, FeedbackKind, User};
+use copmatch_core::UserStore;
 use copmatch_core::StoreError;
 use qdrant_client::qdrant::{
     Condition, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder, DeletePointsBuilder,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use copmatch_core::import::NoProgress;
-use copmatch_core::moderation::{ItemKind, ItemState, ModerationItem};
+use copmatch_core::submissions::{ItemKind, ItemState, ModerationItem};
 use copmatch_core::reindex::reindex;
 use copmatch_core::{
     CommunityRecord, Cost, EmbedError, Embedder, IndexVersion, LiveIndex, Platform, Status,

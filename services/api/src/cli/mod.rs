@@ -1,0 +1,265 @@
+//! The `copmatch` command line: `serve` runs the HTTP service; every other
+//! command opens the same stack through [`stack::with_stack`], does its work
+//! and closes the store. One file per group of commands: [`eval`] (quality on
+//! the development set), [`retrain`] (feedback, retraining, models),
+//! [`transfer`] (export), and [`progress`] (the bars they all show).
+
+pub mod eval;
+pub mod progress;
+pub mod retrain;
+pub mod stack;
+pub mod transfer;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use copmatch_core::reindex::reindex;
+use copmatch_core::{Profile, RecommendRequest, Steering};
+
+use crate::app::Application;
+use crate::settings::Settings;
+use progress::ProgressBarImport;
+use stack::with_stack;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "copmatch",
+    version,
+    about = "Matches people to communities of practice."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug)]
+pub struct GlobalArgs {
+    /// TOML configuration file (default: ./copmatch.toml if present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory of the embedded store (config key `data_dir`).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Folder of the all-MiniLM-L6-v2 model files (config key `model.dir`).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub model_dir: Option<PathBuf>,
+    /// `embedded` or `qdrant` (config key `store.kind`).
+    #[arg(long, global = true, value_name = "KIND")]
+    pub store: Option<String>,
+    /// gRPC URL of the Qdrant server (config key `store.qdrant.url`).
+    #[arg(long, global = true, value_name = "URL")]
+    pub qdrant_url: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the HTTP service (imports the bundled catalog into an empty store).
+    Serve {
+        /// Address to listen on (config key `http.addr`).
+        #[arg(long, value_name = "HOST:PORT")]
+        addr: Option<String>,
+    },
+    /// Import communities from a JSON Lines file into the store, with a progress bar.
+    /// The service must not be running on the same data directory.
+    Import {
+        /// The .jsonl file: one community object per line.
+        file: PathBuf,
+    },
+    /// Write every community to a JSON Lines file (or standard output) that
+    /// `copmatch import` reads back: moves a catalog between stores, e.g. from
+    /// the embedded store to a Qdrant server (`--store qdrant` on the import).
+    Export {
+        /// Output file; standard output when absent.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Re-embed every community into a new index version and switch to it
+    /// atomically, with a progress bar. With a Qdrant server this may run while
+    /// the service serves; with the embedded store, stop the service first (or
+    /// use `POST /v1/admin/reindex`).
+    Reindex,
+    /// Print recommendations for roles, straight from the terminal.
+    Recommend {
+        /// Roles, e.g. "public health student" "ICU nurse".
+        #[arg(required = true)]
+        roles: Vec<String>,
+        /// Skills (repeatable).
+        #[arg(long = "skill")]
+        skills: Vec<String>,
+        /// Interests (repeatable).
+        #[arg(long = "interest")]
+        interests: Vec<String>,
+        /// How many results.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print the JSON response instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure ranking quality on a development set: nDCG@10, Recall@10, MRR and
+    /// coverage for copmatch and for dense-only and BM25-only baselines. Imports
+    /// the catalogs into a temporary store; the data directory is not touched.
+    Eval {
+        /// Development set (default: data/eval/dev.jsonl).
+        #[arg(long, value_name = "FILE")]
+        queries: Option<PathBuf>,
+        /// Catalog to import (repeatable; default: the bundled catalog plus
+        /// ../shared/data/external-communities.jsonl when present).
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Feedback events: export, import, or simulate them.
+    Feedback {
+        #[command(subcommand)]
+        command: retrain::FeedbackCommand,
+    },
+    /// Learn a retrained model from feedback (store or export) with a
+    /// progress bar; writes a versioned artifact and an HTML report under
+    /// `models.dir` and prints held-out metrics before and after. Does not
+    /// activate it.
+    Retrain(retrain::RetrainArgs),
+    /// Retrained models: list, activate (behind the evaluation gate), roll back.
+    /// With the embedded store, stop the service first (or use the admin API).
+    Models {
+        #[command(subcommand)]
+        command: retrain::ModelsCommand,
+    },
+}
+
+impl Cli {
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        let mut overrides: Vec<(&str, String)> = Vec::new();
+        if let Some(dir) = &self.global.data_dir {
+            overrides.push(("data_dir", dir.display().to_string()));
+        }
+        if let Some(dir) = &self.global.model_dir {
+            overrides.push(("model.dir", dir.display().to_string()));
+        }
+        if let Some(kind) = &self.global.store {
+            overrides.push(("store.kind", kind.clone()));
+        }
+        if let Some(url) = &self.global.qdrant_url {
+            overrides.push(("store.qdrant.url", url.clone()));
+        }
+        if let Command::Serve { addr: Some(addr) } = &self.command {
+            overrides.push(("http.addr", addr.clone()));
+        }
+        Settings::load(self.global.config.as_deref(), &overrides)
+            .context("reading the configuration")
+    }
+}
+
+pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+    // Only `serve` imports the bundled catalog into an empty store on its
+    // own; `recommend` does too, so that it answers on a fresh machine.
+    let mut quiet = settings.clone();
+    quiet.catalog.import_when_empty = false;
+    match cli.command {
+        Command::Serve { .. } => {
+            let app = Application::build(settings.clone()).await?;
+            let host = settings
+                .http
+                .addr
+                .rsplit_once(':')
+                .map_or("127.0.0.1", |(host, _)| host);
+            tracing::info!("copmatch listening on http://{host}:{}", app.port());
+            app.run_until_stopped().await
+        }
+        Command::Import { file } => {
+            let text = tokio::fs::read_to_string(&file)
+                .await
+                .with_context(|| format!("reading {}", file.display()))?;
+            let report = with_stack(&quiet, |stack| async move {
+                let bar = ProgressBarImport::new("importing");
+                Ok(stack.service.import(&text, &bar).await?)
+            })
+            .await?;
+            for e in &report.errors {
+                eprintln!("line {}: {} ({})", e.line, e.message, e.code);
+            }
+            println!(
+                "{} lines read, {} imported, {} refused",
+                report.received, report.imported, report.failed
+            );
+            Ok(())
+        }
+        Command::Export { out } => {
+            let written = with_stack(&quiet, |stack| async move {
+                transfer::export(stack.service.store().as_ref(), out.as_deref()).await
+            })
+            .await?;
+            eprintln!("{written} communities exported");
+            Ok(())
+        }
+        Command::Reindex => {
+            let report = with_stack(&quiet, |stack| async move {
+                let bar = ProgressBarImport::new("re-indexing");
+                let embedder = stack.service.embedder().clone();
+                Ok(reindex(&stack.index, embedder, &bar).await?)
+            })
+            .await?;
+            println!(
+                "{} communities re-indexed from {} into {} in {} ms",
+                report.communities, report.from, report.to, report.took_ms
+            );
+            Ok(())
+        }
+        Command::Eval {
+            queries,
+            catalogs,
+            json,
+        } => eval::run(&settings, queries, catalogs, json).await,
+        Command::Feedback { command } => retrain::feedback(&settings, command).await,
+        Command::Retrain(args) => retrain::run_retrain(&settings, args).await,
+        Command::Models { command } => retrain::models(&settings, command).await,
+        Command::Recommend {
+            roles,
+            skills,
+            interests,
+            limit,
+            json,
+        } => {
+            let request = RecommendRequest {
+                profile: Profile {
+                    roles,
+                    skills,
+                    interests,
+                    about: String::new(),
+                },
+                limit: Some(limit),
+                ..Default::default()
+            };
+            let response = with_stack(&settings, |stack| async move {
+                Ok(stack.service.recommend(request, &Steering::default()).await?)
+            })
+            .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&response)?);
+            } else {
+                print_recommendations(&response);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_recommendations(response: &copmatch_core::RecommendResponse) {
+    for (rank, r) in response.recommendations.iter().enumerate() {
+        println!(
+            "{:>2}. {} — {} [{:.3}]",
+            rank + 1,
+            r.community.name,
+            r.community.url,
+            r.score
+        );
+        for reason in &r.reasons {
+            println!("      · {reason}");
+        }
+    }
+}

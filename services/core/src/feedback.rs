@@ -1,0 +1,358 @@
+//! Users and what they did: stored profiles and feedback events.
+//!
+//! A user is an app's person: an id the app chooses and a profile. Feedback
+//! events (`view`, `click`, `join`, `leave`, `dismiss`, `report_dead_link`)
+//! are facts appended to the configured store and never edited; a user's
+//! history is read back from them (see [`History`]), and `copmatch retrain`
+//! learns from all of them. Deleting a user deletes their events too.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::community::{check_timestamp, validate_id};
+use crate::error::{CoreError, ErrorCode};
+use crate::profile::Profile;
+
+const MAX_LANGUAGES: usize = 20;
+
+/// What storing a user takes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserInput {
+    pub profile: Profile,
+    /// Languages the person reads, e.g. "English"; recommendations keep to
+    /// the ones communities are known to use.
+    #[serde(default)]
+    pub languages: Vec<String>,
+}
+
+/// A stored user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct User {
+    pub id: String,
+    pub profile: Profile,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Checks a user id: the same alphabet as community ids.
+pub fn validate_user_id(id: &str) -> Result<(), CoreError> {
+    validate_id(id).map_err(|e| {
+        CoreError::new(
+            ErrorCode::InvalidUserId,
+            e.message.replace("community id", "user id"),
+        )
+    })
+}
+
+impl UserInput {
+    pub fn validate(&self) -> Result<(), CoreError> {
+        self.profile.items()?;
+        if self.languages.len() > MAX_LANGUAGES {
+            return Err(CoreError::new(
+                ErrorCode::InvalidProfile,
+                format!("languages has more than {MAX_LANGUAGES} values"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What a user did with a community.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedbackKind {
+    View,
+    Click,
+    Join,
+    Leave,
+    Dismiss,
+    ReportDeadLink,
+}
+
+impl FeedbackKind {
+    pub const ALL: [FeedbackKind; 6] = [
+        FeedbackKind::View,
+        FeedbackKind::Click,
+        FeedbackKind::Join,
+        FeedbackKind::Leave,
+        FeedbackKind::Dismiss,
+        FeedbackKind::ReportDeadLink,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedbackKind::View => "view",
+            FeedbackKind::Click => "click",
+            FeedbackKind::Join => "join",
+            FeedbackKind::Leave => "leave",
+            FeedbackKind::Dismiss => "dismiss",
+            FeedbackKind::ReportDeadLink => "report_dead_link",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One event as an app sends it. Fields are loose here so that a bad value
+/// is reported with its position instead of failing the whole body.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackInput {
+    pub user_id: String,
+    pub community_id: String,
+    /// view, click, join, leave, dismiss or report_dead_link.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// When it happened (RFC 3339 or a date); the time of receipt if left out.
+    #[serde(default)]
+    pub ts: Option<String>,
+}
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FeedbackEvent {
+    /// Assigned on receipt; unique.
+    pub id: String,
+    pub user_id: String,
+    pub community_id: String,
+    #[serde(rename = "type")]
+    pub kind: FeedbackKind,
+    pub ts: String,
+    pub received_at: String,
+}
+
+impl FeedbackInput {
+    /// Checks everything that needs no store: ids, type, timestamp.
+    pub fn check(&self, at: &str) -> Result<(FeedbackKind, Option<String>), CoreError> {
+        let invalid = |message: String| {
+            CoreError::new(ErrorCode::InvalidFeedback, format!("{at}: {message}"))
+        };
+        validate_user_id(&self.user_id).map_err(|e| invalid(e.message))?;
+        validate_id(&self.community_id).map_err(|e| invalid(e.message))?;
+        let kind = FeedbackKind::parse(&self.kind).ok_or_else(|| {
+            invalid(format!(
+                "unknown type {:?}; expected one of view, click, join, leave, dismiss, report_dead_link",
+                self.kind
+            ))
+        })?;
+        let ts = check_timestamp("ts", self.ts.clone()).map_err(|e| invalid(e.message))?;
+        Ok((kind, ts))
+    }
+}
+
+/// One line of a feedback export (`copmatch feedback export`), of the
+/// simulator's output, and of what `copmatch retrain --from` reads: users
+/// carry the profiles the events are learned against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "record", rename_all = "snake_case")]
+pub enum FeedbackRecord {
+    User(User),
+    Event(FeedbackEvent),
+}
+
+/// What a user's events say, replayed in time order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    /// Communities the user belongs to now (joined and not left).
+    pub joined: Vec<String>,
+    /// Communities they clicked but did not join.
+    pub clicked: Vec<String>,
+    /// Communities they dismissed or left: not for them.
+    pub dismissed: Vec<String>,
+    /// Communities they reported as dead links.
+    pub reported: Vec<String>,
+}
+
+impl History {
+    pub fn from_events(events: &[FeedbackEvent]) -> Self {
+        let mut sorted: Vec<&FeedbackEvent> = events.iter().collect();
+        sorted.sort_by(|a, b| {
+            a.ts.cmp(&b.ts)
+                .then_with(|| a.received_at.cmp(&b.received_at))
+        });
+        // The latest decisive event per community wins; clicks and views only
+        // add interest.
+        let mut state: BTreeMap<&str, FeedbackKind> = BTreeMap::new();
+        let mut clicked: BTreeSet<&str> = BTreeSet::new();
+        let mut reported = Vec::new();
+        for e in sorted {
+            match e.kind {
+                FeedbackKind::Join | FeedbackKind::Leave | FeedbackKind::Dismiss => {
+                    state.insert(&e.community_id, e.kind);
+                }
+                FeedbackKind::Click => {
+                    clicked.insert(&e.community_id);
+                }
+                FeedbackKind::ReportDeadLink => reported.push(e.community_id.clone()),
+                FeedbackKind::View => {}
+            }
+        }
+        let with = |kinds: &[FeedbackKind]| -> Vec<String> {
+            state
+                .iter()
+                .filter(|(_, k)| kinds.contains(k))
+                .map(|(id, _)| id.to_string())
+                .collect()
+        };
+        let clicked: Vec<String> = clicked
+            .into_iter()
+            .filter(|id| !state.contains_key(id))
+            .map(str::to_string)
+            .collect();
+        reported.sort();
+        reported.dedup();
+        Self {
+            joined: with(&[FeedbackKind::Join]),
+            clicked,
+            dismissed: with(&[FeedbackKind::Dismiss, FeedbackKind::Leave]),
+            reported,
+        }
+    }
+}
+
+/// Reads a feedback batch: one event, an array of events, or
+/// `{"events": [...]}`. A malformed event is reported with its position.
+pub fn parse_feedback_body(body: serde_json::Value) -> Result<Vec<FeedbackInput>, CoreError> {
+    let invalid = |message: String| CoreError::new(ErrorCode::InvalidFeedback, message);
+    let (items, prefix) = match body {
+        serde_json::Value::Array(items) => (items, "events"),
+        serde_json::Value::Object(mut object) if object.contains_key("events") => {
+            if object.len() > 1 {
+                return Err(invalid(
+                    "a batch is {\"events\": [...]} with no other field".to_string(),
+                ));
+            }
+            match object.remove("events") {
+                Some(serde_json::Value::Array(items)) => (items, "events"),
+                _ => return Err(invalid("events must be an array of events".to_string())),
+            }
+        }
+        one @ serde_json::Value::Object(_) => (vec![one], "event"),
+        _ => {
+            return Err(invalid(
+                "the body must be an event object, an array of events or {\"events\": [...]}"
+                    .to_string(),
+            ))
+        }
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let at = if prefix == "event" {
+                prefix.to_string()
+            } else {
+                format!("{prefix}[{i}]")
+            };
+            serde_json::from_value::<FeedbackInput>(item).map_err(|e| invalid(format!("{at}: {e}")))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn one_event_an_array_and_a_batch_object_are_all_accepted() {
+        let event = json!({"user_id": "u", "community_id": "c", "type": "join"});
+        assert_eq!(parse_feedback_body(event.clone()).unwrap().len(), 1);
+        assert_eq!(parse_feedback_body(json!([event, event])).unwrap().len(), 2);
+        assert_eq!(
+            parse_feedback_body(json!({"events": [event]}))
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_malformed_event_is_named_by_its_position() {
+        let good = json!({"user_id": "u", "community_id": "c", "type": "join"});
+        let bad = json!({"user_id": "u", "type": "join"});
+        let err = parse_feedback_body(json!({"events": [good, bad]})).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidFeedback);
+        assert!(
+            err.message
+                .starts_with("events[1]: missing field `community_id`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_event_is_refused() {
+        assert_eq!(
+            parse_feedback_body(json!(42)).unwrap_err().code,
+            ErrorCode::InvalidFeedback
+        );
+    }
+
+    fn event(community: &str, kind: FeedbackKind, ts: &str) -> FeedbackEvent {
+        FeedbackEvent {
+            id: format!("{community}-{ts}"),
+            user_id: "u".into(),
+            community_id: community.into(),
+            kind,
+            ts: ts.into(),
+            received_at: ts.into(),
+        }
+    }
+
+    #[test]
+    fn the_latest_decision_about_a_community_wins() {
+        let history = History::from_events(&[
+            event("a", FeedbackKind::Leave, "2026-01-03"),
+            event("a", FeedbackKind::Join, "2026-01-01"),
+            event("b", FeedbackKind::Dismiss, "2026-01-01"),
+            event("b", FeedbackKind::Join, "2026-01-02"),
+            event("c", FeedbackKind::Click, "2026-01-01"),
+            event("d", FeedbackKind::View, "2026-01-01"),
+            event("e", FeedbackKind::ReportDeadLink, "2026-01-01"),
+            event("e", FeedbackKind::ReportDeadLink, "2026-01-02"),
+        ]);
+        assert_eq!(history.joined, vec!["b"]);
+        assert_eq!(history.dismissed, vec!["a"]);
+        assert_eq!(history.clicked, vec!["c"]);
+        assert_eq!(history.reported, vec!["e"]);
+    }
+
+    #[test]
+    fn an_unknown_type_names_the_offending_item() {
+        let input = FeedbackInput {
+            user_id: "u1".into(),
+            community_id: "c1".into(),
+            kind: "like".into(),
+            ts: None,
+        };
+        let err = input.check("events[3]").unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidFeedback);
+        assert!(
+            err.message.starts_with("events[3]: unknown type \"like\""),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn a_bad_timestamp_is_refused() {
+        let input = FeedbackInput {
+            user_id: "u1".into(),
+            community_id: "c1".into(),
+            kind: "join".into(),
+            ts: Some("yesterday".into()),
+        };
+        assert_eq!(
+            input.check("events[0]").unwrap_err().code,
+            ErrorCode::InvalidFeedback
+        );
+    }
+}

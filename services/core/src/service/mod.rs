@@ -1,0 +1,204 @@
+//! The use cases: recommend and find similar ([`recommend`]), manage and
+//! import communities ([`catalog`]). Everything the web layer and the CLI do
+//! with the catalog goes through [`CopMatch`].
+
+mod catalog;
+mod recommend;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::community::Community;
+use crate::error::{CoreError, ErrorCode};
+use crate::ports::{Embedder, VectorStore};
+use crate::ranking::{Liked, Ranked, RankingWeights, RetrievalMode};
+use crate::served_model::{ModelSlot, ServedModel};
+
+/// What besides the profile shapes one ranking: the retrieval mode (a
+/// baseline, for evaluation), a user's history, or a candidate model under
+/// evaluation. The default is the served ranking.
+#[derive(Debug, Clone, Default)]
+pub struct Steering {
+    /// Hybrid ranking, or a plain baseline (`copmatch eval`).
+    pub mode: RetrievalMode,
+    /// Communities the user joined or clicked; they pull the query toward them.
+    pub liked: Vec<Liked>,
+    /// Rank with this model instead of the served one (`copmatch retrain`).
+    pub model: Option<ServedModel>,
+}
+
+/// Size limits of requests (the `limits` configuration section).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    pub default_limit: usize,
+    pub max_limit: usize,
+    pub max_offset: usize,
+    /// Candidates fetched from the store for re-ranking, at least.
+    pub candidate_pool: usize,
+    /// Communities embedded and stored together during an import.
+    pub import_batch: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            default_limit: 10,
+            max_limit: 100,
+            max_offset: 1000,
+            candidate_pool: 100,
+            import_batch: 64,
+        }
+    }
+}
+
+/// One recommended community.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Recommendation {
+    pub community: Community,
+    /// Higher is better; comparable within one response.
+    pub score: f32,
+    /// Why this community matched, for a person to read.
+    pub reasons: Vec<String>,
+}
+
+impl From<Ranked> for Recommendation {
+    fn from(r: Ranked) -> Self {
+        Self {
+            community: r.community,
+            score: r.score,
+            reasons: r.reasons,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecommendResponse {
+    pub recommendations: Vec<Recommendation>,
+    /// The embedding model that produced the ranking.
+    pub model: String,
+    pub took_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SimilarResponse {
+    pub community_id: String,
+    pub recommendations: Vec<Recommendation>,
+    pub model: String,
+    pub took_ms: u64,
+}
+
+/// What is known about a community's liveness, recorded by an admin.
+#[derive(Debug, Clone, Default, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusUpdate {
+    /// active, inactive, dead_link or unknown.
+    pub status: String,
+    #[serde(default)]
+    pub last_verified_at: Option<String>,
+    #[serde(default)]
+    pub last_activity_at: Option<String>,
+    #[serde(default)]
+    pub member_count: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CommunityPage {
+    pub communities: Vec<Community>,
+    pub total: usize,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// copmatch's use cases over an embedder and a store.
+#[derive(Clone)]
+pub struct CopMatch {
+    embedder: Arc<dyn Embedder>,
+    store: Arc<dyn VectorStore>,
+    weights: RankingWeights,
+    limits: Limits,
+    model: ModelSlot,
+}
+
+impl CopMatch {
+    pub fn new(
+        embedder: Arc<dyn Embedder>,
+        store: Arc<dyn VectorStore>,
+        weights: RankingWeights,
+        limits: Limits,
+    ) -> Self {
+        let model = ModelSlot::new(ServedModel {
+            base: embedder.model_id().to_string(),
+            adapter: None,
+        });
+        Self {
+            embedder,
+            store,
+            weights,
+            limits,
+            model,
+        }
+    }
+
+    /// The served model's name: the embedding model, and the retrained
+    /// adapter's version when one serves.
+    pub fn model_id(&self) -> String {
+        self.model.get().name()
+    }
+
+    /// The served model, switched together with the index (see `models`).
+    pub fn model_slot(&self) -> &ModelSlot {
+        &self.model
+    }
+
+    pub fn weights(&self) -> &RankingWeights {
+        &self.weights
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    pub fn store(&self) -> &Arc<dyn VectorStore> {
+        &self.store
+    }
+
+    pub fn embedder(&self) -> &Arc<dyn Embedder> {
+        &self.embedder
+    }
+
+    pub(super) fn validated_limit(&self, limit: Option<usize>) -> Result<usize, CoreError> {
+        let limit = limit.unwrap_or(self.limits.default_limit);
+        if limit == 0 || limit > self.limits.max_limit {
+            return Err(CoreError::new(
+                ErrorCode::InvalidLimit,
+                format!(
+                    "limit must be between 1 and {}, got {limit}",
+                    self.limits.max_limit
+                ),
+            ));
+        }
+        Ok(limit)
+    }
+
+    pub(super) fn page(
+        &self,
+        limit: Option<usize>,
+        offset: Option<usize>,
+    ) -> Result<(usize, usize), CoreError> {
+        let limit = self.validated_limit(limit)?;
+        let offset = offset.unwrap_or(0);
+        if offset > self.limits.max_offset {
+            return Err(CoreError::new(
+                ErrorCode::InvalidOffset,
+                format!(
+                    "offset must be at most {}, got {offset}",
+                    self.limits.max_offset
+                ),
+            ));
+        }
+        Ok((limit, offset))
+    }
+}

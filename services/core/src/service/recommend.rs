@@ -1,0 +1,191 @@
+//! Recommending: a profile, or an existing community, to ranked and explained
+//! communities. The path of one request: validate, embed the profile's
+//! wordings in one batch, build the query vector (retrained model, history),
+//! fetch dense and keyword candidates from the store, rank and explain.
+
+use std::time::Instant;
+
+use crate::community::Status;
+use crate::error::CoreError;
+use crate::ports::{StoreFilter, VectorQuery};
+use crate::profile::{Profile, RecommendRequest};
+use crate::ranking::{
+    normalize, profile_vector, rank, EmbeddedItem, Liked, Query, RankRequest, RetrievalMode,
+};
+use crate::views::embed_items;
+
+use super::{CopMatch, RecommendResponse, Recommendation, SimilarResponse, Steering};
+
+impl CopMatch {
+    /// Ranked, explained communities for a profile, shaped by `steering`
+    /// (`Steering::default()` for the served ranking).
+    pub async fn recommend(
+        &self,
+        request: RecommendRequest,
+        steering: &Steering,
+    ) -> Result<RecommendResponse, CoreError> {
+        let started = Instant::now();
+        let mode = steering.mode;
+        let items = request.profile.items()?;
+        let (limit, offset) = self.page(request.limit, request.offset)?;
+        let diversity = request.validated_diversity(self.weights.default_diversity)?;
+        let vocabulary = if request.needs_vocabulary() {
+            Some(self.store.vocabulary().await?)
+        } else {
+            None
+        };
+        let mut filter = request.filters.resolve(vocabulary.as_ref())?;
+        filter.exclude_ids = request.validated_exclusions()?;
+        let negatives = self.vectors_of(&request.negative_ids).await?;
+
+        // The baselines embed the profile as typed: plain embedding similarity.
+        let vectors = if mode == RetrievalMode::Hybrid {
+            embed_items(self.embedder.as_ref(), &items).await?
+        } else {
+            let texts = items.iter().map(|i| i.text.clone()).collect();
+            self.embedder.embed(texts).await?
+        };
+        let keywords = items
+            .iter()
+            .map(|i| i.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let items: Vec<EmbeddedItem> = items
+            .into_iter()
+            .zip(vectors)
+            .map(|(item, vector)| EmbeddedItem { item, vector })
+            .collect();
+        let model = steering.model.clone().unwrap_or_else(|| self.model.get());
+        let mut vector = profile_vector(&items, &self.weights);
+        // The baselines stay plain embedding similarity.
+        if mode == RetrievalMode::Hybrid {
+            vector = self.steer(model.apply(vector), &steering.liked);
+        }
+        let wanted = offset + limit;
+        let pool = self.limits.candidate_pool.max(3 * wanted);
+        let hits = self
+            .store
+            .search(VectorQuery {
+                vector: vector.clone(),
+                keywords: Some(keywords),
+                filter,
+                limit: pool,
+            })
+            .await?;
+        let ranking = RankRequest {
+            query: Query::Profile(&items),
+            query_vector: &vector,
+            negatives: &negatives,
+            liked: &steering.liked,
+            mode,
+            diversity,
+            demote_status: !request.filters.include_inactive,
+            wanted,
+        };
+        let recommendations = rank(&ranking, hits, &self.weights)
+            .into_iter()
+            .skip(offset)
+            .map(Recommendation::from)
+            .collect();
+        Ok(RecommendResponse {
+            recommendations,
+            model: model.name(),
+            took_ms: started.elapsed().as_millis() as u64,
+        })
+    }
+
+    /// The base model's vector of a profile, as a ranking starts from it
+    /// (before any retrained adapter or history); `copmatch retrain` learns on it.
+    pub async fn base_profile_vector(
+        &self,
+        profile: &Profile,
+    ) -> Result<Vec<f32>, CoreError> {
+        let items = profile.items()?;
+        let vectors = embed_items(self.embedder.as_ref(), &items).await?;
+        let items: Vec<EmbeddedItem> = items
+            .into_iter()
+            .zip(vectors)
+            .map(|(item, vector)| EmbeddedItem { item, vector })
+            .collect();
+        Ok(profile_vector(&items, &self.weights))
+    }
+
+    /// Moves the query toward the weighted mean of the liked communities.
+    fn steer(&self, vector: Vec<f32>, liked: &[Liked]) -> Vec<f32> {
+        let total: f32 = liked.iter().map(|l| l.weight).sum();
+        if total <= 0.0 || self.weights.history_weight <= 0.0 {
+            return vector;
+        }
+        let pull = self.weights.history_weight / total;
+        let mut out = vector;
+        for l in liked {
+            for (o, v) in out.iter_mut().zip(&l.vector) {
+                *o += pull * l.weight * v;
+            }
+        }
+        normalize(out)
+    }
+
+    /// Stored vectors of the given communities; unknown ids are skipped (a
+    /// "not for me" community may have been deleted since).
+    async fn vectors_of(&self, ids: &[String]) -> Result<Vec<Vec<f32>>, CoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(record) = self.store.get(id).await? {
+                out.push(record.vector);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Communities close to an existing one, by the same hybrid machinery.
+    pub async fn similar(
+        &self,
+        id: &str,
+        limit: Option<usize>,
+    ) -> Result<SimilarResponse, CoreError> {
+        let started = Instant::now();
+        let (limit, _) = self.page(limit, None)?;
+        let source = self.record(id).await?;
+        let filter = StoreFilter {
+            exclude_ids: vec![source.community.id.clone()],
+            exclude_statuses: vec![Status::DeadLink],
+            ..Default::default()
+        };
+        let keywords = std::iter::once(source.community.name.as_str())
+            .chain(source.community.categories.iter().map(String::as_str))
+            .chain(source.community.tags.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let pool = self.limits.candidate_pool.max(3 * limit);
+        let hits = self
+            .store
+            .search(VectorQuery {
+                vector: source.vector.clone(),
+                keywords: Some(keywords),
+                filter,
+                limit: pool,
+            })
+            .await?;
+        let ranking = RankRequest {
+            query: Query::Similar(&source.community),
+            query_vector: &source.vector,
+            negatives: &[],
+            liked: &[],
+            mode: RetrievalMode::Hybrid,
+            diversity: self.weights.default_diversity,
+            demote_status: true,
+            wanted: limit,
+        };
+        let recommendations = rank(&ranking, hits, &self.weights)
+            .into_iter()
+            .map(Recommendation::from)
+            .collect();
+        Ok(SimilarResponse {
+            community_id: source.community.id,
+            recommendations,
+            model: self.model_id().to_string(),
+            took_ms: started.elapsed().as_millis() as u64,
+        })
+    }
+}

@@ -1,0 +1,59 @@
+//! The core use cases on in-memory ports (`copmatch_core::fakes`): no model,
+//! no store on disk, no HTTP, so `cargo test -p copmatch-core` runs in
+//! seconds. The same behaviour on the real model and stores is covered by the
+//! store conformance suite and the HTTP suite (`tests/service`).
+
+mod catalog;
+mod moderation;
+mod personal;
+mod recommend;
+mod reindex;
+
+use std::sync::Arc;
+
+use copmatch_core::fakes::{community, MemoryCatalog, WordEmbedder};
+use copmatch_core::import::NoProgress;
+use copmatch_core::reindex::open_live_index;
+use copmatch_core::{Community, CopMatch, LiveIndex, Limits, RankingWeights};
+
+pub const DIMENSION: usize = 64;
+
+/// A few communities whose texts share words only within a field.
+pub fn catalog() -> Vec<Community> {
+    vec![
+        community("icu-nurses", "ICU Nurses", &["Nursing"], "critical care nurses on night shifts"),
+        community("epi-exchange", "Epidemiology Exchange", &["Public health"], "epidemiology surveillance outbreak data"),
+        community("rustaceans", "Rustaceans", &["Programming"], "rust programming language systems code"),
+        community("pythonistas", "Pythonistas", &["Programming"], "python programming language data code"),
+        community("woodworkers", "Woodworkers Guild", &["Skilled trades"], "woodworking joinery furniture timber"),
+    ]
+}
+
+/// A service over a fresh in-memory store holding [`catalog`].
+pub async fn service() -> CopMatch {
+    let (service, _, _) = service_with_index().await;
+    service
+}
+
+pub async fn service_with_index() -> (CopMatch, Arc<LiveIndex>, Arc<WordEmbedder>) {
+    let embedder = Arc::new(WordEmbedder::new(DIMENSION));
+    let versions = Arc::new(MemoryCatalog::default());
+    let live = open_live_index(versions, embedder.clone(), &NoProgress)
+        .await
+        .expect("an empty in-memory index opens");
+    let service = CopMatch::new(
+        embedder.clone(),
+        live.clone(),
+        RankingWeights::default(),
+        Limits::default(),
+    );
+    service.store_communities(catalog()).await.unwrap();
+    (service, live, embedder)
+}
+
+pub fn ids(recommendations: &[copmatch_core::Recommendation]) -> Vec<&str> {
+    recommendations
+        .iter()
+        .map(|r| r.community.id.as_str())
+        .collect()
+}

@@ -1,0 +1,114 @@
+use copmatch_core::{ErrorCode, Profile, RecommendRequest, RetrievalMode, Steering};
+
+use crate::{ids, service, service_with_index};
+
+fn ask(roles: &[&str]) -> RecommendRequest {
+    RecommendRequest {
+        profile: Profile {
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn the_community_sharing_the_profile_words_comes_first() {
+    let service = service().await;
+    let response = service
+        .recommend(ask(&["rust programming"]), &Steering::default())
+        .await
+        .unwrap();
+    assert_eq!(ids(&response.recommendations)[0], "rustaceans");
+    assert!(response.recommendations[0].reasons.iter().any(|r| !r.is_empty()));
+    assert_eq!(response.model, "fake-words");
+}
+
+#[tokio::test]
+async fn one_request_embeds_its_wordings_in_one_batch() {
+    let (service, _, embedder) = service_with_index().await;
+    let before = embedder.usage();
+    service
+        .recommend(ask(&["ICU nurse", "epidemiologist"]), &Steering::default())
+        .await
+        .unwrap();
+    let after = embedder.usage();
+    assert_eq!(after.0 - before.0, 1, "one call to the model per request");
+}
+
+#[tokio::test]
+async fn excluded_and_paged_results_follow_the_request() {
+    let service = service().await;
+    let mut request = ask(&["programming language code"]);
+    request.exclude_ids = vec!["rustaceans".into()];
+    request.limit = Some(1);
+    request.offset = Some(1);
+    let response = service
+        .recommend(request, &Steering::default())
+        .await
+        .unwrap();
+    assert_eq!(response.recommendations.len(), 1);
+    assert!(!ids(&response.recommendations).contains(&"rustaceans"));
+}
+
+#[tokio::test]
+async fn an_empty_profile_and_a_bad_limit_are_refused_with_their_codes() {
+    let service = service().await;
+    let err = service
+        .recommend(RecommendRequest::default(), &Steering::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::EmptyProfile);
+    let mut request = ask(&["nurse"]);
+    request.limit = Some(0);
+    let err = service
+        .recommend(request, &Steering::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidLimit);
+}
+
+#[tokio::test]
+async fn an_unknown_category_filter_is_refused_and_a_known_one_narrows() {
+    let service = service().await;
+    let mut request = ask(&["data"]);
+    request.filters.categories = vec!["astrology".into()];
+    let err = service
+        .recommend(request.clone(), &Steering::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::UnknownFilterValue);
+    request.filters.categories = vec!["PUBLIC HEALTH".into()];
+    let response = service
+        .recommend(request, &Steering::default())
+        .await
+        .unwrap();
+    assert_eq!(ids(&response.recommendations), ["epi-exchange"]);
+}
+
+#[tokio::test]
+async fn the_baselines_rank_by_one_signal_each() {
+    let service = service().await;
+    for mode in [RetrievalMode::DenseOnly, RetrievalMode::KeywordOnly] {
+        let steering = Steering {
+            mode,
+            ..Default::default()
+        };
+        let response = service
+            .recommend(ask(&["woodworking furniture"]), &steering)
+            .await
+            .unwrap();
+        assert_eq!(ids(&response.recommendations)[0], "woodworkers", "{mode:?}");
+    }
+}
+
+#[tokio::test]
+async fn similar_leaves_out_the_community_itself() {
+    let service = service().await;
+    let response = service.similar("rustaceans", Some(3)).await.unwrap();
+    let found = ids(&response.recommendations);
+    assert!(!found.contains(&"rustaceans"));
+    assert_eq!(found[0], "pythonistas");
+    let err = service.similar("nope", None).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::CommunityNotFound);
+}

@@ -1,0 +1,182 @@
+//! The shard layout and moving older shards to it.
+//!
+//! Current layout: an unnamed dense vector (cosine) plus the sparse `bm25`
+//! keyword vector with IDF, and keyword payload indexes on every filter field.
+//! qdrant-edge cannot add a vector to an existing shard, so a shard from before
+//! keyword vectors is migrated into a fresh directory. The migration is
+//! crash-safe: the old shard is first renamed aside (atomic), the new one is
+//! built from it, and only then is the old one removed; a crash in between
+//! leaves the renamed old shard, and the next open starts the copy again.
+
+use std::path::{Path, PathBuf};
+
+use copmatch_core::StoreError;
+use qdrant_edge::{
+    CreateIndex, Distance, EdgeConfigBuilder, EdgeShard, EdgeSparseVectorParams, EdgeVectorParams,
+    FieldIndexOperations, Modifier, PayloadFieldSchema, PointInsertOperations, PointOperations,
+    PointStruct, ScrollRequest, UpdateOperation, VectorInternal, VectorStructInternal, Vectors,
+    WithPayloadInterface, WithVector,
+};
+
+use crate::keywords::{Keywords, KEYWORD_VECTOR};
+use super::points::{self, indexed_fields};
+use crate::tuning::IndexTuning;
+
+fn unavailable(path: &Path, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(format!(
+        "cannot open the store at {} (is another copmatch process using this data directory?): {e}",
+        path.display()
+    ))
+}
+
+fn internal(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Internal(e.to_string())
+}
+
+fn previous_path(path: &Path) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".previous-layout");
+    path.with_file_name(name)
+}
+
+fn is_current(shard: &EdgeShard) -> bool {
+    shard.config().sparse_vectors.contains_key(KEYWORD_VECTOR)
+}
+
+/// Builds a point in the current layout.
+pub fn point(
+    keywords: &Keywords,
+    community: &copmatch_core::Community,
+    dense: Vec<f32>,
+) -> qdrant_edge::PointStructPersisted {
+    let vectors = Vectors(VectorStructInternal::Named(
+        [
+            (String::new(), VectorInternal::Dense(dense)),
+            (
+                KEYWORD_VECTOR.to_string(),
+                VectorInternal::Sparse(keywords.document(&community.embedding_text())),
+            ),
+        ]
+        .into_iter()
+        .collect(),
+    ));
+    PointStruct::new(
+        points::point_id(&community.id),
+        vectors,
+        crate::payload::to_payload(community),
+    )
+    .into()
+}
+
+fn create(path: &Path, dimension: usize, tuning: &IndexTuning) -> Result<EdgeShard, StoreError> {
+    std::fs::create_dir_all(path).map_err(|e| unavailable(path, e))?;
+    let mut dense = EdgeVectorParams::builder(dimension, Distance::Cosine)
+        .on_disk(tuning.on_disk)
+        .hnsw_config(tuning.edge_hnsw());
+    if let Some(quantization) = tuning.edge_quantization() {
+        dense = dense.quantization_config(quantization);
+    }
+    let config = EdgeConfigBuilder::new()
+        .vector("", dense.build())
+        .sparse_vector(
+            KEYWORD_VECTOR,
+            EdgeSparseVectorParams::builder()
+                .modifier(Modifier::Idf)
+                .build(),
+        )
+        .build();
+    let shard = EdgeShard::new(path, config).map_err(|e| unavailable(path, e))?;
+    for (field, kind) in indexed_fields() {
+        shard
+            .update(UpdateOperation::FieldIndexOperation(
+                FieldIndexOperations::CreateIndex(CreateIndex {
+                    field_name: field
+                        .try_into()
+                        .expect("static field names are valid JSON paths"),
+                    field_schema: Some(PayloadFieldSchema::FieldType(kind)),
+                }),
+            ))
+            .map_err(internal)?;
+    }
+    shard.flush();
+    Ok(shard)
+}
+
+/// Opens (creating or migrating as needed) the shard at `path`.
+pub fn open_current(
+    path: &Path,
+    dimension: usize,
+    keywords: &Keywords,
+    tuning: &IndexTuning,
+) -> Result<EdgeShard, StoreError> {
+    let previous = previous_path(path);
+    if previous.exists() {
+        tracing::warn!(path = %path.display(), "resuming an interrupted store migration");
+        if path.exists() {
+            std::fs::remove_dir_all(path).map_err(internal)?;
+        }
+        return migrate(&previous, path, dimension, keywords, tuning);
+    }
+    if !path.join("edge_config.json").exists() {
+        return create(path, dimension, tuning);
+    }
+    let shard = EdgeShard::load(path, None).map_err(|e| unavailable(path, e))?;
+    if is_current(&shard) {
+        return Ok(shard);
+    }
+    drop(shard);
+    tracing::info!(path = %path.display(), "moving the store to the layout with keyword vectors");
+    std::fs::rename(path, &previous).map_err(internal)?;
+    migrate(&previous, path, dimension, keywords, tuning)
+}
+
+fn migrate(
+    previous: &Path,
+    path: &Path,
+    dimension: usize,
+    keywords: &Keywords,
+    tuning: &IndexTuning,
+) -> Result<EdgeShard, StoreError> {
+    let old = EdgeShard::load(previous, None).map_err(|e| unavailable(previous, e))?;
+    let new = create(path, dimension, tuning)?;
+    let mut offset = None;
+    let mut moved = 0usize;
+    loop {
+        let (records, next) = old
+            .scroll(ScrollRequest {
+                offset,
+                limit: Some(256),
+                filter: None,
+                with_payload: Some(WithPayloadInterface::Bool(true)),
+                with_vector: WithVector::Bool(true),
+                order_by: None,
+            })
+            .map_err(internal)?;
+        let points = records
+            .iter()
+            .map(|r| {
+                points::record_from_point(r).map(|rec| point(keywords, &rec.community, rec.vector))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::Internal)?;
+        moved += points.len();
+        if !points.is_empty() {
+            new.update(UpdateOperation::PointOperation(
+                PointOperations::UpsertPoints(PointInsertOperations::PointsList(points)),
+            ))
+            .map_err(internal)?;
+        }
+        match next {
+            Some(n) => offset = Some(n),
+            None => break,
+        }
+    }
+    new.flush();
+    drop(old);
+    std::fs::remove_dir_all(previous).map_err(internal)?;
+    tracing::info!(communities = moved, "store migration finished");
+    Ok(new)
+}

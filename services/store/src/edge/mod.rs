@@ -1,0 +1,28 @@
+//! The embedded store: Qdrant in-process through `qdrant-edge`, the zero-setup
+//! default. It mirrors the server backend (`qdrant/`) file for file:
+//!
+//! | concern | here | server backend |
+//! |---|---|---|
+//! | communities of one index version | `store` (a shard directory) | `qdrant/store.rs` (a collection) |
+//! | index versions and the active one | `catalog` (`ACTIVE` file) | `qdrant/catalog.rs` (an alias) |
+//! | point ids, payload, filters | `points` | `qdrant/convert.rs` |
+//! | moderation queue | `queue` (JSON Lines journal) | `qdrant/queue.rs` (a collection) |
+//! | users and feedback | `users` (JSON Lines journals) | `qdrant/users.rs` (collections) |
+//!
+//! Only this backend has `layout` (creating and migrating shards on disk),
+//! `optimizer` (debounced index building off the request path) and
+//! `journal` (the JSON Lines helpers).
+
+mod catalog;
+mod journal;
+mod layout;
+mod optimizer;
+mod points;
+mod queue;
+mod store;
+mod users;
+
+pub use catalog::EdgeCatalog;
+pub use queue::JournalQueue;
+pub use store::{EdgeStore, EdgeStoreOptions};
+pub use users::UserJournal;

@@ -1,0 +1,88 @@
+//! The moderation queue on local disk: a small durable map kept as an
+//! append-only JSON Lines journal (see [`super::journal`]). Each write appends
+//! the item's whole new state and is fsynced before the call returns; opening
+//! replays the journal and compacts it when most lines are outdated. Its items
+//! are few, written rarely and read whole.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use copmatch_core::submissions::{ItemState, ModerationItem};
+use copmatch_core::{ModerationQueue, StoreError};
+use parking_lot::Mutex;
+
+use super::journal::{append, append_file, internal, read_lines, rewrite};
+
+struct State {
+    file: File,
+    items: BTreeMap<String, ModerationItem>,
+}
+
+/// The moderation queue on local disk.
+#[derive(Clone)]
+pub struct JournalQueue {
+    path: PathBuf,
+    state: Arc<Mutex<State>>,
+}
+
+impl JournalQueue {
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| internal(parent, e))?;
+        }
+        let (lines, torn) = read_lines::<ModerationItem>(path)?;
+        let line_count = lines.len();
+        let items: BTreeMap<String, ModerationItem> =
+            lines.into_iter().map(|i| (i.id.clone(), i)).collect();
+        // Rewrite when the journal is mostly history (or had a torn line).
+        if torn || line_count > items.len() * 2 + 64 {
+            rewrite(path, items.values())?;
+        }
+        let file = append_file(path)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            state: Arc::new(Mutex::new(State { file, items })),
+        })
+    }
+
+    fn append(&self, item: ModerationItem) -> Result<(), StoreError> {
+        let mut state = self.state.lock();
+        append(&mut state.file, &self.path, std::slice::from_ref(&item))?;
+        state.items.insert(item.id.clone(), item);
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ModerationQueue for JournalQueue {
+    async fn put(&self, item: ModerationItem) -> Result<(), StoreError> {
+        let queue = self.clone();
+        tokio::task::spawn_blocking(move || queue.append(item))
+            .await
+            .map_err(|e| StoreError::Internal(format!("a journal task failed: {e}")))?
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<ModerationItem>, StoreError> {
+        Ok(self.state.lock().items.get(id).cloned())
+    }
+
+    async fn list(&self, state: Option<ItemState>) -> Result<Vec<ModerationItem>, StoreError> {
+        let mut items: Vec<ModerationItem> = self
+            .state
+            .lock()
+            .items
+            .values()
+            .filter(|i| state.is_none_or(|s| i.state == s))
+            .cloned()
+            .collect();
+        items.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(items)
+    }
+}

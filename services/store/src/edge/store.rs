@@ -1,0 +1,372 @@
+//! The communities of one index version in the embedded store: one
+//! qdrant-edge shard directory on local disk.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use copmatch_core::{
+    Community, CommunityRecord, SearchHits, StoreError, VectorQuery, VectorStore, Vocabulary,
+};
+use parking_lot::{Mutex, RwLock};
+use qdrant_edge::{
+    CountRequest, EdgeShard, FacetRequest, FacetValue, PointId, PointInsertOperations,
+    PointOperations, ScrollRequest, UpdateOperation, VectorInternal, WithPayloadInterface,
+    WithVector,
+};
+
+use super::layout;
+use super::optimizer::Optimizer;
+use super::points::{self, nearest};
+use crate::keywords::{Keywords, KEYWORD_VECTOR};
+use crate::tuning::IndexTuning;
+
+/// Settings of the embedded store.
+#[derive(Debug, Clone)]
+pub struct EdgeStoreOptions {
+    /// Quiet time after the last write before the index is optimized.
+    pub optimize_debounce: Duration,
+    /// Used when the shard is created (graph, quantization) and per search.
+    pub tuning: IndexTuning,
+}
+
+impl Default for EdgeStoreOptions {
+    fn default() -> Self {
+        Self {
+            optimize_debounce: Duration::from_secs(2),
+            tuning: IndexTuning::default(),
+        }
+    }
+}
+
+struct Inner {
+    path: PathBuf,
+    /// `None` once closed.
+    shard: RwLock<Option<Arc<EdgeShard>>>,
+    /// Serializes updates, flushes and optimization (see the crate docs).
+    write_lock: Mutex<()>,
+    keywords: Keywords,
+    search_params: qdrant_edge::SearchParams,
+}
+
+impl Inner {
+    fn shard(&self) -> Result<Arc<EdgeShard>, StoreError> {
+        self.shard.read().clone().ok_or_else(|| {
+            StoreError::Unavailable(format!("the store at {} is closed", self.path.display()))
+        })
+    }
+
+    /// Applies operations and flushes them to disk before returning.
+    fn write(&self, operations: Vec<UpdateOperation>) -> Result<(), StoreError> {
+        let shard = self.shard()?;
+        let _guard = self.write_lock.lock();
+        for op in operations {
+            shard.update(op).map_err(internal)?;
+        }
+        shard.flush();
+        Ok(())
+    }
+
+    fn optimize(&self) {
+        let Ok(shard) = self.shard() else { return };
+        let _guard = self.write_lock.lock();
+        let started = std::time::Instant::now();
+        match shard.optimize() {
+            Ok(changed) => {
+                if changed {
+                    shard.flush();
+                    tracing::info!(
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "optimized the vector index"
+                    );
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "optimizing the vector index failed"),
+        }
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Internal(e.to_string())
+}
+
+/// The embedded Qdrant store.
+#[derive(Clone)]
+pub struct EdgeStore {
+    inner: Arc<Inner>,
+    optimizer: Arc<Optimizer>,
+}
+
+impl EdgeStore {
+    /// Opens the shard at `path`, creating it (with payload indexes) if absent
+    /// and migrating it if an older copmatch created it. Fails if another
+    /// process holds it or if it was built for another vector dimension.
+    pub fn open(
+        path: &Path,
+        dimension: usize,
+        options: EdgeStoreOptions,
+    ) -> Result<Self, StoreError> {
+        let keywords = Keywords::new();
+        let shard = layout::open_current(path, dimension, &keywords, &options.tuning)?;
+        let stored_dim = shard.config().vectors.get("").map(|v| v.size);
+        if stored_dim != Some(dimension) {
+            return Err(StoreError::Internal(format!(
+                "the store at {} holds vectors of dimension {stored_dim:?}, the model produces {dimension}",
+                path.display()
+            )));
+        }
+        let inner = Arc::new(Inner {
+            path: path.to_path_buf(),
+            shard: RwLock::new(Some(Arc::new(shard))),
+            write_lock: Mutex::new(()),
+            keywords,
+            search_params: options.tuning.edge_search_params(),
+        });
+        let for_optimizer = Arc::downgrade(&inner);
+        let optimizer = Optimizer::start(options.optimize_debounce, move || {
+            if let Some(inner) = for_optimizer.upgrade() {
+                inner.optimize();
+            }
+        });
+        Ok(Self {
+            inner,
+            optimizer: Arc::new(optimizer),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Builds the vector index now instead of waiting for the debounced
+    /// background pass (benchmarks and bulk loads want a settled index).
+    pub async fn optimize_now(&self) -> Result<(), StoreError> {
+        self.blocking(|inner| {
+            inner.optimize();
+            Ok(())
+        })
+        .await
+    }
+
+    /// Runs the blocking engine call on tokio's blocking pool.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Inner) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || f(&inner))
+            .await
+            .map_err(|e| StoreError::Internal(format!("a store task failed: {e}")))?
+    }
+
+    fn retrieve(
+        inner: &Inner,
+        id: &str,
+        with_vector: bool,
+    ) -> Result<Option<qdrant_edge::Record>, StoreError> {
+        let shard = inner.shard()?;
+        let mut records = shard
+            .retrieve(
+                &[points::point_id(id)],
+                Some(WithPayloadInterface::Bool(true)),
+                Some(WithVector::Bool(with_vector)),
+            )
+            .map_err(internal)?;
+        Ok(records.pop())
+    }
+}
+
+#[async_trait]
+impl VectorStore for EdgeStore {
+    async fn upsert(&self, records: Vec<CommunityRecord>) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        self.blocking(move |inner| {
+            let points = records
+                .into_iter()
+                .map(|r| layout::point(&inner.keywords, &r.community, r.vector))
+                .collect();
+            inner.write(vec![UpdateOperation::PointOperation(
+                PointOperations::UpsertPoints(PointInsertOperations::PointsList(points)),
+            )])
+        })
+        .await?;
+        self.optimizer.mark_dirty();
+        Ok(())
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, StoreError> {
+        let id = id.to_string();
+        let deleted = self
+            .blocking(move |inner| {
+                if Self::retrieve(inner, &id, false)?.is_none() {
+                    return Ok(false);
+                }
+                let ids: Vec<PointId> = vec![points::point_id(&id)];
+                inner.write(vec![UpdateOperation::PointOperation(
+                    PointOperations::DeletePoints { ids },
+                )])?;
+                Ok(true)
+            })
+            .await?;
+        if deleted {
+            self.optimizer.mark_dirty();
+        }
+        Ok(deleted)
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<CommunityRecord>, StoreError> {
+        let id = id.to_string();
+        self.blocking(move |inner| {
+            Self::retrieve(inner, &id, true)?
+                .map(|r| points::record_from_point(&r).map_err(StoreError::Internal))
+                .transpose()
+        })
+        .await
+    }
+
+    async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError> {
+        self.blocking(move |inner| {
+            let (records, _) = inner
+                .shard()?
+                .scroll(ScrollRequest {
+                    offset: None,
+                    limit: Some(offset + limit),
+                    filter: None,
+                    with_payload: Some(WithPayloadInterface::Bool(true)),
+                    with_vector: WithVector::Bool(false),
+                    order_by: None,
+                })
+                .map_err(internal)?;
+            records
+                .iter()
+                .skip(offset)
+                .map(|r| points::community_from_point(r).map_err(StoreError::Internal))
+                .collect()
+        })
+        .await
+    }
+
+    async fn scroll(
+        &self,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> Result<(Vec<Community>, Option<String>), StoreError> {
+        self.blocking(move |inner| {
+            let offset = cursor.as_deref().map(points::parse_cursor).transpose()?;
+            let (records, next) = inner
+                .shard()?
+                .scroll(ScrollRequest {
+                    offset,
+                    limit: Some(limit),
+                    filter: None,
+                    with_payload: Some(WithPayloadInterface::Bool(true)),
+                    with_vector: WithVector::Bool(false),
+                    order_by: None,
+                })
+                .map_err(internal)?;
+            let page = records
+                .iter()
+                .map(|r| points::community_from_point(r).map_err(StoreError::Internal))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((page, next.map(|id| id.to_string())))
+        })
+        .await
+    }
+
+    async fn count(&self) -> Result<usize, StoreError> {
+        self.blocking(|inner| {
+            inner
+                .shard()?
+                .count(CountRequest {
+                    filter: None,
+                    exact: true,
+                })
+                .map_err(internal)
+        })
+        .await
+    }
+
+    async fn search(&self, query: VectorQuery) -> Result<SearchHits, StoreError> {
+        self.blocking(move |inner| {
+            let shard = inner.shard()?;
+            let filter = points::to_filter(&query.filter);
+            let params = inner.search_params;
+            let dense = nearest(
+                &shard,
+                VectorInternal::Dense(query.vector),
+                None,
+                filter.clone(),
+                query.limit,
+                params,
+            )?;
+            let keyword = match query
+                .keywords
+                .as_deref()
+                .and_then(|text| inner.keywords.query(text))
+            {
+                Some(sparse) => nearest(
+                    &shard,
+                    VectorInternal::Sparse(sparse),
+                    Some(KEYWORD_VECTOR),
+                    filter,
+                    query.limit,
+                    params,
+                )?,
+                None => Vec::new(),
+            };
+            Ok(SearchHits { dense, keyword })
+        })
+        .await
+    }
+
+    async fn vocabulary(&self) -> Result<Vocabulary, StoreError> {
+        self.blocking(|inner| {
+            let shard = inner.shard()?;
+            let keys = |field: &str| -> Result<Vec<String>, StoreError> {
+                let response = shard
+                    .facet(FacetRequest {
+                        key: field
+                            .try_into()
+                            .expect("static field names are valid JSON paths"),
+                        limit: 100_000,
+                        filter: None,
+                        exact: false,
+                    })
+                    .map_err(internal)?;
+                Ok(response
+                    .hits
+                    .into_iter()
+                    .filter_map(|hit| match hit.value {
+                        FacetValue::Keyword(k) => Some(k),
+                        _ => None,
+                    })
+                    .collect())
+            };
+            Ok(Vocabulary {
+                category_keys: keys("category_keys")?,
+                language_keys: keys("language_keys")?,
+            })
+        })
+        .await
+    }
+
+    async fn check(&self) -> Result<(), StoreError> {
+        self.inner.shard().map(|_| ())
+    }
+
+    async fn close(&self) -> Result<(), StoreError> {
+        self.optimizer.stop();
+        self.blocking(|inner| {
+            let shard = inner.shard.write().take();
+            if let Some(shard) = shard {
+                let _guard = inner.write_lock.lock();
+                shard.flush();
+            }
+            Ok(())
+        })
+        .await
+    }
+}

@@ -1,109 +1,19 @@
-//! In-memory versions of every port, for tests that exercise the use cases in
-//! milliseconds without libtorch, a model or a store on disk.
-//!
-//! They keep each port's contract (durable means "kept in memory" here) but
-//! not its quality: [`WordEmbedder`] hashes words into a vector, so texts that
-//! share words are close and texts that share none are orthogonal, and
-//! [`MemoryStore`] scores keywords by the number of query words a community's
-//! text holds. The real ports are tested by the store conformance suite and
-//! the HTTP suite; these are for the plumbing around them.
+//! The community store and its index versions, in memory.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
+use super::{lock, words};
 use crate::community::Community;
-use crate::error::{EmbedError, StoreError};
-use crate::feedback::{FeedbackEvent, FeedbackKind, User};
+use crate::error::StoreError;
 use crate::ports::{
-    CommunityRecord, Embedder, IndexCatalog, IndexVersion, ModerationQueue, ScoredRecord,
-    SearchHits, StoreFilter, UserStore, VectorQuery, VectorStore, Vocabulary,
+    CommunityRecord, IndexCatalog, IndexVersion, ScoredRecord, SearchHits, StoreFilter,
+    VectorQuery, VectorStore, Vocabulary,
 };
-use crate::ranking::{dot, normalize};
-use crate::submissions::{ItemState, ModerationItem};
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-}
-
-/// A bag-of-words embedder: each word adds to one of `dimension` buckets
-/// (FNV-1a hash), and the sum is normalized.
-pub struct WordEmbedder {
-    dimension: usize,
-    calls: AtomicUsize,
-    texts: AtomicUsize,
-    ready: AtomicBool,
-}
-
-impl WordEmbedder {
-    pub fn new(dimension: usize) -> Self {
-        Self {
-            dimension,
-            calls: AtomicUsize::new(0),
-            texts: AtomicUsize::new(0),
-            ready: AtomicBool::new(true),
-        }
-    }
-
-    /// How many `embed` calls, and how many texts in all, it has answered.
-    pub fn usage(&self) -> (usize, usize) {
-        (
-            self.calls.load(Ordering::SeqCst),
-            self.texts.load(Ordering::SeqCst),
-        )
-    }
-
-    /// Makes every later call fail as a dead model would.
-    pub fn fail(&self) {
-        self.ready.store(false, Ordering::SeqCst);
-    }
-
-    pub fn vector(&self, text: &str) -> Vec<f32> {
-        let mut v = vec![0.0f32; self.dimension];
-        for word in words(text) {
-            let hash = word.bytes().fold(0xcbf29ce484222325u64, |h, b| {
-                (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
-            });
-            v[(hash % self.dimension as u64) as usize] += 1.0;
-        }
-        if v.iter().all(|x| *x == 0.0) {
-            v[0] = 1.0;
-        }
-        normalize(v)
-    }
-}
-
-#[async_trait]
-impl Embedder for WordEmbedder {
-    fn model_id(&self) -> &str {
-        "fake-words"
-    }
-
-    fn dimension(&self) -> usize {
-        self.dimension
-    }
-
-    async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, EmbedError> {
-        if !self.is_ready() {
-            return Err(EmbedError::Unavailable("the fake model was stopped".into()));
-        }
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.texts.fetch_add(texts.len(), Ordering::SeqCst);
-        Ok(texts.iter().map(|t| self.vector(t)).collect())
-    }
-
-    fn is_ready(&self) -> bool {
-        self.ready.load(Ordering::SeqCst)
-    }
-}
+use crate::ranking::dot;
 
 fn matches(filter: &StoreFilter, c: &Community) -> bool {
     (filter.platforms.is_empty() || filter.platforms.contains(&c.platform))
@@ -302,109 +212,4 @@ impl IndexCatalog for MemoryCatalog {
     async fn close(&self) -> Result<(), StoreError> {
         Ok(())
     }
-}
-
-/// The moderation queue as a map, oldest first by creation time.
-#[derive(Default)]
-pub struct MemoryQueue {
-    items: Mutex<BTreeMap<String, ModerationItem>>,
-}
-
-#[async_trait]
-impl ModerationQueue for MemoryQueue {
-    async fn put(&self, item: ModerationItem) -> Result<(), StoreError> {
-        lock(&self.items).insert(item.id.clone(), item);
-        Ok(())
-    }
-
-    async fn get(&self, id: &str) -> Result<Option<ModerationItem>, StoreError> {
-        Ok(lock(&self.items).get(id).cloned())
-    }
-
-    async fn list(&self, state: Option<ItemState>) -> Result<Vec<ModerationItem>, StoreError> {
-        let mut items: Vec<ModerationItem> = lock(&self.items)
-            .values()
-            .filter(|i| state.is_none_or(|s| i.state == s))
-            .cloned()
-            .collect();
-        items.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
-        Ok(items)
-    }
-}
-
-/// Users by id and events in arrival order.
-#[derive(Default)]
-pub struct MemoryUsers {
-    users: Mutex<HashMap<String, User>>,
-    events: Mutex<Vec<FeedbackEvent>>,
-}
-
-#[async_trait]
-impl UserStore for MemoryUsers {
-    async fn put_user(&self, user: User) -> Result<(), StoreError> {
-        lock(&self.users).insert(user.id.clone(), user);
-        Ok(())
-    }
-
-    async fn get_user(&self, id: &str) -> Result<Option<User>, StoreError> {
-        Ok(lock(&self.users).get(id).cloned())
-    }
-
-    async fn delete_user(&self, id: &str) -> Result<bool, StoreError> {
-        lock(&self.events).retain(|e| e.user_id != id);
-        Ok(lock(&self.users).remove(id).is_some())
-    }
-
-    async fn append_events(&self, events: Vec<FeedbackEvent>) -> Result<(), StoreError> {
-        lock(&self.events).extend(events);
-        Ok(())
-    }
-
-    async fn events_of_user(&self, user_id: &str) -> Result<Vec<FeedbackEvent>, StoreError> {
-        Ok(lock(&self.events)
-            .iter()
-            .filter(|e| e.user_id == user_id)
-            .cloned()
-            .collect())
-    }
-
-    async fn events_about(
-        &self,
-        community_id: &str,
-        kind: FeedbackKind,
-    ) -> Result<Vec<FeedbackEvent>, StoreError> {
-        Ok(lock(&self.events)
-            .iter()
-            .filter(|e| e.community_id == community_id && e.kind == kind)
-            .cloned()
-            .collect())
-    }
-
-    async fn scroll_events(
-        &self,
-        cursor: Option<String>,
-        limit: usize,
-    ) -> Result<(Vec<FeedbackEvent>, Option<String>), StoreError> {
-        let start: usize = cursor.as_deref().map_or(Ok(0), str::parse).map_err(|_| {
-            StoreError::Internal("not a cursor of the memory user store".into())
-        })?;
-        let events = lock(&self.events);
-        let page: Vec<FeedbackEvent> = events.iter().skip(start).take(limit).cloned().collect();
-        let end = start + page.len();
-        Ok((page, (end < events.len()).then(|| end.to_string())))
-    }
-}
-
-/// A community with the fields tests set; the rest default.
-pub fn community(id: &str, name: &str, categories: &[&str], description: &str) -> Community {
-    let line = serde_json::json!({
-        "id": id,
-        "name": name,
-        "url": format!("https://{id}.example.org"),
-        "platform": "forum",
-        "categories": categories,
-        "languages": ["English"],
-        "description": description,
-    });
-    Community::from_json_value(line).expect("a valid fake community")
 }

@@ -1,0 +1,120 @@
+//! In-memory versions of every port, for tests that exercise the use cases in
+//! milliseconds without libtorch, a model or a store on disk.
+//!
+//! They keep each port's contract (durable means "kept in memory" here) but
+//! not its quality: [`WordEmbedder`] hashes words into a vector, so texts that
+//! share words are close and texts that share none are orthogonal, and
+//! [`MemoryStore`] scores keywords by the number of query words a community's
+//! text holds. The real ports are tested by the store conformance suite and
+//! the HTTP suite; these are for the plumbing around them.
+
+mod records;
+mod store;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use async_trait::async_trait;
+
+use crate::community::Community;
+use crate::error::EmbedError;
+use crate::ports::Embedder;
+use crate::ranking::normalize;
+
+pub use records::{MemoryQueue, MemoryUsers};
+pub use store::{MemoryCatalog, MemoryStore};
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// A bag-of-words embedder: each word adds to one of `dimension` buckets
+/// (FNV-1a hash), and the sum is normalized.
+pub struct WordEmbedder {
+    dimension: usize,
+    calls: AtomicUsize,
+    texts: AtomicUsize,
+    ready: AtomicBool,
+}
+
+impl WordEmbedder {
+    pub fn new(dimension: usize) -> Self {
+        Self {
+            dimension,
+            calls: AtomicUsize::new(0),
+            texts: AtomicUsize::new(0),
+            ready: AtomicBool::new(true),
+        }
+    }
+
+    /// How many `embed` calls, and how many texts in all, it has answered.
+    pub fn usage(&self) -> (usize, usize) {
+        (
+            self.calls.load(Ordering::SeqCst),
+            self.texts.load(Ordering::SeqCst),
+        )
+    }
+
+    /// Makes every later call fail as a dead model would.
+    pub fn fail(&self) {
+        self.ready.store(false, Ordering::SeqCst);
+    }
+
+    pub fn vector(&self, text: &str) -> Vec<f32> {
+        let mut v = vec![0.0f32; self.dimension];
+        for word in words(text) {
+            let hash = word.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+            });
+            v[(hash % self.dimension as u64) as usize] += 1.0;
+        }
+        if v.iter().all(|x| *x == 0.0) {
+            v[0] = 1.0;
+        }
+        normalize(v)
+    }
+}
+
+#[async_trait]
+impl Embedder for WordEmbedder {
+    fn model_id(&self) -> &str {
+        "fake-words"
+    }
+
+    fn dimension(&self) -> usize {
+        self.dimension
+    }
+
+    async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, EmbedError> {
+        if !self.is_ready() {
+            return Err(EmbedError::Unavailable("the fake model was stopped".into()));
+        }
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.texts.fetch_add(texts.len(), Ordering::SeqCst);
+        Ok(texts.iter().map(|t| self.vector(t)).collect())
+    }
+
+    fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::SeqCst)
+    }
+}
+
+/// A community with the fields tests set; the rest default.
+pub fn community(id: &str, name: &str, categories: &[&str], description: &str) -> Community {
+    let line = serde_json::json!({
+        "id": id,
+        "name": name,
+        "url": format!("https://{id}.example.org"),
+        "platform": "forum",
+        "categories": categories,
+        "languages": ["English"],
+        "description": description,
+    });
+    Community::from_json_value(line).expect("a valid fake community")
+}

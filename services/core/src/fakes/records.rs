@@ -1,0 +1,103 @@
+//! The moderation queue and the users with their feedback, in memory.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+
+use super::lock;
+use crate::error::StoreError;
+use crate::feedback::{FeedbackEvent, FeedbackKind, User};
+use crate::ports::{ModerationQueue, UserStore};
+use crate::submissions::{ItemState, ModerationItem};
+
+/// The moderation queue as a map, oldest first by creation time.
+#[derive(Default)]
+pub struct MemoryQueue {
+    items: Mutex<BTreeMap<String, ModerationItem>>,
+}
+
+#[async_trait]
+impl ModerationQueue for MemoryQueue {
+    async fn put(&self, item: ModerationItem) -> Result<(), StoreError> {
+        lock(&self.items).insert(item.id.clone(), item);
+        Ok(())
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<ModerationItem>, StoreError> {
+        Ok(lock(&self.items).get(id).cloned())
+    }
+
+    async fn list(&self, state: Option<ItemState>) -> Result<Vec<ModerationItem>, StoreError> {
+        let mut items: Vec<ModerationItem> = lock(&self.items)
+            .values()
+            .filter(|i| state.is_none_or(|s| i.state == s))
+            .cloned()
+            .collect();
+        items.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        Ok(items)
+    }
+}
+
+/// Users by id and events in arrival order.
+#[derive(Default)]
+pub struct MemoryUsers {
+    users: Mutex<HashMap<String, User>>,
+    events: Mutex<Vec<FeedbackEvent>>,
+}
+
+#[async_trait]
+impl UserStore for MemoryUsers {
+    async fn put_user(&self, user: User) -> Result<(), StoreError> {
+        lock(&self.users).insert(user.id.clone(), user);
+        Ok(())
+    }
+
+    async fn get_user(&self, id: &str) -> Result<Option<User>, StoreError> {
+        Ok(lock(&self.users).get(id).cloned())
+    }
+
+    async fn delete_user(&self, id: &str) -> Result<bool, StoreError> {
+        lock(&self.events).retain(|e| e.user_id != id);
+        Ok(lock(&self.users).remove(id).is_some())
+    }
+
+    async fn append_events(&self, events: Vec<FeedbackEvent>) -> Result<(), StoreError> {
+        lock(&self.events).extend(events);
+        Ok(())
+    }
+
+    async fn events_of_user(&self, user_id: &str) -> Result<Vec<FeedbackEvent>, StoreError> {
+        Ok(lock(&self.events)
+            .iter()
+            .filter(|e| e.user_id == user_id)
+            .cloned()
+            .collect())
+    }
+
+    async fn events_about(
+        &self,
+        community_id: &str,
+        kind: FeedbackKind,
+    ) -> Result<Vec<FeedbackEvent>, StoreError> {
+        Ok(lock(&self.events)
+            .iter()
+            .filter(|e| e.community_id == community_id && e.kind == kind)
+            .cloned()
+            .collect())
+    }
+
+    async fn scroll_events(
+        &self,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> Result<(Vec<FeedbackEvent>, Option<String>), StoreError> {
+        let start: usize = cursor.as_deref().map_or(Ok(0), str::parse).map_err(|_| {
+            StoreError::Internal("not a cursor of the memory user store".into())
+        })?;
+        let events = lock(&self.events);
+        let page: Vec<FeedbackEvent> = events.iter().skip(start).take(limit).cloned().collect();
+        let end = start + page.len();
+        Ok((page, (end < events.len()).then(|| end.to_string())))
+    }
+}

@@ -4,9 +4,9 @@
 //! evaluation on the development set).
 //!
 //! Design: this crate owns every rule (validation, ranking, explanations,
-//! import semantics) and reaches the outside only through the five ports in
+//! import semantics) and reaches the outside only through the six ports in
 //! [`ports`]: [`Embedder`], [`VectorStore`], [`IndexCatalog`],
-//! [`ModerationQueue`] and [`UserStore`]. It knows neither HTTP nor a storage
+//! [`ModerationQueue`], [`UserStore`] and [`LivenessLog`]. It knows neither HTTP nor a storage
 //! engine, so the web layer (`copmatch-api`), the stores (`copmatch-store`),
 //! the model (`copmatch-embed`) and retraining (`copmatch-retrain`) all depend
 //! on it and never the other way. Every error carries a stable [`ErrorCode`]
@@ -16,7 +16,8 @@
 //! Where things are: [`service`] (recommend, catalog), [`moderator`]
 //! (submissions and reports, decided; the items are in [`submissions`]),
 //! [`personalizer`] (users, feedback and personal recommendations; the records
-//! are in [`feedback`]), [`reindex`] and [`live`] (index versions),
+//! are in [`feedback`]), [`liveness`] (automatic checks turned into a
+//! status), [`reindex`] and [`live`] (index versions),
 //! [`ranking`] (scores and reasons), [`views`] (the texts that get embedded),
 //! [`served_model`] (the retrained query map a ranking serves with),
 //! [`devset`] (nDCG@10 and friends on the development set).
@@ -31,6 +32,7 @@ pub mod feedback;
 pub mod filters;
 pub mod import;
 pub mod live;
+pub mod liveness;
 pub mod moderator;
 pub mod personalizer;
 pub mod ports;
@@ -50,8 +52,8 @@ pub use filters::Filters;
 pub use import::{ImportLineError, ImportProgress, ImportReport};
 pub use live::LiveIndex;
 pub use ports::{
-    CommunityRecord, Embedder, IndexCatalog, IndexVersion, ModerationQueue, ScoredRecord,
-    SearchHits, StoreFilter, UserStore, VectorQuery, VectorStore, Vocabulary,
+    CommunityRecord, Embedder, IndexCatalog, IndexVersion, LivenessLog, ModerationQueue,
+    ScoredRecord, SearchHits, StoreFilter, UserStore, VectorQuery, VectorStore, Vocabulary,
 };
 pub use profile::{Profile, RecommendRequest};
 pub use ranking::{RankingWeights, RetrievalMode};

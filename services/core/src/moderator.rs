@@ -84,6 +84,7 @@ impl Moderator {
             created_at: secs,
             decided_at: None,
             reason: None,
+            suggested_url: None,
         }
     }
 
@@ -147,6 +148,24 @@ impl Moderator {
         ))
     }
 
+    /// Queues the checker's suggestion that a community's link moved to
+    /// `url`, unless the same suggestion is already waiting.
+    pub async fn suggest_move(&self, community: Community, url: String) -> Result<(), CoreError> {
+        let waiting = self.queue.list(Some(ItemState::Pending)).await?;
+        if waiting.iter().any(|i| {
+            i.kind == ItemKind::MovedLink
+                && i.community.id == community.id
+                && i.suggested_url.as_deref() == Some(url.as_str())
+        }) {
+            return Ok(());
+        }
+        let note = Some(format!("the link redirects permanently to {url}"));
+        let mut item = Self::item(ItemKind::MovedLink, community, None, note);
+        item.suggested_url = Some(url);
+        self.queue.put(item).await?;
+        Ok(())
+    }
+
     /// Queues a dead-link report about a catalog community.
     pub async fn report(&self, input: ReportInput) -> Result<ModerationItem, CoreError> {
         let note = input.validated_note()?;
@@ -185,7 +204,8 @@ impl Moderator {
     }
 
     /// Approves an item: a community enters the catalog (embedded and
-    /// recommendable at once); a dead-link report marks its community dead.
+    /// recommendable at once); a dead-link report marks its community dead; a
+    /// moved link gives its community the new address.
     pub async fn approve(&self, id: &str) -> Result<ModerationItem, CoreError> {
         let mut item = self.pending(id).await?;
         match item.kind {
@@ -203,6 +223,13 @@ impl Moderator {
                 item.community = self
                     .service
                     .update_status(&item.community.id, update)
+                    .await?;
+            }
+            ItemKind::MovedLink => {
+                let url = item.suggested_url.clone().unwrap_or_default();
+                item.community = self
+                    .service
+                    .update_stored(&item.community.id, |c| c.url = url)
                     .await?;
             }
         }

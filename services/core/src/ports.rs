@@ -5,7 +5,8 @@
 //! - [`VectorStore`]: the communities of one index version (`copmatch-store`);
 //! - [`IndexCatalog`]: the index versions a store holds and the active one;
 //! - [`ModerationQueue`]: submissions and reports waiting for a moderator;
-//! - [`UserStore`]: users and their feedback events.
+//! - [`UserStore`]: users and their feedback events;
+//! - [`LivenessLog`]: the history of each community's liveness checks.
 //!
 //! Implementations live in other crates; the domain sees only these traits.
 //! In-memory versions of each are in [`crate::fakes`] for fast tests.
@@ -16,6 +17,7 @@ use async_trait::async_trait;
 
 use crate::community::{Community, Cost, Platform, Status};
 use crate::feedback::{FeedbackEvent, FeedbackKind, User};
+use crate::liveness::CheckResult;
 use crate::submissions::{ItemState, ModerationItem};
 
 pub use crate::error::{EmbedError, StoreError};
@@ -227,4 +229,18 @@ pub trait UserStore: Send + Sync + 'static {
         cursor: Option<String>,
         limit: usize,
     ) -> Result<(Vec<FeedbackEvent>, Option<String>), StoreError>;
+}
+
+/// The history of liveness checks, durable when a call returns. Each
+/// implementation keeps at most a configured number of checks per community
+/// (`liveness.history_cap`); the oldest go first.
+#[async_trait]
+pub trait LivenessLog: Send + Sync + 'static {
+    async fn append(&self, check: CheckResult) -> Result<(), StoreError>;
+    /// A community's checks, newest first, at most `limit`.
+    async fn history(
+        &self,
+        community_id: &str,
+        limit: usize,
+    ) -> Result<Vec<CheckResult>, StoreError>;
 }

@@ -25,6 +25,9 @@ pub enum ItemKind {
     Community,
     /// A report that a community's link is dead.
     DeadLinkReport,
+    /// The liveness checker saw the link redirect permanently; approving
+    /// replaces the community's url with `suggested_url`.
+    MovedLink,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -73,6 +76,9 @@ pub struct ModerationItem {
     pub decided_at: Option<u64>,
     /// A moderator's reason for rejecting.
     pub reason: Option<String>,
+    /// The new address a `moved_link` item suggests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggested_url: Option<String>,
 }
 
 /// A submission: a community document plus how to reach the submitter.

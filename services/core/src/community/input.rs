@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use super::{Community, Cost, Platform, Status};
 use crate::error::{CoreError, ErrorCode};
+use crate::liveness::LivenessState;
 use crate::text::normalize_key;
 
 pub const MAX_ID_LEN: usize = 128;
@@ -49,6 +50,9 @@ pub struct CommunityInput {
     pub last_activity_at: Option<String>,
     #[serde(default)]
     pub member_count: Option<u64>,
+    /// What automatic checks found; kept by export and import.
+    #[serde(default)]
+    pub liveness: Option<LivenessState>,
 }
 
 fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -219,6 +223,7 @@ impl CommunityInput {
             last_verified_at: check_timestamp("last_verified_at", self.last_verified_at)?,
             last_activity_at: check_timestamp("last_activity_at", self.last_activity_at)?,
             member_count: self.member_count,
+            liveness: self.liveness.unwrap_or_default(),
             id,
             name,
             url,

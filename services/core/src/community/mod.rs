@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::CoreError;
+use crate::liveness::LivenessState;
 use crate::text::normalize_key;
 
 pub use identity::{name_key, same_community, url_key};
@@ -59,6 +60,9 @@ pub struct Community {
     pub last_activity_at: Option<String>,
     #[serde(default)]
     pub member_count: Option<u64>,
+    /// What automatic checks found (see [`crate::liveness`]).
+    #[serde(default, skip_serializing_if = "LivenessState::is_empty")]
+    pub liveness: LivenessState,
 }
 
 impl Community {

@@ -21,7 +21,7 @@ use crate::error::EmbedError;
 use crate::ports::Embedder;
 use crate::ranking::normalize;
 
-pub use records::{MemoryQueue, MemoryUsers};
+pub use records::{MemoryLivenessLog, MemoryQueue, MemoryUsers};
 pub use store::{MemoryCatalog, MemoryStore};
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

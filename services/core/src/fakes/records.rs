@@ -1,4 +1,5 @@
-//! The moderation queue and the users with their feedback, in memory.
+//! The moderation queue, the users with their feedback, and the liveness
+//! history, in memory.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -8,7 +9,8 @@ use async_trait::async_trait;
 use super::lock;
 use crate::error::StoreError;
 use crate::feedback::{FeedbackEvent, FeedbackKind, User};
-use crate::ports::{ModerationQueue, UserStore};
+use crate::liveness::CheckResult;
+use crate::ports::{LivenessLog, ModerationQueue, UserStore};
 use crate::submissions::{ItemState, ModerationItem};
 
 /// The moderation queue as a map, oldest first by creation time.
@@ -99,5 +101,44 @@ impl UserStore for MemoryUsers {
         let page: Vec<FeedbackEvent> = events.iter().skip(start).take(limit).cloned().collect();
         let end = start + page.len();
         Ok((page, (end < events.len()).then(|| end.to_string())))
+    }
+}
+
+/// Liveness checks by community, newest last, at most `cap` each.
+pub struct MemoryLivenessLog {
+    cap: usize,
+    checks: Mutex<HashMap<String, Vec<CheckResult>>>,
+}
+
+impl MemoryLivenessLog {
+    pub fn new(cap: usize) -> Self {
+        Self {
+            cap,
+            checks: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+#[async_trait]
+impl LivenessLog for MemoryLivenessLog {
+    async fn append(&self, check: CheckResult) -> Result<(), StoreError> {
+        let mut checks = lock(&self.checks);
+        let list = checks.entry(check.community_id.clone()).or_default();
+        list.push(check);
+        let excess = list.len().saturating_sub(self.cap);
+        list.drain(..excess);
+        Ok(())
+    }
+
+    async fn history(
+        &self,
+        community_id: &str,
+        limit: usize,
+    ) -> Result<Vec<CheckResult>, StoreError> {
+        let checks = lock(&self.checks);
+        Ok(checks
+            .get(community_id)
+            .map(|l| l.iter().rev().take(limit).cloned().collect())
+            .unwrap_or_default())
     }
 }

@@ -86,6 +86,7 @@ mod tests {
             last_verified_at: None,
             last_activity_at: None,
             member_count: None,
+            liveness: Default::default(),
         };
         Candidate {
             breakdown: Default::default(),

@@ -18,6 +18,7 @@ fn community(id: &str, categories: &[&str], status: Status) -> Community {
         last_verified_at: None,
         last_activity_at: None,
         member_count: None,
+        liveness: Default::default(),
     }
 }
 

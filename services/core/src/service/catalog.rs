@@ -37,7 +37,24 @@ impl CopMatch {
         if update.member_count.is_some() {
             c.member_count = update.member_count;
         }
+        if let Some(pinned) = update.pinned {
+            c.liveness.pinned = pinned;
+        }
         let community = c.clone();
+        self.store.upsert(vec![record]).await?;
+        Ok(community)
+    }
+
+    /// Changes a stored community in place, keeping its vector (for fields
+    /// the model does not read: status, liveness, url).
+    pub async fn update_stored(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut Community),
+    ) -> Result<Community, CoreError> {
+        let mut record = self.record(id).await?;
+        change(&mut record.community);
+        let community = record.community.clone();
         self.store.upsert(vec![record]).await?;
         Ok(community)
     }

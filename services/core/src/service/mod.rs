@@ -102,6 +102,15 @@ pub struct StatusUpdate {
     pub last_activity_at: Option<String>,
     #[serde(default)]
     pub member_count: Option<u64>,
+    /// Whether automatic checks must leave the status alone afterwards.
+    /// An admin's update pins it unless this says `false`, which releases a
+    /// pin; left out in code (`None`), the pin stays as it was.
+    #[serde(default = "pinned_by_default")]
+    pub pinned: Option<bool>,
+}
+
+fn pinned_by_default() -> Option<bool> {
+    Some(true)
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -368,6 +368,7 @@ pub async fn moderation_items_round_trip_and_list_by_state(backend: &Backend) {
         created_at,
         decided_at: None,
         reason: None,
+        suggested_url: None,
     };
     queue.put(item("b", 20, ItemState::Pending)).await.unwrap();
     queue.put(item("a", 10, ItemState::Pending)).await.unwrap();

@@ -174,6 +174,9 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
     settings.admin_keys = options.admin_keys;
     // Trained models belong to the test, never to the checkout.
     settings.models.dir = data_dir.path().join("models");
+    // Tests never reach the internet: the background checker stays off, and
+    // liveness tests point it at their own fake internet.
+    settings.liveness.enabled = false;
     use_configured_store(&mut settings);
     if let Some(tweak) = options.tweak {
         tweak(&mut settings);

@@ -16,15 +16,17 @@ use copmatch_core::moderator::Moderator;
 use copmatch_core::personalizer::Personalizer;
 use copmatch_core::reindex::{open_live_index, reindex_to};
 use copmatch_core::{
-    CopMatch, Embedder, ImportProgress, IndexCatalog, LiveIndex, ModerationQueue, UserStore,
-    VectorStore,
+    CopMatch, Embedder, ImportProgress, IndexCatalog, LiveIndex, LivenessLog, ModerationQueue,
+    UserStore, VectorStore,
 };
 use copmatch_embed::SentenceEmbedder;
 use copmatch_retrain::models::ModelManager;
 use copmatch_retrain::registry::Registry;
+use copmatch_core::liveness::{LivenessService, SystemClock};
+use copmatch_liveness::{Checker, RunState};
 use copmatch_store::{
-    EdgeCatalog, EdgeStoreOptions, JournalQueue, QdrantCatalog, QdrantQueue, QdrantUsers,
-    UserJournal,
+    EdgeCatalog, EdgeStoreOptions, JournalQueue, LivenessJournal, QdrantCatalog, QdrantLiveness,
+    QdrantQueue, QdrantUsers, UserJournal,
 };
 
 use crate::auth::AdminKeys;
@@ -61,17 +63,22 @@ pub struct Stack {
     pub queue: Arc<dyn ModerationQueue>,
     pub users: Personalizer,
     pub models: ModelManager,
+    pub liveness: LivenessService,
+    pub checker: Arc<Checker>,
+    /// The progress of the running liveness check, if any.
+    pub checks: Arc<RunState>,
 }
 
-type Backend = (
-    Arc<dyn IndexCatalog>,
-    Arc<dyn ModerationQueue>,
-    Arc<dyn UserStore>,
-);
+/// The configured backend: every store port.
+struct Backend {
+    catalog: Arc<dyn IndexCatalog>,
+    queue: Arc<dyn ModerationQueue>,
+    users: Arc<dyn UserStore>,
+    liveness: Arc<dyn LivenessLog>,
+}
 
-/// The configured backend: its index catalog, moderation queue, and users
-/// with their feedback.
 async fn open_backend(settings: &Settings) -> anyhow::Result<Backend> {
+    let cap = settings.liveness.history_cap;
     match settings.store.kind {
         StoreKind::Embedded => {
             let options = EdgeStoreOptions {
@@ -81,25 +88,28 @@ async fn open_backend(settings: &Settings) -> anyhow::Result<Backend> {
             let root = settings.communities_dir();
             let journal = settings.data_dir.join("moderation.jsonl");
             let data_dir = settings.data_dir.clone();
-            let (catalog, queue, users) =
-                tokio::task::spawn_blocking(move || -> Result<_, copmatch_core::StoreError> {
-                    Ok((
-                        EdgeCatalog::open(&root, options)?,
-                        JournalQueue::open(&journal)?,
-                        UserJournal::open(&data_dir)?,
-                    ))
+            tokio::task::spawn_blocking(move || -> Result<_, copmatch_core::StoreError> {
+                Ok(Backend {
+                    catalog: Arc::new(EdgeCatalog::open(&root, options)?),
+                    queue: Arc::new(JournalQueue::open(&journal)?),
+                    users: Arc::new(UserJournal::open(&data_dir)?),
+                    liveness: Arc::new(LivenessJournal::open(&data_dir, cap)?),
                 })
-                .await??;
-            Ok((Arc::new(catalog), Arc::new(queue), Arc::new(users)))
+            })
+            .await?
+            .map_err(Into::into)
         }
         StoreKind::Qdrant => {
             let options = settings.store.qdrant.clone();
             let catalog = QdrantCatalog::connect(options.clone(), settings.store.index.clone())
                 .await
                 .with_context(|| format!("connecting to Qdrant at {}", options.url))?;
-            let queue = QdrantQueue::open(catalog.client(), &options).await?;
-            let users = QdrantUsers::open(catalog.client(), &options).await?;
-            Ok((Arc::new(catalog), Arc::new(queue), Arc::new(users)))
+            Ok(Backend {
+                queue: Arc::new(QdrantQueue::open(catalog.client(), &options).await?),
+                users: Arc::new(QdrantUsers::open(catalog.client(), &options).await?),
+                liveness: Arc::new(QdrantLiveness::open(catalog.client(), &options, cap).await?),
+                catalog: Arc::new(catalog),
+            })
         }
     }
 }
@@ -112,8 +122,8 @@ pub async fn open_stack(
     embedder: Arc<dyn Embedder>,
     progress: &dyn ImportProgress,
 ) -> anyhow::Result<Stack> {
-    let (catalog, queue, users) = open_backend(settings).await?;
-    let index = open_live_index(catalog, embedder.clone(), progress).await?;
+    let backend = open_backend(settings).await?;
+    let index = open_live_index(backend.catalog, embedder.clone(), progress).await?;
     let store: Arc<dyn VectorStore> = index.clone();
     let service = CopMatch::new(
         embedder.clone(),
@@ -145,13 +155,30 @@ pub async fn open_stack(
         index.clone(),
         settings.models.gate_min_gain,
     );
-    let users = Personalizer::new(service.clone(), users, settings.feedback.clone());
+    let users = Personalizer::new(service.clone(), backend.users, settings.feedback.clone());
+    let moderator = Moderator::new(service.clone(), backend.queue.clone());
+    let liveness = LivenessService::new(
+        service.clone(),
+        backend.liveness,
+        moderator,
+        settings.liveness.policy(),
+        Arc::new(SystemClock),
+    );
+    let checker = Checker::new(
+        settings.liveness.clone(),
+        settings.liveness.lookup(),
+        Arc::new(SystemClock),
+    )
+    .context("building the liveness checker's HTTP client")?;
     Ok(Stack {
         service,
         index,
-        queue,
+        queue: backend.queue,
         users,
         models,
+        liveness,
+        checker: Arc::new(checker),
+        checks: Arc::new(RunState::default()),
     })
 }
 
@@ -259,6 +286,12 @@ fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyh
         stack.service.embedder().clone(),
         stack.service.model_slot().clone(),
     ));
+    if settings.liveness.enabled {
+        crate::liveness_job::spawn(&stack, settings.liveness.interval_secs);
+    } else {
+        tracing::info!("automatic liveness checks are off (liveness.enabled = false)");
+    }
+    let liveness = web::Data::new(crate::liveness_job::Checks::of(&stack));
     let users = web::Data::new(stack.users);
     let models = web::Data::new(stack.models);
     let http = settings.http.clone();
@@ -277,6 +310,7 @@ fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyh
             .app_data(reindexer.clone())
             .app_data(users.clone())
             .app_data(models.clone())
+            .app_data(liveness.clone())
             .app_data(admin_keys.clone())
             .app_data(import_limit.clone())
             .app_data(json.clone())

@@ -8,7 +8,8 @@
 //! one; `/ready` then reports whether both still answer. [`routes`] holds one
 //! file per API area, each declaring its routes once; [`error`] gives every
 //! error its JSON shape and status from the one error table; [`auth`] checks
-//! admin keys; [`reindex_job`] runs a re-index in the background. [`cli`] is
+//! admin keys; [`reindex_job`] runs a re-index in the background and
+//! [`liveness_job`] the liveness checks (`copmatch-liveness`). [`cli`] is
 //! the command line, which opens the same stack; [`settings`] is the layered
 //! configuration (defaults, `copmatch.toml`, `COPMATCH__*`, flags).
 
@@ -16,6 +17,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod error;
+pub mod liveness_job;
 pub mod reindex_job;
 pub mod routes;
 pub mod settings;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use config::{Config, Environment, File, FileFormat};
 use copmatch_core::personalizer::FeedbackSettings;
 use copmatch_core::{Limits, RankingWeights};
+use copmatch_liveness::LivenessSettings;
 use copmatch_store::{IndexTuning, QdrantOptions};
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +41,7 @@ pub struct Settings {
     pub limits: Limits,
     pub feedback: FeedbackSettings,
     pub models: ModelsSettings,
+    pub liveness: LivenessSettings,
 }
 
 /// Retrained models (`copmatch retrain`, `copmatch models`).
@@ -129,6 +131,7 @@ impl Default for Settings {
             limits: Limits::default(),
             feedback: FeedbackSettings::default(),
             models: ModelsSettings::default(),
+            liveness: LivenessSettings::default(),
         }
     }
 }

@@ -22,6 +22,7 @@ fn start(data_dir: &std::path::Path) -> Server {
         ])
         .env("COPMATCH__CATALOG__IMPORT_WHEN_EMPTY", "false")
         .env("COPMATCH__HTTP__WORKERS", "1")
+        .env("COPMATCH__LIVENESS__ENABLED", "false")
         .env("COPMATCH__LOG", "info")
         .env_remove("RUST_LOG")
         .stderr(Stdio::piped())

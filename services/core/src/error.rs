@@ -103,6 +103,7 @@ error_codes! {
     // The request conflicts with the current state.
     SubmissionAlreadyDecided => ("submission_already_decided", InvalidRequest, 409),
     ReindexInProgress => ("reindex_in_progress", InvalidRequest, 409),
+    LivenessRunInProgress => ("liveness_run_in_progress", InvalidRequest, 409),
     ModelGateRefused => ("model_gate_refused", InvalidRequest, 409),
     NoPreviousModel => ("no_previous_model", InvalidRequest, 409),
     // Our side.

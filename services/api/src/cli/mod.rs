@@ -16,6 +16,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use copmatch_core::reindex::reindex;
 use copmatch_core::{Profile, RecommendRequest, Steering};
+use copmatch_liveness::Selection;
 
 use crate::app::Application;
 use crate::settings::Settings;
@@ -124,6 +125,23 @@ pub enum Command {
     /// `models.dir` and prints held-out metrics before and after. Does not
     /// activate it.
     Retrain(retrain::RetrainArgs),
+    /// Check communities' links and activity now (platform by platform, politely)
+    /// and record the results; prints a summary table. Default: those due.
+    /// With the embedded store, stop the service first (it checks on its own).
+    Check {
+        /// Every community, due or not.
+        #[arg(long, conflicts_with_all = ["due", "id"])]
+        all: bool,
+        /// The communities whose check is due (the default).
+        #[arg(long, conflicts_with = "id")]
+        due: bool,
+        /// These communities (repeatable).
+        #[arg(long = "id", value_name = "ID")]
+        id: Vec<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Retrained models: list, activate (behind the evaluation gate), roll back.
     /// With the embedded store, stop the service first (or use the admin API).
     Models {
@@ -215,6 +233,26 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             catalogs,
             json,
         } => eval::run(&settings, queries, catalogs, json).await,
+        Command::Check { all, due: _, id, json } => {
+            let selection = if all {
+                Selection::All
+            } else if !id.is_empty() {
+                Selection::Ids(id)
+            } else {
+                Selection::Due
+            };
+            let report = with_stack(&quiet, |stack| async move {
+                let bar = ProgressBarImport::counting("checking", "communities");
+                Ok(copmatch_liveness::run(&stack.checker, &stack.liveness, &selection, &bar, None).await?)
+            })
+            .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!("{}", report.render());
+            }
+            Ok(())
+        }
         Command::Feedback { command } => retrain::feedback(&settings, command).await,
         Command::Retrain(args) => retrain::run_retrain(&settings, args).await,
         Command::Models { command } => retrain::models(&settings, command).await,

@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod communities;
 pub mod health;
+pub mod liveness;
 pub mod openapi;
 pub mod recommendations;
 pub mod submissions;
@@ -51,6 +52,7 @@ pub(crate) use routes;
 /// before `{id}` so that it is not taken for an id).
 pub fn configure(cfg: &mut actix_web::web::ServiceConfig, http: &HttpSettings) {
     recommendations::configure(cfg, http);
+    liveness::configure(cfg, http);
     communities::configure(cfg, http);
     health::configure(cfg, http);
     submissions::configure(cfg, http);
@@ -67,6 +69,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     for area in [
         recommendations::Doc::openapi(),
         communities::Doc::openapi(),
+        liveness::Doc::openapi(),
         health::Doc::openapi(),
         submissions::Doc::openapi(),
         admin::Doc::openapi(),

@@ -117,7 +117,7 @@ fn status_reason(c: &Community) -> String {
     let checked = c
         .last_verified_at
         .as_deref()
-        .map(|d| format!(", checked {}", &d[..10.min(d.len())]))
+        .map(|d| format!(", checked {}", when(d)))
         .unwrap_or_default();
     let active = c
         .last_activity_at
@@ -125,11 +125,49 @@ fn status_reason(c: &Community) -> String {
         .map(|d| format!(", last active {}", &d[..10.min(d.len())]))
         .unwrap_or_default();
     match c.status {
-        Status::Active => format!("status: active{checked}"),
+        Status::Active => match activity_phrase(c) {
+            Some(phrase) => format!("active: {phrase}{checked}"),
+            None => format!("status: active{checked}"),
+        },
         Status::Inactive => format!("status: inactive, little recent activity{active}{checked}"),
         Status::DeadLink => format!("status: dead link reported, the link may not work{checked}"),
         Status::Unknown => "status: not verified yet".to_string(),
     }
+}
+
+/// "today", "yesterday", "3 days ago" for a recent time; the date otherwise.
+fn when(raw: &str) -> String {
+    let date = &raw[..10.min(raw.len())];
+    let Some(at) = crate::liveness::policy::parse_time(raw) else {
+        return date.to_string();
+    };
+    match jiff::Timestamp::now().duration_since(at).as_hours() / 24 {
+        d if d < 0 => date.to_string(),
+        0 => "today".into(),
+        1 => "yesterday".into(),
+        d @ 2..=30 => format!("{d} days ago"),
+        _ => date.to_string(),
+    }
+}
+
+/// What the last check saw of a community's activity, for a person to read.
+fn activity_phrase(c: &Community) -> Option<String> {
+    let s = &c.liveness.signals;
+    let mut parts = Vec::new();
+    if let Some(posts) = s.posts_7d {
+        parts.push(format!("{} posts this week", group_thousands(posts)));
+    }
+    if let Some(online) = s.online {
+        parts.push(format!("{} members online", group_thousands(online)));
+    }
+    if let Some(next) = &s.next_event_at {
+        parts.push(format!("next event {}", &next[..10.min(next.len())]));
+    } else if parts.is_empty() {
+        if let Some(last) = &s.last_activity_at {
+            parts.push(format!("last activity {}", when(last)));
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 fn fact_reason(community: &Community) -> String {

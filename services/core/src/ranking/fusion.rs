@@ -39,6 +39,8 @@ pub struct Breakdown {
     pub shared: Vec<(&'static str, String)>,
     /// Added for `evidence` or `shared`, capped.
     pub evidence_boost: f32,
+    /// Added for public activity (see [`activity`]).
+    pub activity_boost: f32,
     /// Subtracted for an inactive or unverified status.
     pub status_penalty: f32,
     /// Subtracted for closeness to a "not for me" community.
@@ -219,6 +221,7 @@ pub fn breakdown(c: &Candidate, request: &RankRequest, weights: &RankingWeights)
     if request.demote_status {
         b.status_penalty = weights.status_penalty(c.community.status);
     }
+    b.activity_boost = weights.activity_weight * activity(&c.community);
     let negative = request
         .negatives
         .iter()
@@ -237,6 +240,35 @@ pub fn hybrid_score(c: &Candidate, weights: &RankingWeights) -> f32 {
         + weights.best_item_share * b.best
         + weights.keyword_weight * c.keyword
         + b.evidence_boost
+        + b.activity_boost
         - b.status_penalty
         - b.negative_penalty
+}
+
+/// Public activity on a 0..1 scale: posts in the last week (100 or more is
+/// full), else members online (1,000 or more is full), else a sign of life in
+/// the last 30 days (half). Nothing known is 0, so unchecked catalogs rank as
+/// they always did.
+pub fn activity(community: &Community) -> f32 {
+    if community.status != crate::community::Status::Active {
+        return 0.0;
+    }
+    let s = &community.liveness.signals;
+    let log_share = |n: u64, full: f32| ((1.0 + n as f32).ln() / (1.0 + full).ln()).min(1.0);
+    if let Some(posts) = s.posts_7d {
+        return log_share(posts, 100.0);
+    }
+    if let Some(online) = s.online {
+        return log_share(online, 1000.0);
+    }
+    let recent = s
+        .last_activity_at
+        .as_deref()
+        .and_then(crate::liveness::policy::parse_time)
+        .is_some_and(|at| jiff::Timestamp::now().duration_since(at).as_hours() < 30 * 24);
+    if recent {
+        0.5
+    } else {
+        0.0
+    }
 }

@@ -9,6 +9,8 @@
 //!   science still finds nursing communities),
 //! - the keyword score, for exact terms the embedding blurs ("NCLEX", "dbt"),
 //! - literal matches of profile words in categories, tags and name,
+//! - a small boost for activity the liveness checks saw (posts this week,
+//!   members online), so a living community wins a near-tie,
 //! - minus demotions for inactive or unverified communities and for
 //!   closeness to communities the person marked "not for me".
 //!
@@ -55,6 +57,9 @@ pub struct RankingWeights {
     /// How far a user's joined and clicked communities pull the query vector
     /// toward themselves (0 = not at all); clicks count half.
     pub history_weight: f32,
+    /// Added for public activity the liveness checks saw (posts this week,
+    /// members online), scaled 0..1; small, so it only orders near-ties.
+    pub activity_weight: f32,
 }
 
 impl Default for RankingWeights {
@@ -73,6 +78,7 @@ impl Default for RankingWeights {
             negative_weight: 0.6,
             default_diversity: 0.3,
             history_weight: 0.5,
+            activity_weight: 0.04,
         }
     }
 }

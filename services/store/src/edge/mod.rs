@@ -8,6 +8,7 @@
 //! | point ids, payload, filters | `points` | `qdrant/convert.rs` |
 //! | moderation queue | `queue` (JSON Lines journal) | `qdrant/queue.rs` (a collection) |
 //! | users and feedback | `users` (JSON Lines journals) | `qdrant/users.rs` (collections) |
+//! | liveness history | `liveness` (JSON Lines journal) | `qdrant/liveness.rs` (a collection) |
 //!
 //! Only this backend has `layout` (creating and migrating shards on disk),
 //! `optimizer` (debounced index building off the request path) and
@@ -16,6 +17,7 @@
 mod catalog;
 mod journal;
 mod layout;
+mod liveness;
 mod optimizer;
 mod points;
 mod queue;
@@ -23,6 +25,7 @@ mod store;
 mod users;
 
 pub use catalog::EdgeCatalog;
+pub use liveness::LivenessJournal;
 pub use queue::JournalQueue;
 pub use store::{EdgeStore, EdgeStoreOptions};
 pub use users::UserJournal;

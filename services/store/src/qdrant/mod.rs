@@ -6,12 +6,14 @@
 //! `<prefix>communities`, which requests read through; switching versions is
 //! one alias update, atomic on the server, so every replica of copmatch sees
 //! the switch at once. The moderation queue is the `<prefix>moderation`
-//! collection. Every call has a deadline (`timeout_ms`); a server that cannot
+//! collection, users and feedback are `<prefix>users` and `<prefix>feedback`,
+//! and the liveness history is `<prefix>liveness`. Every call has a deadline (`timeout_ms`); a server that cannot
 //! be reached becomes `StoreError::Unavailable` (HTTP 503 with Retry-After)
 //! and the client reconnects by itself on a later call.
 
 mod catalog;
 mod convert;
+mod liveness;
 mod queue;
 mod store;
 mod users;
@@ -23,6 +25,7 @@ use qdrant_client::{Qdrant, QdrantError};
 use serde::{Deserialize, Serialize};
 
 pub use catalog::QdrantCatalog;
+pub use liveness::QdrantLiveness;
 pub use queue::QdrantQueue;
 pub use users::QdrantUsers;
 

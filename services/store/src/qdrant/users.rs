@@ -31,7 +31,7 @@ pub struct QdrantUsers {
     feedback: String,
 }
 
-fn point_id(kind: &str, id: &str) -> PointId {
+pub(super) fn point_id(kind: &str, id: &str) -> PointId {
     PointId::from(
         Uuid::new_v5(
             &Uuid::NAMESPACE_URL,
@@ -41,11 +41,11 @@ fn point_id(kind: &str, id: &str) -> PointId {
     )
 }
 
-fn payload(json: serde_json::Value) -> Result<Payload, StoreError> {
+pub(super) fn payload(json: serde_json::Value) -> Result<Payload, StoreError> {
     Payload::try_from(json).map_err(|e| StoreError::Internal(e.to_string()))
 }
 
-fn from_payload<T: serde::de::DeserializeOwned>(
+pub(super) fn from_payload<T: serde::de::DeserializeOwned>(
     payload: HashMap<String, Value>,
     key: Option<&str>,
 ) -> Result<T, StoreError> {
@@ -63,7 +63,7 @@ fn no_vectors() -> HashMap<String, Vec<f32>> {
 }
 
 /// Creates a payload-only collection with keyword indexes, unless it exists.
-async fn ensure_collection(
+pub(super) async fn ensure_collection(
     client: &Qdrant,
     options: &QdrantOptions,
     name: &str,

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use copmatch_core::import::NoProgress;
-use copmatch_core::submissions::{ItemKind, ItemState, ModerationItem};
 use copmatch_core::reindex::reindex;
 use copmatch_core::{
     CommunityRecord, Cost, EmbedError, Embedder, IndexVersion, LiveIndex, Platform, Status,
@@ -355,45 +354,6 @@ pub async fn reindex_under_writes_loses_nothing(backend: &Backend) {
     );
 }
 
-pub async fn moderation_items_round_trip_and_list_by_state(backend: &Backend) {
-    let queue = &backend.queue;
-    let item = |id: &str, created_at: u64, state: ItemState| ModerationItem {
-        id: id.into(),
-        kind: ItemKind::Community,
-        state,
-        community: community(id, Platform::Web, "Law", Cost::Free),
-        contact: Some("me@example.org".into()),
-        note: None,
-        duplicates: vec![],
-        created_at,
-        decided_at: None,
-        reason: None,
-        suggested_url: None,
-    };
-    queue.put(item("b", 20, ItemState::Pending)).await.unwrap();
-    queue.put(item("a", 10, ItemState::Pending)).await.unwrap();
-    queue.put(item("c", 30, ItemState::Rejected)).await.unwrap();
-    assert_eq!(
-        queue.get("a").await.unwrap().unwrap().contact.as_deref(),
-        Some("me@example.org")
-    );
-    assert!(queue.get("zzz").await.unwrap().is_none());
-    let pending: Vec<String> = queue
-        .list(Some(ItemState::Pending))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|i| i.id)
-        .collect();
-    assert_eq!(pending, vec!["a", "b"], "oldest first");
-    queue.put(item("a", 10, ItemState::Approved)).await.unwrap();
-    assert_eq!(
-        queue.list(None).await.unwrap().len(),
-        3,
-        "a decision replaces the item"
-    );
-    assert_eq!(
-        queue.list(Some(ItemState::Approved)).await.unwrap()[0].id,
-        "a"
-    );
-}
+pub use super::records::{
+    liveness_history_is_newest_first_and_capped, moderation_items_round_trip_and_list_by_state,
+};

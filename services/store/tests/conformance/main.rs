@@ -8,25 +8,31 @@
 //! `QDRANT_URL=http://127.0.0.1:6334 cargo test -p copmatch-store --test conformance -- --include-ignored`.
 
 mod cases;
+mod records;
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use copmatch_core::{IndexCatalog, IndexVersion, ModerationQueue, VectorStore};
+use copmatch_core::{IndexCatalog, IndexVersion, LivenessLog, ModerationQueue, VectorStore};
 use copmatch_store::{
-    EdgeCatalog, EdgeStoreOptions, IndexTuning, JournalQueue, QdrantCatalog, QdrantOptions,
-    QdrantQueue,
+    EdgeCatalog, EdgeStoreOptions, IndexTuning, JournalQueue, LivenessJournal, QdrantCatalog,
+    QdrantLiveness, QdrantOptions, QdrantQueue,
 };
 use tempfile::TempDir;
 
 use fixtures::DIM;
 
-/// A backend under test: a catalog of index versions and a moderation queue.
+/// Checks kept per community by the backends under test.
+pub const HISTORY_CAP: usize = 3;
+
+/// A backend under test: a catalog of index versions, a moderation queue and
+/// a liveness history.
 pub struct Backend {
     pub catalog: Arc<dyn IndexCatalog>,
     pub queue: Arc<dyn ModerationQueue>,
+    pub liveness: Arc<dyn LivenessLog>,
     /// Qdrant: the collection prefix to clean up.
     prefix: Option<(QdrantCatalog, String)>,
     _dir: Option<TempDir>,
@@ -60,9 +66,11 @@ pub async fn embedded() -> Backend {
     let catalog =
         EdgeCatalog::open(&dir.path().join("communities"), EdgeStoreOptions::default()).unwrap();
     let queue = JournalQueue::open(&dir.path().join("moderation.jsonl")).unwrap();
+    let liveness = LivenessJournal::open(dir.path(), HISTORY_CAP).unwrap();
     Backend {
         catalog: Arc::new(catalog),
         queue: Arc::new(queue),
+        liveness: Arc::new(liveness),
         prefix: None,
         _dir: Some(dir),
     }
@@ -87,9 +95,13 @@ pub async fn qdrant() -> Backend {
         .await
         .unwrap();
     let queue = QdrantQueue::open(catalog.client(), &options).await.unwrap();
+    let liveness = QdrantLiveness::open(catalog.client(), &options, HISTORY_CAP)
+        .await
+        .unwrap();
     Backend {
         catalog: Arc::new(catalog.clone()),
         queue: Arc::new(queue),
+        liveness: Arc::new(liveness),
         prefix: Some((catalog, prefix)),
         _dir: None,
     }
@@ -133,4 +145,5 @@ conformance!(
     the_active_version_cannot_be_removed,
     reindex_under_writes_loses_nothing,
     moderation_items_round_trip_and_list_by_state,
+    liveness_history_is_newest_first_and_capped,
 );

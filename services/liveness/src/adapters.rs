@@ -81,6 +81,7 @@ pub fn target(url: &Url, platform: Platform) -> Target {
         _ => match platform {
             Platform::Linkedin | Platform::Facebook => Target::LoginWall,
             Platform::Forum => Target::Discourse,
+            Platform::Slack => Target::Slack,
             _ => Target::Http,
         },
     }

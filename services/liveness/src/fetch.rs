@@ -78,7 +78,10 @@ fn classify(err: reqwest::Error) -> FetchError {
             };
         }
         let text = s.to_string().to_ascii_lowercase();
-        if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
+        if ["certificate", "tls", "handshake", "corrupt message"]
+            .iter()
+            .any(|w| text.contains(w))
+        {
             return FetchError::Tls(s.to_string());
         }
         source = s.source();

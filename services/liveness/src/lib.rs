@@ -14,6 +14,8 @@
 //! with hysteresis, keeps the history, and files moved links for moderators.
 
 pub mod adapters;
+#[cfg(feature = "fake-internet")]
+pub mod fake_internet;
 pub mod fetch;
 pub mod guard;
 pub mod polite;

@@ -1,0 +1,281 @@
+//! A fake internet on loopback (feature `fake-internet`): one actix-web
+//! server that plays every adapter's public endpoints and every failure case,
+//! told apart by the `Host` header. The liveness tests, the HTTP tests, the
+//! example (`cargo run -p copmatch-liveness --example fake_internet
+//! --features fake-internet`) and the benchmark check against it, never
+//! against the real internet. [`FakeInternet::settings`] points a checker's
+//! endpoints and name table at it.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, TcpListener};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::dev::ServerHandle;
+use actix_web::http::header;
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use serde_json::json;
+
+use crate::settings::{Endpoints, LivenessSettings};
+
+/// Every name the fake internet answers for (all on 127.0.0.1).
+pub const HOSTS: [&str; 18] = [
+    "ok.test",
+    "chain.test",
+    "loop.test",
+    "gone.test",
+    "busy.test",
+    "broken.test",
+    "slow.test",
+    "refused.test",
+    "tls.test",
+    "discord.test",
+    "reddit.test",
+    "se.test",
+    "forum.test",
+    "stale-forum.test",
+    "gh.test",
+    "slack.test",
+    "meetup.test",
+    "ssrf.test",
+];
+
+/// How long `slow.test` takes to answer.
+pub const SLOW: Duration = Duration::from_secs(3);
+
+/// One community of the fake catalog and what one check of it must conclude.
+pub struct Case {
+    pub id: &'static str,
+    pub platform: &'static str,
+    pub url: String,
+    /// The outcome of a check.
+    pub outcome: &'static str,
+    /// The status after that first check (hysteresis keeps a dead one as it was).
+    pub status: &'static str,
+}
+
+/// Arrivals by host name, in order.
+type Arrivals = Arc<Mutex<Vec<(String, Instant)>>>;
+
+pub struct FakeInternet {
+    pub port: u16,
+    /// A loopback port where nothing listens.
+    pub closed_port: u16,
+    arrivals: Arrivals,
+    handle: ServerHandle,
+}
+
+fn host_of(req: &HttpRequest) -> String {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    host.split(':').next().unwrap_or_default().to_ascii_lowercase()
+}
+
+fn redirect(status: u16, to: &str) -> HttpResponse {
+    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).expect("a redirect status"))
+        .insert_header((header::LOCATION, to.to_string()))
+        .finish()
+}
+
+async fn answer(req: HttpRequest, arrivals: web::Data<Arrivals>) -> HttpResponse {
+    let host = host_of(&req);
+    arrivals
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push((host.clone(), Instant::now()));
+    let path = req.path().to_string();
+    let query = req.query_string().to_string();
+    let recent = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 3);
+    match (host.as_str(), path.as_str()) {
+        ("chain.test", "/old") => redirect(301, "/older"),
+        ("chain.test", "/older") => redirect(308, "/new"),
+        ("loop.test", "/a") => redirect(301, "/b"),
+        ("loop.test", "/b") => redirect(301, "/a"),
+        ("gone.test", "/410") => HttpResponse::Gone().finish(),
+        ("gone.test", _) => HttpResponse::NotFound().finish(),
+        ("busy.test", _) => HttpResponse::TooManyRequests()
+            .insert_header((header::RETRY_AFTER, "1"))
+            .finish(),
+        ("broken.test", _) => HttpResponse::InternalServerError().finish(),
+        ("slow.test", _) => {
+            tokio::time::sleep(SLOW).await;
+            HttpResponse::Ok().finish()
+        }
+        ("ssrf.test", _) => redirect(302, "http://169.254.169.254/latest/meta-data/"),
+        ("discord.test", p) if p.ends_with("/good") => HttpResponse::Ok().json(json!({
+            "code": "good", "approximate_member_count": 4200, "approximate_presence_count": 310
+        })),
+        ("discord.test", _) => {
+            HttpResponse::NotFound().json(json!({"message": "Unknown Invite", "code": 10006}))
+        }
+        ("reddit.test", "/r/banned/about.json") => {
+            HttpResponse::NotFound().json(json!({"reason": "banned", "error": 404}))
+        }
+        ("reddit.test", "/r/secret/about.json") => {
+            HttpResponse::Forbidden().json(json!({"reason": "private", "error": 403}))
+        }
+        ("reddit.test", _) => HttpResponse::Ok().json(json!({"kind": "t5", "data": {
+            "subscribers": 250000, "active_user_count": 812, "subreddit_type": "public"
+        }})),
+        ("se.test", _) if query.contains("site=ux") => HttpResponse::Ok().json(json!({"items": [{
+            "questions_per_minute": 0.01, "answers_per_minute": 0.02, "total_users": 90000
+        }]})),
+        ("se.test", _) => HttpResponse::BadRequest()
+            .json(json!({"error_id": 400, "error_name": "bad_parameter", "error_message": "No site found"})),
+        ("forum.test", "/about.json") => HttpResponse::Ok().json(json!({"about": {"stats": {
+            "posts_7_days": 140, "posts_30_days": 600, "active_users_7_days": 45,
+            "active_users_30_days": 120, "users_count": 3000
+        }}})),
+        ("stale-forum.test", "/about.json") => HttpResponse::Ok().json(json!({"about": {"stats": {
+            "posts_7_days": 0, "posts_30_days": 0, "active_users_7_days": 0,
+            "active_users_30_days": 0, "users_count": 800
+        }}})),
+        ("gh.test", "/repos/o/live") => HttpResponse::Ok().json(json!({
+            "archived": false, "pushed_at": recent.to_string(), "stargazers_count": 1500
+        })),
+        ("gh.test", "/repos/o/archived") => HttpResponse::Ok().json(json!({
+            "archived": true, "pushed_at": "2021-03-01T00:00:00Z", "stargazers_count": 20
+        })),
+        ("gh.test", _) => HttpResponse::NotFound().json(json!({"message": "Not Found"})),
+        ("slack.test", "/invite/old") => HttpResponse::Ok()
+            .content_type("text/html")
+            .body("<html><body><h1>This link is no longer active</h1></body></html>"),
+        ("slack.test", _) => HttpResponse::Ok()
+            .content_type("text/html")
+            .body("<html><body>Join the workspace</body></html>"),
+        ("meetup.test", "/gone/") => HttpResponse::NotFound().finish(),
+        ("meetup.test", _) => HttpResponse::Ok().content_type("text/html").body(format!(
+            r#"<script type="application/ld+json">{{"startDate":"{}"}}</script>"#,
+            jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 10)
+        )),
+        _ => HttpResponse::Ok().content_type("text/html").body("<html>hello</html>"),
+    }
+}
+
+impl FakeInternet {
+    /// Starts the server on a free loopback port.
+    pub async fn start() -> std::io::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        let closed_port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let arrivals: Arrivals = Arc::default();
+        let data = web::Data::new(arrivals.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .default_service(web::to(answer))
+        })
+        .workers(2)
+        .listen(listener)?
+        .run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        Ok(Self {
+            port,
+            closed_port,
+            arrivals,
+            handle,
+        })
+    }
+
+    /// `http://{host}:{port}{path}`.
+    pub fn url(&self, host: &str, path: &str) -> String {
+        format!("http://{host}:{}{path}", self.port)
+    }
+
+    /// `settings` with every endpoint and name pointed here, loopback
+    /// allowed, and short timeouts; `extra_hosts` are more names for it.
+    pub fn settings(&self, mut settings: LivenessSettings, extra_hosts: &[String]) -> LivenessSettings {
+        settings.endpoints = Endpoints {
+            discord: self.url("discord.test", ""),
+            reddit: self.url("reddit.test", ""),
+            stackexchange: self.url("se.test", ""),
+            github: self.url("gh.test", ""),
+            meetup: self.url("meetup.test", ""),
+        };
+        let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        settings.hosts = HOSTS
+            .iter()
+            .map(|h| h.to_string())
+            .chain(extra_hosts.iter().cloned())
+            .map(|h| (h, loopback))
+            .collect::<BTreeMap<_, _>>();
+        settings.allow_loopback = true;
+        settings.timeout_ms = 1000;
+        settings.retry_backoff_ms = 50;
+        settings
+    }
+
+    /// Every request so far: (host name, arrival), in arrival order.
+    pub fn arrivals(&self) -> Vec<(String, Instant)> {
+        self.arrivals.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// One community per case, with what its first check must conclude.
+    pub fn cases(&self) -> Vec<Case> {
+        let case = |id, platform, url: String, outcome, status| Case {
+            id,
+            platform,
+            url,
+            outcome,
+            status,
+        };
+        vec![
+            case("ok", "web", self.url("ok.test", "/"), "ok", "active"),
+            case("moved", "web", self.url("chain.test", "/old"), "moved", "active"),
+            case("redirect-loop", "web", self.url("loop.test", "/a"), "transient", "unknown"),
+            case("not-found", "web", self.url("gone.test", "/404"), "dead", "unknown"),
+            case("gone", "web", self.url("gone.test", "/410"), "dead", "unknown"),
+            case("rate-limited", "web", self.url("busy.test", "/"), "transient", "unknown"),
+            case("server-error", "web", self.url("broken.test", "/"), "transient", "unknown"),
+            case("timeout", "web", self.url("slow.test", "/"), "transient", "unknown"),
+            case("refused", "web", format!("http://refused.test:{}/", self.closed_port), "transient", "unknown"),
+            case("tls-failure", "web", format!("https://tls.test:{}/", self.port), "transient", "unknown"),
+            case("no-such-host", "web", self.url("nowhere.test", "/"), "dead", "unknown"),
+            case("discord-live", "discord", "https://discord.gg/good".into(), "ok", "active"),
+            case("discord-expired", "discord", "https://discord.gg/expired".into(), "dead", "unknown"),
+            case("reddit-live", "reddit", "https://www.reddit.com/r/rust/".into(), "ok", "active"),
+            case("reddit-banned", "reddit", "https://www.reddit.com/r/banned/".into(), "dead", "unknown"),
+            case("reddit-private", "reddit", "https://www.reddit.com/r/secret/".into(), "unverifiable", "unknown"),
+            case("se-live", "stackexchange", "https://ux.stackexchange.com/".into(), "ok", "active"),
+            case("se-closed", "stackexchange", "https://closed.stackexchange.com/".into(), "dead", "unknown"),
+            case("forum-live", "forum", self.url("forum.test", "/"), "ok", "active"),
+            case("forum-stale", "forum", self.url("stale-forum.test", "/"), "ok", "inactive"),
+            case("github-live", "github", "https://github.com/o/live".into(), "ok", "active"),
+            case("github-archived", "github", "https://github.com/o/archived".into(), "ok", "inactive"),
+            case("github-missing", "github", "https://github.com/o/missing".into(), "dead", "unknown"),
+            case("slack-live", "slack", self.url("slack.test", "/invite/ok"), "ok", "active"),
+            case("slack-expired", "slack", self.url("slack.test", "/invite/old"), "dead", "unknown"),
+            case("meetup-live", "meetup", "https://www.meetup.com/rust-fans/".into(), "ok", "active"),
+            case("meetup-gone", "meetup", "https://www.meetup.com/gone/".into(), "dead", "unknown"),
+            case("linkedin", "linkedin", "https://www.linkedin.com/groups/12345/".into(), "unverifiable", "unknown"),
+            case("ssrf-redirect", "web", self.url("ssrf.test", "/"), "unverifiable", "unknown"),
+        ]
+    }
+
+    /// The cases as catalog lines (`copmatch import` reads them).
+    pub fn catalog_jsonl(&self) -> String {
+        self.cases()
+            .iter()
+            .map(|c| {
+                json!({
+                    "id": c.id,
+                    "name": format!("Fake {}", c.id),
+                    "url": c.url,
+                    "platform": c.platform,
+                    "categories": ["Testing"],
+                    "description": format!("a fake community: {}", c.id),
+                })
+                .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    pub async fn stop(self) {
+        self.handle.stop(false).await;
+    }
+}

@@ -7,6 +7,7 @@ mod docs;
 mod eval;
 mod import;
 mod liveness;
+mod liveness_checks;
 mod moderation;
 mod outage;
 mod persistence;

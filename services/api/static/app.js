@@ -93,6 +93,24 @@ function el(tag, attrs = {}, text) {
   return node;
 }
 
+// What the last automatic check saw: activity, members, and when it checked.
+function activityBadges(c) {
+  const s = (c.liveness && c.liveness.signals) || {};
+  const out = [];
+  if (s.posts_7d !== undefined) out.push(`${s.posts_7d.toLocaleString()} posts this week`);
+  else if (s.online !== undefined) out.push(`${s.online.toLocaleString()} online`);
+  if (s.next_event_at) out.push(`next event ${s.next_event_at.slice(0, 10)}`);
+  if (c.member_count) out.push(`${c.member_count.toLocaleString()} members`);
+  if (c.last_verified_at) out.push(`checked ${daysAgo(c.last_verified_at)}`);
+  return out;
+}
+
+function daysAgo(time) {
+  const days = Math.floor((Date.now() - Date.parse(time)) / 86400000);
+  if (!(days >= 0)) return time.slice(0, 10);
+  return days === 0 ? "today" : days === 1 ? "yesterday" : days <= 30 ? `${days} days ago` : time.slice(0, 10);
+}
+
 function render(recommendations) {
   results.replaceChildren();
   for (const { community: c, reasons } of recommendations) {
@@ -101,6 +119,7 @@ function render(recommendations) {
     title.append(el("a", { href: c.url, target: "_blank", rel: "noopener" }, c.name));
     const meta = el("div", { class: "meta" });
     meta.append(el("span", { class: `badge ${c.status}` }, STATUS_LABEL[c.status] || c.status));
+    for (const text of activityBadges(c)) meta.append(el("span", { class: "badge activity" }, text));
     meta.append(el("span", {}, [c.platform.replace("_", " "), c.cost !== "unknown" ? c.cost : null, c.languages.join(", ")].filter(Boolean).join(" · ")));
     item.append(title, meta);
     if (c.description) item.append(el("p", { class: "desc" }, c.description));

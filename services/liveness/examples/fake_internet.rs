@@ -11,7 +11,7 @@
 
 use std::path::PathBuf;
 
-use copmatch_liveness::fake_internet::FakeInternet;
+use copmatch_liveness::fake_internet::{toml_section, FakeInternet};
 use copmatch_liveness::LivenessSettings;
 
 #[actix_web::main]
@@ -21,38 +21,16 @@ async fn main() -> std::io::Result<()> {
     let internet = FakeInternet::start().await?;
     let mut settings = internet.settings(LivenessSettings::default(), &[]);
     settings.per_host_interval_ms = 100;
-    let mut section = toml_section(&settings);
-    section.insert_str(0, &format!("data_dir = {:?}\n\n", dir.join("data")));
-    std::fs::write(dir.join("copmatch.toml"), section)?;
+    let config = format!(
+        "data_dir = {:?}\n\n[catalog]\nimport_when_empty = false\n\n{}",
+        dir.join("data"),
+        toml_section(&settings)
+    );
+    std::fs::write(dir.join("copmatch.toml"), config)?;
     std::fs::write(dir.join("catalog.jsonl"), internet.catalog_jsonl() + "\n")?;
     println!("fake internet on 127.0.0.1:{}", internet.port);
     println!("wrote {0}/copmatch.toml and {0}/catalog.jsonl; Ctrl-C to stop", dir.display());
     tokio::signal::ctrl_c().await?;
     internet.stop().await;
     Ok(())
-}
-
-/// The `[liveness]` settings as TOML (the fields the fake internet sets).
-fn toml_section(s: &LivenessSettings) -> String {
-    let mut out = String::from("[liveness]\n");
-    out.push_str(&format!(
-        "allow_loopback = true\ntimeout_ms = {}\nper_host_interval_ms = {}\nretry_backoff_ms = {}\n",
-        s.timeout_ms, s.per_host_interval_ms, s.retry_backoff_ms
-    ));
-    out.push_str("\n[liveness.endpoints]\n");
-    let e = &s.endpoints;
-    for (key, value) in [
-        ("discord", &e.discord),
-        ("reddit", &e.reddit),
-        ("stackexchange", &e.stackexchange),
-        ("github", &e.github),
-        ("meetup", &e.meetup),
-    ] {
-        out.push_str(&format!("{key} = {value:?}\n"));
-    }
-    out.push_str("\n[liveness.hosts]\n");
-    for (name, ip) in &s.hosts {
-        out.push_str(&format!("{name:?} = \"{ip}\"\n"));
-    }
-    out
 }

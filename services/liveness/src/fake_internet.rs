@@ -279,3 +279,29 @@ impl FakeInternet {
         self.handle.stop(false).await;
     }
 }
+
+/// `settings`' fake-internet fields as a `[liveness]` TOML section, for a
+/// `copmatch --config` file.
+pub fn toml_section(s: &LivenessSettings) -> String {
+    let mut out = String::from("[liveness]\n");
+    out.push_str(&format!(
+        "allow_loopback = {}\ntimeout_ms = {}\nper_host_interval_ms = {}\nretry_backoff_ms = {}\nconcurrency = {}\n",
+        s.allow_loopback, s.timeout_ms, s.per_host_interval_ms, s.retry_backoff_ms, s.concurrency
+    ));
+    out.push_str("\n[liveness.endpoints]\n");
+    let e = &s.endpoints;
+    for (key, value) in [
+        ("discord", &e.discord),
+        ("reddit", &e.reddit),
+        ("stackexchange", &e.stackexchange),
+        ("github", &e.github),
+        ("meetup", &e.meetup),
+    ] {
+        out.push_str(&format!("{key} = {value:?}\n"));
+    }
+    out.push_str("\n[liveness.hosts]\n");
+    for (name, ip) in &s.hosts {
+        out.push_str(&format!("{name:?} = \"{ip}\"\n"));
+    }
+    out
+}

@@ -86,7 +86,8 @@ fn bench(c: &mut Criterion) {
     group.bench_function("warm", |b| {
         b.iter(|| {
             i += 1;
-            rt.block_on(warm.recommend(request(i, ""), &Steering::default())).unwrap()
+            rt.block_on(warm.recommend(request(i, ""), &Steering::default()))
+                .unwrap()
         })
     });
     group.bench_function("cold", |b| {
@@ -207,7 +208,10 @@ fn percentiles(rt: &tokio::runtime::Runtime, store: &str, cold: &CopMatch, warm:
                     String::new()
                 };
                 let started = Instant::now();
-                let response = service.recommend(request(i, &salt), &Steering::default()).await.unwrap();
+                let response = service
+                    .recommend(request(i, &salt), &Steering::default())
+                    .await
+                    .unwrap();
                 times.push(started.elapsed());
                 assert_eq!(response.recommendations.len(), 10);
             }

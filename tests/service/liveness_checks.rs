@@ -18,7 +18,12 @@ async fn app_on(internet: &FakeInternet) -> TestApp {
         ..Default::default()
     })
     .await;
-    let report: Value = app.import(internet.catalog_jsonl()).await.json().await.unwrap();
+    let report: Value = app
+        .import(internet.catalog_jsonl())
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(report["failed"], 0, "{report}");
     app
 }
@@ -51,7 +56,10 @@ async fn a_run_started_over_http_records_every_check_and_shows_in_statuses_and_r
     assert_eq!(status["communities"], cases);
     assert_eq!(status["run"]["last_run"]["checked"], cases);
     assert_eq!(status["by_outcome"]["never_checked"], 0);
-    assert!(status["by_status"]["active"].as_u64().unwrap() >= 8, "{status}");
+    assert!(
+        status["by_status"]["active"].as_u64().unwrap() >= 8,
+        "{status}"
+    );
 
     let history: Value = app
         .get("/v1/communities/discord-live/liveness")
@@ -64,7 +72,12 @@ async fn a_run_started_over_http_records_every_check_and_shows_in_statuses_and_r
     assert_eq!(check["adapter"], "discord");
     assert_eq!(check["signals"]["members"], 4200);
 
-    let forum: Value = app.get("/v1/communities/forum-live").await.json().await.unwrap();
+    let forum: Value = app
+        .get("/v1/communities/forum-live")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(forum["status"], "active");
     assert_eq!(forum["liveness"]["signals"]["posts_7d"], 140);
     let body = app
@@ -79,7 +92,9 @@ async fn a_run_started_over_http_records_every_check_and_shows_in_statuses_and_r
         .map(|r| r.as_str().unwrap())
         .collect();
     assert!(
-        reasons.iter().any(|r| r.starts_with("active: 140 posts this week, checked today")),
+        reasons
+            .iter()
+            .any(|r| r.starts_with("active: 140 posts this week, checked today")),
         "{reasons:?}"
     );
     internet.stop().await;
@@ -93,18 +108,35 @@ async fn an_admin_pin_survives_a_check_and_bad_requests_get_their_codes() {
         .put_json("/v1/communities/ok/status", &json!({"status": "inactive"}))
         .await;
     assert_eq!(pinned.status(), 200);
-    app.post_json("/v1/admin/liveness/run", &json!({"select": "ids", "ids": ["ok"]}))
-        .await;
+    app.post_json(
+        "/v1/admin/liveness/run",
+        &json!({"select": "ids", "ids": ["ok"]}),
+    )
+    .await;
     wait_for_the_run(&app).await;
     let ok: Value = app.get("/v1/communities/ok").await.json().await.unwrap();
     assert_eq!(ok["status"], "inactive", "an admin's status is pinned");
     assert_eq!(ok["liveness"]["pinned"], true);
-    assert_eq!(ok["liveness"]["last_outcome"], "ok", "the check is still recorded");
+    assert_eq!(
+        ok["liveness"]["last_outcome"], "ok",
+        "the check is still recorded"
+    );
 
-    assert_error(app.get("/v1/communities/nope/liveness").await, 404, "community_not_found").await;
-    assert_error(app.get("/v1/communities/ok/liveness?limit=0").await, 400, "invalid_limit").await;
     assert_error(
-        app.post_json("/v1/admin/liveness/run", &json!({"select": "some"})).await,
+        app.get("/v1/communities/nope/liveness").await,
+        404,
+        "community_not_found",
+    )
+    .await;
+    assert_error(
+        app.get("/v1/communities/ok/liveness?limit=0").await,
+        400,
+        "invalid_limit",
+    )
+    .await;
+    assert_error(
+        app.post_json("/v1/admin/liveness/run", &json!({"select": "some"}))
+            .await,
         400,
         "invalid_request_body",
     )

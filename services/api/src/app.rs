@@ -9,29 +9,29 @@ use std::time::Duration;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
-use copmatch_core::served_model::ServedModel;
 use copmatch_core::community::EMBEDDING_TEXT_VERSION;
 use copmatch_core::import::NoProgress;
+use copmatch_core::liveness::{LivenessService, SystemClock};
 use copmatch_core::moderator::Moderator;
 use copmatch_core::personalizer::Personalizer;
 use copmatch_core::reindex::{open_live_index, reindex_to};
+use copmatch_core::served_model::ServedModel;
 use copmatch_core::{
     CopMatch, Embedder, ImportProgress, IndexCatalog, LiveIndex, LivenessLog, ModerationQueue,
     UserStore, VectorStore,
 };
 use copmatch_embed::SentenceEmbedder;
+use copmatch_liveness::{Checker, RunState};
 use copmatch_retrain::models::ModelManager;
 use copmatch_retrain::registry::Registry;
-use copmatch_core::liveness::{LivenessService, SystemClock};
-use copmatch_liveness::{Checker, RunState};
 use copmatch_store::{
     EdgeCatalog, EdgeStoreOptions, JournalQueue, LivenessJournal, QdrantCatalog, QdrantLiveness,
     QdrantQueue, QdrantUsers, UserJournal,
 };
 
 use crate::auth::AdminKeys;
-use crate::error::{json_error, query_error, route_not_found};
 use crate::cli::progress::ProgressBarImport;
+use crate::error::{json_error, query_error, route_not_found};
 use crate::reindex_job::Reindexer;
 use crate::settings::{Settings, StoreKind};
 use crate::{routes, ImportLimit};

@@ -8,8 +8,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use copmatch_core::served_model::{ModelSlot, ServedModel};
 use copmatch_core::reindex::{reindex_to, ReindexReport};
+use copmatch_core::served_model::{ModelSlot, ServedModel};
 use copmatch_core::{CoreError, Embedder, ErrorCode, ImportProgress, IndexVersion, LiveIndex};
 use parking_lot::Mutex;
 use serde::Serialize;

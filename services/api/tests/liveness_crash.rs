@@ -44,8 +44,16 @@ async fn killing_a_check_run_loses_no_recorded_check() {
     .unwrap();
     let catalog = dir.path().join("catalog.jsonl");
     std::fs::write(&catalog, internet.catalog_jsonl()).unwrap();
-    let imported = copmatch(&config).arg("import").arg(&catalog).output().unwrap();
-    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+    let imported = copmatch(&config)
+        .arg("import")
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
 
     let journal = dir.path().join("data/liveness.jsonl");
     let mut child = copmatch(&config)
@@ -66,7 +74,11 @@ async fn killing_a_check_run_loses_no_recorded_check() {
         .iter()
         .map(|l| serde_json::from_str(l).expect("every recorded line is whole"))
         .collect();
-    assert!(recorded.len() >= 4 && recorded.len() < internet.cases().len(), "{}", recorded.len());
+    assert!(
+        recorded.len() >= 4 && recorded.len() < internet.cases().len(),
+        "{}",
+        recorded.len()
+    );
     let exported = copmatch(&config).arg("export").output().unwrap();
     assert!(exported.status.success());
     let communities: Vec<serde_json::Value> = String::from_utf8_lossy(&exported.stdout)
@@ -79,7 +91,8 @@ async fn killing_a_check_run_loses_no_recorded_check() {
             .find(|c| c["id"] == check.community_id.as_str())
             .unwrap();
         assert_eq!(
-            c["liveness"]["last_checked_at"], check.checked_at.as_str(),
+            c["liveness"]["last_checked_at"],
+            check.checked_at.as_str(),
             "{} carries its recorded check",
             check.community_id
         );
@@ -87,7 +100,11 @@ async fn killing_a_check_run_loses_no_recorded_check() {
 
     // The next run checks only what is still due, and prints the table.
     let finished = copmatch(&config).args(["check", "--due"]).output().unwrap();
-    assert!(finished.status.success(), "{}", String::from_utf8_lossy(&finished.stderr));
+    assert!(
+        finished.status.success(),
+        "{}",
+        String::from_utf8_lossy(&finished.stderr)
+    );
     let table = String::from_utf8_lossy(&finished.stdout);
     assert!(table.starts_with("platform"), "{table}");
     let checked_again: usize = table
@@ -99,6 +116,10 @@ async fn killing_a_check_run_loses_no_recorded_check() {
     // Healthy ones wait a week and suspect ones a day: only the unchecked are due.
     let checked: std::collections::HashSet<&str> =
         recorded.iter().map(|c| c.community_id.as_str()).collect();
-    assert_eq!(checked_again, internet.cases().len() - checked.len(), "{table}");
+    assert_eq!(
+        checked_again,
+        internet.cases().len() - checked.len(),
+        "{table}"
+    );
     internet.stop().await;
 }

@@ -5,11 +5,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::community::{validate_id, Community, Status};
 use crate::error::{CoreError, ErrorCode};
+use crate::ports::{ModerationQueue, StoreFilter, VectorQuery};
+use crate::service::{CopMatch, StatusUpdate};
 use crate::submissions::{
     duplicate_flags, ItemKind, ItemState, ModerationItem, RejectInput, ReportInput, SubmissionInput,
 };
-use crate::ports::{ModerationQueue, StoreFilter, VectorQuery};
-use crate::service::{CopMatch, StatusUpdate};
 use crate::views::embed_communities;
 
 const NEIGHBOURS: usize = 10;

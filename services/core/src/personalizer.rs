@@ -20,16 +20,16 @@ use utoipa::ToSchema;
 
 use crate::community::Status;
 use crate::error::{CoreError, ErrorCode};
-use crate::moderator::now_timestamp;
+use crate::feedback::{
+    validate_user_id, FeedbackEvent, FeedbackInput, FeedbackKind, History, User, UserInput,
+};
 use crate::filters::Filters;
+use crate::moderator::now_timestamp;
+use crate::ports::UserStore;
 use crate::profile::RecommendRequest;
 use crate::ranking::Liked;
 use crate::service::{CopMatch, RecommendResponse, StatusUpdate, Steering};
 use crate::text::normalize_key;
-use crate::feedback::{
-    validate_user_id, FeedbackEvent, FeedbackInput, FeedbackKind, History, User, UserInput,
-};
-use crate::ports::UserStore;
 
 /// Most recent history entries a ranking looks at, per kind.
 const MAX_HISTORY: usize = 200;

@@ -16,7 +16,11 @@ use copmatch_liveness::LivenessSettings;
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "fake-internet".into()));
+    let dir = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "fake-internet".into()),
+    );
     std::fs::create_dir_all(&dir)?;
     let internet = FakeInternet::start().await?;
     let mut settings = internet.settings(LivenessSettings::default(), &[]);
@@ -29,7 +33,10 @@ async fn main() -> std::io::Result<()> {
     std::fs::write(dir.join("copmatch.toml"), config)?;
     std::fs::write(dir.join("catalog.jsonl"), internet.catalog_jsonl() + "\n")?;
     println!("fake internet on 127.0.0.1:{}", internet.port);
-    println!("wrote {0}/copmatch.toml and {0}/catalog.jsonl; Ctrl-C to stop", dir.display());
+    println!(
+        "wrote {0}/copmatch.toml and {0}/catalog.jsonl; Ctrl-C to stop",
+        dir.display()
+    );
     tokio::signal::ctrl_c().await?;
     internet.stop().await;
     Ok(())

@@ -53,10 +53,15 @@ pub fn target(url: &Url, platform: Platform) -> Target {
     let first = path.first().cloned().unwrap_or_default();
     match host.as_str() {
         "discord.gg" if !first.is_empty() => Target::Discord { code: first },
-        "discord.com" | "discordapp.com" if first == "invite" && path.len() > 1 => Target::Discord {
-            code: path[1].clone(),
-        },
-        h if (h == "reddit.com" || h.ends_with(".reddit.com")) && first == "r" && path.len() > 1 => {
+        "discord.com" | "discordapp.com" if first == "invite" && path.len() > 1 => {
+            Target::Discord {
+                code: path[1].clone(),
+            }
+        }
+        h if (h == "reddit.com" || h.ends_with(".reddit.com"))
+            && first == "r"
+            && path.len() > 1 =>
+        {
             Target::Reddit {
                 name: path[1].clone(),
             }
@@ -149,7 +154,12 @@ pub async fn check_link(
         Target::Reddit { name } => reddit(fetcher, endpoints, url, &name).await,
         Target::StackExchange { site } => stackexchange(fetcher, endpoints, url, &site).await,
         Target::GithubRepo { owner, repo } => {
-            github(fetcher, url, &format!("{}/repos/{owner}/{repo}", endpoints.github)).await
+            github(
+                fetcher,
+                url,
+                &format!("{}/repos/{owner}/{repo}", endpoints.github),
+            )
+            .await
         }
         Target::GithubOrg { org } => {
             github(fetcher, url, &format!("{}/orgs/{org}", endpoints.github)).await
@@ -177,7 +187,10 @@ async fn get_json(fetcher: &Fetcher<'_>, api: &str) -> Result<(Fetched, Value), 
 
 async fn discord(fetcher: &Fetcher<'_>, endpoints: &Endpoints, url: &Url, code: &str) -> Verdict {
     let verdict = Verdict::new("discord", url);
-    let api = format!("{}/api/v10/invites/{code}?with_counts=true", endpoints.discord);
+    let api = format!(
+        "{}/api/v10/invites/{code}?with_counts=true",
+        endpoints.discord
+    );
     match get_json(fetcher, &api).await {
         Err(e) => verdict.failed(&e),
         Ok((fetched, json)) => {
@@ -202,16 +215,23 @@ async fn reddit(fetcher: &Fetcher<'_>, endpoints: &Endpoints, url: &Url, name: &
         Err(e) => verdict.failed(&e),
         Ok((fetched, json)) => {
             let mut v = verdict.answered(&fetched);
-            let reason = json.get("reason").and_then(Value::as_str).unwrap_or_default();
+            let reason = json
+                .get("reason")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             let data = json.get("data").cloned().unwrap_or(Value::Null);
-            let kind = data.get("subreddit_type").and_then(Value::as_str).unwrap_or_default();
+            let kind = data
+                .get("subreddit_type")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             if reason == "banned" {
                 v.outcome = Outcome::Dead;
                 v.detail = "the subreddit is banned".into();
             } else if reason == "private" || kind == "private" {
                 v.outcome = Outcome::Unverifiable;
                 v.detail = "the subreddit is private".into();
-            } else if reason == "quarantined" || data.get("quarantine") == Some(&Value::Bool(true)) {
+            } else if reason == "quarantined" || data.get("quarantine") == Some(&Value::Bool(true))
+            {
                 v.outcome = Outcome::Unverifiable;
                 v.detail = "the subreddit is quarantined".into();
             } else if v.outcome == Outcome::Ok {
@@ -225,7 +245,12 @@ async fn reddit(fetcher: &Fetcher<'_>, endpoints: &Endpoints, url: &Url, name: &
     }
 }
 
-async fn stackexchange(fetcher: &Fetcher<'_>, endpoints: &Endpoints, url: &Url, site: &str) -> Verdict {
+async fn stackexchange(
+    fetcher: &Fetcher<'_>,
+    endpoints: &Endpoints,
+    url: &Url,
+    site: &str,
+) -> Verdict {
     let verdict = Verdict::new("stackexchange", url);
     let api = format!("{}/2.3/info?site={site}", endpoints.stackexchange);
     match get_json(fetcher, &api).await {
@@ -236,7 +261,8 @@ async fn stackexchange(fetcher: &Fetcher<'_>, endpoints: &Endpoints, url: &Url, 
             match info {
                 Some(info) if v.outcome == Outcome::Ok => {
                     let per_minute = |k: &str| info.get(k).and_then(Value::as_f64).unwrap_or(0.0);
-                    let week = (per_minute("questions_per_minute") + per_minute("answers_per_minute"))
+                    let week = (per_minute("questions_per_minute")
+                        + per_minute("answers_per_minute"))
                         * 60.0
                         * 24.0
                         * 7.0;
@@ -331,8 +357,13 @@ async fn meetup(fetcher: &Fetcher<'_>, endpoints: &Endpoints, url: &Url, group: 
                 let now = jiff::Timestamp::now();
                 let times = event_times(&fetched.text());
                 let format = copmatch_core::liveness::policy::format_time;
-                v.signals.last_activity_at = times.iter().filter(|t| **t <= now).max().map(|t| format(*t));
-                v.signals.next_event_at = times.iter().filter(|t| **t > now).min().map(|t| format(*t));
+                v.signals.last_activity_at = times
+                    .iter()
+                    .filter(|t| **t <= now)
+                    .max()
+                    .map(|t| format(*t));
+                v.signals.next_event_at =
+                    times.iter().filter(|t| **t > now).min().map(|t| format(*t));
                 v.detail = match (&v.signals.last_activity_at, &v.signals.next_event_at) {
                     (_, Some(next)) => format!("next event {}", &next[..10]),
                     (Some(last), None) => format!("last event {}", &last[..10]),
@@ -368,9 +399,9 @@ async fn http(fetcher: &Fetcher<'_>, url: &Url) -> Verdict {
     let head = fetcher.fetch(Method::HEAD, url).await;
     let fetched = match head {
         Ok(f) if f.status.is_success() || matches!(f.status.as_u16(), 404 | 410) => Ok(f),
-        Err(e @ (FetchError::Blocked(_) | FetchError::NoSuchHost(_) | FetchError::RedirectLoop(_))) => {
-            Err(e)
-        }
+        Err(
+            e @ (FetchError::Blocked(_) | FetchError::NoSuchHost(_) | FetchError::RedirectLoop(_)),
+        ) => Err(e),
         _ => fetcher.fetch(Method::GET, url).await,
     };
     match fetched {
@@ -402,29 +433,97 @@ mod tests {
 
     #[test]
     fn links_find_their_adapter() {
-        assert_eq!(t("https://discord.gg/abc", Platform::Discord), Target::Discord { code: "abc".into() });
-        assert_eq!(t("https://discord.com/invite/xyz", Platform::Web), Target::Discord { code: "xyz".into() });
-        assert_eq!(t("https://www.reddit.com/r/nursing/", Platform::Reddit), Target::Reddit { name: "nursing".into() });
-        assert_eq!(t("https://ux.stackexchange.com", Platform::Stackexchange), Target::StackExchange { site: "ux".into() });
-        assert_eq!(t("https://stackoverflow.com/questions", Platform::Stackexchange), Target::StackExchange { site: "stackoverflow".into() });
-        assert_eq!(t("https://github.com/rust-lang/rust", Platform::Github), Target::GithubRepo { owner: "rust-lang".into(), repo: "rust".into() });
-        assert_eq!(t("https://github.com/devcord", Platform::Github), Target::GithubOrg { org: "devcord".into() });
-        assert_eq!(t("https://join.slack.com/t/x/shared_invite/y", Platform::Slack), Target::Slack);
-        assert_eq!(t("https://www.meetup.com/rust-nyc/", Platform::Meetup), Target::Meetup { group: "rust-nyc".into() });
-        assert_eq!(t("https://www.linkedin.com/groups/1", Platform::Linkedin), Target::LoginWall);
-        assert_eq!(t("https://forum.example.org", Platform::Forum), Target::Discourse);
-        assert_eq!(t("https://www.apha.org", Platform::Association), Target::Http);
+        assert_eq!(
+            t("https://discord.gg/abc", Platform::Discord),
+            Target::Discord { code: "abc".into() }
+        );
+        assert_eq!(
+            t("https://discord.com/invite/xyz", Platform::Web),
+            Target::Discord { code: "xyz".into() }
+        );
+        assert_eq!(
+            t("https://www.reddit.com/r/nursing/", Platform::Reddit),
+            Target::Reddit {
+                name: "nursing".into()
+            }
+        );
+        assert_eq!(
+            t("https://ux.stackexchange.com", Platform::Stackexchange),
+            Target::StackExchange { site: "ux".into() }
+        );
+        assert_eq!(
+            t(
+                "https://stackoverflow.com/questions",
+                Platform::Stackexchange
+            ),
+            Target::StackExchange {
+                site: "stackoverflow".into()
+            }
+        );
+        assert_eq!(
+            t("https://github.com/rust-lang/rust", Platform::Github),
+            Target::GithubRepo {
+                owner: "rust-lang".into(),
+                repo: "rust".into()
+            }
+        );
+        assert_eq!(
+            t("https://github.com/devcord", Platform::Github),
+            Target::GithubOrg {
+                org: "devcord".into()
+            }
+        );
+        assert_eq!(
+            t(
+                "https://join.slack.com/t/x/shared_invite/y",
+                Platform::Slack
+            ),
+            Target::Slack
+        );
+        assert_eq!(
+            t("https://www.meetup.com/rust-nyc/", Platform::Meetup),
+            Target::Meetup {
+                group: "rust-nyc".into()
+            }
+        );
+        assert_eq!(
+            t("https://www.linkedin.com/groups/1", Platform::Linkedin),
+            Target::LoginWall
+        );
+        assert_eq!(
+            t("https://forum.example.org", Platform::Forum),
+            Target::Discourse
+        );
+        assert_eq!(
+            t("https://www.apha.org", Platform::Association),
+            Target::Http
+        );
     }
 
     #[test]
     fn statuses_map_to_outcomes() {
         assert_eq!(outcome_of_status(StatusCode::OK), Outcome::Ok);
         assert_eq!(outcome_of_status(StatusCode::GONE), Outcome::Dead);
-        assert_eq!(outcome_of_status(StatusCode::TOO_MANY_REQUESTS), Outcome::Transient);
-        assert_eq!(outcome_of_status(StatusCode::BAD_GATEWAY), Outcome::Transient);
-        assert_eq!(outcome_of_status(StatusCode::FORBIDDEN), Outcome::Unverifiable);
-        assert_eq!(outcome_of_error(&FetchError::NoSuchHost("x".into())), Outcome::Dead);
-        assert_eq!(outcome_of_error(&FetchError::Blocked("x".into())), Outcome::Unverifiable);
+        assert_eq!(
+            outcome_of_status(StatusCode::TOO_MANY_REQUESTS),
+            Outcome::Transient
+        );
+        assert_eq!(
+            outcome_of_status(StatusCode::BAD_GATEWAY),
+            Outcome::Transient
+        );
+        assert_eq!(
+            outcome_of_status(StatusCode::FORBIDDEN),
+            Outcome::Unverifiable
+        );
+        assert_eq!(
+            outcome_of_error(&FetchError::NoSuchHost("x".into())),
+            Outcome::Dead
+        );
+        assert_eq!(
+            outcome_of_error(&FetchError::Blocked("x".into())),
+            Outcome::Unverifiable
+        );
     }
 
     #[test]

@@ -71,7 +71,10 @@ fn host_of(req: &HttpRequest) -> String {
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or_default();
-    host.split(':').next().unwrap_or_default().to_ascii_lowercase()
+    host.split(':')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
 }
 
 fn redirect(status: u16, to: &str) -> HttpResponse {
@@ -188,7 +191,11 @@ impl FakeInternet {
 
     /// `settings` with every endpoint and name pointed here, loopback
     /// allowed, and short timeouts; `extra_hosts` are more names for it.
-    pub fn settings(&self, mut settings: LivenessSettings, extra_hosts: &[String]) -> LivenessSettings {
+    pub fn settings(
+        &self,
+        mut settings: LivenessSettings,
+        extra_hosts: &[String],
+    ) -> LivenessSettings {
         settings.endpoints = Endpoints {
             discord: self.url("discord.test", ""),
             reddit: self.url("reddit.test", ""),
@@ -211,7 +218,10 @@ impl FakeInternet {
 
     /// Every request so far: (host name, arrival), in arrival order.
     pub fn arrivals(&self) -> Vec<(String, Instant)> {
-        self.arrivals.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.arrivals
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// One community per case, with what its first check must conclude.
@@ -225,34 +235,202 @@ impl FakeInternet {
         };
         vec![
             case("ok", "web", self.url("ok.test", "/"), "ok", "active"),
-            case("moved", "web", self.url("chain.test", "/old"), "moved", "active"),
-            case("redirect-loop", "web", self.url("loop.test", "/a"), "transient", "unknown"),
-            case("not-found", "web", self.url("gone.test", "/404"), "dead", "unknown"),
-            case("gone", "web", self.url("gone.test", "/410"), "dead", "unknown"),
-            case("rate-limited", "web", self.url("busy.test", "/"), "transient", "unknown"),
-            case("server-error", "web", self.url("broken.test", "/"), "transient", "unknown"),
-            case("timeout", "web", self.url("slow.test", "/"), "transient", "unknown"),
-            case("refused", "web", format!("http://refused.test:{}/", self.closed_port), "transient", "unknown"),
-            case("tls-failure", "web", format!("https://tls.test:{}/", self.port), "transient", "unknown"),
-            case("no-such-host", "web", self.url("nowhere.test", "/"), "dead", "unknown"),
-            case("discord-live", "discord", "https://discord.gg/good".into(), "ok", "active"),
-            case("discord-expired", "discord", "https://discord.gg/expired".into(), "dead", "unknown"),
-            case("reddit-live", "reddit", "https://www.reddit.com/r/rust/".into(), "ok", "active"),
-            case("reddit-banned", "reddit", "https://www.reddit.com/r/banned/".into(), "dead", "unknown"),
-            case("reddit-private", "reddit", "https://www.reddit.com/r/secret/".into(), "unverifiable", "unknown"),
-            case("se-live", "stackexchange", "https://ux.stackexchange.com/".into(), "ok", "active"),
-            case("se-closed", "stackexchange", "https://closed.stackexchange.com/".into(), "dead", "unknown"),
-            case("forum-live", "forum", self.url("forum.test", "/"), "ok", "active"),
-            case("forum-stale", "forum", self.url("stale-forum.test", "/"), "ok", "inactive"),
-            case("github-live", "github", "https://github.com/o/live".into(), "ok", "active"),
-            case("github-archived", "github", "https://github.com/o/archived".into(), "ok", "inactive"),
-            case("github-missing", "github", "https://github.com/o/missing".into(), "dead", "unknown"),
-            case("slack-live", "slack", self.url("slack.test", "/invite/ok"), "ok", "active"),
-            case("slack-expired", "slack", self.url("slack.test", "/invite/old"), "dead", "unknown"),
-            case("meetup-live", "meetup", "https://www.meetup.com/rust-fans/".into(), "ok", "active"),
-            case("meetup-gone", "meetup", "https://www.meetup.com/gone/".into(), "dead", "unknown"),
-            case("linkedin", "linkedin", "https://www.linkedin.com/groups/12345/".into(), "unverifiable", "unknown"),
-            case("ssrf-redirect", "web", self.url("ssrf.test", "/"), "unverifiable", "unknown"),
+            case(
+                "moved",
+                "web",
+                self.url("chain.test", "/old"),
+                "moved",
+                "active",
+            ),
+            case(
+                "redirect-loop",
+                "web",
+                self.url("loop.test", "/a"),
+                "transient",
+                "unknown",
+            ),
+            case(
+                "not-found",
+                "web",
+                self.url("gone.test", "/404"),
+                "dead",
+                "unknown",
+            ),
+            case(
+                "gone",
+                "web",
+                self.url("gone.test", "/410"),
+                "dead",
+                "unknown",
+            ),
+            case(
+                "rate-limited",
+                "web",
+                self.url("busy.test", "/"),
+                "transient",
+                "unknown",
+            ),
+            case(
+                "server-error",
+                "web",
+                self.url("broken.test", "/"),
+                "transient",
+                "unknown",
+            ),
+            case(
+                "timeout",
+                "web",
+                self.url("slow.test", "/"),
+                "transient",
+                "unknown",
+            ),
+            case(
+                "refused",
+                "web",
+                format!("http://refused.test:{}/", self.closed_port),
+                "transient",
+                "unknown",
+            ),
+            case(
+                "tls-failure",
+                "web",
+                format!("https://tls.test:{}/", self.port),
+                "transient",
+                "unknown",
+            ),
+            case(
+                "no-such-host",
+                "web",
+                self.url("nowhere.test", "/"),
+                "dead",
+                "unknown",
+            ),
+            case(
+                "discord-live",
+                "discord",
+                "https://discord.gg/good".into(),
+                "ok",
+                "active",
+            ),
+            case(
+                "discord-expired",
+                "discord",
+                "https://discord.gg/expired".into(),
+                "dead",
+                "unknown",
+            ),
+            case(
+                "reddit-live",
+                "reddit",
+                "https://www.reddit.com/r/rust/".into(),
+                "ok",
+                "active",
+            ),
+            case(
+                "reddit-banned",
+                "reddit",
+                "https://www.reddit.com/r/banned/".into(),
+                "dead",
+                "unknown",
+            ),
+            case(
+                "reddit-private",
+                "reddit",
+                "https://www.reddit.com/r/secret/".into(),
+                "unverifiable",
+                "unknown",
+            ),
+            case(
+                "se-live",
+                "stackexchange",
+                "https://ux.stackexchange.com/".into(),
+                "ok",
+                "active",
+            ),
+            case(
+                "se-closed",
+                "stackexchange",
+                "https://closed.stackexchange.com/".into(),
+                "dead",
+                "unknown",
+            ),
+            case(
+                "forum-live",
+                "forum",
+                self.url("forum.test", "/"),
+                "ok",
+                "active",
+            ),
+            case(
+                "forum-stale",
+                "forum",
+                self.url("stale-forum.test", "/"),
+                "ok",
+                "inactive",
+            ),
+            case(
+                "github-live",
+                "github",
+                "https://github.com/o/live".into(),
+                "ok",
+                "active",
+            ),
+            case(
+                "github-archived",
+                "github",
+                "https://github.com/o/archived".into(),
+                "ok",
+                "inactive",
+            ),
+            case(
+                "github-missing",
+                "github",
+                "https://github.com/o/missing".into(),
+                "dead",
+                "unknown",
+            ),
+            case(
+                "slack-live",
+                "slack",
+                self.url("slack.test", "/invite/ok"),
+                "ok",
+                "active",
+            ),
+            case(
+                "slack-expired",
+                "slack",
+                self.url("slack.test", "/invite/old"),
+                "dead",
+                "unknown",
+            ),
+            case(
+                "meetup-live",
+                "meetup",
+                "https://www.meetup.com/rust-fans/".into(),
+                "ok",
+                "active",
+            ),
+            case(
+                "meetup-gone",
+                "meetup",
+                "https://www.meetup.com/gone/".into(),
+                "dead",
+                "unknown",
+            ),
+            case(
+                "linkedin",
+                "linkedin",
+                "https://www.linkedin.com/groups/12345/".into(),
+                "unverifiable",
+                "unknown",
+            ),
+            case(
+                "ssrf-redirect",
+                "web",
+                self.url("ssrf.test", "/"),
+                "unverifiable",
+                "unknown",
+            ),
         ]
     }
 

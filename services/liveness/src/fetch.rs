@@ -140,7 +140,9 @@ impl Fetcher<'_> {
                 .await
                 .map_err(classify)?;
             let status = response.status();
-            if status == StatusCode::TOO_MANY_REQUESTS || response.headers().contains_key(RETRY_AFTER) {
+            if status == StatusCode::TOO_MANY_REQUESTS
+                || response.headers().contains_key(RETRY_AFTER)
+            {
                 let pause = retry_after(response.headers()).unwrap_or(Duration::from_secs(60));
                 self.gate.defer(&host, pause.min(self.max_pause)).await;
             }
@@ -179,7 +181,10 @@ impl Fetcher<'_> {
 
     fn check_literal(&self, url: &Url) -> Result<(), FetchError> {
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(FetchError::Blocked(format!("{} is not an http(s) link", url)));
+            return Err(FetchError::Blocked(format!(
+                "{} is not an http(s) link",
+                url
+            )));
         }
         let ip = match url.host() {
             Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),

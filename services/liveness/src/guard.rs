@@ -97,7 +97,10 @@ impl Hosts {
                 let found = table.get(&host.to_ascii_lowercase()).copied();
                 Box::pin(async move {
                     found.map(|ip| vec![ip]).ok_or_else(|| {
-                        std::io::Error::new(std::io::ErrorKind::NotFound, "Name or service not known")
+                        std::io::Error::new(
+                            std::io::ErrorKind::NotFound,
+                            "Name or service not known",
+                        )
                     })
                 })
             }
@@ -158,7 +161,17 @@ mod tests {
 
     #[test]
     fn private_link_local_and_metadata_addresses_are_refused_always() {
-        for ip in ["10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "fe80::1", "fd00::1", "::ffff:10.0.0.1"] {
+        for ip in [
+            "10.0.0.1",
+            "172.16.5.4",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:10.0.0.1",
+        ] {
             let ip: IpAddr = ip.parse().unwrap();
             assert!(forbidden(ip, true).is_some(), "{ip}");
         }
@@ -179,11 +192,21 @@ mod tests {
     #[tokio::test]
     async fn the_system_resolver_refuses_localhost_unless_loopback_is_allowed() {
         let name: Name = "localhost".parse().unwrap();
-        let strict = GuardedResolver { hosts: Hosts::System, allow_loopback: false };
+        let strict = GuardedResolver {
+            hosts: Hosts::System,
+            allow_loopback: false,
+        };
         let err = strict.resolve(name).await.err().expect("refused");
         assert!(err.to_string().contains("loopback"), "{err}");
-        let lenient = GuardedResolver { hosts: Hosts::System, allow_loopback: true };
-        let addrs: Vec<_> = lenient.resolve("localhost".parse().unwrap()).await.unwrap().collect();
+        let lenient = GuardedResolver {
+            hosts: Hosts::System,
+            allow_loopback: true,
+        };
+        let addrs: Vec<_> = lenient
+            .resolve("localhost".parse().unwrap())
+            .await
+            .unwrap()
+            .collect();
         assert!(addrs.iter().all(|a| a.ip().is_loopback()) && !addrs.is_empty());
     }
 }

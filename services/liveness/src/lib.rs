@@ -123,7 +123,10 @@ impl Checker {
                 moved_to: None,
             },
         };
-        let homepage = community.homepage.as_deref().and_then(|h| Url::parse(h).ok());
+        let homepage = community
+            .homepage
+            .as_deref()
+            .and_then(|h| Url::parse(h).ok());
         if let (Outcome::Unverifiable, Some(home)) = (verdict.outcome, homepage) {
             let fallback = self.verdict(&home, community).await;
             if fallback.outcome == Outcome::Ok {

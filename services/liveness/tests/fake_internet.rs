@@ -30,9 +30,13 @@ struct World {
 async fn world_with(catalog: impl FnOnce(&FakeInternet) -> String) -> World {
     let internet = FakeInternet::start().await.unwrap();
     let embedder = Arc::new(WordEmbedder::new(32));
-    let live = open_live_index(Arc::new(MemoryCatalog::default()), embedder.clone(), &NoProgress)
-        .await
-        .unwrap();
+    let live = open_live_index(
+        Arc::new(MemoryCatalog::default()),
+        embedder.clone(),
+        &NoProgress,
+    )
+    .await
+    .unwrap();
     let service = CopMatch::new(embedder, live, RankingWeights::default(), Limits::default());
     let text = catalog(&internet);
     let report = service.import(&text, &NoProgress).await.unwrap();
@@ -107,28 +111,47 @@ async fn every_adapter_and_failure_case_ends_in_its_outcome_and_status() {
     let ssrf = &w.liveness.history("ssrf-redirect", 1).await.unwrap()[0];
     assert!(ssrf.detail.contains("169.254.169.254"), "{}", ssrf.detail);
     let table = report.render();
-    assert!(table.contains("discord") && table.contains("dead"), "{table}");
+    assert!(
+        table.contains("discord") && table.contains("dead"),
+        "{table}"
+    );
 }
 
 #[tokio::test]
 async fn a_moved_link_is_suggested_to_moderators_and_never_rewritten() {
     let w = world().await;
     let checker = checker(&w, |_| {});
-    run(&checker, &w.liveness, &Selection::Ids(vec!["moved".into()]), &NoProgress, None)
-        .await
-        .unwrap();
+    run(
+        &checker,
+        &w.liveness,
+        &Selection::Ids(vec!["moved".into()]),
+        &NoProgress,
+        None,
+    )
+    .await
+    .unwrap();
     let pending = w.moderator.list(Some(ItemState::Pending)).await.unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].kind, ItemKind::MovedLink);
-    assert_eq!(pending[0].suggested_url.as_deref(), Some(w.internet.url("chain.test", "/new").as_str()));
-    assert_eq!(w.service.get("moved").await.unwrap().url, w.internet.url("chain.test", "/old"));
+    assert_eq!(
+        pending[0].suggested_url.as_deref(),
+        Some(w.internet.url("chain.test", "/new").as_str())
+    );
+    assert_eq!(
+        w.service.get("moved").await.unwrap().url,
+        w.internet.url("chain.test", "/old")
+    );
 }
 
 #[tokio::test]
 async fn dead_takes_repeated_failures_over_days_and_a_revived_link_is_active_again() {
     let w = world().await;
     let checker = checker(&w, |_| {});
-    let dead_ids = vec!["not-found".to_string(), "discord-expired".to_string(), "no-such-host".to_string()];
+    let dead_ids = vec![
+        "not-found".to_string(),
+        "discord-expired".to_string(),
+        "no-such-host".to_string(),
+    ];
     let ids = Selection::Ids(dead_ids.clone());
     // Three dead checks (liveness.dead_after_failures) spanning at least a
     // week (liveness.dead_after_days).
@@ -136,10 +159,16 @@ async fn dead_takes_repeated_failures_over_days_and_a_revived_link_is_active_aga
         if day > 0 {
             w.clock.advance_days(4);
         }
-        run(&checker, &w.liveness, &ids, &NoProgress, None).await.unwrap();
+        run(&checker, &w.liveness, &ids, &NoProgress, None)
+            .await
+            .unwrap();
         for id in &dead_ids {
             let status = w.service.get(id).await.unwrap().status;
-            assert_eq!(status.as_str(), if day < 8 { "unknown" } else { "dead_link" }, "{id} on day {day}");
+            assert_eq!(
+                status.as_str(),
+                if day < 8 { "unknown" } else { "dead_link" },
+                "{id} on day {day}"
+            );
         }
     }
     // The same community answering again is active at once.
@@ -147,10 +176,19 @@ async fn dead_takes_repeated_failures_over_days_and_a_revived_link_is_active_aga
         .update_stored("not-found", |c| c.url = w.internet.url("ok.test", "/"))
         .await
         .unwrap();
-    run(&checker, &w.liveness, &Selection::Ids(vec!["not-found".into()]), &NoProgress, None)
-        .await
-        .unwrap();
-    assert_eq!(w.service.get("not-found").await.unwrap().status.as_str(), "active");
+    run(
+        &checker,
+        &w.liveness,
+        &Selection::Ids(vec!["not-found".into()]),
+        &NoProgress,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        w.service.get("not-found").await.unwrap().status.as_str(),
+        "active"
+    );
     assert_eq!(w.liveness.history("not-found", 10).await.unwrap().len(), 4);
 }
 
@@ -178,7 +216,9 @@ async fn requests_to_one_host_keep_the_configured_gap_and_retry_after_is_honoure
         s.concurrency = 8;
         s.retries = 0;
     });
-    run(&checker, &w.liveness, &Selection::All, &NoProgress, None).await.unwrap();
+    run(&checker, &w.liveness, &Selection::All, &NoProgress, None)
+        .await
+        .unwrap();
     let arrivals = w.internet.arrivals();
     let mut by_host: HashMap<String, Vec<std::time::Instant>> = HashMap::new();
     for (host, at) in arrivals {
@@ -188,7 +228,10 @@ async fn requests_to_one_host_keep_the_configured_gap_and_retry_after_is_honoure
     assert_eq!(ok.len(), 8, "one HEAD each");
     for pair in ok.windows(2) {
         let gap = pair[1] - pair[0];
-        assert!(gap >= Duration::from_millis(140), "requests to one host {gap:?} apart");
+        assert!(
+            gap >= Duration::from_millis(140),
+            "requests to one host {gap:?} apart"
+        );
     }
     let busy = &by_host["busy.test"];
     assert_eq!(busy.len(), 4, "HEAD and GET for each of two pages");
@@ -208,30 +251,63 @@ async fn loopback_is_refused_unless_a_test_allows_it() {
     );
     w.service.import(&line, &NoProgress).await.unwrap();
     let strict = checker(&w, |s| s.allow_loopback = false);
-    run(&strict, &w.liveness, &Selection::Ids(vec!["local".into(), "ok".into()]), &NoProgress, None)
-        .await
-        .unwrap();
+    run(
+        &strict,
+        &w.liveness,
+        &Selection::Ids(vec!["local".into(), "ok".into()]),
+        &NoProgress,
+        None,
+    )
+    .await
+    .unwrap();
     for id in ["local", "ok"] {
         let check = &w.liveness.history(id, 1).await.unwrap()[0];
         assert_eq!(check.outcome.as_str(), "unverifiable", "{id}");
         assert!(check.detail.contains("loopback"), "{id}: {}", check.detail);
     }
-    assert!(w.internet.arrivals().is_empty(), "nothing reached the loopback server");
+    assert!(
+        w.internet.arrivals().is_empty(),
+        "nothing reached the loopback server"
+    );
 }
 
 #[tokio::test]
 async fn a_run_stops_at_its_cap_and_checks_only_what_is_due() {
     let w = world().await;
     let capped = checker(&w, |s| s.max_checks_per_run = 5);
-    let report = run(&capped, &w.liveness, &Selection::Ids(vec!["ok".into(), "moved".into(), "gone".into(), "se-live".into(), "forum-live".into(), "reddit-live".into()]), &NoProgress, None)
-        .await
-        .unwrap();
+    let report = run(
+        &capped,
+        &w.liveness,
+        &Selection::Ids(vec![
+            "ok".into(),
+            "moved".into(),
+            "gone".into(),
+            "se-live".into(),
+            "forum-live".into(),
+            "reddit-live".into(),
+        ]),
+        &NoProgress,
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(report.checked, 5);
     let all = checker(&w, |_| {});
-    run(&all, &w.liveness, &Selection::Ids(vec!["ok".into()]), &NoProgress, None).await.unwrap();
+    run(
+        &all,
+        &w.liveness,
+        &Selection::Ids(vec!["ok".into()]),
+        &NoProgress,
+        None,
+    )
+    .await
+    .unwrap();
     let due = w.liveness.communities(true, usize::MAX).await.unwrap();
     assert!(due.iter().all(|c| c.id != "ok"), "just checked, not due");
     w.clock.advance_days(8);
     let due = w.liveness.communities(true, usize::MAX).await.unwrap();
-    assert!(due.iter().any(|c| c.id == "ok"), "a week later it is due again");
+    assert!(
+        due.iter().any(|c| c.id == "ok"),
+        "a week later it is due again"
+    );
 }

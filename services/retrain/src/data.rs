@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Context;
-use copmatch_core::import::ImportProgress;
 use copmatch_core::feedback::{FeedbackEvent, FeedbackRecord, History, User};
+use copmatch_core::import::ImportProgress;
 use copmatch_core::UserStore;
 
 /// Events read from the store per page.

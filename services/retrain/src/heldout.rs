@@ -4,10 +4,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use copmatch_core::served_model::ServedModel;
 use copmatch_core::devset::ndcg_at_10;
 use copmatch_core::import::ImportProgress;
 use copmatch_core::ranking::dot;
+use copmatch_core::served_model::ServedModel;
 use copmatch_core::{CopMatch, RecommendRequest, Steering};
 use serde::{Deserialize, Serialize};
 

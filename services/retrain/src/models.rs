@@ -16,11 +16,11 @@
 
 use std::sync::Arc;
 
-use copmatch_core::served_model::{QueryAdapter, ServedModel};
-use copmatch_core::community::EMBEDDING_TEXT_VERSION;
-use copmatch_core::{CopMatch, CoreError, ErrorCode, LiveIndex};
 use crate::heldout::Metrics;
 use crate::registry::{Manifest, Registry, BASE};
+use copmatch_core::community::EMBEDDING_TEXT_VERSION;
+use copmatch_core::served_model::{QueryAdapter, ServedModel};
+use copmatch_core::{CopMatch, CoreError, ErrorCode, LiveIndex};
 use serde::Serialize;
 use utoipa::ToSchema;
 

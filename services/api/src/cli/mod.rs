@@ -233,7 +233,12 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             catalogs,
             json,
         } => eval::run(&settings, queries, catalogs, json).await,
-        Command::Check { all, due: _, id, json } => {
+        Command::Check {
+            all,
+            due: _,
+            id,
+            json,
+        } => {
             let selection = if all {
                 Selection::All
             } else if !id.is_empty() {
@@ -243,7 +248,10 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             };
             let report = with_stack(&quiet, |stack| async move {
                 let bar = ProgressBarImport::counting("checking", "communities");
-                Ok(copmatch_liveness::run(&stack.checker, &stack.liveness, &selection, &bar, None).await?)
+                Ok(
+                    copmatch_liveness::run(&stack.checker, &stack.liveness, &selection, &bar, None)
+                        .await?,
+                )
             })
             .await?;
             if json {
@@ -274,7 +282,10 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 ..Default::default()
             };
             let response = with_stack(&settings, |stack| async move {
-                Ok(stack.service.recommend(request, &Steering::default()).await?)
+                Ok(stack
+                    .service
+                    .recommend(request, &Steering::default())
+                    .await?)
             })
             .await?;
             if json {

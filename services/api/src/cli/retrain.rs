@@ -147,8 +147,8 @@ pub async fn feedback(settings: &Settings, command: FeedbackCommand) -> anyhow::
         FeedbackCommand::Import { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let counts = with_stack(settings, |stack| async move { import(&stack, &text).await })
-                .await?;
+            let counts =
+                with_stack(settings, |stack| async move { import(&stack, &text).await }).await?;
             eprintln!(
                 "{} users and {} events imported; {} events were already stored",
                 counts.users, counts.events, counts.already_stored
@@ -235,7 +235,10 @@ struct ImportCounts {
 }
 
 pub async fn run_retrain(settings: &Settings, args: RetrainArgs) -> anyhow::Result<()> {
-    with_stack(settings, |stack| async move { retrain_with(&stack, &args).await }).await
+    with_stack(settings, |stack| async move {
+        retrain_with(&stack, &args).await
+    })
+    .await
 }
 
 async fn retrain_with(stack: &Stack, args: &RetrainArgs) -> anyhow::Result<()> {
@@ -301,7 +304,10 @@ async fn retrain_with(stack: &Stack, args: &RetrainArgs) -> anyhow::Result<()> {
 }
 
 pub async fn models(settings: &Settings, command: ModelsCommand) -> anyhow::Result<()> {
-    with_stack(settings, |stack| async move { models_with(&stack, command).await }).await
+    with_stack(settings, |stack| async move {
+        models_with(&stack, command).await
+    })
+    .await
 }
 
 async fn models_with(stack: &Stack, command: ModelsCommand) -> anyhow::Result<()> {

@@ -37,8 +37,9 @@ pub async fn export(store: &dyn VectorStore, out: Option<&Path>) -> anyhow::Resu
 /// only when complete.
 pub fn write_output(bytes: &[u8], out: Option<&Path>) -> anyhow::Result<()> {
     match out {
-        Some(path) => write_atomically(path, bytes)
-            .with_context(|| format!("writing {}", path.display())),
+        Some(path) => {
+            write_atomically(path, bytes).with_context(|| format!("writing {}", path.display()))
+        }
         None => Ok(std::io::stdout().lock().write_all(bytes)?),
     }
 }

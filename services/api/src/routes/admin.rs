@@ -6,8 +6,8 @@ use utoipa::IntoParams;
 
 use crate::auth::Admin;
 use crate::error::{ApiError, ErrorBody};
-use copmatch_retrain::models::{ModelManager, ModelsStatus};
 use crate::reindex_job::{IndexStatus, ReindexStatus, Reindexer};
+use copmatch_retrain::models::{ModelManager, ModelsStatus};
 
 super::routes! { http;
     "/v1/admin/index" => { get: index_status },

@@ -1,10 +1,10 @@
 //! Submissions and reports from the public; moderation by admins.
 
 use actix_web::{web, HttpResponse};
+use copmatch_core::moderator::Moderator;
 use copmatch_core::submissions::{
     ItemState, ModerationItem, RejectInput, ReportInput, SubmissionInput,
 };
-use copmatch_core::moderator::Moderator;
 use copmatch_core::ErrorCode;
 use serde::Deserialize;
 use utoipa::IntoParams;

@@ -1,10 +1,10 @@
 //! Users, their personalized recommendations, and feedback events.
 
 use actix_web::{web, HttpResponse};
+use copmatch_core::feedback::{parse_feedback_body, FeedbackInput, User, UserInput};
 use copmatch_core::personalizer::{
     FeedbackReport, Personalizer, UserRecommendOptions, UserRecommendResponse,
 };
-use copmatch_core::feedback::{parse_feedback_body, FeedbackInput, User, UserInput};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -117,7 +117,9 @@ pub async fn recommendations(
     id: web::Path<String>,
     query: web::Query<RecommendQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let response = users.recommend_for_user(&id, query.into_inner().into()).await?;
+    let response = users
+        .recommend_for_user(&id, query.into_inner().into())
+        .await?;
     Ok(HttpResponse::Ok().json(response))
 }
 

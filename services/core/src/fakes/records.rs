@@ -94,9 +94,10 @@ impl UserStore for MemoryUsers {
         cursor: Option<String>,
         limit: usize,
     ) -> Result<(Vec<FeedbackEvent>, Option<String>), StoreError> {
-        let start: usize = cursor.as_deref().map_or(Ok(0), str::parse).map_err(|_| {
-            StoreError::Internal("not a cursor of the memory user store".into())
-        })?;
+        let start: usize = cursor
+            .as_deref()
+            .map_or(Ok(0), str::parse)
+            .map_err(|_| StoreError::Internal("not a cursor of the memory user store".into()))?;
         let events = lock(&self.events);
         let page: Vec<FeedbackEvent> = events.iter().skip(start).take(limit).cloned().collect();
         let end = start + page.len();

@@ -18,9 +18,13 @@ use crate::ranking::dot;
 fn matches(filter: &StoreFilter, c: &Community) -> bool {
     (filter.platforms.is_empty() || filter.platforms.contains(&c.platform))
         && (filter.category_keys.is_empty()
-            || c.category_keys().iter().any(|k| filter.category_keys.contains(k)))
+            || c.category_keys()
+                .iter()
+                .any(|k| filter.category_keys.contains(k)))
         && (filter.language_keys.is_empty()
-            || c.language_keys().iter().any(|k| filter.language_keys.contains(k)))
+            || c.language_keys()
+                .iter()
+                .any(|k| filter.language_keys.contains(k)))
         && filter.cost.is_none_or(|cost| c.cost == cost)
         && !filter.exclude_ids.contains(&c.id)
         && !filter.exclude_statuses.contains(&c.status)
@@ -93,7 +97,9 @@ impl VectorStore for MemoryStore {
             .take(limit + 1)
             .map(|(_, r)| r.community.clone())
             .collect();
-        let next = (page.len() > limit).then(|| page.pop().map(|c| c.id)).flatten();
+        let next = (page.len() > limit)
+            .then(|| page.pop().map(|c| c.id))
+            .flatten();
         Ok((page, next))
     }
 
@@ -173,7 +179,10 @@ impl MemoryCatalog {
 #[async_trait]
 impl IndexCatalog for MemoryCatalog {
     async fn versions(&self) -> Result<Vec<IndexVersion>, StoreError> {
-        Ok(lock(&self.versions).iter().map(|(v, _)| v.clone()).collect())
+        Ok(lock(&self.versions)
+            .iter()
+            .map(|(v, _)| v.clone())
+            .collect())
     }
 
     async fn active(&self) -> Result<Option<IndexVersion>, StoreError> {

@@ -45,7 +45,7 @@ impl ManualClock {
 
     pub fn advance_days(&self, days: i64) {
         let mut now = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        *now = *now + SignedDuration::from_hours(24 * days);
+        *now += SignedDuration::from_hours(24 * days);
     }
 }
 
@@ -166,7 +166,8 @@ impl LivenessPolicy {
             .or(c.last_activity_at.as_deref())
             .and_then(parse_time);
         let next_event = signals.next_event_at.as_deref().and_then(parse_time);
-        let stale = last.is_some_and(|at| days_between(at, now) > f64::from(self.inactive_after_days));
+        let stale =
+            last.is_some_and(|at| days_between(at, now) > f64::from(self.inactive_after_days));
         stale && next_event.is_none_or(|at| at < now)
     }
 
@@ -227,13 +228,20 @@ mod tests {
             c = policy.apply(&c, &check(Outcome::Dead, clock.now()), clock.now());
         }
         assert_eq!(c.liveness.consecutive_failures, 3);
-        assert_eq!(c.status, Status::Active, "three failures over two days are not enough");
+        assert_eq!(
+            c.status,
+            Status::Active,
+            "three failures over two days are not enough"
+        );
         clock.advance_days(6);
         c = policy.apply(&c, &check(Outcome::Dead, clock.now()), clock.now());
         assert_eq!(c.status, Status::DeadLink);
         clock.advance_days(1);
         c = policy.apply(&c, &check(Outcome::Ok, clock.now()), clock.now());
-        assert_eq!((c.status, c.liveness.consecutive_failures), (Status::Active, 0));
+        assert_eq!(
+            (c.status, c.liveness.consecutive_failures),
+            (Status::Active, 0)
+        );
     }
 
     #[test]
@@ -280,7 +288,11 @@ mod tests {
         let clock = ManualClock::new(start());
         assert!(policy.is_due(&community(), clock.now()), "never checked");
         let healthy = policy.apply(&community(), &check(Outcome::Ok, clock.now()), clock.now());
-        let suspect = policy.apply(&community(), &check(Outcome::Transient, clock.now()), clock.now());
+        let suspect = policy.apply(
+            &community(),
+            &check(Outcome::Transient, clock.now()),
+            clock.now(),
+        );
         clock.advance_days(1);
         assert!(!policy.is_due(&healthy, clock.now()));
         assert!(policy.is_due(&suspect, clock.now()));

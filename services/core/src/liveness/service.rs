@@ -83,7 +83,11 @@ impl LivenessService {
     }
 
     /// Every community, or those due now, at most `limit`.
-    pub async fn communities(&self, only_due: bool, limit: usize) -> Result<Vec<Community>, CoreError> {
+    pub async fn communities(
+        &self,
+        only_due: bool,
+        limit: usize,
+    ) -> Result<Vec<Community>, CoreError> {
         let now = self.clock.now();
         let mut out = Vec::new();
         let mut cursor = None;
@@ -132,8 +136,14 @@ impl LivenessService {
         summary.by_outcome.insert("never_checked".into(), 0);
         for c in self.communities(false, usize::MAX).await? {
             summary.communities += 1;
-            *summary.by_status.entry(c.status.as_str().into()).or_default() += 1;
-            let outcome = c.liveness.last_outcome.map_or("never_checked", Outcome::as_str);
+            *summary
+                .by_status
+                .entry(c.status.as_str().into())
+                .or_default() += 1;
+            let outcome = c
+                .liveness
+                .last_outcome
+                .map_or("never_checked", Outcome::as_str);
             *summary.by_outcome.entry(outcome.into()).or_default() += 1;
             summary.due += usize::from(self.policy.is_due(&c, now));
             summary.pinned += usize::from(c.liveness.pinned);

@@ -346,7 +346,11 @@ fn each_reason_comes_from_a_signal_the_score_counted() {
     let query = normalize(vec![1.0, 0.2]);
     let request = request(&items, &query);
     let weights = RankingWeights::default();
-    let with_evidence = hit(community("icu", &["ICU nursing"], Status::Active), vec![1.0, 0.0], 0.9);
+    let with_evidence = hit(
+        community("icu", &["ICU nursing"], Status::Active),
+        vec![1.0, 0.0],
+        0.9,
+    );
     let mut candidates = fusion::merge(
         SearchHits {
             dense: vec![with_evidence],
@@ -358,7 +362,11 @@ fn each_reason_comes_from_a_signal_the_score_counted() {
     let c = &mut candidates[0];
     c.breakdown = fusion::breakdown(c, &request, &weights);
     assert_eq!(c.breakdown.best_item.map(|(n, _)| n), Some(0));
-    assert_eq!(c.breakdown.evidence.len(), 1, "only the role's words are in the community");
+    assert_eq!(
+        c.breakdown.evidence.len(),
+        1,
+        "only the role's words are in the community"
+    );
     assert!(c.breakdown.evidence_boost > 0.0);
     let boosted = fusion::hybrid_score(c, &weights);
     let boost = c.breakdown.evidence_boost;
@@ -366,10 +374,19 @@ fn each_reason_comes_from_a_signal_the_score_counted() {
     assert!((boosted - fusion::hybrid_score(c, &weights) - boost).abs() < 1e-6);
     c.breakdown.evidence_boost = boost;
     let reasons = explain::reasons(c, &request);
-    assert!(reasons[0].starts_with("matches your role \"ICU nurse\""), "{reasons:?}");
-    assert!(!reasons.iter().any(|r| r.contains("woodworking")), "{reasons:?}");
+    assert!(
+        reasons[0].starts_with("matches your role \"ICU nurse\""),
+        "{reasons:?}"
+    );
+    assert!(
+        !reasons.iter().any(|r| r.contains("woodworking")),
+        "{reasons:?}"
+    );
     // Emptying the breakdown empties the matching reasons: they are read, not recomputed.
     c.breakdown = Breakdown::default();
     let reasons = explain::reasons(c, &request);
-    assert!(!reasons.iter().any(|r| r.contains("ICU nurse")), "{reasons:?}");
+    assert!(
+        !reasons.iter().any(|r| r.contains("ICU nurse")),
+        "{reasons:?}"
+    );
 }

@@ -96,10 +96,7 @@ impl CopMatch {
 
     /// The base model's vector of a profile, as a ranking starts from it
     /// (before any retrained adapter or history); `copmatch retrain` learns on it.
-    pub async fn base_profile_vector(
-        &self,
-        profile: &Profile,
-    ) -> Result<Vec<f32>, CoreError> {
+    pub async fn base_profile_vector(&self, profile: &Profile) -> Result<Vec<f32>, CoreError> {
         let items = profile.items()?;
         let vectors = embed_items(self.embedder.as_ref(), &items).await?;
         let items: Vec<EmbeddedItem> = items

@@ -7,13 +7,17 @@ use crate::service;
 #[tokio::test]
 async fn put_creates_then_replaces_and_refuses_a_mismatched_id() {
     let service = service().await;
-    let body = json!({"name": "Welders", "url": "https://welders.example.org", "platform": "forum"});
+    let body =
+        json!({"name": "Welders", "url": "https://welders.example.org", "platform": "forum"});
     let (_, created) = service.put("welders", body.clone()).await.unwrap();
     assert!(created);
     let (_, created) = service.put("welders", body).await.unwrap();
     assert!(!created);
     let err = service
-        .put("welders", json!({"id": "other", "name": "W", "url": "https://w.org", "platform": "web"}))
+        .put(
+            "welders",
+            json!({"id": "other", "name": "W", "url": "https://w.org", "platform": "web"}),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::IdMismatch);

@@ -66,11 +66,17 @@ async fn a_healthy_check_makes_a_community_active_with_an_activity_reason() {
         },
         ..Default::default()
     };
-    let response = s.service.recommend(request, &Steering::default()).await.unwrap();
+    let response = s
+        .service
+        .recommend(request, &Steering::default())
+        .await
+        .unwrap();
     let top = &response.recommendations[0];
     assert_eq!(top.community.id, "woodworkers");
     assert!(
-        top.reasons.iter().any(|r| r.starts_with("active: 14 posts this week, checked")),
+        top.reasons
+            .iter()
+            .any(|r| r.starts_with("active: 14 posts this week, checked")),
         "{:?}",
         top.reasons
     );
@@ -81,17 +87,28 @@ async fn dead_only_after_repeated_failures_over_days_and_the_history_keeps_each(
     let s = setup().await;
     // Three dead checks on days 0, 2 and 4 span too little time…
     for _ in 0..3 {
-        let c = s.liveness.record(check("rustaceans", Outcome::Dead, &s.clock)).await.unwrap();
+        let c = s
+            .liveness
+            .record(check("rustaceans", Outcome::Dead, &s.clock))
+            .await
+            .unwrap();
         assert_ne!(c.status, Status::DeadLink);
         s.clock.advance_days(2);
     }
     // …a fourth on day 7 completes the week.
     s.clock.advance_days(1);
-    let c = s.liveness.record(check("rustaceans", Outcome::Dead, &s.clock)).await.unwrap();
+    let c = s
+        .liveness
+        .record(check("rustaceans", Outcome::Dead, &s.clock))
+        .await
+        .unwrap();
     assert_eq!(c.status, Status::DeadLink);
     let history = s.liveness.history("rustaceans", 10).await.unwrap();
     assert_eq!(history.len(), 4);
-    assert!(history[0].checked_at > history[3].checked_at, "newest first");
+    assert!(
+        history[0].checked_at > history[3].checked_at,
+        "newest first"
+    );
     let summary = s.liveness.summary().await.unwrap();
     assert_eq!(summary.by_status["dead_link"], 1);
     assert_eq!(summary.by_outcome["dead"], 1);
@@ -110,9 +127,15 @@ async fn a_permanent_redirect_becomes_one_suggestion_for_moderators() {
     assert_eq!(pending.len(), 1, "the same suggestion is filed once");
     assert_eq!(pending[0].kind, ItemKind::MovedLink);
     let url = s.service.get("pythonistas").await.unwrap().url;
-    assert_eq!(url, "https://pythonistas.example.org", "never rewritten automatically");
+    assert_eq!(
+        url, "https://pythonistas.example.org",
+        "never rewritten automatically"
+    );
     let approved = s.moderator.approve(&pending[0].id).await.unwrap();
-    assert_eq!(approved.community.url, "https://new.pythonistas.example.org/");
+    assert_eq!(
+        approved.community.url,
+        "https://new.pythonistas.example.org/"
+    );
 }
 
 #[tokio::test]
@@ -124,7 +147,11 @@ async fn an_admin_pin_holds_until_cleared_and_due_follows_the_schedule() {
         ..Default::default()
     };
     s.service.update_status("icu-nurses", pin).await.unwrap();
-    let c = s.liveness.record(check("icu-nurses", Outcome::Ok, &s.clock)).await.unwrap();
+    let c = s
+        .liveness
+        .record(check("icu-nurses", Outcome::Ok, &s.clock))
+        .await
+        .unwrap();
     assert_eq!(c.status, Status::Inactive, "pinned");
     assert_eq!(c.liveness.last_outcome, Some(Outcome::Ok), "but recorded");
     let release = StatusUpdate {
@@ -132,11 +159,28 @@ async fn an_admin_pin_holds_until_cleared_and_due_follows_the_schedule() {
         pinned: Some(false),
         ..Default::default()
     };
-    s.service.update_status("icu-nurses", release).await.unwrap();
-    let c = s.liveness.record(check("icu-nurses", Outcome::Ok, &s.clock)).await.unwrap();
+    s.service
+        .update_status("icu-nurses", release)
+        .await
+        .unwrap();
+    let c = s
+        .liveness
+        .record(check("icu-nurses", Outcome::Ok, &s.clock))
+        .await
+        .unwrap();
     assert_eq!(c.status, Status::Active);
-    let due: Vec<String> = s.liveness.communities(true, 100).await.unwrap().into_iter().map(|c| c.id).collect();
-    assert!(!due.contains(&"icu-nurses".to_string()) && due.len() == 4, "{due:?}");
+    let due: Vec<String> = s
+        .liveness
+        .communities(true, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert!(
+        !due.contains(&"icu-nurses".to_string()) && due.len() == 4,
+        "{due:?}"
+    );
     s.clock.advance_days(8);
     assert_eq!(s.liveness.communities(true, 100).await.unwrap().len(), 5);
 }

@@ -15,18 +15,43 @@ use std::sync::Arc;
 use copmatch_core::fakes::{community, MemoryCatalog, WordEmbedder};
 use copmatch_core::import::NoProgress;
 use copmatch_core::reindex::open_live_index;
-use copmatch_core::{Community, CopMatch, LiveIndex, Limits, RankingWeights};
+use copmatch_core::{Community, CopMatch, Limits, LiveIndex, RankingWeights};
 
 pub const DIMENSION: usize = 64;
 
 /// A few communities whose texts share words only within a field.
 pub fn catalog() -> Vec<Community> {
     vec![
-        community("icu-nurses", "ICU Nurses", &["Nursing"], "critical care nurses on night shifts"),
-        community("epi-exchange", "Epidemiology Exchange", &["Public health"], "epidemiology surveillance outbreak data"),
-        community("rustaceans", "Rustaceans", &["Programming"], "rust programming language systems code"),
-        community("pythonistas", "Pythonistas", &["Programming"], "python programming language data code"),
-        community("woodworkers", "Woodworkers Guild", &["Skilled trades"], "woodworking joinery furniture timber"),
+        community(
+            "icu-nurses",
+            "ICU Nurses",
+            &["Nursing"],
+            "critical care nurses on night shifts",
+        ),
+        community(
+            "epi-exchange",
+            "Epidemiology Exchange",
+            &["Public health"],
+            "epidemiology surveillance outbreak data",
+        ),
+        community(
+            "rustaceans",
+            "Rustaceans",
+            &["Programming"],
+            "rust programming language systems code",
+        ),
+        community(
+            "pythonistas",
+            "Pythonistas",
+            &["Programming"],
+            "python programming language data code",
+        ),
+        community(
+            "woodworkers",
+            "Woodworkers Guild",
+            &["Skilled trades"],
+            "woodworking joinery furniture timber",
+        ),
     ]
 }
 

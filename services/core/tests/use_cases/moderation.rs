@@ -29,7 +29,10 @@ async fn an_approved_submission_becomes_recommendable_and_cannot_be_decided_twic
         })))
         .await
         .unwrap();
-    assert_eq!((item.kind, item.state), (ItemKind::Community, ItemState::Pending));
+    assert_eq!(
+        (item.kind, item.state),
+        (ItemKind::Community, ItemState::Pending)
+    );
     let approved = moderator.approve(&item.id).await.unwrap();
     assert_eq!(approved.state, ItemState::Approved);
     let err = moderator.approve(&item.id).await.unwrap_err();
@@ -52,7 +55,9 @@ async fn a_submission_repeating_a_catalog_entry_is_flagged() {
         .unwrap();
     assert_ne!(item.community.id, "icu-nurses", "a free id is chosen");
     assert!(
-        item.duplicates.iter().any(|d| d.community_id == "icu-nurses"),
+        item.duplicates
+            .iter()
+            .any(|d| d.community_id == "icu-nurses"),
         "{:?}",
         item.duplicates
     );
@@ -73,7 +78,12 @@ async fn an_approved_dead_link_report_marks_the_community_dead() {
 async fn a_rejection_needs_a_reason_and_unknown_items_are_not_found() {
     let moderator = moderator().await;
     let err = moderator
-        .reject("sub-missing", RejectInput { reason: "spam".into() })
+        .reject(
+            "sub-missing",
+            RejectInput {
+                reason: "spam".into(),
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::SubmissionNotFound);
@@ -90,7 +100,12 @@ async fn a_rejection_needs_a_reason_and_unknown_items_are_not_found() {
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidRequestBody);
     let rejected = moderator
-        .reject(&item.id, RejectInput { reason: "not a community".into() })
+        .reject(
+            &item.id,
+            RejectInput {
+                reason: "not a community".into(),
+            },
+        )
         .await
         .unwrap();
     assert_eq!(rejected.reason.as_deref(), Some("not a community"));

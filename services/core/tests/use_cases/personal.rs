@@ -57,8 +57,14 @@ async fn joined_and_dismissed_communities_leave_the_personal_ranking() {
         .await
         .unwrap();
     let found = ids(&response.response.recommendations);
-    assert!(!found.contains(&"rustaceans") && !found.contains(&"pythonistas"), "{found:?}");
-    assert_eq!((response.history.joined, response.history.dismissed), (1, 1));
+    assert!(
+        !found.contains(&"rustaceans") && !found.contains(&"pythonistas"),
+        "{found:?}"
+    );
+    assert_eq!(
+        (response.history.joined, response.history.dismissed),
+        (1, 1)
+    );
 }
 
 #[tokio::test]
@@ -99,7 +105,10 @@ async fn enough_different_reporters_mark_a_dead_link() {
         ])
         .await
         .unwrap();
-    assert!(report.marked_dead_link.is_empty(), "one reporter twice is one");
+    assert!(
+        report.marked_dead_link.is_empty(),
+        "one reporter twice is one"
+    );
     let report = users
         .record_feedback(vec![
             event("u2", "woodworkers", "report_dead_link"),
@@ -115,7 +124,10 @@ async fn enough_different_reporters_mark_a_dead_link() {
 #[tokio::test]
 async fn deleting_a_user_forgets_them() {
     let users = personalizer().await;
-    users.put_user("cy", user(&["epidemiologist"])).await.unwrap();
+    users
+        .put_user("cy", user(&["epidemiologist"]))
+        .await
+        .unwrap();
     users.delete_user("cy").await.unwrap();
     let err = users.get_user("cy").await.unwrap_err();
     assert_eq!(err.code, ErrorCode::UserNotFound);

@@ -20,7 +20,10 @@ async fn the_community_sharing_the_profile_words_comes_first() {
         .await
         .unwrap();
     assert_eq!(ids(&response.recommendations)[0], "rustaceans");
-    assert!(response.recommendations[0].reasons.iter().any(|r| !r.is_empty()));
+    assert!(response.recommendations[0]
+        .reasons
+        .iter()
+        .any(|r| !r.is_empty()));
     assert_eq!(response.model, "fake-words");
 }
 

@@ -11,7 +11,10 @@ async fn a_reindex_copies_every_community_and_switches_versions() {
     let report = reindex(&live, embedder, &NoProgress).await.unwrap();
     let after = live.active_version();
     assert_eq!(report.communities, catalog().len());
-    assert_eq!((report.from.as_str(), report.to.as_str()), (before.name.as_str(), after.name.as_str()));
+    assert_eq!(
+        (report.from.as_str(), report.to.as_str()),
+        (before.name.as_str(), after.name.as_str())
+    );
     assert_eq!(after.generation, before.generation + 1);
     assert_eq!(service.store().count().await.unwrap(), catalog().len());
     let request = RecommendRequest {
@@ -21,7 +24,10 @@ async fn a_reindex_copies_every_community_and_switches_versions() {
         },
         ..Default::default()
     };
-    let response = service.recommend(request, &Steering::default()).await.unwrap();
+    let response = service
+        .recommend(request, &Steering::default())
+        .await
+        .unwrap();
     assert_eq!(ids(&response.recommendations)[0], "woodworkers");
 }
 

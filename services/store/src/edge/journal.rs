@@ -31,7 +31,10 @@ pub fn read_lines<T: DeserializeOwned>(path: &Path) -> Result<(Vec<T>, bool), St
 }
 
 /// Replaces `path` with `lines`, atomically.
-pub fn rewrite<T: Serialize>(path: &Path, lines: impl Iterator<Item = T>) -> Result<(), StoreError> {
+pub fn rewrite<T: Serialize>(
+    path: &Path,
+    lines: impl Iterator<Item = T>,
+) -> Result<(), StoreError> {
     let mut text = Vec::new();
     for item in lines {
         serde_json::to_writer(&mut text, &item).map_err(|e| internal(path, e))?;
@@ -49,11 +52,7 @@ pub fn append_file(path: &Path) -> Result<File, StoreError> {
 }
 
 /// Appends `items`, one line each, and fsyncs before returning.
-pub fn append<T: Serialize>(
-    file: &mut File,
-    path: &Path,
-    items: &[T],
-) -> Result<(), StoreError> {
+pub fn append<T: Serialize>(file: &mut File, path: &Path, items: &[T]) -> Result<(), StoreError> {
     let mut text = String::new();
     for item in items {
         text.push_str(&serde_json::to_string(item).map_err(|e| internal(path, e))?);

@@ -18,8 +18,8 @@ use qdrant_edge::{
     WithPayloadInterface, WithVector,
 };
 
-use crate::keywords::{Keywords, KEYWORD_VECTOR};
 use super::points::{self, indexed_fields};
+use crate::keywords::{Keywords, KEYWORD_VECTOR};
 use crate::tuning::IndexTuning;
 
 fn unavailable(path: &Path, e: impl std::fmt::Display) -> StoreError {

@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use copmatch_core::feedback::{FeedbackEvent, FeedbackKind, User};
-use copmatch_core::UserStore;
 use copmatch_core::StoreError;
+use copmatch_core::UserStore;
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 

@@ -9,7 +9,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use copmatch_core::liveness::CheckResult;
 use copmatch_core::{LivenessLog, StoreError};
-use qdrant_client::qdrant::{Condition, DeletePointsBuilder, Filter, PointStruct, UpsertPointsBuilder};
+use qdrant_client::qdrant::{
+    Condition, DeletePointsBuilder, Filter, PointStruct, UpsertPointsBuilder,
+};
 use qdrant_client::Qdrant;
 
 use super::users::{ensure_collection, from_payload, payload, point_id};
@@ -52,12 +54,22 @@ impl QdrantLiveness {
 
     async fn stored(&self, community_id: &str) -> Result<Vec<Stored>, StoreError> {
         let filter = Filter::must([Condition::matches("community_id", community_id.to_string())]);
-        let mut stored = scroll_payloads(&self.client, &self.collection, Some(filter), "reading liveness checks")
-            .await?
-            .into_iter()
-            .map(|p| from_payload::<Stored>(p, None))
-            .collect::<Result<Vec<_>, _>>()?;
-        stored.sort_by(|a, b| b.check.checked_at.cmp(&a.check.checked_at).then_with(|| b.key.cmp(&a.key)));
+        let mut stored = scroll_payloads(
+            &self.client,
+            &self.collection,
+            Some(filter),
+            "reading liveness checks",
+        )
+        .await?
+        .into_iter()
+        .map(|p| from_payload::<Stored>(p, None))
+        .collect::<Result<Vec<_>, _>>()?;
+        stored.sort_by(|a, b| {
+            b.check
+                .checked_at
+                .cmp(&a.check.checked_at)
+                .then_with(|| b.key.cmp(&a.key))
+        });
         Ok(stored)
     }
 }
@@ -74,8 +86,13 @@ impl LivenessLog for QdrantLiveness {
             community_id: check.community_id.clone(),
             check,
         };
-        let json = serde_json::to_value(&record).map_err(|e| StoreError::Internal(e.to_string()))?;
-        let point = PointStruct::new(point_id("liveness", &key), std::collections::HashMap::<String, Vec<f32>>::new(), payload(json)?);
+        let json =
+            serde_json::to_value(&record).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let point = PointStruct::new(
+            point_id("liveness", &key),
+            std::collections::HashMap::<String, Vec<f32>>::new(),
+            payload(json)?,
+        );
         self.client
             .upsert_points(
                 UpsertPointsBuilder::new(&self.collection, vec![point])

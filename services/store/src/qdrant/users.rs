@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use copmatch_core::feedback::{FeedbackEvent, FeedbackKind, User};
-use copmatch_core::UserStore;
 use copmatch_core::StoreError;
+use copmatch_core::UserStore;
 use qdrant_client::qdrant::{
     Condition, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder, DeletePointsBuilder,
     FieldType, Filter, GetPointsBuilder, PointId, PointStruct, ScrollPointsBuilder,

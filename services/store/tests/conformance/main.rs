@@ -8,9 +8,9 @@
 //! `QDRANT_URL=http://127.0.0.1:6334 cargo test -p copmatch-store --test conformance -- --include-ignored`.
 
 mod cases;
-mod records;
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
+mod records;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

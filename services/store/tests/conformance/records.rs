@@ -65,15 +65,35 @@ pub async fn liveness_history_is_newest_first_and_capped(backend: &Backend) {
         moved_to: None,
     };
     for day in 1..=5 {
-        backend.liveness.append(check("a", day, Outcome::Ok)).await.unwrap();
+        backend
+            .liveness
+            .append(check("a", day, Outcome::Ok))
+            .await
+            .unwrap();
     }
-    backend.liveness.append(check("b", 9, Outcome::Dead)).await.unwrap();
+    backend
+        .liveness
+        .append(check("b", 9, Outcome::Dead))
+        .await
+        .unwrap();
     let a = backend.liveness.history("a", 10).await.unwrap();
     let days: Vec<&str> = a.iter().map(|c| c.detail.as_str()).collect();
-    assert_eq!(days, ["day 5", "day 4", "day 3"], "newest first, at most the cap");
-    assert_eq!(backend.liveness.history("a", 1).await.unwrap()[0], check("a", 5, Outcome::Ok));
+    assert_eq!(
+        days,
+        ["day 5", "day 4", "day 3"],
+        "newest first, at most the cap"
+    );
+    assert_eq!(
+        backend.liveness.history("a", 1).await.unwrap()[0],
+        check("a", 5, Outcome::Ok)
+    );
     let b = backend.liveness.history("b", 10).await.unwrap();
     assert_eq!(b.len(), 1);
     assert_eq!(b[0].outcome, Outcome::Dead);
-    assert!(backend.liveness.history("nobody", 10).await.unwrap().is_empty());
+    assert!(backend
+        .liveness
+        .history("nobody", 10)
+        .await
+        .unwrap()
+        .is_empty());
 }

@@ -1,0 +1,114 @@
+//! Liveness checks at scale: 10,000 communities spread over 50 hosts of the
+//! loopback fake internet, checked with the configured politeness (one
+//! request per host per `per_host_interval_ms`) and recorded durably (the
+//! embedded store's journal, fsynced per check). Prints checks per second,
+//! the bound the politeness sets, and peak RSS. One run, not a criterion
+//! loop: a run is the unit an operator waits for.
+//!
+//! `cargo bench -p copmatch-benches --bench liveness`
+//! (`COPMATCH_BENCH_INTERVAL_MS`, default 100; `COPMATCH_BENCH_COMMUNITIES`, default 10000)
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use copmatch_core::fakes::{MemoryCatalog, MemoryQueue, WordEmbedder};
+use copmatch_core::import::NoProgress;
+use copmatch_core::liveness::{LivenessService, SystemClock};
+use copmatch_core::moderator::Moderator;
+use copmatch_core::reindex::open_live_index;
+use copmatch_core::{CopMatch, Limits, RankingWeights};
+use copmatch_liveness::fake_internet::FakeInternet;
+use copmatch_liveness::{run, Checker, LivenessSettings, Selection};
+use copmatch_store::LivenessJournal;
+
+const HOSTS: usize = 50;
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+#[actix_web::main]
+async fn main() {
+    let communities = env_or("COPMATCH_BENCH_COMMUNITIES", 10_000) as usize;
+    let interval_ms = env_or("COPMATCH_BENCH_INTERVAL_MS", 100);
+    let internet = FakeInternet::start()
+        .await
+        .expect("the fake internet starts");
+    let hosts: Vec<String> = (0..HOSTS).map(|h| format!("h{h}.test")).collect();
+    let catalog: Vec<String> = (0..communities)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("c{i}"),
+                "name": format!("Community {i}"),
+                "url": internet.url(&hosts[i % HOSTS], &format!("/c{i}")),
+                "platform": "web",
+            })
+            .to_string()
+        })
+        .collect();
+    let embedder = Arc::new(WordEmbedder::new(32));
+    let live = open_live_index(
+        Arc::new(MemoryCatalog::default()),
+        embedder.clone(),
+        &NoProgress,
+    )
+    .await
+    .unwrap();
+    let service = CopMatch::new(embedder, live, RankingWeights::default(), Limits::default());
+    service
+        .import(&catalog.join("\n"), &NoProgress)
+        .await
+        .unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut settings = internet.settings(LivenessSettings::default(), &hosts);
+    settings.per_host_interval_ms = interval_ms;
+    settings.concurrency = 64;
+    settings.max_checks_per_run = communities;
+    let journal = LivenessJournal::open(dir.path(), settings.history_cap).unwrap();
+    let liveness = LivenessService::new(
+        service.clone(),
+        Arc::new(journal),
+        Moderator::new(service, Arc::new(MemoryQueue::default())),
+        settings.policy(),
+        Arc::new(SystemClock),
+    );
+    let checker = Checker::new(settings.clone(), settings.lookup(), Arc::new(SystemClock)).unwrap();
+    let rss_before = peak_rss_mib();
+    let started = Instant::now();
+    let report = run(&checker, &liveness, &Selection::All, &NoProgress, None)
+        .await
+        .unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    let bound = HOSTS as f64 * 1000.0 / interval_ms as f64;
+    println!(
+        "liveness: {} checks over {HOSTS} hosts, one request per host per {interval_ms} ms",
+        report.checked
+    );
+    println!(
+        "  {:.1} s, {:.0} checks/s (politeness allows at most {bound:.0}/s)",
+        seconds,
+        report.checked as f64 / seconds
+    );
+    println!(
+        "  peak RSS {:.0} MiB (after import, before checks: {:.0} MiB)",
+        peak_rss_mib(),
+        rss_before
+    );
+    println!("{}", report.render());
+    assert_eq!(report.checked, communities);
+    assert_eq!(report.not_recorded, 0);
+    internet.stop().await;
+}

@@ -13,7 +13,8 @@ use std::time::Instant;
 
 use copmatch_core::fakes::{MemoryCatalog, MemoryQueue, WordEmbedder};
 use copmatch_core::import::NoProgress;
-use copmatch_core::liveness::{LivenessService, SystemClock};
+use copmatch_core::liveness::service::LivenessService;
+use copmatch_core::liveness::SystemClock;
 use copmatch_core::moderator::Moderator;
 use copmatch_core::reindex::open_live_index;
 use copmatch_core::{CopMatch, Limits, RankingWeights};

@@ -10,9 +10,15 @@ use copmatch_tests::{assert_error, json, spawn_app_with, TestApp, TestOptions};
 use serde_json::Value;
 
 async fn app_on(internet: &FakeInternet) -> TestApp {
+    app_with(internet, false).await
+}
+
+async fn app_with(internet: &FakeInternet, background: bool) -> TestApp {
     let mut settings = internet.settings(LivenessSettings::default(), &[]);
     settings.per_host_interval_ms = 20;
     settings.concurrency = 16;
+    settings.enabled = background;
+    settings.interval_secs = 1;
     let app = spawn_app_with(TestOptions {
         liveness: Some(settings),
         ..Default::default()
@@ -142,4 +148,23 @@ async fn an_admin_pin_survives_a_check_and_bad_requests_get_their_codes() {
     )
     .await;
     internet.stop().await;
+}
+
+#[tokio::test]
+async fn the_background_job_of_serve_checks_what_is_due() {
+    let internet = FakeInternet::start().await.unwrap();
+    // The catalog is imported after start, so the job finds it on a later round.
+    let app = app_with(&internet, true).await;
+    let cases = internet.cases().len() as u64;
+    for _ in 0..300 {
+        let status: Value = app.get("/v1/admin/liveness").await.json().await.unwrap();
+        if status["by_outcome"]["never_checked"] == 0 && status["run"]["running"] == false {
+            assert_eq!(status["communities"], cases);
+            assert_eq!(status["due"], 0, "{status}");
+            internet.stop().await;
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the background job did not check the catalog in 30 s");
 }

@@ -75,7 +75,8 @@ pub struct TestOptions {
     pub qdrant_url: Option<String>,
     /// Last changes to the settings (after the test defaults).
     pub tweak: Option<fn(&mut Settings)>,
-    /// Liveness checks pointed at a fake internet (still not in the background).
+    /// Liveness checks pointed at a fake internet; in the background only
+    /// when these settings say `enabled` (without them, never).
     pub liveness: Option<copmatch_liveness::LivenessSettings>,
 }
 
@@ -178,10 +179,10 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
     settings.models.dir = data_dir.path().join("models");
     // Tests never reach the internet: the background checker stays off, and
     // liveness tests point it at their own fake internet.
-    if let Some(liveness) = options.liveness {
-        settings.liveness = liveness;
+    match options.liveness {
+        Some(liveness) => settings.liveness = liveness,
+        None => settings.liveness.enabled = false,
     }
-    settings.liveness.enabled = false;
     use_configured_store(&mut settings);
     if let Some(tweak) = options.tweak {
         tweak(&mut settings);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use copmatch_core::import::NoProgress;
-use copmatch_core::liveness::LivenessService;
+use copmatch_core::liveness::service::LivenessService;
 use copmatch_core::{CoreError, ErrorCode};
 use copmatch_liveness::{run, Checker, RunState, Selection};
 

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::community::{Cost, Platform};
 use crate::error::{CoreError, ErrorCode};
-use crate::ports::{StoreFilter, Vocabulary};
+use crate::records::{StoreFilter, Vocabulary};
 use crate::text::normalize_key;
 
 const MAX_FILTER_VALUES: usize = 50;

@@ -6,7 +6,8 @@
 //! Design: this crate owns every rule (validation, ranking, explanations,
 //! import semantics) and reaches the outside only through the six ports in
 //! [`ports`]: [`Embedder`], [`VectorStore`], [`IndexCatalog`],
-//! [`ModerationQueue`], [`UserStore`] and [`LivenessLog`]. It knows neither HTTP nor a storage
+//! [`ModerationQueue`], [`UserStore`] and [`LivenessLog`]; the records that
+//! cross them are in [`records`]. It knows neither HTTP nor a storage
 //! engine, so the web layer (`copmatch-api`), the stores (`copmatch-store`),
 //! the model (`copmatch-embed`) and retraining (`copmatch-retrain`) all depend
 //! on it and never the other way. Every error carries a stable [`ErrorCode`]
@@ -38,6 +39,7 @@ pub mod personalizer;
 pub mod ports;
 pub mod profile;
 pub mod ranking;
+pub mod records;
 pub mod reindex;
 pub mod served_model;
 pub mod service;

@@ -10,7 +10,7 @@
 //! pages, Meetup group pages, plain HTTP) and reads its answer into an outcome
 //! and activity signals. [`run`] checks a selection of communities with a
 //! global concurrency and records each check at once through
-//! `copmatch_core::liveness::LivenessService`, which applies the status policy
+//! `copmatch_core::liveness::service::LivenessService`, which applies the status policy
 //! with hysteresis, keeps the history, and files moved links for moderators.
 
 pub mod adapters;

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use copmatch_core::import::ImportProgress;
-use copmatch_core::liveness::LivenessService;
+use copmatch_core::liveness::service::LivenessService;
 use copmatch_core::CoreError;
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;

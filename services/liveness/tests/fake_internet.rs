@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use copmatch_core::fakes::{MemoryCatalog, MemoryLivenessLog, MemoryQueue, WordEmbedder};
 use copmatch_core::import::NoProgress;
-use copmatch_core::liveness::{LivenessService, ManualClock};
+use copmatch_core::liveness::service::LivenessService;
+use copmatch_core::liveness::ManualClock;
 use copmatch_core::moderator::Moderator;
 use copmatch_core::reindex::open_live_index;
 use copmatch_core::submissions::{ItemKind, ItemState};

@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use policy::{Clock, LivenessPolicy, ManualClock, SystemClock};
-pub use service::{LivenessService, LivenessSummary};
 
 /// What one check of a community's link concluded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

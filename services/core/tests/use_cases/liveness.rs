@@ -2,9 +2,8 @@ use std::sync::Arc;
 
 use copmatch_core::fakes::{MemoryLivenessLog, MemoryQueue};
 use copmatch_core::liveness::policy::format_time;
-use copmatch_core::liveness::{
-    CheckResult, Clock, LivenessPolicy, LivenessService, ManualClock, Outcome, Signals,
-};
+use copmatch_core::liveness::service::LivenessService;
+use copmatch_core::liveness::{CheckResult, Clock, LivenessPolicy, ManualClock, Outcome, Signals};
 use copmatch_core::moderator::Moderator;
 use copmatch_core::submissions::{ItemKind, ItemState};
 use copmatch_core::{CopMatch, Profile, RecommendRequest, Status, StatusUpdate, Steering};

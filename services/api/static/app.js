@@ -93,6 +93,14 @@ function el(tag, attrs = {}, text) {
   return node;
 }
 
+function statusLabel(c) {
+  const last = c.liveness && c.liveness.last_outcome;
+  if (c.status === "unknown" && last === "dead") return "Link failing";
+  if (c.status === "unknown" && last === "transient") return "Unreachable, retrying";
+  if (c.status === "unknown" && last === "unverifiable") return "Cannot be checked";
+  return STATUS_LABEL[c.status] || c.status;
+}
+
 // What the last automatic check saw: activity, members, and when it checked.
 function activityBadges(c) {
   const s = (c.liveness && c.liveness.signals) || {};
@@ -118,7 +126,7 @@ function render(recommendations) {
     const title = el("h2");
     title.append(el("a", { href: c.url, target: "_blank", rel: "noopener" }, c.name));
     const meta = el("div", { class: "meta" });
-    meta.append(el("span", { class: `badge ${c.status}` }, STATUS_LABEL[c.status] || c.status));
+    meta.append(el("span", { class: `badge ${c.status}` }, statusLabel(c)));
     for (const text of activityBadges(c)) meta.append(el("span", { class: "badge activity" }, text));
     meta.append(el("span", {}, [c.platform.replace("_", " "), c.cost !== "unknown" ? c.cost : null, c.languages.join(", ")].filter(Boolean).join(" · ")));
     item.append(title, meta);

@@ -6,6 +6,7 @@
 use super::fusion::Candidate;
 use super::{dot, Query, RankRequest};
 use crate::community::{Community, Cost, Status};
+use crate::liveness::Outcome;
 use crate::profile::ProfileItem;
 use crate::text::{content_words, normalize_key};
 
@@ -119,6 +120,12 @@ fn status_reason(c: &Community) -> String {
         .as_deref()
         .map(|d| format!(", checked {}", when(d)))
         .unwrap_or_default();
+    let tried = c
+        .liveness
+        .last_checked_at
+        .as_deref()
+        .map(|d| format!(" ({})", when(d)))
+        .unwrap_or_default();
     let active = c
         .last_activity_at
         .as_deref()
@@ -131,7 +138,20 @@ fn status_reason(c: &Community) -> String {
         },
         Status::Inactive => format!("status: inactive, little recent activity{active}{checked}"),
         Status::DeadLink => format!("status: dead link reported, the link may not work{checked}"),
-        Status::Unknown => "status: not verified yet".to_string(),
+        Status::Unknown => match c.liveness.last_outcome {
+            // A failed check does not verify anything, so say when it ran.
+            _ if c.liveness.last_checked_at.is_none() => "status: not verified yet".to_string(),
+            Some(Outcome::Dead) => {
+                format!("status: the link failed its last check{tried}; not confirmed dead yet")
+            }
+            Some(Outcome::Transient) => {
+                format!("status: the last check could not reach it{tried}; it will be retried")
+            }
+            Some(Outcome::Unverifiable) => {
+                "status: cannot be verified automatically (behind a login)".to_string()
+            }
+            _ => "status: not verified yet".to_string(),
+        },
     }
 }
 

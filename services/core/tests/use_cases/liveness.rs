@@ -94,6 +94,28 @@ async fn dead_only_after_repeated_failures_over_days_and_the_history_keeps_each(
         assert_ne!(c.status, Status::DeadLink);
         s.clock.advance_days(2);
     }
+    let request = RecommendRequest {
+        profile: Profile {
+            roles: vec!["rust programming".into()],
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let response = s
+        .service
+        .recommend(request, &Steering::default())
+        .await
+        .unwrap();
+    let top = &response.recommendations[0];
+    assert_eq!(top.community.id, "rustaceans");
+    assert!(
+        top.reasons.iter().any(
+            |r| r.starts_with("status: the link failed its last check (")
+                && r.ends_with("; not confirmed dead yet")
+        ),
+        "{:?}",
+        top.reasons
+    );
     // …a fourth on day 7 completes the week.
     s.clock.advance_days(1);
     let c = s

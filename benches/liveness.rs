@@ -11,13 +11,11 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use copmatch_core::fakes::{MemoryCatalog, MemoryQueue, WordEmbedder};
+use copmatch_core::fakes::{memory_service, MemoryQueue};
 use copmatch_core::import::NoProgress;
 use copmatch_core::liveness::service::LivenessService;
 use copmatch_core::liveness::SystemClock;
 use copmatch_core::moderator::Moderator;
-use copmatch_core::reindex::open_live_index;
-use copmatch_core::{CopMatch, Limits, RankingWeights};
 use copmatch_liveness::fake_internet::FakeInternet;
 use copmatch_liveness::{run, Checker, LivenessSettings, Selection};
 use copmatch_store::LivenessJournal;
@@ -60,15 +58,7 @@ async fn main() {
             .to_string()
         })
         .collect();
-    let embedder = Arc::new(WordEmbedder::new(32));
-    let live = open_live_index(
-        Arc::new(MemoryCatalog::default()),
-        embedder.clone(),
-        &NoProgress,
-    )
-    .await
-    .unwrap();
-    let service = CopMatch::new(embedder, live, RankingWeights::default(), Limits::default());
+    let (service, _, _) = memory_service(32).await;
     service
         .import(&catalog.join("\n"), &NoProgress)
         .await

@@ -8,14 +8,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use copmatch_core::fakes::{MemoryCatalog, MemoryLivenessLog, MemoryQueue, WordEmbedder};
+use copmatch_core::fakes::{memory_service, MemoryLivenessLog, MemoryQueue};
 use copmatch_core::import::NoProgress;
 use copmatch_core::liveness::service::LivenessService;
 use copmatch_core::liveness::ManualClock;
 use copmatch_core::moderator::Moderator;
-use copmatch_core::reindex::open_live_index;
 use copmatch_core::submissions::{ItemKind, ItemState};
-use copmatch_core::{CopMatch, Limits, RankingWeights};
+use copmatch_core::CopMatch;
 use copmatch_liveness::fake_internet::FakeInternet;
 use copmatch_liveness::{run, Checker, LivenessSettings, Selection};
 
@@ -30,15 +29,7 @@ struct World {
 /// A world whose catalog `catalog` writes (the fake internet's cases by default).
 async fn world_with(catalog: impl FnOnce(&FakeInternet) -> String) -> World {
     let internet = FakeInternet::start().await.unwrap();
-    let embedder = Arc::new(WordEmbedder::new(32));
-    let live = open_live_index(
-        Arc::new(MemoryCatalog::default()),
-        embedder.clone(),
-        &NoProgress,
-    )
-    .await
-    .unwrap();
-    let service = CopMatch::new(embedder, live, RankingWeights::default(), Limits::default());
+    let (service, _, _) = memory_service(32).await;
     let text = catalog(&internet);
     let report = service.import(&text, &NoProgress).await.unwrap();
     assert_eq!(report.failed, 0, "{:?}", report.errors);

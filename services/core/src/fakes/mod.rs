@@ -12,16 +12,40 @@ mod records;
 mod store;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
 use crate::community::Community;
 use crate::error::EmbedError;
+use crate::import::NoProgress;
+use crate::live::LiveIndex;
 use crate::ports::Embedder;
-use crate::ranking::normalize;
+use crate::ranking::{normalize, RankingWeights};
+use crate::reindex::open_live_index;
+use crate::service::{CopMatch, Limits};
 
 pub use records::{MemoryLivenessLog, MemoryQueue, MemoryUsers};
+
+/// The catalog service over an empty in-memory index and a [`WordEmbedder`]
+/// of `dimension`, with default weights and limits.
+pub async fn memory_service(dimension: usize) -> (CopMatch, Arc<LiveIndex>, Arc<WordEmbedder>) {
+    let embedder = Arc::new(WordEmbedder::new(dimension));
+    let live = open_live_index(
+        Arc::new(MemoryCatalog::default()),
+        embedder.clone(),
+        &NoProgress,
+    )
+    .await
+    .expect("an empty in-memory index opens");
+    let service = CopMatch::new(
+        embedder.clone(),
+        live.clone(),
+        RankingWeights::default(),
+        Limits::default(),
+    );
+    (service, live, embedder)
+}
 pub use store::{MemoryCatalog, MemoryStore};
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

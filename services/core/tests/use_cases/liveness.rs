@@ -36,6 +36,16 @@ async fn setup() -> Setup {
     }
 }
 
+fn ask(roles: &str) -> RecommendRequest {
+    RecommendRequest {
+        profile: Profile {
+            roles: vec![roles.into()],
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
 fn check(id: &str, outcome: Outcome, clock: &ManualClock) -> CheckResult {
     CheckResult {
         community_id: id.into(),
@@ -58,16 +68,9 @@ async fn a_healthy_check_makes_a_community_active_with_an_activity_reason() {
     ok.signals.posts_7d = Some(14);
     let c = s.liveness.record(ok).await.unwrap();
     assert_eq!(c.status, Status::Active);
-    let request = RecommendRequest {
-        profile: Profile {
-            roles: vec!["woodworking furniture".into()],
-            ..Default::default()
-        },
-        ..Default::default()
-    };
     let response = s
         .service
-        .recommend(request, &Steering::default())
+        .recommend(ask("woodworking furniture"), &Steering::default())
         .await
         .unwrap();
     let top = &response.recommendations[0];
@@ -94,16 +97,9 @@ async fn dead_only_after_repeated_failures_over_days_and_the_history_keeps_each(
         assert_ne!(c.status, Status::DeadLink);
         s.clock.advance_days(2);
     }
-    let request = RecommendRequest {
-        profile: Profile {
-            roles: vec!["rust programming".into()],
-            ..Default::default()
-        },
-        ..Default::default()
-    };
     let response = s
         .service
-        .recommend(request, &Steering::default())
+        .recommend(ask("rust programming"), &Steering::default())
         .await
         .unwrap();
     let top = &response.recommendations[0];

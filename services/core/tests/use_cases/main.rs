@@ -12,10 +12,8 @@ mod reindex;
 
 use std::sync::Arc;
 
-use copmatch_core::fakes::{community, MemoryCatalog, WordEmbedder};
-use copmatch_core::import::NoProgress;
-use copmatch_core::reindex::open_live_index;
-use copmatch_core::{Community, CopMatch, Limits, LiveIndex, RankingWeights};
+use copmatch_core::fakes::{community, memory_service, WordEmbedder};
+use copmatch_core::{Community, CopMatch, LiveIndex};
 
 pub const DIMENSION: usize = 64;
 
@@ -62,17 +60,7 @@ pub async fn service() -> CopMatch {
 }
 
 pub async fn service_with_index() -> (CopMatch, Arc<LiveIndex>, Arc<WordEmbedder>) {
-    let embedder = Arc::new(WordEmbedder::new(DIMENSION));
-    let versions = Arc::new(MemoryCatalog::default());
-    let live = open_live_index(versions, embedder.clone(), &NoProgress)
-        .await
-        .expect("an empty in-memory index opens");
-    let service = CopMatch::new(
-        embedder.clone(),
-        live.clone(),
-        RankingWeights::default(),
-        Limits::default(),
-    );
+    let (service, live, embedder) = memory_service(DIMENSION).await;
     service.store_communities(catalog()).await.unwrap();
     (service, live, embedder)
 }

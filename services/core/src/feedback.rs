@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use crate::community::{check_timestamp, validate_id};
 use crate::error::{CoreError, ErrorCode};
 use crate::profile::Profile;
+use crate::time::order_key;
 
 const MAX_LANGUAGES: usize = 20;
 
@@ -118,7 +119,7 @@ pub struct FeedbackInput {
 /// A stored event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct FeedbackEvent {
-    /// Assigned on receipt; unique.
+    /// Assigned on receipt: a UUID v7, unique and ordered by time of receipt.
     pub id: String,
     pub user_id: String,
     pub community_id: String,
@@ -174,8 +175,9 @@ impl History {
     pub fn from_events(events: &[FeedbackEvent]) -> Self {
         let mut sorted: Vec<&FeedbackEvent> = events.iter().collect();
         sorted.sort_by(|a, b| {
-            a.ts.cmp(&b.ts)
-                .then_with(|| a.received_at.cmp(&b.received_at))
+            order_key(&a.ts)
+                .cmp(&order_key(&b.ts))
+                .then_with(|| order_key(&a.received_at).cmp(&order_key(&b.received_at)))
         });
         // The latest decisive event per community wins; clicks and views only
         // add interest.

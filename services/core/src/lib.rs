@@ -45,6 +45,7 @@ pub mod served_model;
 pub mod service;
 pub mod submissions;
 pub mod text;
+pub mod time;
 pub mod views;
 
 pub use community::{Community, Cost, Platform, Status};

@@ -22,38 +22,7 @@ fn now() -> (u64, u128) {
     (since.as_secs(), since.as_nanos())
 }
 
-/// Today's date (UTC) as `YYYY-MM-DD`.
-pub fn today() -> String {
-    civil_date(now().0)
-}
-
-/// The current time (UTC) as RFC 3339, to the second.
-pub fn now_timestamp() -> String {
-    let secs = now().0;
-    let of_day = secs % 86_400;
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        civil_date(secs),
-        of_day / 3600,
-        of_day / 60 % 60,
-        of_day % 60
-    )
-}
-
-/// The date of a Unix time, from days since the epoch (Howard Hinnant's
-/// civil-from-days algorithm).
-fn civil_date(secs: u64) -> String {
-    let days = (secs / 86_400) as i64 + 719_468;
-    let era = days.div_euclid(146_097);
-    let doe = days.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
+pub use crate::time::{now_timestamp, today};
 
 #[derive(Clone)]
 pub struct Moderator {

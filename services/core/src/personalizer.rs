@@ -13,7 +13,6 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -24,12 +23,12 @@ use crate::feedback::{
     validate_user_id, FeedbackEvent, FeedbackInput, FeedbackKind, History, User, UserInput,
 };
 use crate::filters::Filters;
-use crate::moderator::now_timestamp;
 use crate::ports::UserStore;
 use crate::profile::RecommendRequest;
 use crate::ranking::Liked;
 use crate::service::{CopMatch, RecommendResponse, StatusUpdate, Steering};
 use crate::text::normalize_key;
+use crate::time::now_timestamp;
 
 /// Most recent history entries a ranking looks at, per kind.
 const MAX_HISTORY: usize = 200;
@@ -100,13 +99,6 @@ pub struct Personalizer {
     settings: FeedbackSettings,
 }
 
-fn unique_suffix() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u8(0);
-    format!("{:x}", h.finish())
-}
-
 impl Personalizer {
     pub fn new(service: CopMatch, users: Arc<dyn UserStore>, settings: FeedbackSettings) -> Self {
         Self {
@@ -174,17 +166,12 @@ impl Personalizer {
             checked.push(input.check(&format!("events[{i}]"))?);
         }
         self.check_references(&inputs).await?;
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos();
-        let suffix = unique_suffix();
         let events: Vec<FeedbackEvent> = inputs
             .into_iter()
             .zip(checked)
-            .enumerate()
-            .map(|(i, (input, (kind, ts)))| FeedbackEvent {
-                id: format!("fb-{nanos:x}-{i}-{suffix}"),
+            .map(|(input, (kind, ts))| FeedbackEvent {
+                // Time-ordered and unique across replicas.
+                id: uuid::Uuid::now_v7().to_string(),
                 user_id: input.user_id,
                 community_id: input.community_id,
                 kind,

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::Context;
 use copmatch_core::feedback::{FeedbackEvent, FeedbackRecord, History, User};
 use copmatch_core::import::ImportProgress;
+use copmatch_core::time::order_key;
 use copmatch_core::UserStore;
 
 /// Events read from the store per page.
@@ -122,7 +123,11 @@ fn assemble(users: HashMap<String, User>, events: Vec<FeedbackEvent>) -> Feedbac
     let mut out = Vec::new();
     for (id, mut evs) in by_user {
         let Some(user) = users.get(&id) else { continue };
-        evs.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.id.cmp(&b.id)));
+        evs.sort_by(|a, b| {
+            order_key(&a.ts)
+                .cmp(&order_key(&b.ts))
+                .then_with(|| a.id.cmp(&b.id))
+        });
         hash.write(&serde_json::to_vec(&user.profile).unwrap_or_default());
         for e in &evs {
             hash.write(e.community_id.as_bytes());

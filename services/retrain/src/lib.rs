@@ -28,9 +28,9 @@ use std::sync::Arc;
 
 use copmatch_core::community::EMBEDDING_TEXT_VERSION;
 use copmatch_core::import::ImportProgress;
-use copmatch_core::moderator::now_timestamp;
 use copmatch_core::ranking::normalize;
 use copmatch_core::served_model::{QueryAdapter, ServedModel};
+use copmatch_core::time::now_timestamp;
 use copmatch_core::CopMatch;
 use serde::{Deserialize, Serialize};
 

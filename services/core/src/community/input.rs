@@ -92,7 +92,7 @@ pub fn validate_id(id: &str) -> Result<(), CoreError> {
     }
 }
 
-/// Accepts `YYYY-MM-DD`, optionally followed by `T` and a time (RFC 3339).
+/// Accepts a real date `YYYY-MM-DD` or an RFC 3339 time (read by `jiff`: 2026-02-31 is refused).
 pub fn check_timestamp(field: &str, value: Option<String>) -> Result<Option<String>, CoreError> {
     let Some(value) = value
         .map(|v| v.trim().to_string())
@@ -100,19 +100,7 @@ pub fn check_timestamp(field: &str, value: Option<String>) -> Result<Option<Stri
     else {
         return Ok(None);
     };
-    let b = value.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| r.clone().all(|i| b.get(i).is_some_and(u8::is_ascii_digit));
-    let date_ok = b.len() >= 10
-        && digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10);
-    let month: u32 = value.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(0);
-    let day: u32 = value.get(8..10).and_then(|d| d.parse().ok()).unwrap_or(0);
-    let rest_ok = b.len() == 10 || (b.get(10) == Some(&b'T') && b.len() >= 20 && b.len() <= 35);
-    if date_ok && (1..=12).contains(&month) && (1..=31).contains(&day) && rest_ok {
+    if crate::time::parse_time(&value).is_some() {
         Ok(Some(value))
     } else {
         Err(invalid(format!(

@@ -240,6 +240,7 @@ mod tests {
             r#""status":"zombie""#,
             r#""last_verified_at":"yesterday""#,
             r#""last_activity_at":"2026-13-01""#,
+            r#""last_verified_at":"2026-02-31""#,
         ] {
             let line =
                 format!(r#"{{"id":"a","name":"A","url":"https://x.org","platform":"web",{bad}}}"#);

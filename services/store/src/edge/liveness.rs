@@ -1,7 +1,7 @@
 //! The liveness history on local disk: `liveness.jsonl`, one check per line,
 //! each append fsynced before the call returns, and the newest
 //! `history_cap` checks per community kept in memory. On open the journal is
-//! replayed (a torn last line from a crash is dropped) and rewritten when it
+//! replayed (a torn last line from a crash is cut off) and rewritten when it
 //! holds mostly checks beyond the cap.
 
 use std::collections::{HashMap, VecDeque};
@@ -42,14 +42,14 @@ impl LivenessJournal {
         std::fs::create_dir_all(dir).map_err(|e| internal(dir, e))?;
         let path = dir.join("liveness.jsonl");
         let cap = cap.max(1);
-        let (lines, torn) = read_lines::<CheckResult>(&path)?;
+        let lines = read_lines::<CheckResult>(&path)?;
         let line_count = lines.len();
         let mut checks = HashMap::new();
         for check in lines {
             keep(&mut checks, check, cap);
         }
         let kept: usize = checks.values().map(VecDeque::len).sum();
-        if torn || line_count > kept * 2 + 64 {
+        if line_count > kept * 2 + 64 {
             let mut all: Vec<&CheckResult> = checks.values().flatten().collect();
             all.sort_by(|a, b| a.checked_at.cmp(&b.checked_at));
             rewrite(&path, all.into_iter())?;

@@ -33,12 +33,12 @@ impl JournalQueue {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| internal(parent, e))?;
         }
-        let (lines, torn) = read_lines::<ModerationItem>(path)?;
+        let lines = read_lines::<ModerationItem>(path)?;
         let line_count = lines.len();
         let items: BTreeMap<String, ModerationItem> =
             lines.into_iter().map(|i| (i.id.clone(), i)).collect();
-        // Rewrite when the journal is mostly history (or had a torn line).
-        if torn || line_count > items.len() * 2 + 64 {
+        // Compact when the journal is mostly history.
+        if line_count > items.len() * 2 + 64 {
             rewrite(path, items.values())?;
         }
         let file = append_file(path)?;

@@ -5,7 +5,8 @@
 //! a deletion) and is compacted on open when mostly history, like the
 //! moderation journal. `feedback.jsonl` holds one event per line and only
 //! grows, except that deleting a user rewrites it without their events
-//! (temporary file, fsync, rename). A torn last line from a crash is dropped.
+//! (temporary file, fsync, rename). A torn last line from a crash is cut off;
+//! any other unreadable line stops start-up with its file and line.
 //! Everything is also kept in memory: feedback is small next to the catalog
 //! (an event is ~200 bytes; a million events is ~200 MB of file).
 
@@ -16,6 +17,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use copmatch_core::feedback::{FeedbackEvent, FeedbackKind, User};
+use copmatch_core::time::order_key;
 use copmatch_core::StoreError;
 use copmatch_core::UserStore;
 use parking_lot::Mutex;
@@ -63,7 +65,7 @@ impl UserJournal {
         std::fs::create_dir_all(dir).map_err(|e| internal(dir, e))?;
         let users_path = dir.join("users.jsonl");
         let events_path = dir.join("feedback.jsonl");
-        let (lines, torn_users) = read_lines::<UserLine>(&users_path)?;
+        let lines = read_lines::<UserLine>(&users_path)?;
         let line_count = lines.len();
         let mut users = BTreeMap::new();
         for line in lines {
@@ -72,7 +74,7 @@ impl UserJournal {
                 None => users.remove(&line.id),
             };
         }
-        if torn_users || line_count > users.len() * 2 + 64 {
+        if line_count > users.len() * 2 + 64 {
             rewrite(
                 &users_path,
                 users.values().map(|u| UserLine {
@@ -81,10 +83,7 @@ impl UserJournal {
                 }),
             )?;
         }
-        let (events, torn_events) = read_lines::<FeedbackEvent>(&events_path)?;
-        if torn_events {
-            rewrite(&events_path, events.iter())?;
-        }
+        let events = read_lines::<FeedbackEvent>(&events_path)?;
         Ok(Self {
             state: Arc::new(Mutex::new(State {
                 users_file: append_file(&users_path)?,
@@ -188,7 +187,7 @@ impl UserStore for UserJournal {
             .map(|positions| positions.iter().map(|&i| state.events[i].clone()).collect())
             .unwrap_or_default();
         drop(state);
-        events.sort_by(|a, b| a.ts.cmp(&b.ts));
+        events.sort_by(|a, b| order_key(&a.ts).cmp(&order_key(&b.ts)));
         Ok(events)
     }
 

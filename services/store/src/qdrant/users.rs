@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use copmatch_core::feedback::{FeedbackEvent, FeedbackKind, User};
+use copmatch_core::time::order_key;
 use copmatch_core::StoreError;
 use copmatch_core::UserStore;
 use qdrant_client::qdrant::{
@@ -132,7 +133,11 @@ impl QdrantUsers {
         .into_iter()
         .map(|payload| from_payload(payload, None))
         .collect::<Result<Vec<FeedbackEvent>, _>>()?;
-        events.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.id.cmp(&b.id)));
+        events.sort_by(|a, b| {
+            order_key(&a.ts)
+                .cmp(&order_key(&b.ts))
+                .then_with(|| a.id.cmp(&b.id))
+        });
         Ok(events)
     }
 

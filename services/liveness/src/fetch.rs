@@ -75,6 +75,7 @@ fn classify(err: reqwest::Error) -> FetchError {
             return match dns {
                 DnsError::NoSuchHost(host) => FetchError::NoSuchHost(host.clone()),
                 DnsError::Blocked(why) => FetchError::Blocked(why.clone()),
+                DnsError::Offline(_) => FetchError::Other(dns.to_string()),
             };
         }
         let text = s.to_string().to_ascii_lowercase();

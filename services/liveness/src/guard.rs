@@ -62,6 +62,9 @@ fn forbidden_v6(ip: Ipv6Addr, allow_loopback: bool) -> Option<&'static str> {
 pub enum DnsError {
     NoSuchHost(String),
     Blocked(String),
+    /// The system resolver denies a name before it has resolved any: the
+    /// machine is more likely offline than the host gone.
+    Offline(String),
 }
 
 impl std::fmt::Display for DnsError {
@@ -69,6 +72,10 @@ impl std::fmt::Display for DnsError {
         match self {
             DnsError::NoSuchHost(host) => write!(f, "no such host: {host}"),
             DnsError::Blocked(why) => write!(f, "refused: {why}"),
+            DnsError::Offline(host) => write!(
+                f,
+                "{host} does not resolve, and no name has resolved yet: is this machine offline?"
+            ),
         }
     }
 }
@@ -110,8 +117,21 @@ impl Hosts {
 
 /// The resolver every check's connections go through.
 pub struct GuardedResolver {
-    pub hosts: Hosts,
-    pub allow_loopback: bool,
+    hosts: Hosts,
+    allow_loopback: bool,
+    /// Whether the system resolver has answered any name: until it has, a
+    /// denied name says more about this machine than about the host.
+    resolved_any: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl GuardedResolver {
+    pub fn new(hosts: Hosts, allow_loopback: bool) -> Self {
+        Self {
+            hosts,
+            allow_loopback,
+            resolved_any: Arc::default(),
+        }
+    }
 }
 
 fn no_such_host(e: &std::io::Error) -> bool {
@@ -127,10 +147,22 @@ impl Resolve for GuardedResolver {
         let host = name.as_str().to_string();
         let lookup = self.hosts.lookup(host.clone());
         let allow_loopback = self.allow_loopback;
+        let authoritative = matches!(self.hosts, Hosts::Table(_));
+        let resolved_any = self.resolved_any.clone();
         Box::pin(async move {
+            use std::sync::atomic::Ordering;
             let ips = match lookup.await {
-                Ok(ips) => ips,
-                Err(e) if no_such_host(&e) => return Err(DnsError::NoSuchHost(host).into()),
+                Ok(ips) => {
+                    resolved_any.store(true, Ordering::SeqCst);
+                    ips
+                }
+                Err(e) if no_such_host(&e) => {
+                    return Err(if authoritative || resolved_any.load(Ordering::SeqCst) {
+                        DnsError::NoSuchHost(host).into()
+                    } else {
+                        DnsError::Offline(host).into()
+                    })
+                }
                 Err(e) => return Err(e.into()),
             };
             let mut refused = None;
@@ -192,21 +224,41 @@ mod tests {
     #[tokio::test]
     async fn the_system_resolver_refuses_localhost_unless_loopback_is_allowed() {
         let name: Name = "localhost".parse().unwrap();
-        let strict = GuardedResolver {
-            hosts: Hosts::System,
-            allow_loopback: false,
-        };
+        let strict = GuardedResolver::new(Hosts::System, false);
         let err = strict.resolve(name).await.err().expect("refused");
         assert!(err.to_string().contains("loopback"), "{err}");
-        let lenient = GuardedResolver {
-            hosts: Hosts::System,
-            allow_loopback: true,
-        };
+        let lenient = GuardedResolver::new(Hosts::System, true);
         let addrs: Vec<_> = lenient
             .resolve("localhost".parse().unwrap())
             .await
             .unwrap()
             .collect();
         assert!(addrs.iter().all(|a| a.ip().is_loopback()) && !addrs.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_denied_name_is_dead_only_once_the_resolver_has_answered_another() {
+        let resolver = GuardedResolver::new(Hosts::System, true);
+        // `.invalid` never resolves (RFC 6761); whether the resolver says
+        // "no such name" or "try again" depends on the machine.
+        let first = resolver
+            .resolve("no-such-host.invalid".parse().unwrap())
+            .await
+            .err()
+            .unwrap();
+        assert!(!first.to_string().starts_with("no such host"), "{first}");
+        let resolved = resolver
+            .resolve("localhost".parse().unwrap())
+            .await
+            .unwrap();
+        assert!(resolved.count() > 0);
+        let then = resolver
+            .resolve("no-such-host.invalid".parse().unwrap())
+            .await
+            .err()
+            .unwrap();
+        if first.to_string().contains("offline") {
+            assert!(then.to_string().starts_with("no such host"), "{then}");
+        }
     }
 }

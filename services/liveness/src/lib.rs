@@ -63,10 +63,10 @@ impl Checker {
             .redirect(Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout)
-            .dns_resolver(Arc::new(GuardedResolver {
+            .dns_resolver(Arc::new(GuardedResolver::new(
                 hosts,
-                allow_loopback: settings.allow_loopback,
-            }))
+                settings.allow_loopback,
+            )))
             .build()?;
         Ok(Self {
             client,

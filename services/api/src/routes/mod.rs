@@ -44,6 +44,10 @@ macro_rules! routes {
         #[derive(utoipa::OpenApi)]
         #[openapi(paths($($($handler),+),+))]
         pub struct Doc;
+
+        /// The paths `configure` registers, checked against `Doc`'s.
+        #[cfg(test)]
+        pub const PATHS: &[&str] = &[$($path),+];
     };
 }
 pub(crate) use routes;
@@ -78,4 +82,48 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         doc.merge(area);
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use utoipa::OpenApi;
+
+    #[test]
+    fn every_registered_path_is_the_path_its_handlers_document() {
+        for (area, doc, registered) in [
+            (
+                "recommendations",
+                super::recommendations::Doc::openapi(),
+                super::recommendations::PATHS,
+            ),
+            (
+                "liveness",
+                super::liveness::Doc::openapi(),
+                super::liveness::PATHS,
+            ),
+            (
+                "communities",
+                super::communities::Doc::openapi(),
+                super::communities::PATHS,
+            ),
+            (
+                "health",
+                super::health::Doc::openapi(),
+                super::health::PATHS,
+            ),
+            (
+                "submissions",
+                super::submissions::Doc::openapi(),
+                super::submissions::PATHS,
+            ),
+            ("admin", super::admin::Doc::openapi(), super::admin::PATHS),
+            ("users", super::users::Doc::openapi(), super::users::PATHS),
+        ] {
+            let documented: BTreeSet<&str> = doc.paths.paths.keys().map(String::as_str).collect();
+            let registered: BTreeSet<&str> = registered.iter().copied().collect();
+            assert_eq!(documented, registered, "{area}");
+        }
+    }
 }

@@ -113,13 +113,20 @@ async fn killing_a_check_run_loses_no_recorded_check() {
         .and_then(|l| l.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .unwrap();
-    // Healthy ones wait a week and suspect ones a day: only the unchecked are due.
+    // Healthy ones wait a week and suspect ones a day: only the unchecked are
+    // due. A community is written before its history line, so the check in
+    // flight at the kill may have reached its community but not the history.
+    let carried = communities
+        .iter()
+        .filter(|c| !c["liveness"]["last_checked_at"].is_null())
+        .count();
     let checked: std::collections::HashSet<&str> =
         recorded.iter().map(|c| c.community_id.as_str()).collect();
-    assert_eq!(
-        checked_again,
-        internet.cases().len() - checked.len(),
-        "{table}"
+    assert!(
+        (checked.len()..=checked.len() + 1).contains(&carried),
+        "{carried} communities carry a check, {} are in the history",
+        checked.len()
     );
+    assert_eq!(checked_again, internet.cases().len() - carried, "{table}");
     internet.stop().await;
 }

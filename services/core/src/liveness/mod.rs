@@ -49,12 +49,6 @@ impl Outcome {
             Outcome::Dead => "dead",
         }
     }
-
-    /// A failure that counts toward `dead` (transient ones are retried, but
-    /// repeated for days they count too: a site that never answers is gone).
-    pub fn is_failure(self) -> bool {
-        matches!(self, Outcome::Dead | Outcome::Transient)
-    }
 }
 
 /// Activity a platform shows publicly. Every field is optional: each adapter

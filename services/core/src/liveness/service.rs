@@ -60,10 +60,6 @@ impl LivenessService {
         }
     }
 
-    pub fn clock(&self) -> &Arc<dyn Clock> {
-        &self.clock
-    }
-
     /// Stores a check: the community's new status and liveness state, the
     /// check in the history, and a moved link as a suggestion for moderators.
     pub async fn record(&self, check: CheckResult) -> Result<Community, CoreError> {

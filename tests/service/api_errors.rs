@@ -246,3 +246,18 @@ async fn unknown_routes_and_methods_answer_in_the_error_format() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn deeply_nested_json_is_json_too_deep() {
+    let app = spawn_app().await;
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let response = app
+        .client
+        .post(app.url("/v1/feedback"))
+        .header("content-type", "application/json")
+        .body(deep)
+        .send()
+        .await
+        .unwrap();
+    assert_error(response, 400, "json_too_deep").await;
+}

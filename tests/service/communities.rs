@@ -126,11 +126,15 @@ async fn write_endpoints_need_an_admin_key_when_keys_are_configured() {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    assert_eq!(
-        app.get("/v1/communities/k").await.status(),
-        200,
-        "reads stay open"
-    );
+    assert_error(app.get("/v1/communities/k").await, 401, "missing_api_key").await;
+    let r = app
+        .client
+        .get(app.url("/v1/communities/k"))
+        .bearer_auth("s3cret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "reads need a key too once keys exist");
     assert_error(
         app.delete("/v1/communities/k").await,
         401,
@@ -221,5 +225,5 @@ async fn health_ready_and_openapi_describe_the_service() {
             "openapi lacks schema {schema}"
         );
     }
-    assert!(doc["components"]["securitySchemes"]["admin_key"].is_object());
+    assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
 }

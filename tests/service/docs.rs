@@ -53,7 +53,12 @@ fn readme_lists_every_configuration_key_with_its_variable() {
             readme.contains(&format!("`{key}`")),
             "README lacks config key {key}"
         );
-        assert!(readme.contains(&env), "README lacks variable {env}");
+        // Lists of tables cannot be written as one variable.
+        let toml_only = readme.contains(&format!("| `{key}` | (TOML only) |"));
+        assert!(
+            toml_only || readme.contains(&env),
+            "README lacks variable {env}"
+        );
     }
 }
 

@@ -1,6 +1,7 @@
 //! Black-box tests of the running service. One binary (one link step, one
 //! model load) with a module per area.
 
+mod access;
 mod api_errors;
 mod communities;
 mod docs;
@@ -9,6 +10,7 @@ mod import;
 mod liveness;
 mod liveness_checks;
 mod moderation;
+mod observability;
 mod outage;
 mod persistence;
 mod recommendations;

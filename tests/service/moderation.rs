@@ -221,12 +221,24 @@ async fn rejections_need_a_reason_and_moderation_needs_the_admin_key() {
         ..Default::default()
     })
     .await;
-    let item: Value = app
-        .post_json(
+    assert_error(
+        app.post_json(
             "/v1/submissions",
             &submission("Reef Keepers", "https://example.org/reef"),
         )
+        .await,
+        401,
+        "missing_api_key",
+    )
+    .await;
+    let item: Value = app
+        .client
+        .post(app.url("/v1/submissions"))
+        .bearer_auth("mod-key")
+        .json(&submission("Reef Keepers", "https://example.org/reef"))
+        .send()
         .await
+        .unwrap()
         .json()
         .await
         .unwrap();

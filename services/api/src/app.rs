@@ -30,9 +30,11 @@ use copmatch_store::{
     QdrantQueue, QdrantUsers, UserJournal,
 };
 
-use crate::auth::AdminKeys;
+use crate::auth::Keys;
 use crate::cli::progress::ProgressBarImport;
 use crate::error::{json_error, query_error, route_not_found};
+use crate::limits::{InFlight, RateLimits};
+use crate::metered_store::MeteredStore;
 use crate::reindex_job::Reindexer;
 use crate::settings::{Settings, StoreKind};
 use crate::{routes, ImportLimit};
@@ -125,7 +127,11 @@ pub async fn open_stack(
 ) -> anyhow::Result<Stack> {
     let backend = open_backend(settings).await?;
     let index = open_live_index(backend.catalog, embedder.clone(), progress).await?;
-    let store: Arc<dyn VectorStore> = index.clone();
+    let backend_name = match settings.store.kind {
+        StoreKind::Embedded => "embedded",
+        StoreKind::Qdrant => "qdrant",
+    };
+    let store: Arc<dyn VectorStore> = Arc::new(MeteredStore::new(index.clone(), backend_name));
     let service = CopMatch::new(
         embedder.clone(),
         store,
@@ -281,6 +287,7 @@ impl Application {
 }
 
 fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyhow::Result<Server> {
+    crate::telemetry::metrics_handle();
     let moderator = web::Data::new(Moderator::new(stack.service.clone(), stack.queue.clone()));
     let reindexer = web::Data::new(Reindexer::new(
         stack.index.clone(),
@@ -297,27 +304,43 @@ fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyh
     let models = web::Data::new(stack.models);
     let http = settings.http.clone();
     let service = web::Data::new(stack.service);
-    let admin_keys = web::Data::new(AdminKeys(settings.admin_keys.clone()));
+    let keys = Keys::from_settings(&settings.auth, &settings.admin_keys)
+        .context("reading the API keys (auth)")?;
+    if keys.keyless() {
+        tracing::warn!("no API key is configured: every endpoint is open to anyone who can reach {} (configure auth.keys before exposing the service)", settings.http.addr);
+    }
+    let keys = web::Data::new(keys);
+    let rate_limits = RateLimits::from_settings(&settings.rate_limits)
+        .context("reading the rate limits (rate_limits)")?
+        .map(web::Data::new);
+    let in_flight = web::Data::new(InFlight::new(&settings.overload));
     let import_limit = web::Data::new(ImportLimit(settings.http.max_import_bytes));
     let json = web::JsonConfig::default()
         .limit(settings.http.max_body_bytes)
         .error_handler(json_error);
     let query = web::QueryConfig::default().error_handler(query_error);
     let mut server = HttpServer::new(move || {
-        App::new()
-            .wrap(actix_web::middleware::Logger::new("%r %s %Dms").log_target("copmatch::http"))
-            .app_data(service.clone())
-            .app_data(moderator.clone())
-            .app_data(reindexer.clone())
-            .app_data(users.clone())
-            .app_data(models.clone())
-            .app_data(liveness.clone())
-            .app_data(admin_keys.clone())
-            .app_data(import_limit.clone())
-            .app_data(json.clone())
-            .app_data(query.clone())
-            .configure(|cfg| routes::configure(cfg, &http))
-            .default_service(web::to(route_not_found))
+        let mut app = App::new();
+        if let Some(limits) = &rate_limits {
+            app = app.app_data(limits.clone());
+        }
+        app.wrap(actix_web::middleware::from_fn(
+            crate::limits::bound_in_flight,
+        ))
+        .wrap(actix_web::middleware::from_fn(crate::telemetry::observe))
+        .app_data(service.clone())
+        .app_data(moderator.clone())
+        .app_data(reindexer.clone())
+        .app_data(users.clone())
+        .app_data(models.clone())
+        .app_data(liveness.clone())
+        .app_data(keys.clone())
+        .app_data(in_flight.clone())
+        .app_data(import_limit.clone())
+        .app_data(json.clone())
+        .app_data(query.clone())
+        .configure(|cfg| routes::configure(cfg, &http, keys.public_key()))
+        .default_service(web::to(route_not_found))
     })
     .listen(listener)?;
     if settings.http.workers > 0 {

@@ -1,54 +1,497 @@
-//! Admin keys for write endpoints. When no keys are configured writes are open
-//! (the zero-setup local default); otherwise `Authorization: Bearer <key>` must
-//! carry one of them.
+//! Who may call what: API keys with scopes, checked per route, and the
+//! per-client rate limits ([`crate::limits`]) charged to the caller.
+//!
+//! Every route declares one [`Need`] in `routes!`; [`admit`] runs as that
+//! route's middleware. With no key configured the service is keyless (the
+//! zero-setup local default): every caller is [`Caller::Anonymous`] with every
+//! scope. Once a key exists, every route needs a key with its scope, except
+//! the probe routes listed in `auth.open_paths` and the pages. The pages call
+//! the API with the *public key* (configured, or generated at start-up),
+//! which carries `recommend`, `submit` and `feedback` and is rate limited per
+//! client IP like an anonymous caller. A public key is no secret, so it is
+//! given nothing a visitor could not do through the page anyway.
+//!
+//! Keys are kept only as SHA-256 digests (configuration may hold the digest
+//! instead of the key) and compared in constant time against every
+//! configured key, so neither timing nor a key's position leaks.
 
-use std::future::{ready, Ready};
+use std::collections::BTreeSet;
+use std::net::IpAddr;
 
-use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use copmatch_core::ErrorCode;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use crate::error::ApiError;
+use crate::limits::{Budget, RateLimits};
+use crate::settings::AuthSettings;
 
-/// The configured keys, stored as app data.
-#[derive(Clone, Default)]
-pub struct AdminKeys(pub Vec<String>);
-
-/// Extractor that succeeds only for an authorized admin request.
-pub struct Admin;
-
-/// Compares without an early exit, so timing does not reveal a key's prefix.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// What a key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Read recommendations and communities.
+    Recommend,
+    /// Write the app's own users and their feedback.
+    Feedback,
+    /// Submit communities and dead-link reports.
+    Submit,
+    /// Everything else: catalog writes, moderation, models, re-index, liveness.
+    Admin,
 }
 
-impl FromRequest for Admin {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+impl Scope {
+    pub const ALL: [Scope; 4] = [
+        Scope::Recommend,
+        Scope::Feedback,
+        Scope::Submit,
+        Scope::Admin,
+    ];
+    /// The public key's scopes: what the pages do for a visitor.
+    pub const PUBLIC: [Scope; 3] = [Scope::Recommend, Scope::Submit, Scope::Feedback];
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let keys = req
-            .app_data::<web::Data<AdminKeys>>()
-            .map(|k| k.0.clone())
-            .unwrap_or_default();
-        if keys.is_empty() {
-            return ready(Ok(Admin));
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Recommend => "recommend",
+            Scope::Feedback => "feedback",
+            Scope::Submit => "submit",
+            Scope::Admin => "admin",
         }
-        let presented = req
+    }
+}
+
+/// What a route requires of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    Recommend,
+    Feedback,
+    Submit,
+    Admin,
+    /// `/health`, `/ready`, `/metrics`: open while listed in
+    /// `auth.open_paths`, otherwise `admin`.
+    Probe,
+}
+
+impl Need {
+    /// The scope a key must carry (for a probe that is not open).
+    pub fn scope(self) -> Scope {
+        match self {
+            Need::Recommend => Scope::Recommend,
+            Need::Feedback => Scope::Feedback,
+            Need::Submit => Scope::Submit,
+            Need::Admin | Need::Probe => Scope::Admin,
+        }
+    }
+
+    /// The rate-limit budget the route draws on.
+    fn budget(self) -> Option<Budget> {
+        match self {
+            Need::Recommend => Some(Budget::Recommend),
+            Need::Feedback | Need::Admin => Some(Budget::Write),
+            Need::Submit => Some(Budget::Submit),
+            Need::Probe => None,
+        }
+    }
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// No key is configured: every scope, rate limited per client IP.
+    Anonymous,
+    /// The pages' public key: [`Scope::PUBLIC`], rate limited per client IP.
+    Public,
+    /// A configured key, rate limited per key.
+    Key { name: String, scopes: Vec<Scope> },
+}
+
+impl Caller {
+    fn has(&self, scope: Scope) -> bool {
+        match self {
+            Caller::Anonymous => true,
+            Caller::Public => Scope::PUBLIC.contains(&scope),
+            Caller::Key { scopes, .. } => scopes.contains(&scope),
+        }
+    }
+
+    /// Whose users a caller sees: a key's own, the public key's own, or
+    /// (keyless, or an admin key) all of them.
+    pub fn owner(&self) -> Option<&str> {
+        match self {
+            Caller::Anonymous => None,
+            Caller::Public => Some(PUBLIC_NAME),
+            Caller::Key { scopes, .. } if scopes.contains(&Scope::Admin) => None,
+            Caller::Key { name, .. } => Some(name),
+        }
+    }
+}
+
+/// The owner name of users created through the public key.
+pub const PUBLIC_NAME: &str = "public";
+
+/// A configured key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySettings {
+    /// Names the key in logs, rate limits and as the owner of its users.
+    pub name: String,
+    /// The key itself, or …
+    #[serde(default)]
+    pub key: Option<String>,
+    /// … its SHA-256 digest in hex (`printf %s KEY | sha256sum`).
+    #[serde(default)]
+    pub sha256: Option<String>,
+    pub scopes: Vec<Scope>,
+}
+
+struct Entry {
+    name: String,
+    digest: [u8; 32],
+    scopes: Vec<Scope>,
+}
+
+/// The keys in force, built once at start-up.
+pub struct Keys {
+    entries: Vec<Entry>,
+    public: Option<[u8; 32]>,
+    public_key: Option<String>,
+    open_paths: BTreeSet<String>,
+}
+
+fn digest(key: &str) -> [u8; 32] {
+    Sha256::digest(key.as_bytes()).into()
+}
+
+fn parse_digest(hex: &str) -> Option<[u8; 32]> {
+    let hex = hex.trim();
+    if hex.len() != 64 || !hex.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+impl Keys {
+    /// Checks the configuration: every key has a name, exactly one of `key`
+    /// and `sha256`, and at least one scope. `admin_keys` (the older setting)
+    /// become keys with every scope.
+    pub fn from_settings(auth: &AuthSettings, admin_keys: &[String]) -> anyhow::Result<Self> {
+        let mut entries = Vec::new();
+        for (i, key) in admin_keys.iter().enumerate() {
+            entries.push(Entry {
+                name: format!("admin-{}", i + 1),
+                digest: digest(key),
+                scopes: Scope::ALL.to_vec(),
+            });
+        }
+        for spec in &auth.keys {
+            let digest = match (&spec.key, &spec.sha256) {
+                (Some(key), None) if !key.is_empty() => digest(key),
+                (None, Some(hex)) => parse_digest(hex).ok_or_else(|| {
+                    anyhow::anyhow!("auth.keys `{}`: sha256 must be 64 hex digits", spec.name)
+                })?,
+                _ => anyhow::bail!(
+                    "auth.keys `{}`: give exactly one of `key` and `sha256`",
+                    spec.name
+                ),
+            };
+            anyhow::ensure!(!spec.name.is_empty(), "auth.keys: every key needs a name");
+            anyhow::ensure!(
+                spec.name != PUBLIC_NAME,
+                "auth.keys: the name `{PUBLIC_NAME}` belongs to the public key"
+            );
+            anyhow::ensure!(
+                !spec.scopes.is_empty(),
+                "auth.keys `{}`: give at least one scope",
+                spec.name
+            );
+            entries.push(Entry {
+                name: spec.name.clone(),
+                digest,
+                scopes: spec.scopes.clone(),
+            });
+        }
+        let public_key = match (&auth.public_key, entries.is_empty()) {
+            (_, true) => None,
+            (Some(key), false) => Some(key.clone()),
+            (None, false) => {
+                tracing::warn!("auth.public_key is not set: the pages use a key generated for this process; set one when running several replicas");
+                Some(format!("pub_{}", uuid::Uuid::new_v4().simple()))
+            }
+        };
+        Ok(Self {
+            public: public_key.as_deref().map(digest),
+            public_key,
+            entries,
+            open_paths: auth.open_paths.iter().cloned().collect(),
+        })
+    }
+
+    /// Keyless: nobody needs a key.
+    pub fn keyless(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The key the pages send (none when keyless).
+    pub fn public_key(&self) -> Option<&str> {
+        self.public_key.as_deref()
+    }
+
+    fn identify(&self, presented: &str) -> Option<Caller> {
+        let presented = digest(presented);
+        // Every entry is compared, whatever matched before.
+        let mut found = None;
+        for entry in &self.entries {
+            if bool::from(entry.digest.ct_eq(&presented)) {
+                found = Some(Caller::Key {
+                    name: entry.name.clone(),
+                    scopes: entry.scopes.clone(),
+                });
+            }
+        }
+        let public = self.public.is_some_and(|p| bool::from(p.ct_eq(&presented)));
+        found.or(public.then_some(Caller::Public))
+    }
+
+    /// The caller of a request that needs `need`, or the error to answer.
+    pub fn authorize(
+        &self,
+        need: Need,
+        path: &str,
+        authorization: Option<&str>,
+    ) -> Result<Caller, ApiError> {
+        if self.keyless() || (need == Need::Probe && self.open_paths.contains(path)) {
+            return Ok(Caller::Anonymous);
+        }
+        let scope = need.scope();
+        let Some(presented) = authorization else {
+            return Err(ApiError::new(
+                ErrorCode::MissingApiKey,
+                format!(
+                    "this endpoint needs a key with the `{}` scope: send `Authorization: Bearer <key>`",
+                    scope.as_str()
+                ),
+            ));
+        };
+        let presented = presented
+            .strip_prefix("Bearer ")
+            .or_else(|| presented.strip_prefix("bearer "))
+            .unwrap_or(presented)
+            .trim();
+        let caller = self
+            .identify(presented)
+            .ok_or_else(|| ApiError::new(ErrorCode::InvalidApiKey, "the API key is not valid"))?;
+        if !caller.has(scope) {
+            return Err(ApiError::new(
+                ErrorCode::InsufficientScope,
+                format!("this key lacks the `{}` scope", scope.as_str()),
+            ));
+        }
+        Ok(caller)
+    }
+}
+
+/// The client address rate limits count per IP: the TCP peer (a forwarded
+/// header would let any client pick its own budget).
+fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
+    req.peer_addr().map(|a| a.ip())
+}
+
+/// The middleware of every API route: authorizes the caller for `need`,
+/// charges its rate-limit budget, and leaves the [`Caller`] in the request's
+/// extensions for the handler.
+pub async fn admit(
+    need: Need,
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if let Some(keys) = req.app_data::<web::Data<Keys>>() {
+        let authorization = req
             .headers()
             .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        ready(match presented {
-            None => Err(ApiError::new(
-                ErrorCode::MissingApiKey,
-                "this endpoint needs an admin key: send `Authorization: Bearer <key>`",
-            )),
-            Some(key) if keys.iter().any(|k| same(k.as_bytes(), key.as_bytes())) => Ok(Admin),
-            Some(_) => Err(ApiError::new(
-                ErrorCode::InvalidApiKey,
-                "the admin key is not valid",
-            )),
-        })
+            .map(|v| v.to_str().unwrap_or("\u{0}invalid"));
+        let caller = keys.authorize(need, req.path(), authorization)?;
+        if let (Some(limits), Some(budget)) =
+            (req.app_data::<web::Data<RateLimits>>(), need.budget())
+        {
+            let who = match &caller {
+                Caller::Key { name, .. } => crate::limits::Client::Key(name.clone()),
+                Caller::Anonymous | Caller::Public => {
+                    crate::limits::Client::Ip(client_ip(req.request()))
+                }
+            };
+            limits.charge(budget, &who)?;
+        }
+        req.extensions_mut().insert(caller);
+    }
+    next.call(req).await
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(Ok(req
+            .extensions()
+            .get::<Caller>()
+            .cloned()
+            .unwrap_or(Caller::Anonymous)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(public: Option<&str>) -> Keys {
+        let settings = AuthSettings {
+            keys: vec![
+                KeySettings {
+                    name: "app".into(),
+                    key: Some("app-secret".into()),
+                    sha256: None,
+                    scopes: vec![Scope::Recommend, Scope::Feedback],
+                },
+                KeySettings {
+                    name: "ops".into(),
+                    key: None,
+                    // printf %s ops-secret | sha256sum
+                    sha256: Some(format!("{:x}", Sha256::digest(b"ops-secret"))),
+                    scopes: vec![Scope::Admin],
+                },
+            ],
+            public_key: public.map(str::to_string),
+            ..AuthSettings::default()
+        };
+        Keys::from_settings(&settings, &[]).unwrap()
+    }
+
+    fn code(result: Result<Caller, ApiError>) -> &'static str {
+        result.unwrap_err().0.code.as_str()
+    }
+
+    #[test]
+    fn keyless_lets_everyone_in_as_anonymous() {
+        let keys = Keys::from_settings(&AuthSettings::default(), &[]).unwrap();
+        assert!(keys.keyless());
+        assert_eq!(keys.public_key(), None);
+        assert_eq!(
+            keys.authorize(Need::Admin, "/x", None).unwrap(),
+            Caller::Anonymous
+        );
+    }
+
+    #[test]
+    fn a_missing_a_wrong_and_an_underscoped_key_get_their_codes() {
+        let keys = keys(None);
+        assert_eq!(
+            code(keys.authorize(Need::Recommend, "/", None)),
+            "missing_api_key"
+        );
+        assert_eq!(
+            code(keys.authorize(Need::Recommend, "/", Some("Bearer nope"))),
+            "invalid_api_key"
+        );
+        assert_eq!(
+            code(keys.authorize(Need::Admin, "/", Some("Bearer app-secret"))),
+            "insufficient_scope"
+        );
+        assert!(keys
+            .authorize(Need::Feedback, "/", Some("Bearer app-secret"))
+            .is_ok());
+    }
+
+    #[test]
+    fn a_hashed_key_works_like_a_plain_one() {
+        let caller = keys(None)
+            .authorize(Need::Admin, "/", Some("Bearer ops-secret"))
+            .unwrap();
+        assert_eq!(caller.owner(), None, "admin keys see every user");
+    }
+
+    #[test]
+    fn the_public_key_has_the_page_scopes_only() {
+        let keys = keys(Some("page-key"));
+        let caller = keys
+            .authorize(Need::Submit, "/", Some("Bearer page-key"))
+            .unwrap();
+        assert_eq!(caller, Caller::Public);
+        assert_eq!(caller.owner(), Some(PUBLIC_NAME));
+        assert_eq!(
+            code(keys.authorize(Need::Admin, "/", Some("Bearer page-key"))),
+            "insufficient_scope"
+        );
+    }
+
+    #[test]
+    fn a_public_key_is_generated_when_keys_exist_without_one() {
+        let generated = keys(None).public_key().unwrap().to_string();
+        assert!(generated.starts_with("pub_") && generated.len() > 20);
+        assert_ne!(keys(None).public_key().unwrap(), generated);
+    }
+
+    #[test]
+    fn probes_are_open_only_while_listed() {
+        let mut settings = AuthSettings::default();
+        settings.keys.push(KeySettings {
+            name: "a".into(),
+            key: Some("k".into()),
+            sha256: None,
+            scopes: vec![Scope::Recommend],
+        });
+        let keys = Keys::from_settings(&settings, &[]).unwrap();
+        assert!(keys.authorize(Need::Probe, "/ready", None).is_ok());
+        settings.open_paths.retain(|p| p != "/metrics");
+        let keys = Keys::from_settings(&settings, &[]).unwrap();
+        assert_eq!(
+            code(keys.authorize(Need::Probe, "/metrics", None)),
+            "missing_api_key"
+        );
+    }
+
+    #[test]
+    fn bad_key_settings_are_refused() {
+        for spec in [
+            KeySettings {
+                name: "a".into(),
+                key: None,
+                sha256: None,
+                scopes: vec![Scope::Admin],
+            },
+            KeySettings {
+                name: "a".into(),
+                key: Some("k".into()),
+                sha256: None,
+                scopes: vec![],
+            },
+            KeySettings {
+                name: "a".into(),
+                key: None,
+                sha256: Some("abc".into()),
+                scopes: vec![Scope::Admin],
+            },
+            KeySettings {
+                name: "public".into(),
+                key: Some("k".into()),
+                sha256: None,
+                scopes: vec![Scope::Admin],
+            },
+        ] {
+            let settings = AuthSettings {
+                keys: vec![spec],
+                ..AuthSettings::default()
+            };
+            assert!(Keys::from_settings(&settings, &[]).is_err());
+        }
     }
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// Seconds a client should wait before retrying a 503.
-const RETRY_AFTER_SECS: &str = "5";
+const RETRY_AFTER_SECS: u64 = 5;
 
 /// The HTTP status of a code, from the one table in [`copmatch_core::error`].
 pub fn status_of(code: ErrorCode) -> StatusCode {
@@ -38,14 +38,36 @@ pub struct ErrorDetail {
     pub error_type: String,
 }
 
-/// An error on its way to the client.
+/// An error on its way to the client, with the seconds after which a retry
+/// may succeed (sent as `Retry-After`).
 #[derive(Debug, thiserror::Error)]
-#[error(transparent)]
-pub struct ApiError(#[from] pub CoreError);
+#[error("{0}")]
+pub struct ApiError(pub CoreError, Option<u64>);
+
+impl From<CoreError> for ApiError {
+    fn from(err: CoreError) -> Self {
+        let retry = match err.code {
+            ErrorCode::Overloaded => Some(1),
+            _ if status_of(err.code) == StatusCode::SERVICE_UNAVAILABLE => Some(RETRY_AFTER_SECS),
+            _ => None,
+        };
+        Self(err, retry)
+    }
+}
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self(CoreError::new(code, message))
+        CoreError::new(code, message).into()
+    }
+
+    /// Sets `Retry-After`.
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.1 = Some(secs);
+        self
+    }
+
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        self.1
     }
 }
 
@@ -60,8 +82,8 @@ impl ResponseError for ApiError {
             tracing::error!(code = %self.0.code, message = %self.0.message, "request failed");
         }
         let mut response = HttpResponse::build(status);
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS));
+        if let Some(secs) = self.1 {
+            response.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
         response.json(ErrorBody {
             error: ErrorDetail {
@@ -82,6 +104,14 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
             ErrorCode::UnsupportedMediaType,
             "send the body as JSON with the header `Content-Type: application/json`",
         ),
+        // serde_json stops at 128 levels, long before the stack is at risk;
+        // no request copmatch takes is deeper than 4.
+        JsonPayloadError::Deserialize(e) if e.to_string().contains("recursion limit exceeded") => {
+            ApiError::new(
+                ErrorCode::JsonTooDeep,
+                "the request body nests deeper than 128 levels",
+            )
+        }
         JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::new(
             ErrorCode::InvalidRequestBody,
             format!("the request body does not fit the expected shape: {e}"),

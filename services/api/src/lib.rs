@@ -17,10 +17,13 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod error;
+pub mod limits;
 pub mod liveness_job;
+pub mod metered_store;
 pub mod reindex_job;
 pub mod routes;
 pub mod settings;
+pub mod telemetry;
 
 pub use app::{open_stack, Application, Stack};
 pub use settings::Settings;

@@ -1,10 +1,8 @@
 //! The `copmatch` binary.
 
-use std::io::IsTerminal;
-
 use clap::Parser;
 use copmatch_api::cli::{run, Cli};
-use tracing_subscriber::EnvFilter;
+use copmatch_api::telemetry::init_logging;
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -15,13 +13,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.log));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging(&settings.log, settings.log_format);
     let result = actix_web::rt::System::new().block_on(run(cli, settings));
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

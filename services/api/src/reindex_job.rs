@@ -56,9 +56,12 @@ impl ImportProgress for Progress {
     fn start(&self, total: usize) {
         self.total.store(total, Ordering::Relaxed);
         self.done.store(0, Ordering::Relaxed);
+        metrics::gauge!("copmatch_reindex_total").set(total as f64);
+        metrics::gauge!("copmatch_reindex_done").set(0.0);
     }
     fn advance(&self, n: usize) {
-        self.done.fetch_add(n, Ordering::Relaxed);
+        let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
+        metrics::gauge!("copmatch_reindex_done").set(done as f64);
     }
     fn finish(&self) {}
 }

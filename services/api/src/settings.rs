@@ -11,6 +11,9 @@ use copmatch_core::personalizer::FeedbackSettings;
 use copmatch_core::{Limits, RankingWeights};
 use copmatch_liveness::LivenessSettings;
 use copmatch_store::{IndexTuning, QdrantOptions};
+
+use crate::auth::KeySettings;
+use crate::limits::{OverloadSettings, RateLimitSettings};
 use serde::{Deserialize, Serialize};
 
 /// Repository-relative defaults resolved at build time, so `copmatch` finds the
@@ -29,10 +32,16 @@ pub fn workspace() -> PathBuf {
 pub struct Settings {
     /// Where the embedded store keeps its files (unused with `store.kind = "qdrant"`).
     pub data_dir: PathBuf,
-    /// Bearer keys that may call write endpoints; empty = writes are open.
+    /// Keys with every scope (shorthand for `auth.keys` entries with
+    /// `scopes = ["recommend", "feedback", "submit", "admin"]`).
     pub admin_keys: Vec<String>,
+    pub auth: AuthSettings,
+    pub rate_limits: RateLimitSettings,
+    pub overload: OverloadSettings,
     /// Log filter, e.g. "info" or "copmatch=debug" (RUST_LOG wins if set).
     pub log: String,
+    /// `text` for people, `json` (one object per line) for log collectors.
+    pub log_format: crate::telemetry::LogFormat,
     pub http: HttpSettings,
     pub model: ModelSettings,
     pub store: StoreSettings,
@@ -42,6 +51,28 @@ pub struct Settings {
     pub feedback: FeedbackSettings,
     pub models: ModelsSettings,
     pub liveness: LivenessSettings,
+}
+
+/// API keys (see `crate::auth`). No keys at all = keyless.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthSettings {
+    pub keys: Vec<KeySettings>,
+    /// The key the pages send for visitors (scopes recommend, submit,
+    /// feedback). Unset while keys exist: one is generated per process.
+    pub public_key: Option<String>,
+    /// Probe routes (`/health`, `/ready`, `/metrics`) that need no key.
+    pub open_paths: Vec<String>,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            keys: Vec::new(),
+            public_key: None,
+            open_paths: vec!["/health".into(), "/ready".into(), "/metrics".into()],
+        }
+    }
 }
 
 /// Retrained models (`copmatch retrain`, `copmatch models`).
@@ -76,6 +107,9 @@ pub struct HttpSettings {
     pub max_import_bytes: usize,
     /// Largest feedback batch body (`POST /v1/feedback`).
     pub max_feedback_bytes: usize,
+    /// Once listening, `serve` writes its base URL here (atomically), for
+    /// supervisors and tests that start it on port 0.
+    pub address_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -86,6 +120,7 @@ pub struct ModelSettings {
     pub intra_op_threads: usize,
     pub max_batch: usize,
     pub cache_capacity: usize,
+    pub max_queue: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,8 +156,12 @@ impl Default for Settings {
         Self {
             data_dir: PathBuf::from("./var"),
             admin_keys: Vec::new(),
+            auth: AuthSettings::default(),
+            rate_limits: RateLimitSettings::default(),
+            overload: OverloadSettings::default(),
             // qdrant-edge warns on every shard open about server-only feature flags.
             log: "info,qdrant_edge=error".into(),
+            log_format: crate::telemetry::LogFormat::Text,
             http: HttpSettings::default(),
             model: ModelSettings::default(),
             store: StoreSettings::default(),
@@ -144,6 +183,7 @@ impl Default for HttpSettings {
             max_body_bytes: 64 * 1024,
             max_import_bytes: 32 * 1024 * 1024,
             max_feedback_bytes: 1024 * 1024,
+            address_file: None,
         }
     }
 }
@@ -157,6 +197,7 @@ impl Default for ModelSettings {
             intra_op_threads: defaults.intra_op_threads,
             max_batch: defaults.max_batch,
             cache_capacity: defaults.cache_capacity,
+            max_queue: defaults.max_queue,
         }
     }
 }
@@ -209,6 +250,7 @@ impl Settings {
                 .separator("__")
                 .list_separator(",")
                 .with_list_parse_key("admin_keys")
+                .with_list_parse_key("auth.open_paths")
                 .try_parsing(true),
         );
         for (key, value) in overrides {
@@ -224,6 +266,7 @@ impl Settings {
             intra_op_threads: self.model.intra_op_threads,
             max_batch: self.model.max_batch,
             cache_capacity: self.model.cache_capacity,
+            max_queue: self.model.max_queue,
         }
     }
 
@@ -271,6 +314,7 @@ mod tests {
                 ("COPMATCH__HTTP__ADDR", "127.0.0.1:2"),
                 ("COPMATCH__DATA_DIR", "/from-env"),
                 ("COPMATCH__ADMIN_KEYS", "k1,k2"),
+                ("COPMATCH__AUTH__OPEN_PATHS", "/health,/ready"),
             ]),
         )
         .unwrap();
@@ -278,6 +322,7 @@ mod tests {
         assert_eq!(s.data_dir, PathBuf::from("/from-env"), "env beats file");
         assert_eq!(s.http.workers, 3, "file beats defaults");
         assert_eq!(s.admin_keys, vec!["k1", "k2"]);
+        assert_eq!(s.auth.open_paths, vec!["/health", "/ready"]);
     }
 
     #[test]

@@ -2,6 +2,15 @@
 // so that a search can be bookmarked or shared, and opening such a link runs it.
 "use strict";
 
+// The JSON headers of an API call, with the service's public key when it has
+// one (the server writes it into the page; it only allows what this page does).
+function jsonHeaders() {
+  const key = document.querySelector('meta[name="copmatch-key"]')?.content;
+  const h = { "content-type": "application/json" };
+  if (key) h.authorization = `Bearer ${key}`;
+  return h;
+}
+
 const form = document.getElementById("search");
 const statusBox = document.getElementById("status");
 const errorBox = document.getElementById("error");
@@ -30,13 +39,13 @@ async function sendFeedback(communityId, type) {
     const profile = request().profile;
     const put = await fetch(`/v1/users/${id}`, {
       method: "PUT",
-      headers: { "content-type": "application/json" },
+      headers: jsonHeaders(),
       body: JSON.stringify({ profile }),
     });
     if (!put.ok) throw new Error(`the server answered ${put.status}`);
     const sent = await fetch("/v1/feedback", {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: jsonHeaders(),
       body: JSON.stringify({ user_id: id, community_id: communityId, type }),
     });
     if (!sent.ok) throw new Error(`the server answered ${sent.status}`);
@@ -156,7 +165,7 @@ async function reportDeadLink(c, button) {
   try {
     const response = await fetch("/v1/reports", {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: jsonHeaders(),
       body: JSON.stringify({ community_id: c.id, kind: "dead_link" }),
     });
     const body = await response.json();
@@ -183,7 +192,7 @@ async function search(note) {
   try {
     const response = await fetch("/v1/recommendations", {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: jsonHeaders(),
       body: JSON.stringify(body),
     });
     const data = await response.json();

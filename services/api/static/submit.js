@@ -1,6 +1,15 @@
 // "Submit your community": posts the form to /v1/submissions.
 "use strict";
 
+// The JSON headers of an API call, with the service's public key when it has
+// one (the server writes it into the page; it only allows what this page does).
+function jsonHeaders() {
+  const key = document.querySelector('meta[name="copmatch-key"]')?.content;
+  const h = { "content-type": "application/json" };
+  if (key) h.authorization = `Bearer ${key}`;
+  return h;
+}
+
 const form = document.getElementById("submit");
 const statusBox = document.getElementById("status");
 const errorBox = document.getElementById("error");
@@ -26,7 +35,7 @@ form.addEventListener("submit", async (event) => {
   button.disabled = true;
   statusBox.textContent = "Sending…";
   try {
-    const response = await fetch("/v1/submissions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const response = await fetch("/v1/submissions", { method: "POST", headers: jsonHeaders(), body: JSON.stringify(body) });
     const data = await response.json();
     if (!response.ok) throw new Error(data.error ? data.error.message : `the server answered ${response.status}`);
     form.reset();

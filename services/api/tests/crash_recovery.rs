@@ -1,49 +1,15 @@
 //! The real `copmatch` binary loses nothing it acknowledged when it is killed
-//! with SIGKILL (no shutdown hook runs), and starts again on the same data.
+//! with SIGKILL (no shutdown hook runs), also in the middle of a bulk import,
+//! of feedback ingestion and of a re-index, and starts again on the same data
+//! with nothing torn.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-fn start(data_dir: &std::path::Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_copmatch"))
-        .args([
-            "--data-dir",
-            data_dir.to_str().unwrap(),
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-        ])
-        .env("COPMATCH__CATALOG__IMPORT_WHEN_EMPTY", "false")
-        .env("COPMATCH__HTTP__WORKERS", "1")
-        .env("COPMATCH__LIVENESS__ENABLED", "false")
-        .env("COPMATCH__LOG", "info")
-        .env_remove("RUST_LOG")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("copmatch starts");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut base = None;
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            base = Some(rest.trim().to_string());
-            break;
-        }
-    }
-    // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    Server {
-        child,
-        base: base.expect("the server reports its address"),
-    }
-}
+use support::{start, Server};
 
 #[tokio::test]
 async fn acknowledged_writes_survive_sigkill() {
@@ -98,4 +64,324 @@ async fn acknowledged_writes_survive_sigkill() {
     assert_eq!(recs["recommendations"].as_array().unwrap().len(), 2);
     server.child.kill().unwrap();
     server.child.wait().unwrap();
+}
+
+fn community(i: usize) -> Value {
+    json!({"id": format!("c-{i}"), "name": format!("Guild number {i}"), "url": format!("https://example.org/{i}"),
+           "platform": "forum", "categories": ["Skilled trades"],
+           "description": format!("Carpenters and joiners helping each other, group {i}")})
+}
+
+async fn communities(client: &reqwest::Client, server: &Server) -> Vec<Value> {
+    let mut all = Vec::new();
+    loop {
+        let page: Value = client
+            .get(server.url(&format!("/v1/communities?limit=100&offset={}", all.len())))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let items = page["communities"].as_array().unwrap().clone();
+        if items.is_empty() {
+            return all;
+        }
+        all.extend(items);
+    }
+}
+
+/// Every stored community is whole: it reads back by id with its fields and
+/// is found by a search, so no half-written record survived the kill.
+async fn assert_whole(client: &reqwest::Client, server: &Server, stored: &[Value], total: usize) {
+    for c in stored {
+        let id = c["id"].as_str().unwrap();
+        let one: Value = client
+            .get(server.url(&format!("/v1/communities/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(one["name"], c["name"], "{id} reads back whole");
+        assert!(
+            one["description"]
+                .as_str()
+                .unwrap()
+                .starts_with("Carpenters"),
+            "{one}"
+        );
+    }
+    let recs: Value = client
+        .post(server.url("/v1/recommendations"))
+        .json(&json!({"profile": {"roles": ["carpenter"]}, "limit": 100}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        recs["recommendations"].as_array().unwrap().len(),
+        total.min(100)
+    );
+}
+
+#[tokio::test]
+async fn a_bulk_import_killed_midway_leaves_whole_communities_and_imports_again() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let client = reqwest::Client::new();
+    let mut server = start(dir.path());
+    let body: String = (0..3000).map(|i| format!("{}\n", community(i))).collect();
+    let import = {
+        let (client, url) = (client.clone(), server.url("/v1/communities/import"));
+        tokio::spawn(async move {
+            client
+                .post(url)
+                .header("content-type", "application/x-ndjson")
+                .body(body)
+                .send()
+                .await
+        })
+    };
+    // Kill once the import has written part of the catalog.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let count = communities(&client, &server).await.len();
+        if count > 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the import never started writing"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    server.kill();
+    assert!(
+        import.await.unwrap().is_err(),
+        "the import was not acknowledged"
+    );
+
+    let server = start(dir.path());
+    let stored = communities(&client, &server).await;
+    assert!(
+        !stored.is_empty() && stored.len() < 3000,
+        "{} stored",
+        stored.len()
+    );
+    assert_whole(&client, &server, &stored, stored.len()).await;
+    // The same import runs again to the end: nothing left behind blocks it.
+    let again: String = (0..3000).map(|i| format!("{}\n", community(i))).collect();
+    let report: Value = client
+        .post(server.url("/v1/communities/import"))
+        .header("content-type", "application/x-ndjson")
+        .body(again)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["imported"], 3000, "{report}");
+    assert_eq!(communities(&client, &server).await.len(), 3000);
+}
+
+#[tokio::test]
+async fn acknowledged_feedback_survives_a_kill_during_ingestion() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let client = reqwest::Client::new();
+    let mut server = start(dir.path());
+    for i in 0..3 {
+        let r = client
+            .put(server.url(&format!("/v1/communities/c-{i}")))
+            .json(&community(i))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    for u in 0..4 {
+        let r = client
+            .put(server.url(&format!("/v1/users/u{u}")))
+            .json(&json!({"profile": {"roles": ["carpenter"]}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    // Four writers send batches of clicks; each counts what was acknowledged.
+    let writers: Vec<_> = (0..4)
+        .map(|u| {
+            let (client, url) = (client.clone(), server.url("/v1/feedback"));
+            tokio::spawn(async move {
+                let mut acknowledged = 0usize;
+                loop {
+                    let batch: Vec<Value> = (0..5)
+                        .map(|k| json!({"user_id": format!("u{u}"), "community_id": format!("c-{}", k % 3), "type": "click"}))
+                        .collect();
+                    match client.post(&url).json(&batch).send().await {
+                        Ok(r) if r.status() == 200 => acknowledged += 5,
+                        _ => return acknowledged,
+                    }
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    server.kill();
+    let mut acknowledged = Vec::new();
+    for w in writers {
+        acknowledged.push(w.await.unwrap());
+    }
+    assert!(acknowledged.iter().all(|&n| n > 0), "{acknowledged:?}");
+
+    // The store reads back with every acknowledged event (a batch that was
+    // in flight may or may not be there, but whole).
+    let exported = Command::new(env!("CARGO_BIN_EXE_copmatch"))
+        .args([
+            "--data-dir",
+            dir.path().join("var").to_str().unwrap(),
+            "feedback",
+            "export",
+        ])
+        .env("COPMATCH__CATALOG__IMPORT_WHEN_EMPTY", "false")
+        .env("COPMATCH__LIVENESS__ENABLED", "false")
+        .output()
+        .unwrap();
+    assert!(
+        exported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    let mut stored = [0usize; 4];
+    for line in String::from_utf8_lossy(&exported.stdout).lines() {
+        let record: Value = serde_json::from_str(line).expect("every exported line is whole JSON");
+        if record["record"] == "event" {
+            let user = record["user_id"].as_str().unwrap();
+            stored[user[1..].parse::<usize>().unwrap()] += 1;
+        }
+    }
+    for u in 0..4 {
+        assert!(
+            stored[u] >= acknowledged[u],
+            "user u{u}: {} stored < {} acknowledged",
+            stored[u],
+            acknowledged[u]
+        );
+        assert!(
+            stored[u] <= acknowledged[u] + 5,
+            "user u{u}: at most the one batch in flight is extra"
+        );
+        assert_eq!(stored[u] % 5, 0, "batches are all or nothing");
+    }
+    let server = start(dir.path());
+    let r = client
+        .get(server.url("/v1/users/u0/recommendations"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn a_reindex_killed_midway_leaves_the_active_index_serving_and_runs_again() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let client = reqwest::Client::new();
+    let mut server = start(dir.path());
+    let body: String = (0..1500).map(|i| format!("{}\n", community(i))).collect();
+    let report: Value = client
+        .post(server.url("/v1/communities/import"))
+        .header("content-type", "application/x-ndjson")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["imported"], 1500);
+    let before: Value = client
+        .get(server.url("/v1/admin/index"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = client
+        .post(server.url("/v1/admin/reindex"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let status: Value = client
+            .get(server.url("/v1/admin/index"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if status["reindex"]["done"].as_u64().unwrap_or(0) > 0 {
+            assert_eq!(
+                status["reindex"]["state"], "running",
+                "killed mid-way, not after: {status}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "the re-index never progressed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.kill();
+
+    let server = start(dir.path());
+    let after: Value = client
+        .get(server.url("/v1/admin/index"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        after["active"]["name"], before["active"]["name"],
+        "the old index still serves"
+    );
+    let stored = communities(&client, &server).await;
+    assert_eq!(stored.len(), 1500);
+    assert_whole(&client, &server, &stored[..50], stored.len()).await;
+    let r = client
+        .post(server.url("/v1/admin/reindex"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202, "a new re-index starts");
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let status: Value = client
+            .get(server.url("/v1/admin/index"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if status["reindex"]["state"] == "succeeded" {
+            assert_ne!(status["active"]["name"], before["active"]["name"]);
+            break;
+        }
+        assert_ne!(status["reindex"]["state"], "failed", "{status}");
+        assert!(
+            Instant::now() < deadline,
+            "the second re-index did not finish"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(communities(&client, &server).await.len(), 1500);
 }

@@ -90,9 +90,14 @@ error_codes! {
     InvalidQueryParameter => ("invalid_query_parameter", InvalidRequest, 400),
     UnsupportedMediaType => ("unsupported_media_type", InvalidRequest, 415),
     PayloadTooLarge => ("payload_too_large", InvalidRequest, 413),
+    JsonTooDeep => ("json_too_deep", InvalidRequest, 400),
     // Who may do what.
     MissingApiKey => ("missing_api_key", Auth, 401),
     InvalidApiKey => ("invalid_api_key", Auth, 403),
+    InsufficientScope => ("insufficient_scope", Auth, 403),
+    // Too much: a client past its budget, or the whole service at its bound.
+    RateLimited => ("rate_limited", InvalidRequest, 429),
+    Overloaded => ("overloaded", System, 429),
     // What does not exist.
     CommunityNotFound => ("community_not_found", InvalidRequest, 404),
     SubmissionNotFound => ("submission_not_found", InvalidRequest, 404),
@@ -106,6 +111,7 @@ error_codes! {
     LivenessRunInProgress => ("liveness_run_in_progress", InvalidRequest, 409),
     ModelGateRefused => ("model_gate_refused", InvalidRequest, 409),
     NoPreviousModel => ("no_previous_model", InvalidRequest, 409),
+    UserIdTaken => ("user_id_taken", InvalidRequest, 409),
     // Our side.
     StoreUnavailable => ("store_unavailable", System, 503),
     ModelUnavailable => ("model_unavailable", System, 503),
@@ -142,6 +148,9 @@ pub enum EmbedError {
     Unavailable(String),
     #[error("the embedding model failed: {0}")]
     Failed(String),
+    /// The model's queue is full: refused at once rather than queued.
+    #[error("the embedding model's queue is full ({0} waiting); retry shortly")]
+    Overloaded(usize),
 }
 
 /// What a store port ([`crate::ports::VectorStore`] and its siblings) can fail with.
@@ -169,7 +178,11 @@ impl From<StoreError> for CoreError {
 
 impl From<EmbedError> for CoreError {
     fn from(err: EmbedError) -> Self {
-        CoreError::new(ErrorCode::ModelUnavailable, err.to_string())
+        let code = match err {
+            EmbedError::Overloaded(_) => ErrorCode::Overloaded,
+            EmbedError::Unavailable(_) | EmbedError::Failed(_) => ErrorCode::ModelUnavailable,
+        };
+        CoreError::new(code, err.to_string())
     }
 }
 
@@ -192,7 +205,9 @@ mod tests {
         for &code in ErrorCode::ALL {
             let server = code.http_status() >= 500;
             let ours = matches!(code.error_type(), ErrorType::System | ErrorType::Internal);
-            assert_eq!(server, ours, "{code}");
+            // Overload is ours too, but answered 429: the client should retry.
+            assert!(!server || ours, "{code}");
+            assert_eq!(server, ours && code != ErrorCode::Overloaded, "{code}");
             assert!((400..600).contains(&code.http_status()), "{code}");
         }
     }

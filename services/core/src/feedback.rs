@@ -38,6 +38,10 @@ pub struct User {
     pub languages: Vec<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// The API key that created the user (its name); only that key, or an
+    /// admin, sees the user. None: created without a key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 /// Checks a user id: the same alphabet as community ids.

@@ -97,6 +97,8 @@ pub struct Personalizer {
     service: CopMatch,
     users: Arc<dyn UserStore>,
     settings: FeedbackSettings,
+    /// Whose users this view sees: None = all (keyless, or an admin).
+    owner: Option<String>,
 }
 
 impl Personalizer {
@@ -105,7 +107,27 @@ impl Personalizer {
             service,
             users,
             settings,
+            owner: None,
         }
+    }
+
+    /// The view of one API key: it sees, replaces and sends feedback for its
+    /// own users only; others' users do not exist for it (`user_not_found`).
+    /// `None` sees every user.
+    pub fn for_owner(&self, owner: Option<&str>) -> Personalizer {
+        Personalizer {
+            owner: owner.map(str::to_string),
+            ..self.clone()
+        }
+    }
+
+    fn sees(&self, user: &User) -> bool {
+        self.owner.is_none() || self.owner == user.owner
+    }
+
+    /// A user this view may see.
+    async fn visible_user(&self, id: &str) -> Result<Option<User>, CoreError> {
+        Ok(self.users.get_user(id).await?.filter(|u| self.sees(u)))
     }
 
     pub fn users(&self) -> &Arc<dyn UserStore> {
@@ -118,13 +140,24 @@ impl Personalizer {
         input.validate()?;
         let now = now_timestamp();
         let existing = self.users.get_user(id).await?;
+        if existing.as_ref().is_some_and(|u| !self.sees(u)) {
+            return Err(CoreError::new(
+                ErrorCode::UserIdTaken,
+                format!("the user id {id:?} belongs to another API key; choose another id"),
+            ));
+        }
         let created = existing.is_none();
+        let (created_at, owner) = match existing {
+            Some(u) => (u.created_at, u.owner),
+            None => (now.clone(), self.owner.clone()),
+        };
         let user = User {
             id: id.to_string(),
             profile: input.profile,
             languages: input.languages,
-            created_at: existing.map_or_else(|| now.clone(), |u| u.created_at),
+            created_at,
             updated_at: now,
+            owner,
         };
         self.users.put_user(user.clone()).await?;
         Ok((user, created))
@@ -132,11 +165,14 @@ impl Personalizer {
 
     pub async fn get_user(&self, id: &str) -> Result<User, CoreError> {
         validate_user_id(id)?;
-        self.users.get_user(id).await?.ok_or_else(|| not_found(id))
+        self.visible_user(id).await?.ok_or_else(|| not_found(id))
     }
 
     pub async fn delete_user(&self, id: &str) -> Result<(), CoreError> {
         validate_user_id(id)?;
+        if self.visible_user(id).await?.is_none() {
+            return Err(not_found(id));
+        }
         if self.users.delete_user(id).await? {
             Ok(())
         } else {
@@ -204,7 +240,7 @@ impl Personalizer {
         let mut communities_seen = BTreeSet::new();
         for (i, input) in inputs.iter().enumerate() {
             if users_seen.insert(input.user_id.as_str())
-                && self.users.get_user(&input.user_id).await?.is_none()
+                && self.visible_user(&input.user_id).await?.is_none()
             {
                 return Err(CoreError::new(
                     ErrorCode::UnknownFeedbackReference,

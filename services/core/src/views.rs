@@ -49,16 +49,24 @@ pub async fn embed_views(
     Ok(out)
 }
 
-/// The stored vector of each community.
+/// The stored vector of each community. Catalog writes are work that must
+/// finish, not traffic to shed: when the model's queue is full they wait for
+/// room (people's requests are the ones refused).
 pub async fn embed_communities(
     embedder: &dyn Embedder,
     communities: &[Community],
 ) -> Result<Vec<Vec<f32>>, EmbedError> {
-    embed_views(
-        embedder,
-        communities.iter().map(Community::embedding_views).collect(),
-    )
-    .await
+    let groups: Vec<Vec<String>> = communities.iter().map(Community::embedding_views).collect();
+    let mut wait = std::time::Duration::from_millis(20);
+    loop {
+        match embed_views(embedder, groups.clone()).await {
+            Err(EmbedError::Overloaded(_)) => {
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(1));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// The search vector of each profile item.

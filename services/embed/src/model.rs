@@ -29,6 +29,10 @@ pub struct EmbedderOptions {
     pub max_batch: usize,
     /// Cached embeddings (0 disables the cache).
     pub cache_capacity: usize,
+    /// Texts waiting for the model at most. A request that would queue past
+    /// it is refused at once ([`EmbedError::Overloaded`]) instead of waiting
+    /// ever longer; one job is always taken when nothing waits.
+    pub max_queue: usize,
 }
 
 impl Default for EmbedderOptions {
@@ -39,6 +43,7 @@ impl Default for EmbedderOptions {
             intra_op_threads: 1,
             max_batch: 32,
             cache_capacity: 10_000,
+            max_queue: 512,
         }
     }
 }
@@ -47,6 +52,9 @@ struct Shared {
     jobs: Sender<Job>,
     cache: EmbeddingCache,
     live_workers: Arc<AtomicUsize>,
+    workers: usize,
+    queued: worker::Queued,
+    max_queue: usize,
 }
 
 /// Cloneable async handle to the model threads.
@@ -61,9 +69,11 @@ impl SentenceEmbedder {
     pub fn start(options: &EmbedderOptions) -> Result<Self, EmbedError> {
         let (jobs, queue) = crossbeam_channel::unbounded::<Job>();
         let live_workers = Arc::new(AtomicUsize::new(0));
+        let queued: worker::Queued = Arc::new(AtomicUsize::new(0));
         let mut loaded = Vec::new();
         for index in 0..options.workers.max(1) {
             let queue = queue.clone();
+            let taken = queued.clone();
             let dir = options.model_dir.clone();
             let threads = options.intra_op_threads.max(1) as i32;
             let max_batch = options.max_batch.max(1);
@@ -75,10 +85,10 @@ impl SentenceEmbedder {
                     tch::set_num_threads(threads);
                     match worker::load_model(&dir) {
                         Ok(model) => {
-                            live.fetch_add(1, Ordering::SeqCst);
+                            let _alive = worker::Alive::new(&live);
                             let _ = ready_tx.send(Ok(()));
-                            worker::serve(model, queue, max_batch);
-                            live.fetch_sub(1, Ordering::SeqCst);
+                            let encode = |texts: &[&str]| worker::encode_with(&model, texts);
+                            worker::serve(encode, queue, taken, max_batch);
                         }
                         Err(e) => {
                             let _ = ready_tx.send(Err(e));
@@ -101,8 +111,30 @@ impl SentenceEmbedder {
                 jobs,
                 cache: EmbeddingCache::new(options.cache_capacity),
                 live_workers,
+                workers: options.workers.max(1),
+                queued,
+                max_queue: options.max_queue.max(1),
             }),
         })
+    }
+}
+
+impl SentenceEmbedder {
+    /// Reserves room for `n` texts in the queue, or refuses.
+    fn enqueue_room(&self, n: usize) -> Result<(), EmbedError> {
+        let before = self.shared.queued.fetch_add(n, Ordering::SeqCst);
+        if before > 0 && before + n > self.shared.max_queue {
+            self.shared.queued.fetch_sub(n, Ordering::SeqCst);
+            metrics::counter!("copmatch_overloaded_total", "reason" => "model_queue").increment(1);
+            return Err(EmbedError::Overloaded(before));
+        }
+        if self.shared.live_workers.load(Ordering::SeqCst) == 0 {
+            self.shared.queued.fetch_sub(n, Ordering::SeqCst);
+            return Err(EmbedError::Unavailable(
+                "every model thread has stopped".into(),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -116,8 +148,9 @@ impl Embedder for SentenceEmbedder {
         DIMENSION
     }
 
+    /// Every model thread started is still serving.
     fn is_ready(&self) -> bool {
-        self.shared.live_workers.load(Ordering::SeqCst) > 0
+        self.shared.live_workers.load(Ordering::SeqCst) == self.shared.workers
     }
 
     async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, EmbedError> {
@@ -129,7 +162,11 @@ impl Embedder for SentenceEmbedder {
                 missing.push(text.clone());
             }
         }
+        metrics::counter!("copmatch_embed_cache_hits_total")
+            .increment((texts.len() - missing.len()) as u64);
+        metrics::counter!("copmatch_embed_cache_misses_total").increment(missing.len() as u64);
         if !missing.is_empty() {
+            self.enqueue_room(missing.len())?;
             let (reply, answer) = oneshot::channel();
             self.shared
                 .jobs
@@ -137,7 +174,12 @@ impl Embedder for SentenceEmbedder {
                     texts: missing.clone(),
                     reply,
                 })
-                .map_err(|_| EmbedError::Unavailable("the model threads have stopped".into()))?;
+                .map_err(|_| {
+                    self.shared
+                        .queued
+                        .fetch_sub(missing.len(), Ordering::SeqCst);
+                    EmbedError::Unavailable("the model threads have stopped".into())
+                })?;
             let vectors = answer
                 .await
                 .map_err(|_| {

@@ -3,6 +3,11 @@
 
 use std::path::Path;
 
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
 use crossbeam_channel::{Receiver, TryRecvError};
 use rust_bert::pipelines::common::ModelType;
 use rust_bert::pipelines::sentence_embeddings::{
@@ -11,9 +16,12 @@ use rust_bert::pipelines::sentence_embeddings::{
 use rust_bert::resources::LocalResource;
 use tokio::sync::oneshot;
 
+/// What a job is answered with: one vector per text, or why not.
+pub type Answer = Result<Vec<Vec<f32>>, String>;
+
 pub struct Job {
     pub texts: Vec<String>,
-    pub reply: oneshot::Sender<Result<Vec<Vec<f32>>, String>>,
+    pub reply: oneshot::Sender<Answer>,
 }
 
 fn local(path: std::path::PathBuf) -> Box<LocalResource> {
@@ -57,25 +65,65 @@ pub fn load_model(dir: &Path) -> Result<SentenceEmbeddingsModel, String> {
         .map_err(|e| format!("loading the model from {}: {e}", dir.display()))
 }
 
-/// Serves jobs until every handle is dropped.
-pub fn serve(model: SentenceEmbeddingsModel, jobs: Receiver<Job>, max_batch: usize) {
+/// Texts waiting for a model thread, shared by the handle (which adds) and
+/// the threads (which take).
+pub type Queued = Arc<AtomicUsize>;
+
+/// Counts a model thread as alive until it ends, however it ends (a panic
+/// included), so readiness follows the threads that really serve.
+pub struct Alive(Arc<AtomicUsize>);
+
+impl Alive {
+    pub fn new(live: &Arc<AtomicUsize>) -> Self {
+        live.fetch_add(1, Ordering::SeqCst);
+        Self(live.clone())
+    }
+}
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Serves jobs until every handle is dropped, or until `encode` panics: its
+/// batch is answered with an error and the thread ends (the model's state
+/// is unknown after a panic), which [`Alive`] reports.
+pub fn serve(
+    encode: impl Fn(&[&str]) -> Result<Vec<Vec<f32>>, String>,
+    jobs: Receiver<Job>,
+    queued: Queued,
+    max_batch: usize,
+) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
-        let mut queued: usize = batch[0].texts.len();
-        while queued < max_batch {
+        let mut taken: usize = batch[0].texts.len();
+        while taken < max_batch {
             match jobs.try_recv() {
                 Ok(job) => {
-                    queued += job.texts.len();
+                    taken += job.texts.len();
                     batch.push(job);
                 }
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
+        let waiting = queued.fetch_sub(taken, Ordering::SeqCst) - taken;
+        metrics::gauge!("copmatch_embed_queue_texts").set(waiting as f64);
+        metrics::histogram!("copmatch_embed_batch_texts").record(taken as f64);
         let texts: Vec<&str> = batch
             .iter()
             .flat_map(|j| j.texts.iter().map(String::as_str))
             .collect();
-        let result = encode_chunked(&model, &texts, max_batch);
+        let started = Instant::now();
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            encode_chunked(&encode, &texts, max_batch)
+        }));
+        metrics::histogram!("copmatch_embed_inference_seconds")
+            .record(started.elapsed().as_secs_f64());
+        let (result, panicked) = match result {
+            Ok(result) => (result, false),
+            Err(_) => (Err("the model thread failed".to_string()), true),
+        };
         let mut offset = 0;
         for job in batch {
             let n = job.texts.len();
@@ -87,21 +135,86 @@ pub fn serve(model: SentenceEmbeddingsModel, jobs: Receiver<Job>, max_batch: usi
             // The caller may have gone away (request cancelled); that is fine.
             let _ = job.reply.send(answer);
         }
+        if panicked {
+            tracing::error!("a model thread panicked and stopped; /ready now answers 503");
+            return;
+        }
     }
 }
 
 fn encode_chunked(
-    model: &SentenceEmbeddingsModel,
+    encode: &impl Fn(&[&str]) -> Result<Vec<Vec<f32>>, String>,
     texts: &[&str],
     max_batch: usize,
 ) -> Result<Vec<Vec<f32>>, String> {
     let mut out = Vec::with_capacity(texts.len());
     for chunk in texts.chunks(max_batch.max(1)) {
-        out.extend(
-            model
-                .encode(chunk)
-                .map_err(|e| format!("inference failed: {e}"))?,
-        );
+        out.extend(encode(chunk)?);
     }
     Ok(out)
+}
+
+/// One forward pass of the real model.
+pub fn encode_with(
+    model: &SentenceEmbeddingsModel,
+    texts: &[&str],
+) -> Result<Vec<Vec<f32>>, String> {
+    model
+        .encode(texts)
+        .map_err(|e| format!("inference failed: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(text: &str) -> (Job, oneshot::Receiver<Answer>) {
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            texts: vec![text.to_string()],
+            reply,
+        };
+        (job, answer)
+    }
+
+    #[test]
+    fn a_panicking_model_answers_its_batch_and_is_no_longer_counted_alive() {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let live = Arc::new(AtomicUsize::new(0));
+        let queued: Queued = Arc::new(AtomicUsize::new(0));
+        let thread = {
+            let live = live.clone();
+            let queued = queued.clone();
+            std::thread::spawn(move || {
+                let _alive = Alive::new(&live);
+                serve(
+                    |texts: &[&str]| {
+                        if texts.contains(&"boom") {
+                            panic!("simulated libtorch failure");
+                        }
+                        Ok(texts.iter().map(|_| vec![1.0]).collect())
+                    },
+                    rx,
+                    queued,
+                    8,
+                )
+            })
+        };
+        let (ok, ok_answer) = job("fine");
+        queued.fetch_add(1, Ordering::SeqCst);
+        tx.send(ok).unwrap();
+        assert_eq!(ok_answer.blocking_recv().unwrap(), Ok(vec![vec![1.0]]));
+        assert_eq!(live.load(Ordering::SeqCst), 1);
+        let (bad, bad_answer) = job("boom");
+        queued.fetch_add(1, Ordering::SeqCst);
+        tx.send(bad).unwrap();
+        assert!(bad_answer.blocking_recv().unwrap().is_err());
+        thread.join().unwrap();
+        assert_eq!(
+            live.load(Ordering::SeqCst),
+            0,
+            "the dead thread is not counted"
+        );
+        assert_eq!(queued.load(Ordering::SeqCst), 0);
+    }
 }

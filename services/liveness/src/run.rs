@@ -169,6 +169,9 @@ async fn run_inner(
     while let Some((platform, outcome, stored)) = checks.next().await {
         report.checked += 1;
         report.not_recorded += usize::from(!stored);
+        metrics::counter!("copmatch_liveness_checks_total",
+            "platform" => platform.as_str(), "outcome" => outcome.as_str())
+        .increment(1);
         *report
             .table
             .entry(platform.as_str().to_string())

@@ -163,6 +163,7 @@ pub fn simulate(catalog: &[Community], options: &SimOptions) -> anyhow::Result<S
             languages: Vec::new(),
             created_at: created.clone(),
             updated_at: created,
+            owner: None,
         });
         let partner = &fields[partners[field].as_str()];
         let mut joined: Vec<&str> = Vec::new();

@@ -186,7 +186,12 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 .addr
                 .rsplit_once(':')
                 .map_or("127.0.0.1", |(host, _)| host);
-            tracing::info!("copmatch listening on http://{host}:{}", app.port());
+            let base = format!("http://{host}:{}", app.port());
+            tracing::info!("copmatch listening on {base}");
+            if let Some(file) = &settings.http.address_file {
+                copmatch_core::durable::write_atomically(file, format!("{base}\n").as_bytes())
+                    .with_context(|| format!("writing http.address_file {}", file.display()))?;
+            }
             app.run_until_stopped().await
         }
         Command::Import { file } => {

@@ -4,17 +4,16 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::auth::Admin;
 use crate::error::{ApiError, ErrorBody};
 use crate::reindex_job::{IndexStatus, ReindexStatus, Reindexer};
 use copmatch_retrain::models::{ModelManager, ModelsStatus};
 
 super::routes! { http;
-    "/v1/admin/index" => { get: index_status },
-    "/v1/admin/reindex" => { post: start_reindex },
-    "/v1/admin/models" => { get: models },
-    "/v1/admin/models/rollback" => { post: rollback },
-    "/v1/admin/models/{version}/activate" => { post: activate },
+    "/v1/admin/index" => { get: index_status @ Admin },
+    "/v1/admin/reindex" => { post: start_reindex @ Admin },
+    "/v1/admin/models" => { get: models @ Admin },
+    "/v1/admin/models/rollback" => { post: rollback @ Admin },
+    "/v1/admin/models/{version}/activate" => { post: activate @ Admin },
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -27,23 +26,20 @@ pub struct ActivateQuery {
 
 /// The serving model, what rollback returns to, and every trained artifact
 /// with its held-out metrics.
-#[utoipa::path(get, path = "/v1/admin/models", tag = "admin", security(("admin_key" = [])),
+#[utoipa::path(get, path = "/v1/admin/models", tag = "admin",
     responses(
         (status = 200, body = ModelsStatus),
         (status = 401, description = "missing_api_key", body = ErrorBody),
         (status = 403, description = "invalid_api_key", body = ErrorBody),
     ))]
-pub async fn models(
-    _admin: Admin,
-    models: web::Data<ModelManager>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn models(models: web::Data<ModelManager>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(models.status().await?))
 }
 
 /// Activates a model (`base` or `ftN`) behind the evaluation gate: re-indexes
 /// into a version served by it in the background and switches atomically.
 /// Watch `GET /v1/admin/index`.
-#[utoipa::path(post, path = "/v1/admin/models/{version}/activate", tag = "admin", security(("admin_key" = [])),
+#[utoipa::path(post, path = "/v1/admin/models/{version}/activate", tag = "admin",
     params(("version" = String, Path, description = "`base` or a trained version such as `ft2`"), ActivateQuery),
     responses(
         (status = 202, description = "Started", body = ReindexStatus),
@@ -53,7 +49,6 @@ pub async fn models(
         (status = 409, description = "model_gate_refused (held-out metric not better than the serving model's), reindex_in_progress", body = ErrorBody),
     ))]
 pub async fn activate(
-    _admin: Admin,
     models: web::Data<ModelManager>,
     reindexer: web::Data<Reindexer>,
     version: web::Path<String>,
@@ -64,7 +59,7 @@ pub async fn activate(
 }
 
 /// Returns to the model of the previous index version, without the gate.
-#[utoipa::path(post, path = "/v1/admin/models/rollback", tag = "admin", security(("admin_key" = [])),
+#[utoipa::path(post, path = "/v1/admin/models/rollback", tag = "admin",
     responses(
         (status = 202, description = "Started", body = ReindexStatus),
         (status = 401, description = "missing_api_key", body = ErrorBody),
@@ -72,7 +67,6 @@ pub async fn activate(
         (status = 409, description = "no_previous_model, reindex_in_progress", body = ErrorBody),
     ))]
 pub async fn rollback(
-    _admin: Admin,
     models: web::Data<ModelManager>,
     reindexer: web::Data<Reindexer>,
 ) -> Result<HttpResponse, ApiError> {
@@ -81,33 +75,27 @@ pub async fn rollback(
 }
 
 /// The active index version, all versions, and the current or last re-index.
-#[utoipa::path(get, path = "/v1/admin/index", tag = "admin", security(("admin_key" = [])),
+#[utoipa::path(get, path = "/v1/admin/index", tag = "admin",
     responses(
         (status = 200, body = IndexStatus),
         (status = 401, description = "missing_api_key", body = ErrorBody),
         (status = 403, description = "invalid_api_key", body = ErrorBody),
         (status = 503, description = "store_unavailable", body = ErrorBody),
     ))]
-pub async fn index_status(
-    _admin: Admin,
-    reindexer: web::Data<Reindexer>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn index_status(reindexer: web::Data<Reindexer>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(reindexer.status().await?))
 }
 
 /// Re-embeds every community into a new index version in the background and
 /// switches to it atomically; requests are served throughout. Watch
 /// `GET /v1/admin/index`.
-#[utoipa::path(post, path = "/v1/admin/reindex", tag = "admin", security(("admin_key" = [])),
+#[utoipa::path(post, path = "/v1/admin/reindex", tag = "admin",
     responses(
         (status = 202, description = "Started", body = ReindexStatus),
         (status = 401, description = "missing_api_key", body = ErrorBody),
         (status = 403, description = "invalid_api_key", body = ErrorBody),
         (status = 409, description = "reindex_in_progress", body = ErrorBody),
     ))]
-pub async fn start_reindex(
-    _admin: Admin,
-    reindexer: web::Data<Reindexer>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn start_reindex(reindexer: web::Data<Reindexer>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Accepted().json(reindexer.start()?))
 }

@@ -9,17 +9,16 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::auth::Admin;
 use crate::error::{ApiError, ErrorBody};
 use crate::ImportLimit;
 
 // `import` is registered before `{id}` so that it is not taken for an id.
 super::routes! { http;
-    "/v1/communities/import" => { post: import },
-    "/v1/communities" => { get: list },
-    "/v1/communities/{id}/status" => { put: put_status },
-    "/v1/communities/{id}/similar" => { get: similar },
-    "/v1/communities/{id}" => { get: get, put: put, delete: delete },
+    "/v1/communities/import" => { post: import @ Admin },
+    "/v1/communities" => { get: list @ Recommend },
+    "/v1/communities/{id}/status" => { put: put_status @ Admin },
+    "/v1/communities/{id}/similar" => { get: similar @ Recommend },
+    "/v1/communities/{id}" => { get: get @ Recommend, put: put @ Admin, delete: delete @ Admin },
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -61,7 +60,6 @@ pub async fn get(
 /// Creates or replaces a community (admin). The body's `id` may be omitted.
 #[utoipa::path(put, path = "/v1/communities/{id}", tag = "communities", params(("id" = String, Path)),
     request_body = copmatch_core::community::CommunityInput,
-    security(("admin_key" = [])),
     responses(
         (status = 200, description = "Replaced", body = Community),
         (status = 201, description = "Created", body = Community),
@@ -70,7 +68,6 @@ pub async fn get(
         (status = 403, description = "invalid_api_key", body = ErrorBody),
     ))]
 pub async fn put(
-    _admin: Admin,
     service: web::Data<CopMatch>,
     id: web::Path<String>,
     body: web::Json<serde_json::Value>,
@@ -87,14 +84,12 @@ pub async fn put(
 /// when it was last active, its size. The embedding is kept.
 #[utoipa::path(put, path = "/v1/communities/{id}/status", tag = "communities", params(("id" = String, Path)),
     request_body = StatusUpdate,
-    security(("admin_key" = [])),
     responses(
         (status = 200, description = "The updated community", body = Community),
         (status = 400, description = "invalid_community (unknown status, bad date), invalid_request_body", body = ErrorBody),
         (status = 404, description = "community_not_found", body = ErrorBody),
     ))]
 pub async fn put_status(
-    _admin: Admin,
     service: web::Data<CopMatch>,
     id: web::Path<String>,
     body: web::Json<StatusUpdate>,
@@ -104,10 +99,8 @@ pub async fn put_status(
 
 /// Deletes a community (admin).
 #[utoipa::path(delete, path = "/v1/communities/{id}", tag = "communities", params(("id" = String, Path)),
-    security(("admin_key" = [])),
     responses((status = 204, description = "Deleted"), (status = 404, description = "community_not_found", body = ErrorBody)))]
 pub async fn delete(
-    _admin: Admin,
     service: web::Data<CopMatch>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -130,14 +123,12 @@ pub async fn similar(
 /// Valid lines are stored even when others fail; failures are listed by line.
 #[utoipa::path(post, path = "/v1/communities/import", tag = "communities",
     request_body(content = String, content_type = "application/x-ndjson"),
-    security(("admin_key" = [])),
     responses(
         (status = 200, description = "Per-line results", body = ImportReport),
         (status = 400, description = "malformed_json (body is not UTF-8)", body = ErrorBody),
         (status = 413, description = "payload_too_large", body = ErrorBody),
     ))]
 pub async fn import(
-    _admin: Admin,
     service: web::Data<CopMatch>,
     limit: web::Data<ImportLimit>,
     mut payload: web::Payload,

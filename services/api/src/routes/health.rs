@@ -1,4 +1,4 @@
-//! Liveness (`/health`) and readiness (`/ready`).
+//! Liveness (`/health`), readiness (`/ready`) and metrics (`/metrics`).
 
 use actix_web::{web, HttpResponse};
 use copmatch_core::{CopMatch, ErrorCode};
@@ -8,8 +8,17 @@ use utoipa::ToSchema;
 use crate::error::{ApiError, ErrorBody};
 
 super::routes! { http;
-    "/health" => { get: health },
-    "/ready" => { get: ready },
+    "/health" => { get: health @ Probe },
+    "/ready" => { get: ready @ Probe },
+    "/metrics" => { get: metrics @ Probe },
+}
+
+/// Prometheus metrics in the text exposition format (every metric is listed
+/// in the README).
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
+pub async fn metrics() -> HttpResponse {
+    crate::telemetry::render_metrics()
 }
 
 #[derive(Serialize, ToSchema)]

@@ -10,14 +10,13 @@ use copmatch_liveness::Selection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Admin;
 use crate::error::{ApiError, ErrorBody};
 use crate::liveness_job::Checks;
 
 super::routes! { http;
-    "/v1/communities/{id}/liveness" => { get: history },
-    "/v1/admin/liveness" => { get: summary },
-    "/v1/admin/liveness/run" => { post: start },
+    "/v1/communities/{id}/liveness" => { get: history @ Recommend },
+    "/v1/admin/liveness" => { get: summary @ Admin },
+    "/v1/admin/liveness/run" => { post: start @ Admin },
 }
 
 const MAX_HISTORY: usize = 200;
@@ -74,14 +73,14 @@ pub struct LivenessStatus {
 
 /// Communities by status and by their last check's outcome, and the check
 /// that is running.
-#[utoipa::path(get, path = "/v1/admin/liveness", tag = "liveness", security(("admin_key" = [])),
+#[utoipa::path(get, path = "/v1/admin/liveness", tag = "liveness",
     responses(
         (status = 200, body = LivenessStatus),
         (status = 401, description = "missing_api_key", body = ErrorBody),
         (status = 403, description = "invalid_api_key", body = ErrorBody),
         (status = 503, description = "store_unavailable", body = ErrorBody),
     ))]
-pub async fn summary(_admin: Admin, checks: web::Data<Checks>) -> Result<HttpResponse, ApiError> {
+pub async fn summary(checks: web::Data<Checks>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(LivenessStatus {
         summary: checks.liveness.summary().await?,
         run: checks.state.status(),
@@ -115,7 +114,7 @@ impl RunRequest {
 }
 
 /// Starts a liveness check in the background (202); watch `GET /v1/admin/liveness`.
-#[utoipa::path(post, path = "/v1/admin/liveness/run", tag = "liveness", security(("admin_key" = [])),
+#[utoipa::path(post, path = "/v1/admin/liveness/run", tag = "liveness",
     request_body = RunRequest,
     responses(
         (status = 202, description = "Started", body = RunStatus),
@@ -125,7 +124,6 @@ impl RunRequest {
         (status = 409, description = "liveness_run_in_progress", body = ErrorBody),
     ))]
 pub async fn start(
-    _admin: Admin,
     checks: web::Data<Checks>,
     body: web::Json<RunRequest>,
 ) -> Result<HttpResponse, ApiError> {

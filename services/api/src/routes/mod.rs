@@ -16,15 +16,17 @@ pub mod web;
 
 use crate::settings::HttpSettings;
 
-/// Declares an API area's routes: for each path, its methods and handlers
-/// (each with a `#[utoipa::path]`), and optionally app data for that path
-/// alone (`$http` names the `HttpSettings` it may read). Expands to
-/// `configure`, which registers every path as one resource answering other
-/// methods with `method_not_allowed`, and to `Doc`, the OpenAPI document of
-/// exactly those handlers.
+/// Declares an API area's routes: for each path, its methods, handlers (each
+/// with a `#[utoipa::path]`) and what the caller needs ([`crate::auth::Need`]:
+/// `get: list @ Recommend`), and optionally app data for that path alone
+/// (`$http` names the `HttpSettings` it may read). Expands to `configure`,
+/// which registers every path as one resource answering other methods with
+/// `method_not_allowed` and every route behind [`crate::auth::admit`]; to
+/// `Doc`, the OpenAPI document of exactly those handlers; and to `NEEDS`,
+/// from which the document's `security` is written.
 macro_rules! routes {
     ($http:ident;
-     $($path:literal $([data = $data:expr])? => { $($method:ident : $handler:ident),+ $(,)? }),+ $(,)?) => {
+     $($path:literal $([data = $data:expr])? => { $($method:ident : $handler:ident @ $need:ident),+ $(,)? }),+ $(,)?) => {
         /// Registers this area's routes (see `routes!`).
         pub fn configure(
             cfg: &mut actix_web::web::ServiceConfig,
@@ -34,7 +36,13 @@ macro_rules! routes {
                 cfg.service(
                     actix_web::web::resource($path)
                         $(.app_data($data))?
-                        $(.route(actix_web::web::$method().to($handler)))+
+                        $(.route(
+                            actix_web::web::$method()
+                                .to($handler)
+                                .wrap(actix_web::middleware::from_fn(|req, next| {
+                                    $crate::auth::admit($crate::auth::Need::$need, req, next)
+                                })),
+                        ))+
                         .default_service(actix_web::web::to($crate::error::method_not_allowed)),
                 );
             )+
@@ -48,13 +56,21 @@ macro_rules! routes {
         /// The paths `configure` registers, checked against `Doc`'s.
         #[cfg(test)]
         pub const PATHS: &[&str] = &[$($path),+];
+
+        /// What each route (path, method) requires, for the OpenAPI `security`.
+        pub const NEEDS: &[(&str, &str, $crate::auth::Need)] =
+            &[$($(($path, stringify!($method), $crate::auth::Need::$need)),+),+];
     };
 }
 pub(crate) use routes;
 
 /// Every API area, in registration order (`communities` registers `import`
 /// before `{id}` so that it is not taken for an id).
-pub fn configure(cfg: &mut actix_web::web::ServiceConfig, http: &HttpSettings) {
+pub fn configure(
+    cfg: &mut actix_web::web::ServiceConfig,
+    http: &HttpSettings,
+    public_key: Option<&str>,
+) {
     recommendations::configure(cfg, http);
     liveness::configure(cfg, http);
     communities::configure(cfg, http);
@@ -63,23 +79,24 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig, http: &HttpSettings) {
     admin::configure(cfg, http);
     users::configure(cfg, http);
     openapi::configure(cfg);
-    web::configure(cfg);
+    web::configure(cfg, public_key);
 }
 
 /// The OpenAPI document of every area registered by [`configure`].
 pub fn openapi() -> utoipa::openapi::OpenApi {
     use utoipa::OpenApi;
     let mut doc = openapi::ApiDoc::openapi();
-    for area in [
-        recommendations::Doc::openapi(),
-        communities::Doc::openapi(),
-        liveness::Doc::openapi(),
-        health::Doc::openapi(),
-        submissions::Doc::openapi(),
-        admin::Doc::openapi(),
-        users::Doc::openapi(),
+    for (area, needs) in [
+        (recommendations::Doc::openapi(), recommendations::NEEDS),
+        (communities::Doc::openapi(), communities::NEEDS),
+        (liveness::Doc::openapi(), liveness::NEEDS),
+        (health::Doc::openapi(), health::NEEDS),
+        (submissions::Doc::openapi(), submissions::NEEDS),
+        (admin::Doc::openapi(), admin::NEEDS),
+        (users::Doc::openapi(), users::NEEDS),
     ] {
         doc.merge(area);
+        openapi::secure(&mut doc, needs);
     }
     doc
 }

@@ -1,19 +1,85 @@
 //! `GET /openapi.json`: the document's frame (title, security scheme, shared
-//! schemas) here, its paths from each area's route list (see [`super::routes!`]).
+//! schemas) here, its paths from each area's route list (see [`super::routes!`]),
+//! and each operation's `security` and the answers every guarded route may
+//! give (401, 403, 429) written from the same route list by [`secure`].
 
 use actix_web::{web, HttpResponse};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-struct AdminKeyScheme;
+use crate::auth::Need;
 
-impl Modify for AdminKeyScheme {
+/// The security scheme's name in the document.
+const SCHEME: &str = "api_key";
+
+struct ApiKeyScheme;
+
+impl Modify for ApiKeyScheme {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
-            "admin_key",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            SCHEME,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API key with the operation's scope. Not needed while the service is keyless (no key configured).",
+                    ))
+                    .build(),
+            ),
         );
+    }
+}
+
+fn error_response(operation: &mut Operation, status: &str, codes: &str) {
+    let response = ResponseBuilder::new()
+        .description(codes)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build();
+    operation
+        .responses
+        .responses
+        .entry(status.to_string())
+        .or_insert(RefOr::T(response));
+}
+
+/// Writes each operation's `security` from what its route needs, and the
+/// answers the guard and the overload bound may give to any guarded request.
+pub fn secure(doc: &mut utoipa::openapi::OpenApi, needs: &[(&str, &str, Need)]) {
+    for &(path, method, need) in needs {
+        let Some(item) = doc.paths.paths.get_mut(path) else {
+            continue;
+        };
+        let operation = match method {
+            "get" => item.get.as_mut(),
+            "post" => item.post.as_mut(),
+            "put" => item.put.as_mut(),
+            "delete" => item.delete.as_mut(),
+            _ => None,
+        };
+        let Some(operation) = operation else { continue };
+        let keyed = SecurityRequirement::new(SCHEME, [need.scope().as_str()]);
+        // While keyless, or a probe listed in `auth.open_paths`, no key is needed.
+        operation.security = Some(vec![SecurityRequirement::default(), keyed]);
+        error_response(
+            operation,
+            "401",
+            "missing_api_key: keys are configured and none was sent",
+        );
+        error_response(operation, "403", "invalid_api_key, insufficient_scope");
+        let busy = if need == Need::Probe {
+            "overloaded"
+        } else {
+            "rate_limited (this client's budget is spent) or overloaded (the service is at its bound); see Retry-After"
+        };
+        error_response(operation, "429", busy);
     }
 }
 
@@ -21,7 +87,7 @@ impl Modify for AdminKeyScheme {
 #[openapi(
     info(title = "copmatch", description = "Matches people to communities of practice."),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
-    modifiers(&AdminKeyScheme)
+    modifiers(&ApiKeyScheme)
 )]
 pub struct ApiDoc;
 

@@ -6,7 +6,7 @@ use copmatch_core::{CopMatch, RecommendRequest, RecommendResponse, Steering};
 use crate::error::{ApiError, ErrorBody};
 
 super::routes! { http;
-    "/v1/recommendations" => { post: recommend },
+    "/v1/recommendations" => { post: recommend @ Recommend },
 }
 
 /// Ranked, explained communities for a person's profile.

@@ -9,14 +9,13 @@ use copmatch_core::ErrorCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::auth::Admin;
 use crate::error::{ApiError, ErrorBody};
 
 super::routes! { http;
-    "/v1/submissions" => { post: submit, get: list },
-    "/v1/reports" => { post: report },
-    "/v1/submissions/{id}/approve" => { post: approve },
-    "/v1/submissions/{id}/reject" => { post: reject },
+    "/v1/submissions" => { post: submit @ Submit, get: list @ Admin },
+    "/v1/reports" => { post: report @ Submit },
+    "/v1/submissions/{id}/approve" => { post: approve @ Admin },
+    "/v1/submissions/{id}/reject" => { post: reject @ Admin },
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -54,10 +53,9 @@ pub async fn report(
 }
 
 /// The moderation queue (admin), oldest first.
-#[utoipa::path(get, path = "/v1/submissions", tag = "moderation", params(ListQuery), security(("admin_key" = [])),
+#[utoipa::path(get, path = "/v1/submissions", tag = "moderation", params(ListQuery),
     responses((status = 200, body = [ModerationItem]), (status = 400, description = "invalid_query_parameter", body = ErrorBody)))]
 pub async fn list(
-    _admin: Admin,
     moderator: web::Data<Moderator>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -75,14 +73,13 @@ pub async fn list(
 
 /// Approves a submission (the community becomes recommendable at once) or a
 /// dead-link report (the community is marked `dead_link`). Admin.
-#[utoipa::path(post, path = "/v1/submissions/{id}/approve", tag = "moderation", params(("id" = String, Path)), security(("admin_key" = [])),
+#[utoipa::path(post, path = "/v1/submissions/{id}/approve", tag = "moderation", params(("id" = String, Path)),
     responses(
         (status = 200, body = ModerationItem),
         (status = 404, description = "submission_not_found", body = ErrorBody),
         (status = 409, description = "submission_already_decided", body = ErrorBody),
     ))]
 pub async fn approve(
-    _admin: Admin,
     moderator: web::Data<Moderator>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -91,14 +88,12 @@ pub async fn approve(
 
 /// Rejects a submission or report with a reason. Admin.
 #[utoipa::path(post, path = "/v1/submissions/{id}/reject", tag = "moderation", params(("id" = String, Path)), request_body = RejectInput,
-    security(("admin_key" = [])),
     responses(
         (status = 200, body = ModerationItem),
         (status = 404, description = "submission_not_found", body = ErrorBody),
         (status = 409, description = "submission_already_decided", body = ErrorBody),
     ))]
 pub async fn reject(
-    _admin: Admin,
     moderator: web::Data<Moderator>,
     id: web::Path<String>,
     body: web::Json<RejectInput>,

@@ -8,16 +8,17 @@ use copmatch_core::personalizer::{
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::auth::Caller;
 use crate::error::{json_error, ApiError, ErrorBody};
 
 // A feedback batch holds up to `feedback.max_batch` events, so its body limit
 // (`http.max_feedback_bytes`) is larger than other bodies'.
 super::routes! { http;
-    "/v1/users/{id}/recommendations" => { get: recommendations },
-    "/v1/users/{id}" => { get: get, put: put, delete: delete },
+    "/v1/users/{id}/recommendations" => { get: recommendations @ Feedback },
+    "/v1/users/{id}" => { get: get @ Feedback, put: put @ Feedback, delete: delete @ Feedback },
     "/v1/feedback" [data = actix_web::web::JsonConfig::default()
         .limit(http.max_feedback_bytes)
-        .error_handler(json_error)] => { post: feedback },
+        .error_handler(json_error)] => { post: feedback @ Feedback },
 }
 
 /// The query string of a user's recommendations.
@@ -55,14 +56,19 @@ impl From<RecommendQuery> for UserRecommendOptions {
         (status = 200, description = "Replaced", body = User),
         (status = 201, description = "Created", body = User),
         (status = 400, description = "invalid_user_id, empty_profile, invalid_profile, malformed_json, invalid_request_body", body = ErrorBody),
+        (status = 409, description = "user_id_taken: the id belongs to a user of another API key", body = ErrorBody),
         (status = 503, description = "store_unavailable", body = ErrorBody),
     ))]
 pub async fn put(
     users: web::Data<Personalizer>,
+    caller: Caller,
     id: web::Path<String>,
     body: web::Json<UserInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (user, created) = users.put_user(&id, body.into_inner()).await?;
+    let (user, created) = users
+        .for_owner(caller.owner())
+        .put_user(&id, body.into_inner())
+        .await?;
     Ok(if created {
         HttpResponse::Created().json(user)
     } else {
@@ -80,9 +86,10 @@ pub async fn put(
     ))]
 pub async fn get(
     users: web::Data<Personalizer>,
+    caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(users.get_user(&id).await?))
+    Ok(HttpResponse::Ok().json(users.for_owner(caller.owner()).get_user(&id).await?))
 }
 
 /// Deletes a user and all their feedback events.
@@ -95,9 +102,10 @@ pub async fn get(
     ))]
 pub async fn delete(
     users: web::Data<Personalizer>,
+    caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    users.delete_user(&id).await?;
+    users.for_owner(caller.owner()).delete_user(&id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -114,10 +122,12 @@ pub async fn delete(
     ))]
 pub async fn recommendations(
     users: web::Data<Personalizer>,
+    caller: Caller,
     id: web::Path<String>,
     query: web::Query<RecommendQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let response = users
+        .for_owner(caller.owner())
         .recommend_for_user(&id, query.into_inner().into())
         .await?;
     Ok(HttpResponse::Ok().json(response))
@@ -136,8 +146,14 @@ pub async fn recommendations(
     ))]
 pub async fn feedback(
     users: web::Data<Personalizer>,
+    caller: Caller,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let events = parse_feedback_body(body.into_inner())?;
-    Ok(HttpResponse::Ok().json(users.record_feedback(events).await?))
+    Ok(HttpResponse::Ok().json(
+        users
+            .for_owner(caller.owner())
+            .record_feedback(events)
+            .await?,
+    ))
 }

@@ -3,8 +3,6 @@
 //! into the binary; no external CDN. The platform list is filled in from the
 //! domain's own list so the page cannot offer a platform the API refuses.
 
-use std::sync::OnceLock;
-
 use actix_web::http::header::{CacheControl, CacheDirective, ContentType};
 use actix_web::{web, HttpResponse};
 use copmatch_core::Platform;
@@ -17,10 +15,40 @@ const SUBMIT_JS: &str = include_str!("../../static/submit.js");
 const MODERATE_JS: &str = include_str!("../../static/moderate.js");
 const APP_CSS: &str = include_str!("../../static/app.css");
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(|| page(index())))
-        .route("/submit", web::get().to(|| page(submit())))
-        .route("/moderate", web::get().to(|| page(MODERATE)))
+/// The pages as served: the platform list and the public key filled in.
+struct Pages {
+    index: String,
+    submit: String,
+}
+
+impl Pages {
+    fn new(public_key: Option<&str>) -> Self {
+        let fill = |html: &str| {
+            html.replace("{{PLATFORM_OPTIONS}}", &platform_options())
+                .replace("{{PUBLIC_KEY}}", public_key.unwrap_or(""))
+        };
+        Self {
+            index: fill(INDEX),
+            submit: fill(SUBMIT),
+        }
+    }
+}
+
+/// Registers the pages; `public_key` is the key they send (see `crate::auth`).
+pub fn configure(cfg: &mut web::ServiceConfig, public_key: Option<&str>) {
+    cfg.app_data(web::Data::new(Pages::new(public_key)))
+        .route(
+            "/",
+            web::get().to(|p: web::Data<Pages>| async move { html(p.index.clone()) }),
+        )
+        .route(
+            "/submit",
+            web::get().to(|p: web::Data<Pages>| async move { html(p.submit.clone()) }),
+        )
+        .route(
+            "/moderate",
+            web::get().to(|| async { html(MODERATE.to_string()) }),
+        )
         .route(
             "/static/app.js",
             web::get().to(|| asset(APP_JS, "text/javascript; charset=utf-8")),
@@ -47,20 +75,10 @@ fn platform_options() -> String {
         .join("")
 }
 
-fn index() -> &'static str {
-    static PAGE: OnceLock<String> = OnceLock::new();
-    PAGE.get_or_init(|| INDEX.replace("{{PLATFORM_OPTIONS}}", &platform_options()))
-}
-
-fn submit() -> &'static str {
-    static PAGE: OnceLock<String> = OnceLock::new();
-    PAGE.get_or_init(|| SUBMIT.replace("{{PLATFORM_OPTIONS}}", &platform_options()))
-}
-
-async fn page(html: &'static str) -> HttpResponse {
+fn html(page: String) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(ContentType::html())
-        .body(html)
+        .body(page)
 }
 
 async fn asset(body: &'static str, content_type: &'static str) -> HttpResponse {

@@ -242,6 +242,7 @@ mod tests {
             languages: Vec::new(),
             created_at: "2026-01-01T00:00:00Z".into(),
             updated_at: "2026-01-01T00:00:00Z".into(),
+            owner: None,
         }
     }
 

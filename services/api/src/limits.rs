@@ -1,0 +1,277 @@
+//! Protection from too much traffic, two ways:
+//! - **rate limits** ([`RateLimits`], with `governor`): fairness between
+//!   clients. Each API key, or each client IP when there is no key (or it is
+//!   the pages' public key), has its own budget per kind of route (recommend,
+//!   write, submission). Past it: 429 `rate_limited` with `Retry-After`.
+//! - **overload control** ([`InFlight`]): protection of the service itself.
+//!   A bounded number of requests are handled at once; past the bound the
+//!   request is refused at once with 429 `overloaded` instead of waiting in
+//!   an ever longer line (the model queue has its own bound, in
+//!   `copmatch_embed`).
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::web;
+use copmatch_core::ErrorCode;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
+
+use crate::error::ApiError;
+
+/// Kinds of routes with separate budgets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    Recommend,
+    Write,
+    Submit,
+}
+
+/// Who a budget belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Client {
+    Key(String),
+    Ip(Option<IpAddr>),
+}
+
+/// One budget: a steady rate and a burst.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rate {
+    /// Requests per second, sustained (may be fractional: 0.2 = one per 5 s).
+    pub per_second: f64,
+    /// Requests allowed at once after a quiet spell.
+    pub burst: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimitSettings {
+    pub enabled: bool,
+    /// Requests from the machine itself (loopback) that are counted per IP
+    /// are not limited: local tools and load tests share one address, and a
+    /// local caller can exhaust the machine anyway. Keys are always limited.
+    pub exempt_loopback: bool,
+    /// `POST /v1/recommendations`, a user's recommendations, reading communities.
+    pub recommend: Rate,
+    /// Users, feedback, and every admin route.
+    pub write: Rate,
+    /// Submissions and dead-link reports (written by people, moderated by people).
+    pub submit: Rate,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            exempt_loopback: true,
+            recommend: Rate {
+                per_second: 20.0,
+                burst: 40,
+            },
+            write: Rate {
+                per_second: 20.0,
+                burst: 100,
+            },
+            submit: Rate {
+                per_second: 0.2,
+                burst: 5,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OverloadSettings {
+    /// Requests handled at once, past which requests are refused with
+    /// `overloaded`. Sized well above what the model can serve at once, so
+    /// only a real pile-up is refused.
+    pub max_in_flight: usize,
+}
+
+impl Default for OverloadSettings {
+    fn default() -> Self {
+        Self { max_in_flight: 256 }
+    }
+}
+
+fn quota(name: &str, rate: &Rate) -> anyhow::Result<Quota> {
+    anyhow::ensure!(
+        rate.per_second.is_finite() && rate.per_second > 0.0,
+        "rate_limits.{name}.per_second must be above 0"
+    );
+    let burst = NonZeroU32::new(rate.burst)
+        .ok_or_else(|| anyhow::anyhow!("rate_limits.{name}.burst must be at least 1"))?;
+    let period = Duration::from_secs_f64(1.0 / rate.per_second);
+    Ok(Quota::with_period(period)
+        .ok_or_else(|| anyhow::anyhow!("rate_limits.{name}.per_second is too large"))?
+        .allow_burst(burst))
+}
+
+/// The per-client budgets, shared by every HTTP worker.
+pub struct RateLimits {
+    exempt_loopback: bool,
+    recommend: DefaultKeyedRateLimiter<Client>,
+    write: DefaultKeyedRateLimiter<Client>,
+    submit: DefaultKeyedRateLimiter<Client>,
+    checks: AtomicU64,
+}
+
+impl RateLimits {
+    /// None when rate limits are off.
+    pub fn from_settings(settings: &RateLimitSettings) -> anyhow::Result<Option<Self>> {
+        if !settings.enabled {
+            return Ok(None);
+        }
+        Ok(Some(Self {
+            exempt_loopback: settings.exempt_loopback,
+            recommend: RateLimiter::keyed(quota("recommend", &settings.recommend)?),
+            write: RateLimiter::keyed(quota("write", &settings.write)?),
+            submit: RateLimiter::keyed(quota("submit", &settings.submit)?),
+            checks: AtomicU64::new(0),
+        }))
+    }
+
+    /// Takes one request from `client`'s budget, or says when to come back.
+    pub fn charge(&self, budget: Budget, client: &Client) -> Result<(), ApiError> {
+        if self.exempt_loopback && matches!(client, Client::Ip(Some(ip)) if ip.is_loopback()) {
+            return Ok(());
+        }
+        let limiter = match budget {
+            Budget::Recommend => &self.recommend,
+            Budget::Write => &self.write,
+            Budget::Submit => &self.submit,
+        };
+        // Forget idle clients now and then, so memory follows active clients.
+        if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
+            for l in [&self.recommend, &self.write, &self.submit] {
+                l.retain_recent();
+                l.shrink_to_fit();
+            }
+        }
+        limiter.check_key(client).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+            metrics::counter!("copmatch_rate_limited_total", "budget" => budget_name(budget))
+                .increment(1);
+            ApiError::new(
+                ErrorCode::RateLimited,
+                format!(
+                    "too many {} requests from this client; retry in {secs} s",
+                    budget_name(budget)
+                ),
+            )
+            .retry_after(secs)
+        })
+    }
+}
+
+fn budget_name(budget: Budget) -> &'static str {
+    match budget {
+        Budget::Recommend => "recommend",
+        Budget::Write => "write",
+        Budget::Submit => "submission",
+    }
+}
+
+/// The bound on requests handled at once.
+#[derive(Clone)]
+pub struct InFlight(Arc<Semaphore>);
+
+impl InFlight {
+    pub fn new(settings: &OverloadSettings) -> Self {
+        Self(Arc::new(Semaphore::new(settings.max_in_flight.max(1))))
+    }
+}
+
+/// Probes answer even at the bound: an orchestrator must not take a busy
+/// service for a dead one.
+const UNBOUNDED_PATHS: [&str; 3] = ["/health", "/ready", "/metrics"];
+
+/// Middleware: refuses a request at once when `max_in_flight` are running.
+pub async fn bound_in_flight(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let bound = req
+        .app_data::<web::Data<InFlight>>()
+        .filter(|_| !UNBOUNDED_PATHS.contains(&req.path()));
+    let permit = match bound {
+        Some(bound) => Some(bound.0.clone().try_acquire_owned().map_err(|_| {
+            metrics::counter!("copmatch_overloaded_total", "reason" => "in_flight").increment(1);
+            ApiError::new(
+                ErrorCode::Overloaded,
+                "the service is handling as many requests as it can; retry shortly",
+            )
+            .retry_after(1)
+        })?),
+        None => None,
+    };
+    let response = next.call(req).await;
+    drop(permit);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(exempt_loopback: bool) -> RateLimits {
+        let settings = RateLimitSettings {
+            exempt_loopback,
+            recommend: Rate {
+                per_second: 1.0,
+                burst: 2,
+            },
+            ..RateLimitSettings::default()
+        };
+        RateLimits::from_settings(&settings).unwrap().unwrap()
+    }
+
+    #[test]
+    fn a_burst_past_the_budget_is_refused_with_a_retry_time() {
+        let limits = limits(true);
+        let client = Client::Ip(Some("192.0.2.7".parse().unwrap()));
+        assert!(limits.charge(Budget::Recommend, &client).is_ok());
+        assert!(limits.charge(Budget::Recommend, &client).is_ok());
+        let refused = limits.charge(Budget::Recommend, &client).unwrap_err();
+        assert_eq!(refused.0.code.as_str(), "rate_limited");
+        assert_eq!(refused.retry_after_secs(), Some(1));
+        // Another client and another budget are untouched.
+        let other = Client::Ip(Some("192.0.2.8".parse().unwrap()));
+        assert!(limits.charge(Budget::Recommend, &other).is_ok());
+        assert!(limits.charge(Budget::Write, &client).is_ok());
+    }
+
+    #[test]
+    fn loopback_is_exempt_only_when_configured_and_keys_never_are() {
+        let loopback = Client::Ip(Some("127.0.0.1".parse().unwrap()));
+        let exempt = limits(true);
+        assert!((0..10).all(|_| exempt.charge(Budget::Recommend, &loopback).is_ok()));
+        let key = Client::Key("app".into());
+        assert!((0..10).any(|_| exempt.charge(Budget::Recommend, &key).is_err()));
+        let strict = limits(false);
+        assert!((0..10).any(|_| strict.charge(Budget::Recommend, &loopback).is_err()));
+    }
+
+    #[test]
+    fn nonsense_budgets_are_refused() {
+        let mut settings = RateLimitSettings::default();
+        settings.submit.per_second = 0.0;
+        assert!(RateLimits::from_settings(&settings).is_err());
+        let mut settings = RateLimitSettings::default();
+        settings.write.burst = 0;
+        assert!(RateLimits::from_settings(&settings).is_err());
+        settings.enabled = false;
+        assert!(RateLimits::from_settings(&settings).unwrap().is_none());
+    }
+}

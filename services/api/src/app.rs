@@ -15,11 +15,11 @@ use copmatch_core::liveness::service::LivenessService;
 use copmatch_core::liveness::SystemClock;
 use copmatch_core::moderator::Moderator;
 use copmatch_core::personalizer::Personalizer;
-use copmatch_core::reindex::{open_live_index, reindex_to};
+use copmatch_core::reindex::{interrupted_reindex, open_live_index, reindex_to};
 use copmatch_core::served_model::ServedModel;
 use copmatch_core::{
-    CopMatch, Embedder, ImportProgress, IndexCatalog, LiveIndex, LivenessLog, ModerationQueue,
-    UserStore, VectorStore,
+    CopMatch, Embedder, ImportProgress, IndexCatalog, IndexVersion, LiveIndex, LivenessLog,
+    ModerationQueue, UserStore, VectorStore,
 };
 use copmatch_embed::SentenceEmbedder;
 use copmatch_liveness::{Checker, RunState};
@@ -70,6 +70,9 @@ pub struct Stack {
     pub checker: Arc<Checker>,
     /// The progress of the running liveness check, if any.
     pub checks: Arc<RunState>,
+    /// A re-index the last process stopped before it finished; `serve`
+    /// starts it again.
+    pub interrupted: Option<IndexVersion>,
 }
 
 /// The configured backend: every store port.
@@ -140,6 +143,7 @@ pub async fn open_stack(
     );
     let registry = Registry::new(&settings.models.dir);
     serve_recorded_model(&service, &index, &registry, embedder, progress).await?;
+    let interrupted = interrupted_reindex(&index).await?;
     if settings.catalog.import_when_empty && service.store().count().await? == 0 {
         let path = &settings.catalog.path;
         let text = tokio::fs::read_to_string(path)
@@ -186,6 +190,7 @@ pub async fn open_stack(
         liveness,
         checker: Arc::new(checker),
         checks: Arc::new(RunState::default()),
+        interrupted,
     })
 }
 
@@ -286,6 +291,24 @@ impl Application {
     }
 }
 
+/// Starts again the re-index the last process did not finish, for the same
+/// model (an interrupted activation was already admitted by the gate, or
+/// forced, when it started).
+fn resume_reindex(version: &IndexVersion, models: &ModelManager, reindexer: &Reindexer) {
+    let model = version.adapter.as_deref().unwrap_or("base");
+    match models
+        .target(model, true)
+        .and_then(|target| reindexer.start_with(target))
+    {
+        Ok(_) => {
+            tracing::info!(version = %version.name, model, "resuming the re-index the last run did not finish")
+        }
+        Err(e) => {
+            tracing::warn!(version = %version.name, model, error = %e, "the re-index the last run did not finish cannot resume; start it again with POST /v1/admin/reindex")
+        }
+    }
+}
+
 fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyhow::Result<Server> {
     crate::telemetry::metrics_handle();
     let moderator = web::Data::new(Moderator::new(stack.service.clone(), stack.queue.clone()));
@@ -294,6 +317,17 @@ fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyh
         stack.service.embedder().clone(),
         stack.service.model_slot().clone(),
     ));
+    match (&stack.interrupted, settings.store.kind) {
+        (Some(version), StoreKind::Embedded) => {
+            resume_reindex(version, &stack.models, &reindexer)
+        }
+        // On a server another replica may be building this version right now.
+        (Some(version), StoreKind::Qdrant) => tracing::warn!(
+            version = %version.name,
+            "an index version newer than the active one exists: another replica is re-indexing, or a re-index was interrupted; if none is running, start it again with POST /v1/admin/reindex"
+        ),
+        (None, _) => {}
+    }
     if settings.liveness.enabled {
         crate::liveness_job::spawn(&stack, settings.liveness.interval_secs);
     } else {

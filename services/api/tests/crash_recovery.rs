@@ -285,8 +285,21 @@ async fn acknowledged_feedback_survives_a_kill_during_ingestion() {
     assert_eq!(r.status(), 200);
 }
 
-#[tokio::test]
-async fn a_reindex_killed_midway_leaves_the_active_index_serving_and_runs_again() {
+async fn index_status(client: &reqwest::Client, server: &Server) -> Value {
+    client
+        .get(server.url("/v1/admin/index"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Starts a re-index of 1,500 communities, stops the server with `stop` once
+/// it has copied some, restarts: the re-index resumes by itself, the catalog
+/// stays readable meanwhile, and it ends switched with every community whole.
+async fn a_reindex_stopped_midway_resumes_after_a_restart(stop: fn(&mut Server)) {
     let dir = tempfile::TempDir::new().unwrap();
     let client = reqwest::Client::new();
     let mut server = start(dir.path());
@@ -302,14 +315,7 @@ async fn a_reindex_killed_midway_leaves_the_active_index_serving_and_runs_again(
         .await
         .unwrap();
     assert_eq!(report["imported"], 1500);
-    let before: Value = client
-        .get(server.url("/v1/admin/index"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let before = index_status(&client, &server).await["active"]["name"].clone();
     let r = client
         .post(server.url("/v1/admin/reindex"))
         .json(&json!({}))
@@ -319,69 +325,63 @@ async fn a_reindex_killed_midway_leaves_the_active_index_serving_and_runs_again(
     assert_eq!(r.status(), 202);
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let status: Value = client
-            .get(server.url("/v1/admin/index"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let status = index_status(&client, &server).await;
         if status["reindex"]["done"].as_u64().unwrap_or(0) > 0 {
             assert_eq!(
                 status["reindex"]["state"], "running",
-                "killed mid-way, not after: {status}"
+                "stopped mid-way, not after: {status}"
             );
             break;
         }
         assert!(Instant::now() < deadline, "the re-index never progressed");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    server.kill();
+    stop(&mut server);
 
     let server = start(dir.path());
-    let after: Value = client
-        .get(server.url("/v1/admin/index"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        after["active"]["name"], before["active"]["name"],
-        "the old index still serves"
-    );
     let stored = communities(&client, &server).await;
-    assert_eq!(stored.len(), 1500);
-    assert_whole(&client, &server, &stored[..50], stored.len()).await;
+    assert_eq!(
+        stored.len(),
+        1500,
+        "the catalog reads whole while the re-index resumes"
+    );
     let r = client
         .post(server.url("/v1/admin/reindex"))
         .json(&json!({}))
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 202, "a new re-index starts");
+    assert_eq!(r.status(), 409, "the interrupted re-index is running again");
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {
-        let status: Value = client
-            .get(server.url("/v1/admin/index"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let status = index_status(&client, &server).await;
         if status["reindex"]["state"] == "succeeded" {
-            assert_ne!(status["active"]["name"], before["active"]["name"]);
+            assert_ne!(status["active"]["name"], before, "it switched");
+            assert_eq!(
+                status["versions"].as_array().unwrap().len(),
+                2,
+                "the leftover is gone: {status}"
+            );
             break;
         }
         assert_ne!(status["reindex"]["state"], "failed", "{status}");
         assert!(
             Instant::now() < deadline,
-            "the second re-index did not finish"
+            "the resumed re-index did not finish"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert_eq!(communities(&client, &server).await.len(), 1500);
+    let stored = communities(&client, &server).await;
+    assert_eq!(stored.len(), 1500);
+    assert_whole(&client, &server, &stored[..50], stored.len()).await;
+}
+
+#[tokio::test]
+async fn a_reindex_killed_midway_resumes_after_a_restart() {
+    a_reindex_stopped_midway_resumes_after_a_restart(Server::kill).await;
+}
+
+#[tokio::test]
+async fn a_reindex_stopped_gracefully_midway_resumes_after_a_restart() {
+    a_reindex_stopped_midway_resumes_after_a_restart(Server::terminate).await;
 }

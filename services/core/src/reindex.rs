@@ -85,6 +85,22 @@ pub async fn open_live_index(
     Ok(live)
 }
 
+/// The version a re-index was building when the process stopped (a graceful
+/// stop drops the job, a crash kills it): one newer than the active version.
+/// A finished re-index switches to its version and a failed one removes it,
+/// so only an interrupted one leaves such a version behind. The caller
+/// starts the re-index again; it removes the leftover when it switches.
+pub async fn interrupted_reindex(live: &LiveIndex) -> Result<Option<IndexVersion>, CoreError> {
+    let active = live.active_version();
+    Ok(live
+        .catalog()
+        .versions()
+        .await?
+        .into_iter()
+        .filter(|v| v.generation > active.generation)
+        .max_by_key(|v| v.generation))
+}
+
 /// Re-embeds every community into a new version and switches to it; the
 /// retrained model that serves (if any) stays.
 pub async fn reindex(

@@ -1,4 +1,5 @@
 //! The real `copmatch serve`, started as a child process on port 0.
+#![allow(dead_code)] // each test binary uses part of it
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -75,7 +76,6 @@ impl Server {
     }
 
     /// SIGTERM, then waits for the graceful exit.
-    #[allow(dead_code)]
     pub fn terminate(&mut self) {
         let pid = self.child.id().to_string();
         let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();

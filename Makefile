@@ -22,12 +22,14 @@ run: build
 
 ## The benchmarks must build (they only run with `make bench`). Then unit,
 ## integration, end-to-end and browser tests (real model, real embedded Qdrant,
-## headless Chromium); browser screenshots land in target/screenshots/. Then the
+## headless Chromium); browser screenshots land in target/screenshots/. Then
+## schemathesis against the live service's OpenAPI document. Then the
 ## same store and HTTP suites on a Qdrant server: $QDRANT_URL, or one started from
 ## $QDRANT_BIN / `qdrant` on PATH; skipped, saying so, when there is neither.
 test: setup setup-browser
 	$(CARGO) build --workspace --benches
 	$(CARGO) test --workspace --no-fail-fast
+	CARGO="$(CARGO)" bash scripts/test-schemathesis.sh
 	CARGO="$(CARGO)" bash scripts/test-qdrant.sh
 
 ## Criterion benchmarks (release build; see README "Benchmarks").

@@ -51,7 +51,9 @@ fn error_response(operation: &mut Operation, status: &str, codes: &str) {
 }
 
 /// Writes each operation's `security` from what its route needs, and the
-/// answers the guard and the overload bound may give to any guarded request.
+/// answers any request may get before or around its handler: the key guard
+/// (401, 403), rate limits and overload (429), unreadable input (400, 413,
+/// 415), the store or model being down (503) and a fault of ours (500).
 pub fn secure(doc: &mut utoipa::openapi::OpenApi, needs: &[(&str, &str, Need)]) {
     for &(path, method, need) in needs {
         let Some(item) = doc.paths.paths.get_mut(path) else {
@@ -68,18 +70,29 @@ pub fn secure(doc: &mut utoipa::openapi::OpenApi, needs: &[(&str, &str, Need)]) 
         let keyed = SecurityRequirement::new(SCHEME, [need.scope().as_str()]);
         // While keyless, or a probe listed in `auth.open_paths`, no key is needed.
         operation.security = Some(vec![SecurityRequirement::default(), keyed]);
+        error_response(operation, "401", "missing_api_key: keys are configured and none was sent");
+        error_response(operation, "403", "invalid_api_key, insufficient_scope");
+        if need == Need::Probe {
+            continue;
+        }
         error_response(
             operation,
-            "401",
-            "missing_api_key: keys are configured and none was sent",
+            "429",
+            "rate_limited (this client's budget is spent) or overloaded (the service is at its bound); see Retry-After",
         );
-        error_response(operation, "403", "invalid_api_key, insufficient_scope");
-        let busy = if need == Need::Probe {
-            "overloaded"
-        } else {
-            "rate_limited (this client's budget is spent) or overloaded (the service is at its bound); see Retry-After"
-        };
-        error_response(operation, "429", busy);
+        if path.contains('{') {
+            error_response(operation, "400", "invalid_community_id, invalid_user_id: a malformed id in the path");
+        }
+        if operation.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+            error_response(operation, "400", "invalid_query_parameter");
+        }
+        if operation.request_body.is_some() {
+            error_response(operation, "400", "malformed_json, invalid_request_body, json_too_deep");
+            error_response(operation, "413", "payload_too_large");
+            error_response(operation, "415", "unsupported_media_type");
+        }
+        error_response(operation, "503", "store_unavailable or model_unavailable; see Retry-After");
+        error_response(operation, "500", "internal: a fault on our side, logged with its cause");
     }
 }
 

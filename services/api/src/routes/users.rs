@@ -133,10 +133,30 @@ pub async fn recommendations(
     Ok(HttpResponse::Ok().json(response))
 }
 
+/// The body of `POST /v1/feedback` (for the OpenAPI document; parsed by
+/// `parse_feedback_body`).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum FeedbackBody {
+    /// One event.
+    One(FeedbackInput),
+    /// A batch, all or nothing.
+    Many(Vec<FeedbackInput>),
+    /// A batch, all or nothing.
+    Batch(FeedbackBatch),
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+struct FeedbackBatch {
+    events: Vec<FeedbackInput>,
+}
+
 /// Records one event or a batch (`[...]` or `{"events": [...]}`), all or
 /// nothing. Dead-link reports from enough different users mark the community.
 #[utoipa::path(post, path = "/v1/feedback", tag = "users",
-    request_body = FeedbackInput,
+    request_body = FeedbackBody,
     responses(
         (status = 200, body = FeedbackReport),
         (status = 400, description = "invalid_feedback (names the offending event), malformed_json", body = ErrorBody),

@@ -318,9 +318,7 @@ fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyh
         stack.service.model_slot().clone(),
     ));
     match (&stack.interrupted, settings.store.kind) {
-        (Some(version), StoreKind::Embedded) => {
-            resume_reindex(version, &stack.models, &reindexer)
-        }
+        (Some(version), StoreKind::Embedded) => resume_reindex(version, &stack.models, &reindexer),
         // On a server another replica may be building this version right now.
         (Some(version), StoreKind::Qdrant) => tracing::warn!(
             version = %version.name,

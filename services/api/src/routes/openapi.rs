@@ -70,7 +70,11 @@ pub fn secure(doc: &mut utoipa::openapi::OpenApi, needs: &[(&str, &str, Need)]) 
         let keyed = SecurityRequirement::new(SCHEME, [need.scope().as_str()]);
         // While keyless, or a probe listed in `auth.open_paths`, no key is needed.
         operation.security = Some(vec![SecurityRequirement::default(), keyed]);
-        error_response(operation, "401", "missing_api_key: keys are configured and none was sent");
+        error_response(
+            operation,
+            "401",
+            "missing_api_key: keys are configured and none was sent",
+        );
         error_response(operation, "403", "invalid_api_key, insufficient_scope");
         if need == Need::Probe {
             continue;
@@ -81,18 +85,34 @@ pub fn secure(doc: &mut utoipa::openapi::OpenApi, needs: &[(&str, &str, Need)]) 
             "rate_limited (this client's budget is spent) or overloaded (the service is at its bound); see Retry-After",
         );
         if path.contains('{') {
-            error_response(operation, "400", "invalid_community_id, invalid_user_id: a malformed id in the path");
+            error_response(
+                operation,
+                "400",
+                "invalid_community_id, invalid_user_id: a malformed id in the path",
+            );
         }
         if operation.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
             error_response(operation, "400", "invalid_query_parameter");
         }
         if operation.request_body.is_some() {
-            error_response(operation, "400", "malformed_json, invalid_request_body, json_too_deep");
+            error_response(
+                operation,
+                "400",
+                "malformed_json, invalid_request_body, json_too_deep",
+            );
             error_response(operation, "413", "payload_too_large");
             error_response(operation, "415", "unsupported_media_type");
         }
-        error_response(operation, "503", "store_unavailable or model_unavailable; see Retry-After");
-        error_response(operation, "500", "internal: a fault on our side, logged with its cause");
+        error_response(
+            operation,
+            "503",
+            "store_unavailable or model_unavailable; see Retry-After",
+        );
+        error_response(
+            operation,
+            "500",
+            "internal: a fault on our side, logged with its cause",
+        );
     }
 }
 

@@ -4,6 +4,7 @@
 //! store conformance suite and the HTTP suite (`tests/service`).
 
 mod catalog;
+mod fuzz;
 mod liveness;
 mod moderation;
 mod personal;

@@ -90,6 +90,19 @@ async fn wait_text(c: &Client, css: &str, needle: &str) -> String {
     panic!("{css} never showed {needle:?}");
 }
 
+const MODERATOR_KEY: &str = "moderator-secret";
+
+fn with_keys(settings: &mut copmatch_api::Settings) {
+    use copmatch_api::auth::{KeySettings, Scope};
+    settings.auth.keys = vec![KeySettings {
+        name: "moderator".into(),
+        key: Some(MODERATOR_KEY.into()),
+        sha256: None,
+        scopes: vec![Scope::Admin],
+    }];
+    settings.auth.public_key = Some("visitor-page-key".into());
+}
+
 #[tokio::test]
 async fn a_person_finds_judges_and_adds_communities_in_a_browser() {
     let Some(driver) = copmatch_tests::required(
@@ -99,8 +112,11 @@ async fn a_person_finds_judges_and_adds_communities_in_a_browser() {
     ) else {
         return;
     };
+    // Keys are configured: the pages work for a visitor through the public
+    // key they carry, and the moderator types an admin key.
     let app = spawn_app_with(TestOptions {
         bundled_catalog: true,
+        tweak: Some(with_keys),
         ..Default::default()
     })
     .await;
@@ -164,8 +180,12 @@ async fn a_person_finds_judges_and_adds_communities_in_a_browser() {
     let mut dismissed = serde_json::Value::Null;
     for _ in 0..50 {
         let response = app
-            .get(&format!("/v1/users/{visitor}/recommendations"))
-            .await;
+            .client
+            .get(app.url(&format!("/v1/users/{visitor}/recommendations")))
+            .bearer_auth(MODERATOR_KEY)
+            .send()
+            .await
+            .unwrap();
         if response.status() == 200 {
             let body: serde_json::Value = response.json().await.unwrap();
             dismissed = body["history"]["dismissed"].clone();
@@ -249,6 +269,12 @@ async fn a_person_finds_judges_and_adds_communities_in_a_browser() {
 
     // A moderator approves it.
     c.goto(&app.url("/moderate")).await.unwrap();
+    c.find(Locator::Id("admin-key"))
+        .await
+        .unwrap()
+        .send_keys(MODERATOR_KEY)
+        .await
+        .unwrap();
     c.find(Locator::Css("#key button[type=submit]"))
         .await
         .unwrap()

@@ -8,6 +8,7 @@ use serde_json::Value;
 const APP_KEY: &str = "app-secret";
 const OTHER_APP_KEY: &str = "other-secret";
 const OPS_KEY: &str = "ops-secret";
+const SUBMITTER_KEY: &str = "submitter-secret";
 const PAGE_KEY: &str = "page-key";
 /// Hash of OPS_KEY: `printf %s ops-secret | sha256sum`.
 const OPS_SHA256: &str = "32323cfa9ec9d62750daad0836a4cf3d7b60d23723b7852a529667deed01669f";
@@ -22,6 +23,7 @@ fn with_keys(settings: &mut Settings) {
     settings.auth.keys = vec![
         key("app", APP_KEY, &[Scope::Recommend, Scope::Feedback]),
         key("other", OTHER_APP_KEY, &[Scope::Recommend, Scope::Feedback]),
+        key("submitter", SUBMITTER_KEY, &[Scope::Submit]),
         KeySettings {
             name: "ops".into(),
             key: None,
@@ -63,11 +65,11 @@ async fn call_with(
     request.send().await.expect("request sent")
 }
 
-/// A key with the scope, and one without it (never the admin scope when
-/// the operation needs another, so "under-scoped" is real).
+/// A key with the scope, and one without it (an admin key may do
+/// everything, so it is never the under-scoped one).
 fn keys_for(scope: &str) -> (&'static str, &'static str) {
     match scope {
-        "recommend" | "feedback" => (APP_KEY, OPS_KEY),
+        "recommend" | "feedback" => (APP_KEY, SUBMITTER_KEY),
         "submit" => (PAGE_KEY, APP_KEY),
         "admin" => (OPS_KEY, APP_KEY),
         other => panic!("unknown scope {other}"),

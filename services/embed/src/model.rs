@@ -43,7 +43,7 @@ impl Default for EmbedderOptions {
             intra_op_threads: 1,
             max_batch: 32,
             cache_capacity: 10_000,
-            max_queue: 512,
+            max_queue: 256,
         }
     }
 }

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use copmatch_core::import::ImportProgress;
 use copmatch_core::liveness::service::LivenessService;
-use copmatch_core::CoreError;
+use copmatch_core::{CoreError, ErrorCode};
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -24,12 +24,43 @@ pub enum Selection {
     Ids(Vec<String>),
 }
 
+/// What became of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Recorded {
+    Stored,
+    /// The community was deleted meanwhile (an admin, a moderator): not a fault.
+    Deleted,
+    /// The store failed; logged.
+    Failed,
+}
+
+impl Recorded {
+    fn of<T>(result: &Result<T, CoreError>, community: &str) -> Self {
+        match result {
+            Ok(_) => Recorded::Stored,
+            Err(e) if e.code == ErrorCode::CommunityNotFound => {
+                tracing::info!(
+                    community,
+                    "deleted while it was being checked; nothing to record"
+                );
+                Recorded::Deleted
+            }
+            Err(e) => {
+                tracing::error!(community, error = %e, "a liveness check could not be stored");
+                Recorded::Failed
+            }
+        }
+    }
+}
+
 /// What a run did.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct RunReport {
     pub checked: usize,
     /// Checks that could not be stored (the store failed); they are logged.
     pub not_recorded: usize,
+    /// Communities deleted while they were being checked: nothing to record.
+    pub deleted_during_run: usize,
     /// platform → outcome → checks.
     pub table: BTreeMap<String, BTreeMap<String, usize>>,
     pub took_ms: u64,
@@ -61,6 +92,12 @@ impl RunReport {
                 String::new()
             }
         ));
+        if self.deleted_during_run > 0 {
+            out.push_str(&format!(
+                "; {} deleted during the run",
+                self.deleted_during_run
+            ));
+        }
         out
     }
 }
@@ -159,16 +196,14 @@ async fn run_inner(
         .map(|c| async move {
             let check = checker.check(&c).await;
             let outcome = check.outcome;
-            let stored = liveness.record(check).await;
-            if let Err(e) = &stored {
-                tracing::error!(community = %c.id, error = %e, "a liveness check could not be stored");
-            }
-            (c.platform, outcome, stored.is_ok())
+            let recorded = Recorded::of(&liveness.record(check).await, &c.id);
+            (c.platform, outcome, recorded)
         })
         .buffer_unordered(checker.settings().concurrency.max(1));
-    while let Some((platform, outcome, stored)) = checks.next().await {
+    while let Some((platform, outcome, recorded)) = checks.next().await {
         report.checked += 1;
-        report.not_recorded += usize::from(!stored);
+        report.not_recorded += usize::from(recorded == Recorded::Failed);
+        report.deleted_during_run += usize::from(recorded == Recorded::Deleted);
         metrics::counter!("copmatch_liveness_checks_total",
             "platform" => platform.as_str(), "outcome" => outcome.as_str())
         .increment(1);
@@ -186,4 +221,21 @@ async fn run_inner(
     progress.finish();
     report.took_ms = started.elapsed().as_millis() as u64;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_community_deleted_during_its_check_is_not_a_store_failure() {
+        let gone: Result<(), CoreError> = Err(CoreError::new(ErrorCode::CommunityNotFound, "gone"));
+        assert_eq!(Recorded::of(&gone, "c"), Recorded::Deleted);
+        let down: Result<(), CoreError> = Err(CoreError::new(ErrorCode::StoreUnavailable, "down"));
+        assert_eq!(Recorded::of(&down, "c"), Recorded::Failed);
+        assert_eq!(
+            Recorded::of(&Ok::<(), CoreError>(()), "c"),
+            Recorded::Stored
+        );
+    }
 }

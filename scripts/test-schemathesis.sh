@@ -59,6 +59,8 @@ base="$(cat "$work/address")"
 echo "[schemathesis] copmatch at $base" >&2
 
 status=0
+# From the temporary directory, so schemathesis's own cache stays out of the checkout.
+cd "$work"
 SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$root/tests/schemathesis" \
   "$venv/bin/schemathesis" run "$base/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \

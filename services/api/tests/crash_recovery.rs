@@ -36,14 +36,7 @@ async fn acknowledged_writes_survive_sigkill() {
     server.child.wait().unwrap();
 
     let mut server = start(dir.path());
-    let page: Value = client
-        .get(format!("{}/v1/communities", server.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = get_json(&client, format!("{}/v1/communities", server.base)).await;
     let mut ids: Vec<&str> = page["communities"]
         .as_array()
         .unwrap()
@@ -52,18 +45,49 @@ async fn acknowledged_writes_survive_sigkill() {
         .collect();
     ids.sort();
     assert_eq!(ids, vec!["guild-0", "guild-2"]);
-    let recs: Value = client
-        .post(format!("{}/v1/recommendations", server.base))
-        .json(&json!({"profile": {"roles": ["carpenter"]}}))
+    let recs: Value = post_json(
+        &client,
+        format!("{}/v1/recommendations", server.base),
+        &json!({"profile": {"roles": ["carpenter"]}}),
+    )
+    .await;
+    assert_eq!(recs["recommendations"].as_array().unwrap().len(), 2);
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}
+
+async fn get_json(client: &reqwest::Client, url: String) -> Value {
+    client.get(url).send().await.unwrap().json().await.unwrap()
+}
+
+async fn post_json(client: &reqwest::Client, url: String, body: &Value) -> Value {
+    client
+        .post(url)
+        .json(body)
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
-    assert_eq!(recs["recommendations"].as_array().unwrap().len(), 2);
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
+        .unwrap()
+}
+
+/// Imports communities `0..n` and returns the import report.
+async fn import(client: &reqwest::Client, server: &Server, n: usize) -> Value {
+    client
+        .post(server.url("/v1/communities/import"))
+        .header("content-type", "application/x-ndjson")
+        .body(ndjson(n))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+fn ndjson(n: usize) -> String {
+    (0..n).map(|i| format!("{}\n", community(i))).collect()
 }
 
 fn community(i: usize) -> Value {
@@ -75,14 +99,11 @@ fn community(i: usize) -> Value {
 async fn communities(client: &reqwest::Client, server: &Server) -> Vec<Value> {
     let mut all = Vec::new();
     loop {
-        let page: Value = client
-            .get(server.url(&format!("/v1/communities?limit=100&offset={}", all.len())))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page: Value = get_json(
+            client,
+            server.url(&format!("/v1/communities?limit=100&offset={}", all.len())),
+        )
+        .await;
         let items = page["communities"].as_array().unwrap().clone();
         if items.is_empty() {
             return all;
@@ -96,14 +117,7 @@ async fn communities(client: &reqwest::Client, server: &Server) -> Vec<Value> {
 async fn assert_whole(client: &reqwest::Client, server: &Server, stored: &[Value], total: usize) {
     for c in stored {
         let id = c["id"].as_str().unwrap();
-        let one: Value = client
-            .get(server.url(&format!("/v1/communities/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let one: Value = get_json(client, server.url(&format!("/v1/communities/{id}"))).await;
         assert_eq!(one["name"], c["name"], "{id} reads back whole");
         assert!(
             one["description"]
@@ -113,15 +127,12 @@ async fn assert_whole(client: &reqwest::Client, server: &Server, stored: &[Value
             "{one}"
         );
     }
-    let recs: Value = client
-        .post(server.url("/v1/recommendations"))
-        .json(&json!({"profile": {"roles": ["carpenter"]}, "limit": 100}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let recs: Value = post_json(
+        client,
+        server.url("/v1/recommendations"),
+        &json!({"profile": {"roles": ["carpenter"]}, "limit": 100}),
+    )
+    .await;
     assert_eq!(
         recs["recommendations"].as_array().unwrap().len(),
         total.min(100)
@@ -133,8 +144,8 @@ async fn a_bulk_import_killed_midway_leaves_whole_communities_and_imports_again(
     let dir = tempfile::TempDir::new().unwrap();
     let client = reqwest::Client::new();
     let mut server = start(dir.path());
-    let body: String = (0..3000).map(|i| format!("{}\n", community(i))).collect();
-    let import = {
+    let body = ndjson(3000);
+    let first_import = {
         let (client, url) = (client.clone(), server.url("/v1/communities/import"));
         tokio::spawn(async move {
             client
@@ -160,7 +171,7 @@ async fn a_bulk_import_killed_midway_leaves_whole_communities_and_imports_again(
     }
     server.kill();
     assert!(
-        import.await.unwrap().is_err(),
+        first_import.await.unwrap().is_err(),
         "the import was not acknowledged"
     );
 
@@ -173,17 +184,7 @@ async fn a_bulk_import_killed_midway_leaves_whole_communities_and_imports_again(
     );
     assert_whole(&client, &server, &stored, stored.len()).await;
     // The same import runs again to the end: nothing left behind blocks it.
-    let again: String = (0..3000).map(|i| format!("{}\n", community(i))).collect();
-    let report: Value = client
-        .post(server.url("/v1/communities/import"))
-        .header("content-type", "application/x-ndjson")
-        .body(again)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let report = import(&client, &server, 3000).await;
     assert_eq!(report["imported"], 3000, "{report}");
     assert_eq!(communities(&client, &server).await.len(), 3000);
 }
@@ -286,14 +287,7 @@ async fn acknowledged_feedback_survives_a_kill_during_ingestion() {
 }
 
 async fn index_status(client: &reqwest::Client, server: &Server) -> Value {
-    client
-        .get(server.url("/v1/admin/index"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    get_json(client, server.url("/v1/admin/index")).await
 }
 
 /// Starts a re-index of 1,500 communities, stops the server with `stop` once
@@ -303,17 +297,7 @@ async fn a_reindex_stopped_midway_resumes_after_a_restart(stop: fn(&mut Server))
     let dir = tempfile::TempDir::new().unwrap();
     let client = reqwest::Client::new();
     let mut server = start(dir.path());
-    let body: String = (0..1500).map(|i| format!("{}\n", community(i))).collect();
-    let report: Value = client
-        .post(server.url("/v1/communities/import"))
-        .header("content-type", "application/x-ndjson")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let report = import(&client, &server, 1500).await;
     assert_eq!(report["imported"], 1500);
     let before = index_status(&client, &server).await["active"]["name"].clone();
     let r = client

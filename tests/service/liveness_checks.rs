@@ -91,12 +91,7 @@ async fn a_run_started_over_http_records_every_check_and_shows_in_statuses_and_r
         .await;
     let top = &body["recommendations"][0];
     assert_eq!(top["community"]["id"], "forum-live", "{body}");
-    let reasons: Vec<&str> = top["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r.as_str().unwrap())
-        .collect();
+    let reasons = copmatch_tests::reasons(top);
     assert!(
         reasons
             .iter()

@@ -206,12 +206,7 @@ async fn history_leaves_out_joined_and_dismissed_and_pulls_related_communities_u
         "joining epi did not pull rstats up: {before:?} → {after:?}"
     );
     let rstats = &body["recommendations"][epi_after];
-    let reasons: Vec<&str> = rstats["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r.as_str().unwrap())
-        .collect();
+    let reasons = copmatch_tests::reasons(rstats);
     assert!(
         reasons
             .iter()

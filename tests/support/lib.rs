@@ -327,6 +327,16 @@ pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) 
     message
 }
 
+/// The reasons of one recommendation.
+pub fn reasons(recommendation: &Value) -> Vec<&str> {
+    recommendation["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .map(|r| r.as_str().expect("a reason is text"))
+        .collect()
+}
+
 /// The community ids of a recommendations response, in order.
 pub fn recommended_ids(body: &Value) -> Vec<String> {
     body["recommendations"]

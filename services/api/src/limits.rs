@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
+use crate::routes::health::PROBES;
 
 /// Kinds of routes with separate budgets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,10 +194,6 @@ impl InFlight {
     }
 }
 
-/// Probes answer even at the bound: an orchestrator must not take a busy
-/// service for a dead one.
-const UNBOUNDED_PATHS: [&str; 3] = ["/health", "/ready", "/metrics"];
-
 /// Middleware: refuses a request at once when `max_in_flight` are running.
 pub async fn bound_in_flight(
     req: ServiceRequest,
@@ -204,7 +201,9 @@ pub async fn bound_in_flight(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let bound = req
         .app_data::<web::Data<InFlight>>()
-        .filter(|_| !UNBOUNDED_PATHS.contains(&req.path()));
+        // Probes answer even at the bound: an orchestrator must not take a
+        // busy service for a dead one.
+        .filter(|_| !PROBES.contains(&req.path()));
     let permit = match bound {
         Some(bound) => Some(bound.0.clone().try_acquire_owned().map_err(|_| {
             metrics::counter!("copmatch_overloaded_total", "reason" => "in_flight").increment(1);
@@ -212,7 +211,6 @@ pub async fn bound_in_flight(
                 ErrorCode::Overloaded,
                 "the service is handling as many requests as it can; retry shortly",
             )
-            .retry_after(1)
         })?),
         None => None,
     };

@@ -70,7 +70,7 @@ impl Default for AuthSettings {
         Self {
             keys: Vec::new(),
             public_key: None,
-            open_paths: vec!["/health".into(), "/ready".into(), "/metrics".into()],
+            open_paths: crate::routes::health::PROBES.map(String::from).to_vec(),
         }
     }
 }

@@ -18,6 +18,8 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use serde::{Deserialize, Serialize};
 use tracing::Instrument;
 
+use crate::routes::health::PROBES;
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -147,7 +149,6 @@ pub fn render_metrics() -> HttpResponse {
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-const PROBES: [&str; 3] = ["/health", "/ready", "/metrics"];
 
 /// The id of the request being handled (in the request's extensions).
 #[derive(Debug, Clone)]

@@ -90,6 +90,7 @@ async fn open_backend(settings: &Settings) -> anyhow::Result<Backend> {
             let options = EdgeStoreOptions {
                 optimize_debounce: Duration::from_millis(settings.store.optimize_debounce_ms),
                 tuning: settings.store.index.clone(),
+                read_cache_capacity: settings.store.read_cache_capacity,
             };
             let root = settings.communities_dir();
             let journal = settings.data_dir.join("moderation.jsonl");

@@ -116,9 +116,15 @@ pub struct HttpSettings {
 #[serde(deny_unknown_fields, default)]
 pub struct ModelSettings {
     pub dir: PathBuf,
+    /// Model threads; 0 means one per core.
     pub workers: usize,
     pub intra_op_threads: usize,
+    pub precision: copmatch_embed::Precision,
     pub max_batch: usize,
+    pub max_batch_tokens: usize,
+    /// How long a model thread waits for more texts before a pass that is
+    /// not full, in microseconds.
+    pub max_wait_us: u64,
     pub cache_capacity: usize,
     pub max_queue: usize,
 }
@@ -138,6 +144,8 @@ pub struct StoreSettings {
     pub kind: StoreKind,
     /// Embedded store: quiet time after writes before the index is optimized.
     pub optimize_debounce_ms: u64,
+    /// Embedded store: communities kept decoded for searches.
+    pub read_cache_capacity: usize,
     /// HNSW, quantization and search settings, for both stores.
     pub index: IndexTuning,
     pub qdrant: QdrantOptions,
@@ -195,7 +203,10 @@ impl Default for ModelSettings {
             dir: workspace().join(".deps/models/all-MiniLM-L6-v2"),
             workers: defaults.workers,
             intra_op_threads: defaults.intra_op_threads,
+            precision: defaults.precision,
             max_batch: defaults.max_batch,
+            max_batch_tokens: defaults.max_batch_tokens,
+            max_wait_us: defaults.max_wait.as_micros() as u64,
             cache_capacity: defaults.cache_capacity,
             max_queue: defaults.max_queue,
         }
@@ -207,6 +218,7 @@ impl Default for StoreSettings {
         Self {
             kind: StoreKind::Embedded,
             optimize_debounce_ms: 2000,
+            read_cache_capacity: copmatch_store::EdgeStoreOptions::default().read_cache_capacity,
             index: IndexTuning::default(),
             qdrant: QdrantOptions::default(),
         }
@@ -264,7 +276,10 @@ impl Settings {
             model_dir: self.model.dir.clone(),
             workers: self.model.workers,
             intra_op_threads: self.model.intra_op_threads,
+            precision: self.model.precision,
             max_batch: self.model.max_batch,
+            max_batch_tokens: self.model.max_batch_tokens,
+            max_wait: std::time::Duration::from_micros(self.model.max_wait_us),
             cache_capacity: self.model.cache_capacity,
             max_queue: self.model.max_queue,
         }

@@ -16,8 +16,11 @@
 //! unchanged catalog) without touching the model. The model is loaded from
 //! local files only; nothing is fetched from a model hub.
 
+mod batch;
 mod cache;
 mod model;
+mod precision;
 mod worker;
 
 pub use model::{EmbedderOptions, SentenceEmbedder, MODEL_ID};
+pub use precision::Precision;

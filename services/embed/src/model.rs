@@ -3,14 +3,17 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use copmatch_core::{EmbedError, Embedder};
 use crossbeam_channel::Sender;
 use tokio::sync::oneshot;
 
+use crate::batch::PassLimits;
 use crate::cache::EmbeddingCache;
-use crate::worker::{self, Job};
+use crate::precision::Precision;
+use crate::worker::{self, Batching, Job};
 
 pub const MODEL_ID: &str = "all-MiniLM-L6-v2";
 const DIMENSION: usize = 384;
@@ -20,13 +23,21 @@ const DIMENSION: usize = 384;
 pub struct EmbedderOptions {
     /// The sentence-transformers folder (model.safetensors, vocab.txt, …).
     pub model_dir: PathBuf,
-    /// Model threads, each with its own copy of the model (~90 MB each).
+    /// Model threads, each with its own copy of the model (~90 MB each);
+    /// 0 means one per core.
     pub workers: usize,
     /// libtorch intra-op threads per worker. 1 is the stable choice on small
     /// shared hosts, where more threads can collapse latency under load.
     pub intra_op_threads: usize,
+    /// The number format of the model's matrix products.
+    pub precision: Precision,
     /// Most texts in one forward pass.
     pub max_batch: usize,
+    /// Most padded tokens (texts × the longest) in one forward pass.
+    pub max_batch_tokens: usize,
+    /// How long a model thread waits for more texts before a pass that is
+    /// not full; zero starts at once.
+    pub max_wait: Duration,
     /// Cached embeddings (0 disables the cache).
     pub cache_capacity: usize,
     /// Texts waiting for the model at most. A request that would queue past
@@ -39,11 +50,24 @@ impl Default for EmbedderOptions {
     fn default() -> Self {
         Self {
             model_dir: PathBuf::from(".deps/models/all-MiniLM-L6-v2"),
-            workers: 1,
+            workers: 0,
             intra_op_threads: 1,
-            max_batch: 32,
+            precision: Precision::Auto,
+            max_batch: 64,
+            max_batch_tokens: 8192,
+            max_wait: Duration::ZERO,
             cache_capacity: 10_000,
             max_queue: 256,
+        }
+    }
+}
+
+impl EmbedderOptions {
+    /// Model threads to start: `workers`, or one per core when it is 0.
+    pub fn resolved_workers(&self) -> usize {
+        match self.workers {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
         }
     }
 }
@@ -71,24 +95,33 @@ impl SentenceEmbedder {
         let live_workers = Arc::new(AtomicUsize::new(0));
         let queued: worker::Queued = Arc::new(AtomicUsize::new(0));
         let mut loaded = Vec::new();
-        for index in 0..options.workers.max(1) {
+        let workers = options.resolved_workers();
+        let batching = Batching {
+            pass: PassLimits {
+                max_texts: options.max_batch.max(1),
+                max_tokens: options.max_batch_tokens.max(1),
+            },
+            max_wait: options.max_wait,
+        };
+        for index in 0..workers {
             let queue = queue.clone();
             let taken = queued.clone();
             let dir = options.model_dir.clone();
             let threads = options.intra_op_threads.max(1) as i32;
-            let max_batch = options.max_batch.max(1);
+            let precision = options.precision;
             let live = live_workers.clone();
             let (ready_tx, ready_rx) = std::sync::mpsc::channel();
             std::thread::Builder::new()
                 .name(format!("copmatch-embed-{index}"))
                 .spawn(move || {
                     tch::set_num_threads(threads);
+                    crate::precision::apply_to_this_thread(precision);
                     match worker::load_model(&dir) {
                         Ok(model) => {
                             let _alive = worker::Alive::new(&live);
                             let _ = ready_tx.send(Ok(()));
                             let encode = |texts: &[&str]| worker::encode_with(&model, texts);
-                            worker::serve(encode, queue, taken, max_batch);
+                            worker::serve(encode, queue, taken, batching);
                         }
                         Err(e) => {
                             let _ = ready_tx.send(Err(e));
@@ -111,7 +144,7 @@ impl SentenceEmbedder {
                 jobs,
                 cache: EmbeddingCache::new(options.cache_capacity),
                 live_workers,
-                workers: options.workers.max(1),
+                workers,
                 queued,
                 max_queue: options.max_queue.max(1),
             }),

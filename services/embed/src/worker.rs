@@ -6,7 +6,7 @@ use std::path::Path;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, TryRecvError};
 use rust_bert::pipelines::common::ModelType;
@@ -15,6 +15,8 @@ use rust_bert::pipelines::sentence_embeddings::{
 };
 use rust_bert::resources::LocalResource;
 use tokio::sync::oneshot;
+
+use crate::batch::{plan, PassLimits};
 
 /// What a job is answered with: one vector per text, or why not.
 pub type Answer = Result<Vec<Vec<f32>>, String>;
@@ -86,6 +88,17 @@ impl Drop for Alive {
     }
 }
 
+/// How a model thread gathers and cuts its work.
+#[derive(Debug, Clone, Copy)]
+pub struct Batching {
+    pub pass: PassLimits,
+    /// How long a thread that found fewer than `pass.max_texts` texts waiting
+    /// waits for more before it starts. Zero starts at once with whatever
+    /// waits (concurrent requests still share passes while the threads are
+    /// busy).
+    pub max_wait: Duration,
+}
+
 /// Serves jobs until every handle is dropped, or until `encode` panics: its
 /// batch is answered with an error and the thread ends (the model's state
 /// is unknown after a panic), which [`Alive`] reports.
@@ -93,20 +106,11 @@ pub fn serve(
     encode: impl Fn(&[&str]) -> Result<Vec<Vec<f32>>, String>,
     jobs: Receiver<Job>,
     queued: Queued,
-    max_batch: usize,
+    batching: Batching,
 ) {
     while let Ok(first) = jobs.recv() {
-        let mut batch = vec![first];
-        let mut taken: usize = batch[0].texts.len();
-        while taken < max_batch {
-            match jobs.try_recv() {
-                Ok(job) => {
-                    taken += job.texts.len();
-                    batch.push(job);
-                }
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
-            }
-        }
+        let batch = gather(first, &jobs, &batching);
+        let taken: usize = batch.iter().map(|j| j.texts.len()).sum();
         let waiting = queued.fetch_sub(taken, Ordering::SeqCst) - taken;
         metrics::gauge!("copmatch_embed_queue_texts").set(waiting as f64);
         metrics::histogram!("copmatch_embed_batch_texts").record(taken as f64);
@@ -116,7 +120,7 @@ pub fn serve(
             .collect();
         let started = Instant::now();
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            encode_chunked(&encode, &texts, max_batch)
+            encode_planned(&encode, &texts, batching.pass)
         }));
         metrics::histogram!("copmatch_embed_inference_seconds")
             .record(started.elapsed().as_secs_f64());
@@ -142,14 +146,52 @@ pub fn serve(
     }
 }
 
-fn encode_chunked(
+/// `first` and whatever else is waiting, up to a pass of texts, waiting at
+/// most `max_wait` for more.
+fn gather(first: Job, jobs: &Receiver<Job>, batching: &Batching) -> Vec<Job> {
+    let deadline = Instant::now() + batching.max_wait;
+    let mut taken = first.texts.len();
+    let mut batch = vec![first];
+    while taken < batching.pass.max_texts {
+        let next = match jobs.try_recv() {
+            Ok(job) => Ok(job),
+            Err(TryRecvError::Empty) if !batching.max_wait.is_zero() => {
+                jobs.recv_deadline(deadline).map_err(|_| ())
+            }
+            Err(_) => Err(()),
+        };
+        match next {
+            Ok(job) => {
+                taken += job.texts.len();
+                batch.push(job);
+            }
+            Err(()) => break,
+        }
+    }
+    batch
+}
+
+/// Embeds `texts` in length-sorted passes and returns the vectors in the
+/// order of `texts`.
+fn encode_planned(
     encode: &impl Fn(&[&str]) -> Result<Vec<Vec<f32>>, String>,
     texts: &[&str],
-    max_batch: usize,
+    limits: PassLimits,
 ) -> Result<Vec<Vec<f32>>, String> {
-    let mut out = Vec::with_capacity(texts.len());
-    for chunk in texts.chunks(max_batch.max(1)) {
-        out.extend(encode(chunk)?);
+    let mut out: Vec<Vec<f32>> = vec![Vec::new(); texts.len()];
+    for pass in plan(texts, limits) {
+        let inputs: Vec<&str> = pass.iter().map(|&i| texts[i]).collect();
+        let vectors = encode(&inputs)?;
+        if vectors.len() != inputs.len() {
+            return Err(format!(
+                "the model answered {} vectors for {} texts",
+                vectors.len(),
+                inputs.len()
+            ));
+        }
+        for (index, vector) in pass.into_iter().zip(vectors) {
+            out[index] = vector;
+        }
     }
     Ok(out)
 }
@@ -196,7 +238,13 @@ mod tests {
                     },
                     rx,
                     queued,
-                    8,
+                    Batching {
+                        pass: PassLimits {
+                            max_texts: 8,
+                            max_tokens: 1024,
+                        },
+                        max_wait: Duration::ZERO,
+                    },
                 )
             })
         };

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use copmatch_core::Embedder;
-use copmatch_embed::{EmbedderOptions, SentenceEmbedder};
+use copmatch_core::{Community, Embedder};
+use copmatch_embed::{EmbedderOptions, Precision, SentenceEmbedder};
 
 fn model_dir() -> PathBuf {
     PathBuf::from(concat!(
@@ -13,17 +13,52 @@ fn model_dir() -> PathBuf {
     ))
 }
 
+fn start(precision: Precision, cache_capacity: usize) -> SentenceEmbedder {
+    SentenceEmbedder::start(&EmbedderOptions {
+        model_dir: model_dir(),
+        workers: 1,
+        precision,
+        max_batch: 8,
+        cache_capacity,
+        ..Default::default()
+    })
+    .expect("model loads; run `make setup`")
+}
+
+/// float32 throughout: the reference embeddings.
 fn embedder() -> SentenceEmbedder {
     static E: OnceLock<SentenceEmbedder> = OnceLock::new();
-    E.get_or_init(|| {
-        SentenceEmbedder::start(&EmbedderOptions {
-            model_dir: model_dir(),
-            max_batch: 8,
-            ..Default::default()
-        })
-        .expect("model loads; run `make setup`")
-    })
-    .clone()
+    E.get_or_init(|| start(Precision::Fp32, 10_000)).clone()
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Roles as people type them and whole catalog entries (up to the model's
+/// 256-token limit), from the bundled catalog.
+fn reference_texts() -> Vec<String> {
+    let path = model_dir().join("../../../data/communities.jsonl");
+    let catalog = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("the bundled catalog {} is missing: {e}", path.display()));
+    let mut texts: Vec<String> = [
+        "ICU nurse",
+        "penetration tester",
+        "public health student",
+        "rust systems programmer 1234",
+        "a community for high school math teachers",
+        "Krankenpflege",
+        "ux researcher 🙂",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for line in catalog.lines().take(60) {
+        let community: Community = serde_json::from_str(line).expect("catalog line parses");
+        texts.push(community.embedding_text());
+    }
+    assert!(texts.len() > 60, "too few reference texts");
+    texts
 }
 
 #[tokio::test]
@@ -72,15 +107,10 @@ async fn concurrent_requests_get_the_same_vectors_as_single_ones() {
     for j in joins {
         concurrent.push(j.await.unwrap());
     }
-    let sequential: Vec<Vec<f32>> = {
-        let e2 = SentenceEmbedder::start(&EmbedderOptions {
-            model_dir: model_dir(),
-            cache_capacity: 0,
-            ..Default::default()
-        })
+    let sequential: Vec<Vec<f32>> = start(Precision::Fp32, 0)
+        .embed(suffixed.clone())
+        .await
         .unwrap();
-        e2.embed(suffixed.clone()).await.unwrap()
-    };
     for (a, b) in concurrent.iter().zip(&sequential) {
         let max = a
             .iter()
@@ -114,8 +144,45 @@ async fn related_texts_are_closer_than_unrelated_ones() {
         ])
         .await
         .unwrap();
-    let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>();
     assert!(dot(&v[0], &v[1]) > dot(&v[0], &v[2]) + 0.2);
+}
+
+#[tokio::test]
+async fn bf16_products_stay_within_cosine_0_999_of_float32() {
+    let texts = reference_texts();
+    let reference = start(Precision::Fp32, 0)
+        .embed(texts.clone())
+        .await
+        .unwrap();
+    let mixed = start(Precision::Bf16, 0)
+        .embed(texts.clone())
+        .await
+        .unwrap();
+    let (worst, text) = reference
+        .iter()
+        .zip(&mixed)
+        .zip(&texts)
+        .map(|((a, b), t)| (dot(a, b), t))
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .unwrap();
+    eprintln!(
+        "bf16 vs float32: worst cosine {worst:.6} over {} texts",
+        texts.len()
+    );
+    assert!(worst >= 0.999, "cosine {worst} for {text:?}");
+    // It really ran in another precision: the vectors are not bit-identical.
+    assert_ne!(reference, mixed);
+}
+
+#[tokio::test]
+async fn a_text_gets_the_same_bf16_vector_alone_or_among_longer_ones() {
+    let texts = reference_texts();
+    let e = start(Precision::Bf16, 0);
+    let together = e.embed(texts.clone()).await.unwrap();
+    for (text, vector) in texts.iter().zip(&together).take(7) {
+        let alone = e.embed(vec![text.clone()]).await.unwrap().remove(0);
+        assert!(dot(&alone, vector) >= 0.9999, "{text:?}");
+    }
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! (`edge::points`, `qdrant::convert`).
 
 use copmatch_core::{Community, StoreFilter};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -43,8 +44,7 @@ pub fn to_payload(community: &Community) -> Value {
 /// The community document kept under the payload key `community`.
 pub fn community_from_document(doc: Option<&Value>) -> Result<Community, String> {
     let doc = doc.ok_or_else(|| "a stored point has no community payload".to_string())?;
-    serde_json::from_value(doc.clone())
-        .map_err(|e| format!("a stored community could not be read: {e}"))
+    Community::deserialize(doc).map_err(|e| format!("a stored community could not be read: {e}"))
 }
 
 /// A domain filter as engine-neutral conditions: every `must` field must

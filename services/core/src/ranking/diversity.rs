@@ -28,32 +28,43 @@ fn is_duplicate(a: &Candidate, b: &Candidate) -> bool {
         || (cos >= MIRROR_COSINE && name_key(&a.community.name) == name_key(&b.community.name))
 }
 
-/// Picks `wanted` candidates from a best-first list. Redundancy is updated
-/// incrementally, so a pick costs one pass over the remaining candidates.
+/// Picks `wanted` candidates from a best-first list.
+///
+/// Redundancy is at most `1 − REDUNDANCY_FLOOR` (vectors are unit length),
+/// so a candidate scoring more than `diversity × that` below the best one
+/// left cannot be picked this round; each round looks only at that window
+/// and brings a candidate's redundancy up to date only when the window
+/// reaches it. The picks are the same as scanning every candidate.
 pub fn select(candidates: Vec<Candidate>, wanted: usize, diversity: f32) -> Vec<Candidate> {
     if diversity <= 0.0 {
         return candidates.into_iter().take(wanted).collect();
     }
-    let mut remaining: Vec<(Candidate, f32)> = candidates.into_iter().map(|c| (c, 0.0)).collect();
+    let reach = diversity * (1.0 - REDUNDANCY_FLOOR) + 1e-4;
+    // (candidate, redundancy, picks it has been compared with)
+    let mut remaining: Vec<(Candidate, f32, usize)> =
+        candidates.into_iter().map(|c| (c, 0.0, 0)).collect();
     let mut picked: Vec<Candidate> = Vec::with_capacity(wanted);
     let mut held_back: Vec<Candidate> = Vec::new();
     while picked.len() < wanted && !remaining.is_empty() {
-        let best_index = remaining
-            .iter()
-            .enumerate()
-            .map(|(i, (c, redundancy))| (i, c.score - diversity * redundancy))
-            .fold(
-                (0, f32::MIN),
-                |best, (i, v)| if v > best.1 { (i, v) } else { best },
-            )
-            .0;
-        let (choice, _) = remaining.remove(best_index);
+        let top = remaining[0].0.score;
+        let mut best = (0, f32::MIN);
+        for (i, (c, redundancy, seen)) in remaining.iter_mut().enumerate() {
+            if c.score < top - reach {
+                break;
+            }
+            for p in &picked[*seen..] {
+                *redundancy = redundancy.max(dot(&c.vector, &p.vector) - REDUNDANCY_FLOOR);
+            }
+            *seen = picked.len();
+            let value = c.score - diversity * *redundancy;
+            if value > best.1 {
+                best = (i, value);
+            }
+        }
+        let (choice, _, _) = remaining.remove(best.0);
         if picked.iter().any(|p| is_duplicate(p, &choice)) {
             held_back.push(choice);
             continue;
-        }
-        for (c, redundancy) in &mut remaining {
-            *redundancy = redundancy.max(dot(&c.vector, &choice.vector) - REDUNDANCY_FLOOR);
         }
         picked.push(choice);
     }
@@ -95,6 +106,70 @@ mod tests {
             dense: score,
             keyword: 0.0,
             score,
+        }
+    }
+
+    /// The plain MMR loop, scanning every candidate each round: what the
+    /// windowed `select` must reproduce.
+    fn select_scanning_all(candidates: Vec<Candidate>, wanted: usize, d: f32) -> Vec<Candidate> {
+        let mut remaining: Vec<(Candidate, f32)> =
+            candidates.into_iter().map(|c| (c, 0.0)).collect();
+        let (mut picked, mut held_back): (Vec<Candidate>, Vec<Candidate>) = (vec![], vec![]);
+        while picked.len() < wanted && !remaining.is_empty() {
+            let mut best = (0, f32::MIN);
+            for (i, (c, r)) in remaining.iter().enumerate() {
+                if c.score - d * r > best.1 {
+                    best = (i, c.score - d * r);
+                }
+            }
+            let (choice, _) = remaining.remove(best.0);
+            if picked.iter().any(|p| is_duplicate(p, &choice)) {
+                held_back.push(choice);
+                continue;
+            }
+            for (c, r) in &mut remaining {
+                *r = r.max(dot(&c.vector, &choice.vector) - REDUNDANCY_FLOOR);
+            }
+            picked.push(choice);
+        }
+        picked.extend(
+            held_back
+                .into_iter()
+                .take(wanted.saturating_sub(picked.len())),
+        );
+        picked
+    }
+
+    #[test]
+    fn the_window_picks_exactly_what_scanning_everything_picks() {
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) as f32) / (1u64 << 31) as f32
+        };
+        for round in 0..200 {
+            let dim = 8;
+            let base: Vec<f32> = (0..dim).map(|_| next() - 0.5).collect();
+            let mut list: Vec<Candidate> = (0..60)
+                .map(|i| {
+                    // Clustered vectors, so redundancy and duplicates really occur.
+                    let v: Vec<f32> = base.iter().map(|b| b + 0.4 * (next() - 0.5)).collect();
+                    let v = crate::ranking::normalize(v);
+                    candidate(&format!("c{i}"), &format!("n{}", i % 7), v, next())
+                })
+                .collect();
+            list.sort_by(|a, b| b.score.total_cmp(&a.score));
+            let d = [0.1, 0.3, 0.7, 1.0][round % 4];
+            let ids = |l: Vec<Candidate>| -> Vec<String> {
+                l.into_iter().map(|c| c.community.id).collect()
+            };
+            assert_eq!(
+                ids(select(list.clone(), 10, d)),
+                ids(select_scanning_all(list, 10, d)),
+                "round {round}, diversity {d}"
+            );
         }
     }
 

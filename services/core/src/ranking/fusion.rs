@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use super::{dot, Query, RankRequest, RankingWeights, RetrievalMode};
 use crate::community::Community;
 use crate::ports::SearchHits;
-use crate::profile::ProfileItem;
 use crate::text::{content_words, normalize_key};
 
 /// One community under consideration.
@@ -107,52 +106,46 @@ pub struct Evidence {
     pub coverage: f32,
 }
 
-/// The first category, tag or name (in that order) sharing a content word
-/// with the item, with the item's coverage.
-fn evidence_for(index: usize, item: &ProfileItem, community: &Community) -> Option<Evidence> {
-    let wanted = content_words(&item.text);
-    if wanted.is_empty() {
-        return None;
-    }
-    let places = community
+/// A community's categories, tags and name (in that order), each with its
+/// content words; read once per candidate and shared by every profile item.
+fn community_terms(community: &Community) -> Vec<(&'static str, &String, Vec<String>)> {
+    community
         .categories
         .iter()
         .map(|c| ("category", c))
         .chain(community.tags.iter().map(|t| ("tag", t)))
-        .chain(std::iter::once(("name", &community.name)));
-    for (place, term) in places {
-        let words = content_words(&term.replace(['-', '_'], " "));
-        if wanted.iter().any(|w| words.contains(w)) {
-            return Some(Evidence {
-                item: index,
-                place,
-                term: term.clone(),
-                coverage: coverage(item, community),
-            });
-        }
-    }
-    None
+        .chain(std::iter::once(("name", &community.name)))
+        .map(|(place, term)| (place, term, content_words(&term.replace(['-', '_'], " "))))
+        .collect()
 }
 
-/// How much of an item the community's categories, tags and name cover: the
-/// share of the item's content words found there, squared, so that one
-/// generic word of a long role ("site" in "site reliability engineer") counts
-/// little and a full match ("ICU nurse" → tag "icu" + "nurses") counts fully.
-fn coverage(item: &ProfileItem, community: &Community) -> f32 {
-    let wanted = content_words(&item.text);
+/// The first category, tag or name sharing a content word with the item
+/// (`wanted`: its content words), with the item's coverage: the share of its
+/// content words found anywhere in them, squared, so that one generic word of
+/// a long role ("site" in "site reliability engineer") counts little and a
+/// full match ("ICU nurse" → tag "icu" + "nurses") counts fully.
+fn evidence_for(
+    index: usize,
+    wanted: &[String],
+    terms: &[(&'static str, &String, Vec<String>)],
+) -> Option<Evidence> {
     if wanted.is_empty() {
-        return 0.0;
+        return None;
     }
-    let have: Vec<String> = community
-        .categories
+    let (place, term, _) = terms
         .iter()
-        .chain(&community.tags)
-        .chain(std::iter::once(&community.name))
-        .flat_map(|t| content_words(&t.replace(['-', '_'], " ")))
-        .collect();
-    let found = wanted.iter().filter(|w| have.contains(w)).count();
+        .find(|(_, _, words)| wanted.iter().any(|w| words.contains(w)))?;
+    let found = wanted
+        .iter()
+        .filter(|w| terms.iter().any(|(_, _, words)| words.contains(w)))
+        .count();
     let share = found as f32 / wanted.len() as f32;
-    share * share
+    Some(Evidence {
+        item: index,
+        place,
+        term: (*term).clone(),
+        coverage: share * share,
+    })
 }
 
 /// Categories and tags two communities share, as normalized keys.
@@ -204,10 +197,11 @@ pub fn breakdown(c: &Candidate, request: &RankRequest, weights: &RankingWeights)
             b.best = b.best_item.map_or(c.dense, |(n, cos)| {
                 cos * weights.field_weight(items[n].item.field) / max_weight
             });
+            let terms = community_terms(&c.community);
             b.evidence = items
                 .iter()
                 .enumerate()
-                .filter_map(|(n, i)| evidence_for(n, &i.item, &c.community))
+                .filter_map(|(n, i)| evidence_for(n, &i.words, &terms))
                 .collect();
             b.evidence.iter().map(|e| e.coverage).sum()
         }

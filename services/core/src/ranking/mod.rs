@@ -121,10 +121,41 @@ pub enum RetrievalMode {
 pub struct EmbeddedItem {
     pub item: ProfileItem,
     pub vector: Vec<f32>,
+    /// The item's content words, for keyword evidence (read once per request,
+    /// not once per candidate).
+    pub words: Vec<String>,
 }
 
+impl EmbeddedItem {
+    pub fn new(item: ProfileItem, vector: Vec<f32>) -> Self {
+        let words = crate::text::content_words(&item.text);
+        Self {
+            item,
+            vector,
+            words,
+        }
+    }
+}
+
+/// Dot product in eight independent sums, which the compiler turns into SIMD
+/// (a single running sum must be added in order, one element at a time).
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut lanes = [0.0f32; 8];
+    let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for i in 0..8 {
+            lanes[i] += x[i] * y[i];
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
 }
 
 pub fn normalize(mut v: Vec<f32>) -> Vec<f32> {

@@ -31,13 +31,13 @@ fn hit(c: Community, vector: Vec<f32>, score: f32) -> ScoredRecord {
 }
 
 fn item(field: ProfileField, text: &str, vector: Vec<f32>) -> EmbeddedItem {
-    EmbeddedItem {
-        item: ProfileItem {
+    EmbeddedItem::new(
+        ProfileItem {
             field,
             text: text.into(),
         },
         vector,
-    }
+    )
 }
 
 fn request<'a>(items: &'a [EmbeddedItem], query_vector: &'a [f32]) -> RankRequest<'a> {

@@ -53,7 +53,7 @@ impl CopMatch {
         let items: Vec<EmbeddedItem> = items
             .into_iter()
             .zip(vectors)
-            .map(|(item, vector)| EmbeddedItem { item, vector })
+            .map(|(item, vector)| EmbeddedItem::new(item, vector))
             .collect();
         let model = steering.model.clone().unwrap_or_else(|| self.model.get());
         let mut vector = profile_vector(&items, &self.weights);
@@ -102,7 +102,7 @@ impl CopMatch {
         let items: Vec<EmbeddedItem> = items
             .into_iter()
             .zip(vectors)
-            .map(|(item, vector)| EmbeddedItem { item, vector })
+            .map(|(item, vector)| EmbeddedItem::new(item, vector))
             .collect();
         Ok(profile_vector(&items, &self.weights))
     }

@@ -12,7 +12,8 @@
 //!
 //! Only this backend has `layout` (creating and migrating shards on disk),
 //! `optimizer` (debounced index building off the request path) and
-//! `journal` (the JSON Lines helpers).
+//! `journal` (the JSON Lines helpers) and `read_cache` (decoded communities
+//! for searches, which only a single-writer store can keep coherent).
 
 mod catalog;
 mod journal;
@@ -21,6 +22,7 @@ mod liveness;
 mod optimizer;
 mod points;
 mod queue;
+mod read_cache;
 mod store;
 mod users;
 

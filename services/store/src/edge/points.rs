@@ -4,11 +4,15 @@
 use copmatch_core::{Community, CommunityRecord, ScoredRecord, StoreError, StoreFilter};
 use qdrant_edge::{
     Condition, EdgeShard, FieldCondition, Filter, HasIdCondition, Match, NamedQuery,
-    PayloadSchemaType, PointId, QueryEnum, QueryRequest, Record, ScoredPoint, ScoringQuery,
-    VectorInternal, VectorStructInternal, WithPayloadInterface, WithVector,
+    PayloadSchemaType, PointId, QueryEnum, QueryRequest, Record, ScoringQuery, VectorInternal,
+    VectorStructInternal, WithPayloadInterface, WithVector,
 };
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use uuid::Uuid;
 
+use super::read_cache::{Lookup, ReadCache};
 use crate::payload::{community_from_document, point_uuid, FilterParts, INDEXED_FIELDS};
 
 /// Every indexed payload field is a keyword field.
@@ -55,14 +59,6 @@ pub fn community_from_point(record: &Record) -> Result<Community, String> {
     community_from_payload(record.payload.as_ref())
 }
 
-pub fn scored_from_point(point: &ScoredPoint) -> Result<ScoredRecord, String> {
-    Ok(ScoredRecord {
-        community: community_from_payload(point.payload.as_ref())?,
-        vector: dense_vector(point.vector.as_ref())?,
-        score: point.score,
-    })
-}
-
 fn any_of(field: &str, values: Vec<String>) -> Condition {
     Condition::Field(FieldCondition::new_match(
         field
@@ -101,9 +97,12 @@ pub fn to_filter(filter: &StoreFilter) -> Option<Filter> {
     })
 }
 
-/// Nearest points by one vector, with payload and the dense vector.
+/// Nearest points by one vector, with their community and dense vector.
+/// The query itself returns ids, scores and vectors only; communities come
+/// from `cache`, and those it lacks from one read of the shard.
 pub fn nearest(
     shard: &EdgeShard,
+    cache: &ReadCache,
     vector: VectorInternal,
     using: Option<&str>,
     filter: Option<Filter>,
@@ -122,15 +121,65 @@ pub fn nearest(
         offset: 0,
         params: Some(params),
         with_vector: WithVector::Selector(vec![String::new()]),
-        with_payload: WithPayloadInterface::Bool(true),
+        with_payload: WithPayloadInterface::Bool(false),
     };
     let points = shard
         .query(request)
         .map_err(|e| StoreError::Internal(e.to_string()))?;
-    points
+    let ids: Vec<PointId> = points.iter().map(|p| p.id).collect();
+    let communities = communities_of(shard, cache, &ids)?;
+    let mut out = Vec::with_capacity(points.len());
+    // A point deleted between the query and the read is left out.
+    for (point, community) in points.iter().zip(communities) {
+        if let Some(community) = community {
+            out.push(ScoredRecord {
+                community: Community::clone(&community),
+                vector: dense_vector(point.vector.as_ref()).map_err(StoreError::Internal)?,
+                score: point.score,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The community of each point, `None` for points not (or no longer) stored.
+pub fn communities_of(
+    shard: &EdgeShard,
+    cache: &ReadCache,
+    ids: &[PointId],
+) -> Result<Vec<Option<Arc<Community>>>, StoreError> {
+    let Lookup {
+        generation,
+        mut found,
+    } = cache.lookup(ids);
+    let missing: Vec<PointId> = ids
         .iter()
-        .map(|p| scored_from_point(p).map_err(StoreError::Internal))
-        .collect()
+        .zip(&found)
+        .filter(|(_, cached)| cached.is_none())
+        .map(|(id, _)| *id)
+        .collect();
+    if missing.is_empty() {
+        return Ok(found);
+    }
+    let records = shard
+        .retrieve(
+            &missing,
+            Some(WithPayloadInterface::Bool(true)),
+            Some(WithVector::Bool(false)),
+        )
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
+    let mut read = HashMap::with_capacity(records.len());
+    for record in &records {
+        let community = community_from_point(record).map_err(StoreError::Internal)?;
+        read.insert(record.id, Arc::new(community));
+    }
+    for (slot, id) in found.iter_mut().zip(ids) {
+        if slot.is_none() {
+            *slot = read.get(id).cloned();
+        }
+    }
+    cache.insert(generation, read);
+    Ok(found)
 }
 
 #[cfg(test)]

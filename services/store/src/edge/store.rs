@@ -19,6 +19,7 @@ use qdrant_edge::{
 use super::layout;
 use super::optimizer::Optimizer;
 use super::points::{self, nearest};
+use super::read_cache::ReadCache;
 use crate::keywords::{Keywords, KEYWORD_VECTOR};
 use crate::tuning::IndexTuning;
 
@@ -29,6 +30,8 @@ pub struct EdgeStoreOptions {
     pub optimize_debounce: Duration,
     /// Used when the shard is created (graph, quantization) and per search.
     pub tuning: IndexTuning,
+    /// Communities kept decoded for searches (see `read_cache`).
+    pub read_cache_capacity: usize,
 }
 
 impl Default for EdgeStoreOptions {
@@ -36,6 +39,7 @@ impl Default for EdgeStoreOptions {
         Self {
             optimize_debounce: Duration::from_secs(2),
             tuning: IndexTuning::default(),
+            read_cache_capacity: 20_000,
         }
     }
 }
@@ -48,6 +52,7 @@ struct Inner {
     write_lock: Mutex<()>,
     keywords: Keywords,
     search_params: qdrant_edge::SearchParams,
+    read_cache: ReadCache,
 }
 
 impl Inner {
@@ -61,9 +66,12 @@ impl Inner {
     fn write(&self, operations: Vec<UpdateOperation>) -> Result<(), StoreError> {
         let shard = self.shard()?;
         let _guard = self.write_lock.lock();
-        for op in operations {
-            shard.update(op).map_err(internal)?;
-        }
+        let applied = operations
+            .into_iter()
+            .try_for_each(|op| shard.update(op).map(|_| ()).map_err(internal));
+        // Even a failed batch may have applied part of its operations.
+        self.read_cache.invalidate();
+        applied?;
         shard.flush();
         Ok(())
     }
@@ -122,6 +130,7 @@ impl EdgeStore {
             write_lock: Mutex::new(()),
             keywords,
             search_params: options.tuning.edge_search_params(),
+            read_cache: ReadCache::new(options.read_cache_capacity),
         });
         let for_optimizer = Arc::downgrade(&inner);
         let optimizer = Optimizer::start(options.optimize_debounce, move || {
@@ -296,6 +305,7 @@ impl VectorStore for EdgeStore {
             let params = inner.search_params;
             let dense = nearest(
                 &shard,
+                &inner.read_cache,
                 VectorInternal::Dense(query.vector),
                 None,
                 filter.clone(),
@@ -309,6 +319,7 @@ impl VectorStore for EdgeStore {
             {
                 Some(sparse) => nearest(
                     &shard,
+                    &inner.read_cache,
                     VectorInternal::Sparse(sparse),
                     Some(KEYWORD_VECTOR),
                     filter,

@@ -46,6 +46,38 @@ pub async fn upserting_the_same_id_replaces_instead_of_duplicating(backend: &Bac
     );
 }
 
+/// Searches read the community as it is now: a rename, a status change and a
+/// deletion show in the very next search (the embedded store keeps decoded
+/// communities between searches and must drop them on every write).
+pub async fn searches_see_every_write_at_once(backend: &Backend) {
+    let store = backend.fresh_store().await;
+    store.upsert(sample()).await.unwrap();
+    let search = || {
+        store.search(VectorQuery {
+            vector: vec![0.0, 0.0, 1.0, 0.0],
+            keywords: Some("rust".into()),
+            filter: StoreFilter::default(),
+            limit: 10,
+        })
+    };
+    let before = search().await.unwrap();
+    assert_eq!(before.dense[0].community.id, "rust");
+    let mut renamed = before.dense[0].community.clone();
+    renamed.name = "Rustaceans".into();
+    renamed.status = Status::Inactive;
+    store
+        .upsert(vec![record(renamed, [0.0, 0.0, 1.0, 0.0])])
+        .await
+        .unwrap();
+    let after = search().await.unwrap();
+    assert_eq!(after.dense[0].community.name, "Rustaceans");
+    assert_eq!(after.dense[0].community.status, Status::Inactive);
+    assert!(store.delete("rust").await.unwrap());
+    let gone = search().await.unwrap();
+    assert!(!ids(&gone.dense).contains(&"rust"));
+    assert!(!ids(&gone.keyword).contains(&"rust"));
+}
+
 pub async fn search_ranks_by_cosine_and_applies_filters_and_exclusions(backend: &Backend) {
     let store = backend.fresh_store().await;
     store.upsert(sample()).await.unwrap();

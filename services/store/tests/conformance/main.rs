@@ -136,6 +136,7 @@ macro_rules! conformance {
 conformance!(
     upsert_get_delete_round_trip,
     upserting_the_same_id_replaces_instead_of_duplicating,
+    searches_see_every_write_at_once,
     search_ranks_by_cosine_and_applies_filters_and_exclusions,
     keyword_search_finds_exact_terms_and_statuses_filter_out,
     list_pages_through_everything_once_in_a_stable_order,

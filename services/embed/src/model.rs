@@ -1,5 +1,6 @@
 //! The public handle: start workers, embed texts asynchronously.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -94,6 +95,7 @@ impl SentenceEmbedder {
         let (jobs, queue) = crossbeam_channel::unbounded::<Job>();
         let live_workers = Arc::new(AtomicUsize::new(0));
         let queued: worker::Queued = Arc::new(AtomicUsize::new(0));
+        let idle: worker::Idle = Arc::new(AtomicUsize::new(0));
         let mut loaded = Vec::new();
         let workers = options.resolved_workers();
         let batching = Batching {
@@ -106,6 +108,7 @@ impl SentenceEmbedder {
         for index in 0..workers {
             let queue = queue.clone();
             let taken = queued.clone();
+            let idle = idle.clone();
             let dir = options.model_dir.clone();
             let threads = options.intra_op_threads.max(1) as i32;
             let precision = options.precision;
@@ -121,7 +124,7 @@ impl SentenceEmbedder {
                             let _alive = worker::Alive::new(&live);
                             let _ = ready_tx.send(Ok(()));
                             let encode = |texts: &[&str]| worker::encode_with(&model, texts);
-                            worker::serve(encode, queue, taken, batching);
+                            worker::serve(encode, queue, taken, idle, batching);
                         }
                         Err(e) => {
                             let _ = ready_tx.send(Err(e));
@@ -153,6 +156,43 @@ impl SentenceEmbedder {
 }
 
 impl SentenceEmbedder {
+    /// Sends `texts` to the model threads as one job per thread (consecutive
+    /// parts), so that an idle service embeds them side by side, and returns
+    /// the vectors in order. A busy thread takes several jobs into one pass.
+    async fn dispatch(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let total = texts.len();
+        self.enqueue_room(total)?;
+        let part = total.div_ceil(self.shared.workers.min(total).max(1));
+        let mut answers = Vec::new();
+        let mut sent = 0;
+        for chunk in texts.chunks(part) {
+            let (reply, answer) = oneshot::channel();
+            let job = Job {
+                texts: chunk.to_vec(),
+                reply,
+            };
+            if self.shared.jobs.send(job).is_err() {
+                self.shared.queued.fetch_sub(total - sent, Ordering::SeqCst);
+                return Err(EmbedError::Unavailable(
+                    "the model threads have stopped".into(),
+                ));
+            }
+            sent += chunk.len();
+            answers.push(answer);
+        }
+        let mut vectors = Vec::with_capacity(total);
+        for answer in answers {
+            let part = answer
+                .await
+                .map_err(|_| {
+                    EmbedError::Unavailable("a model thread stopped while embedding".into())
+                })?
+                .map_err(EmbedError::Failed)?;
+            vectors.extend(part);
+        }
+        Ok(vectors)
+    }
+
     /// Reserves room for `n` texts in the queue, or refuses.
     fn enqueue_room(&self, n: usize) -> Result<(), EmbedError> {
         let before = self.shared.queued.fetch_add(n, Ordering::SeqCst);
@@ -190,8 +230,9 @@ impl Embedder for SentenceEmbedder {
         let mut out: Vec<Option<Arc<[f32]>>> =
             texts.iter().map(|t| self.shared.cache.get(t)).collect();
         let mut missing: Vec<String> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         for (text, slot) in texts.iter().zip(&out) {
-            if slot.is_none() && !missing.contains(text) {
+            if slot.is_none() && seen.insert(text.as_str()) {
                 missing.push(text.clone());
             }
         }
@@ -199,26 +240,7 @@ impl Embedder for SentenceEmbedder {
             .increment((texts.len() - missing.len()) as u64);
         metrics::counter!("copmatch_embed_cache_misses_total").increment(missing.len() as u64);
         if !missing.is_empty() {
-            self.enqueue_room(missing.len())?;
-            let (reply, answer) = oneshot::channel();
-            self.shared
-                .jobs
-                .send(Job {
-                    texts: missing.clone(),
-                    reply,
-                })
-                .map_err(|_| {
-                    self.shared
-                        .queued
-                        .fetch_sub(missing.len(), Ordering::SeqCst);
-                    EmbedError::Unavailable("the model threads have stopped".into())
-                })?;
-            let vectors = answer
-                .await
-                .map_err(|_| {
-                    EmbedError::Unavailable("a model thread stopped while embedding".into())
-                })?
-                .map_err(EmbedError::Failed)?;
+            let vectors = self.dispatch(missing.clone()).await?;
             for (text, vector) in missing.into_iter().zip(vectors) {
                 let vector: Arc<[f32]> = Arc::from(vector);
                 for (slot, t) in out.iter_mut().zip(&texts) {

@@ -71,6 +71,11 @@ pub fn load_model(dir: &Path) -> Result<SentenceEmbeddingsModel, String> {
 /// the threads (which take).
 pub type Queued = Arc<AtomicUsize>;
 
+/// Model threads waiting for work. A thread gathering a batch leaves the
+/// remaining jobs to an idle one, so that when the service is not busy the
+/// parts of one request run side by side instead of one after another.
+pub type Idle = Arc<AtomicUsize>;
+
 /// Counts a model thread as alive until it ends, however it ends (a panic
 /// included), so readiness follows the threads that really serve.
 pub struct Alive(Arc<AtomicUsize>);
@@ -106,10 +111,15 @@ pub fn serve(
     encode: impl Fn(&[&str]) -> Result<Vec<Vec<f32>>, String>,
     jobs: Receiver<Job>,
     queued: Queued,
+    idle: Idle,
     batching: Batching,
 ) {
-    while let Ok(first) = jobs.recv() {
-        let batch = gather(first, &jobs, &batching);
+    loop {
+        idle.fetch_add(1, Ordering::SeqCst);
+        let received = jobs.recv();
+        idle.fetch_sub(1, Ordering::SeqCst);
+        let Ok(first) = received else { return };
+        let batch = gather(first, &jobs, &idle, &batching);
         let taken: usize = batch.iter().map(|j| j.texts.len()).sum();
         let waiting = queued.fetch_sub(taken, Ordering::SeqCst) - taken;
         metrics::gauge!("copmatch_embed_queue_texts").set(waiting as f64);
@@ -147,12 +157,12 @@ pub fn serve(
 }
 
 /// `first` and whatever else is waiting, up to a pass of texts, waiting at
-/// most `max_wait` for more.
-fn gather(first: Job, jobs: &Receiver<Job>, batching: &Batching) -> Vec<Job> {
+/// most `max_wait` for more; the rest is left to an idle thread if any.
+fn gather(first: Job, jobs: &Receiver<Job>, idle: &Idle, batching: &Batching) -> Vec<Job> {
     let deadline = Instant::now() + batching.max_wait;
     let mut taken = first.texts.len();
     let mut batch = vec![first];
-    while taken < batching.pass.max_texts {
+    while taken < batching.pass.max_texts && idle.load(Ordering::SeqCst) == 0 {
         let next = match jobs.try_recv() {
             Ok(job) => Ok(job),
             Err(TryRecvError::Empty) if !batching.max_wait.is_zero() => {
@@ -219,6 +229,86 @@ mod tests {
         (job, answer)
     }
 
+    const BATCHING: Batching = Batching {
+        pass: PassLimits {
+            max_texts: 8,
+            max_tokens: 1024,
+        },
+        max_wait: Duration::ZERO,
+    };
+
+    /// Starts `threads` fake model threads that record the size of every
+    /// pass; returns the job sender, the queue counter and the recorded sizes.
+    fn fake_threads(
+        threads: usize,
+        idle: &Idle,
+    ) -> (
+        crossbeam_channel::Sender<Job>,
+        Queued,
+        Arc<parking_lot::Mutex<Vec<usize>>>,
+    ) {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let queued: Queued = Arc::new(AtomicUsize::new(0));
+        let passes = Arc::new(parking_lot::Mutex::new(Vec::new()));
+        for _ in 0..threads {
+            let (rx, queued, idle, passes) =
+                (rx.clone(), queued.clone(), idle.clone(), passes.clone());
+            std::thread::spawn(move || {
+                let encode = |texts: &[&str]| {
+                    passes.lock().push(texts.len());
+                    Ok(texts.iter().map(|t| vec![t.len() as f32]).collect())
+                };
+                serve(encode, rx, queued, idle, BATCHING)
+            });
+        }
+        (tx, queued, passes)
+    }
+
+    #[test]
+    fn jobs_waiting_together_share_one_pass_and_each_gets_its_own_vectors() {
+        let idle: Idle = Arc::new(AtomicUsize::new(0));
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let queued: Queued = Arc::new(AtomicUsize::new(3));
+        let mut answers = Vec::new();
+        for text in ["a", "bbb", "cc"] {
+            let (j, answer) = job(text);
+            tx.send(j).unwrap();
+            answers.push(answer);
+        }
+        drop(tx);
+        let passes = Arc::new(parking_lot::Mutex::new(Vec::new()));
+        let recorded = passes.clone();
+        let encode = move |texts: &[&str]| {
+            recorded.lock().push(texts.len());
+            Ok(texts.iter().map(|t| vec![t.len() as f32]).collect())
+        };
+        serve(encode, rx, queued.clone(), idle, BATCHING);
+        assert_eq!(*passes.lock(), vec![3]);
+        let got: Vec<f32> = answers
+            .into_iter()
+            .map(|a| a.blocking_recv().unwrap().unwrap()[0][0])
+            .collect();
+        assert_eq!(got, vec![1.0, 3.0, 2.0]);
+        assert_eq!(queued.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn an_idle_thread_takes_the_next_job_instead_of_it_waiting_behind_a_pass() {
+        let idle: Idle = Arc::new(AtomicUsize::new(0));
+        let (tx, queued, passes) = fake_threads(2, &idle);
+        while idle.load(Ordering::SeqCst) < 2 {
+            std::thread::yield_now();
+        }
+        let (first, first_answer) = job("one");
+        let (second, second_answer) = job("two");
+        queued.fetch_add(2, Ordering::SeqCst);
+        tx.send(first).unwrap();
+        tx.send(second).unwrap();
+        first_answer.blocking_recv().unwrap().unwrap();
+        second_answer.blocking_recv().unwrap().unwrap();
+        assert_eq!(*passes.lock(), vec![1, 1], "two passes of one text each");
+    }
+
     #[test]
     fn a_panicking_model_answers_its_batch_and_is_no_longer_counted_alive() {
         let (tx, rx) = crossbeam_channel::unbounded();
@@ -238,13 +328,8 @@ mod tests {
                     },
                     rx,
                     queued,
-                    Batching {
-                        pass: PassLimits {
-                            max_texts: 8,
-                            max_tokens: 1024,
-                        },
-                        max_wait: Duration::ZERO,
-                    },
+                    Arc::new(AtomicUsize::new(0)),
+                    BATCHING,
                 )
             })
         };

@@ -1,52 +1,96 @@
-//! Embedding throughput of all-MiniLM-L6-v2 through the async handle.
+//! Bulk embedding throughput of all-MiniLM-L6-v2 through the async handle,
+//! as an import or a re-index uses it, against sentence-transformers.
 //!
 //! `cargo bench -p copmatch-benches --bench embedding`
 //!
-//! Measures sentences per second for short texts (roles as people type them)
-//! and catalog-length texts (community name + description + topics), in
-//! batches of 32, with the cache off, at 1 and 2 intra-op threads.
+//! Texts: short ones (roles as people type them, each unique) and
+//! catalog-length ones (the real communities' embedding texts). Every call
+//! embeds a batch of 32 unique texts with the cache off, on the default
+//! embedder (one model thread per core), once in float32 and once at the
+//! default precision (`auto`: bf16 products where the CPU has them). The
+//! texts are also written to `target/embedding-texts/{short,long}.txt`, so
+//! that `benches/embedding_reference.py` can time sentence-transformers on
+//! exactly the same batches (run it with any Python that has
+//! sentence-transformers, e.g. the peer's virtualenv).
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use copmatch_benches::{real_communities, start_embedder, PROFILES};
+use copmatch_benches::{model_dir, real_communities, WORKSPACE};
 use copmatch_core::{Community, Embedder};
+use copmatch_embed::{EmbedderOptions, Precision, SentenceEmbedder};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-fn bench(c: &mut Criterion) {
-    let rt = tokio::runtime::Runtime::new().unwrap();
+const BATCH: usize = 32;
+
+fn texts() -> (Vec<String>, Vec<String>) {
+    let roles = [
+        "public health student",
+        "ICU nurse",
+        "rust systems programmer",
+        "high school math teacher",
+        "community manager",
+        "UX researcher",
+        "data scientist",
+        "startup founder",
+    ];
+    let short: Vec<String> = (0..512)
+        .map(|i| format!("{} {}", roles[i % roles.len()], 1000 + i))
+        .collect();
     let long: Vec<String> = real_communities()
         .iter()
         .filter(|c| c.description.is_some())
         .map(Community::embedding_text)
-        .take(32)
+        .take(256)
         .collect();
-    let short: Vec<String> = PROFILES
-        .iter()
-        .cycle()
-        .take(32)
-        .map(|s| s.to_string())
-        .collect();
+    assert!(long.len() >= 128, "too few described communities");
+    let dir = Path::new(WORKSPACE).join("target/embedding-texts");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("short.txt"), short.join("\n")).unwrap();
+    std::fs::write(dir.join("long.txt"), long.join("\n")).unwrap();
+    (short, long)
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (short, long) = texts();
     let mut group = c.benchmark_group("embed_batch32");
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(15));
-    for threads in [1, 2] {
-        let embedder = start_embedder(0, threads);
+    for precision in [Precision::Fp32, Precision::Auto] {
+        let embedder = SentenceEmbedder::start(&EmbedderOptions {
+            model_dir: model_dir(),
+            precision,
+            cache_capacity: 0,
+            ..Default::default()
+        })
+        .expect("model loads; run `make setup`");
+        let label = precision.resolve().name();
         for (name, texts) in [("short", &short), ("long", &long)] {
+            let batches: Vec<Vec<String>> = texts.chunks(BATCH).map(<[String]>::to_vec).collect();
+            rt.block_on(embedder.embed(batches[0].clone())).unwrap();
             let started = Instant::now();
-            let rounds = 5;
-            for _ in 0..rounds {
-                rt.block_on(embedder.embed(texts.clone())).unwrap();
+            for batch in &batches {
+                rt.block_on(embedder.embed(batch.clone())).unwrap();
             }
-            let per_sec = (rounds * texts.len()) as f64 / started.elapsed().as_secs_f64();
-            eprintln!("embedding/{name}, {threads} thread(s): {per_sec:.0} sentences/s");
-            group.throughput(Throughput::Elements(texts.len() as u64));
-            group.bench_function(format!("{name}_threads{threads}"), |b| {
-                b.iter(|| rt.block_on(embedder.embed(texts.clone())).unwrap())
+            let per_sec = texts.len() as f64 / started.elapsed().as_secs_f64();
+            eprintln!("embedding/{name}, {label}: {per_sec:.0} sentences/s (batches of {BATCH})");
+            group.throughput(Throughput::Elements(BATCH as u64));
+            let mut next = batches.iter().cycle();
+            group.bench_function(format!("{name}_{label}"), |b| {
+                b.iter(|| {
+                    let batch = next.next().unwrap().clone();
+                    rt.block_on(embedder.embed(batch)).unwrap()
+                })
             });
         }
     }
     group.finish();
+    eprintln!(
+        "sentence-transformers on the same texts: python3 benches/embedding_reference.py {}",
+        model_dir().display()
+    );
 }
 
 criterion_group!(benches, bench);

@@ -52,6 +52,9 @@ impl VectorStore for MeteredStore {
     async fn get(&self, id: &str) -> Result<Option<CommunityRecord>, StoreError> {
         self.timed("get", self.inner.get(id)).await
     }
+    async fn get_many(&self, ids: &[String]) -> Result<Vec<CommunityRecord>, StoreError> {
+        self.timed("get_many", self.inner.get_many(ids)).await
+    }
     async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError> {
         self.timed("list", self.inner.list(offset, limit)).await
     }

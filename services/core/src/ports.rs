@@ -46,6 +46,17 @@ pub trait VectorStore: Send + Sync + 'static {
     /// Deletes by id; `false` when there was nothing to delete.
     async fn delete(&self, id: &str) -> Result<bool, StoreError>;
     async fn get(&self, id: &str) -> Result<Option<CommunityRecord>, StoreError>;
+    /// Several communities in one call, in the order asked; unknown ids are
+    /// left out. Stores override this with one read (the default asks per id).
+    async fn get_many(&self, ids: &[String]) -> Result<Vec<CommunityRecord>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(record) = self.get(id).await? {
+                out.push(record);
+            }
+        }
+        Ok(out)
+    }
     /// A page of communities in a stable order.
     async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError>;
     /// Every community exactly once, a page at a time, whatever is written

@@ -2,10 +2,14 @@
 //!
 //! Design (after text-embeddings-inference): rust-bert models are `Send` but not
 //! `Sync`, and inference blocks for milliseconds, so each model lives on its own
-//! OS thread. Async callers hold a cheap, cloneable [`SentenceEmbedder`] handle
-//! that sends texts over a channel and awaits a oneshot reply; a worker that
-//! wakes up drains whatever else is queued and runs it as one batch, so
-//! concurrent requests share forward passes. The queue is bounded in texts
+//! OS thread, one per core by default. Async callers hold a cheap, cloneable
+//! [`SentenceEmbedder`] handle that sends texts over a channel (one job per
+//! thread, so an idle service embeds a request's texts side by side) and awaits
+//! oneshot replies; a thread that wakes up drains whatever else is queued
+//! (leaving it to an idle thread if there is one), sorts the texts by length
+//! and runs them in token-bounded passes (`batch`), so concurrent requests
+//! share forward passes and short texts are not padded to long ones. On CPUs
+//! with native bf16 the matrix products run in bf16 (`precision`). The queue is bounded in texts
 //! (`max_queue`): past it a request is refused at once
 //! ([`copmatch_core::EmbedError::Overloaded`]) rather than left to wait ever
 //! longer. A model thread that panics answers its batch with an error and

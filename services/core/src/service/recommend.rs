@@ -126,13 +126,11 @@ impl CopMatch {
     /// Stored vectors of the given communities; unknown ids are skipped (a
     /// "not for me" community may have been deleted since).
     async fn vectors_of(&self, ids: &[String]) -> Result<Vec<Vec<f32>>, CoreError> {
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(record) = self.store.get(id).await? {
-                out.push(record.vector);
-            }
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        let records = self.store.get_many(ids).await?;
+        Ok(records.into_iter().map(|r| r.vector).collect())
     }
 
     /// Communities close to an existing one, by the same hybrid machinery.

@@ -1,6 +1,7 @@
 //! The communities of one index version in the embedded store: one
 //! qdrant-edge shard directory on local disk.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -232,6 +233,28 @@ impl VectorStore for EdgeStore {
             Self::retrieve(inner, &id, true)?
                 .map(|r| points::record_from_point(&r).map_err(StoreError::Internal))
                 .transpose()
+        })
+        .await
+    }
+
+    async fn get_many(&self, ids: &[String]) -> Result<Vec<CommunityRecord>, StoreError> {
+        let wanted: Vec<PointId> = ids.iter().map(|id| points::point_id(id)).collect();
+        self.blocking(move |inner| {
+            let records = inner
+                .shard()?
+                .retrieve(
+                    &wanted,
+                    Some(WithPayloadInterface::Bool(true)),
+                    Some(WithVector::Bool(true)),
+                )
+                .map_err(internal)?;
+            let mut by_id: HashMap<PointId, qdrant_edge::Record> =
+                records.into_iter().map(|r| (r.id, r)).collect();
+            wanted
+                .iter()
+                .filter_map(|id| by_id.remove(id))
+                .map(|r| points::record_from_point(&r).map_err(StoreError::Internal))
+                .collect()
         })
         .await
     }

@@ -1,5 +1,6 @@
 //! Communities in one Qdrant collection (or alias).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -139,6 +140,31 @@ impl VectorStore for QdrantStore {
             .next()
             .map(convert::record)
             .transpose()
+    }
+
+    async fn get_many(&self, ids: &[String]) -> Result<Vec<CommunityRecord>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let request = GetPointsBuilder::new(
+            &self.collection,
+            ids.iter()
+                .map(|id| convert::point_id(id))
+                .collect::<Vec<_>>(),
+        )
+        .with_payload(true)
+        .with_vectors(Self::dense_only());
+        let response = self
+            .client
+            .get_points(request)
+            .await
+            .map_err(|e| store_error("reading communities", e))?;
+        let mut by_id: HashMap<String, CommunityRecord> = HashMap::new();
+        for point in response.result {
+            let record = convert::record(point)?;
+            by_id.insert(record.community.id.clone(), record);
+        }
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
     async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError> {

@@ -30,6 +30,20 @@ pub async fn upsert_get_delete_round_trip(backend: &Backend) {
     assert_eq!(store.count().await.unwrap(), 2);
 }
 
+pub async fn get_many_reads_known_ids_in_the_order_asked(backend: &Backend) {
+    let store = backend.fresh_store().await;
+    store.upsert(sample()).await.unwrap();
+    let asked: Vec<String> = ["rust", "missing", "nurses"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let got = store.get_many(&asked).await.unwrap();
+    let ids: Vec<&str> = got.iter().map(|r| r.community.id.as_str()).collect();
+    assert_eq!(ids, vec!["rust", "nurses"]);
+    assert!((got[1].vector[0] - 1.0).abs() < 1e-6, "vectors come along");
+    assert!(store.get_many(&[]).await.unwrap().is_empty());
+}
+
 pub async fn upserting_the_same_id_replaces_instead_of_duplicating(backend: &Backend) {
     let store = backend.fresh_store().await;
     store.upsert(sample()).await.unwrap();

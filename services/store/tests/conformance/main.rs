@@ -135,6 +135,7 @@ macro_rules! conformance {
 
 conformance!(
     upsert_get_delete_round_trip,
+    get_many_reads_known_ids_in_the_order_asked,
     upserting_the_same_id_replaces_instead_of_duplicating,
     searches_see_every_write_at_once,
     search_ranks_by_cosine_and_applies_filters_and_exclusions,

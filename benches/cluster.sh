@@ -11,6 +11,9 @@
 # Usage: benches/cluster.sh [SECONDS_PER_PHASE=20] [RATE=60]
 #   Collections get shard_number = 3 and replication_factor = 2: every shard
 #   lives on two of the three nodes, so losing any one node loses no data.
+#   Each replica runs one model thread (the two share two cores with three
+#   Qdrant nodes) and no background liveness checks (this machine has no
+#   internet to check against), so the load is recommendations only.
 #   Replica A talks to node 1 and replica B to node 2; node 3 is the one killed
 #   (a node a replica uses as its entry point is a single point of failure for
 #   that replica: production puts Qdrant's nodes behind a load balancer).
@@ -74,7 +77,7 @@ start_replica() { # NAME PORT NODE
   COPMATCH__DATA_DIR="$tmp/$1" COPMATCH__STORE__KIND=qdrant \
     COPMATCH__STORE__QDRANT__URL="http://127.0.0.1:$(grpc "$3")" \
     COPMATCH__STORE__QDRANT__SHARD_NUMBER=3 COPMATCH__STORE__QDRANT__REPLICATION_FACTOR=2 \
-    COPMATCH__MODEL__WORKERS=1 COPMATCH__LOG=warn \
+    COPMATCH__MODEL__WORKERS=1 COPMATCH__LOG=warn COPMATCH__LIVENESS__ENABLED=false \
     "$target/copmatch" serve --addr "127.0.0.1:$2" >"$tmp/$1.log" 2>&1 &
   cpids+=($!)
   wait_for "http://127.0.0.1:$2/ready" "copmatch replica $1"
@@ -99,7 +102,7 @@ echo "== load: $rate req/s for $((3 * phase)) s over both replicas; node 3 kille
   --seconds $((3 * phase)) --phases "$phase,$((2 * phase))" >"$tmp/load.out" &
 load=$!
 sleep "$phase"
-kill -9 "${qpid[3]}"
+{ kill -9 "${qpid[3]}" && wait "${qpid[3]}"; } 2>/dev/null || true
 echo "killed node 3 (SIGKILL) at ${phase} s; peers still answering: node 1 $(curl -fs -o /dev/null -w '%{http_code}' "http://127.0.0.1:$(http 1)/readyz"), node 2 $(curl -fs -o /dev/null -w '%{http_code}' "http://127.0.0.1:$(http 2)/readyz")"
 sleep "$phase"
 start_node 3
@@ -107,6 +110,9 @@ echo "started node 3 again at $((2 * phase)) s"
 wait "$load"
 cat "$tmp/load.out" | grep -v '^{'
 echo "== after the run"
+errors=$(cat "$tmp/a.log" "$tmp/b.log" | grep -c ' ERROR ' || true)
+echo "ERROR lines in the replicas' logs: $errors"
+cat "$tmp/a.log" "$tmp/b.log" | grep ' ERROR ' | sed -E 's/^[^ ]+ //' | cut -c1-300 | sort | uniq -c | sort -rn | head -5
 for r in "$a" "$b"; do
   echo "replica :$r /ready: $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$r/ready")"
 done
@@ -114,6 +120,7 @@ curl -fs "http://127.0.0.1:$(http 1)/collections" | python3 -c '
 import json, sys, urllib.request
 port = sys.argv[1]
 for c in json.load(sys.stdin)["result"]["collections"]:
-    info = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/collections/{c["name"]}/cluster"))["result"]
+    name = c["name"]
+    info = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/collections/{name}/cluster"))["result"]
     states = [r.get("state") for r in info.get("local_shards", [])] + [r.get("state") for r in info.get("remote_shards", [])]
     print(c["name"], "shard replicas:", ", ".join(sorted(states)))' "$(http 1)"

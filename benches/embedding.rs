@@ -16,7 +16,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use copmatch_benches::{model_dir, real_communities, WORKSPACE};
+use copmatch_benches::{model_dir, real_communities, ROLES, WORKSPACE};
 use copmatch_core::{Community, Embedder};
 use copmatch_embed::{EmbedderOptions, Precision, SentenceEmbedder};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -24,18 +24,8 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 const BATCH: usize = 32;
 
 fn texts() -> (Vec<String>, Vec<String>) {
-    let roles = [
-        "public health student",
-        "ICU nurse",
-        "rust systems programmer",
-        "high school math teacher",
-        "community manager",
-        "UX researcher",
-        "data scientist",
-        "startup founder",
-    ];
     let short: Vec<String> = (0..512)
-        .map(|i| format!("{} {}", roles[i % roles.len()], 1000 + i))
+        .map(|i| format!("{} {}", ROLES[i % ROLES.len()], 1000 + i))
         .collect();
     let long: Vec<String> = real_communities()
         .iter()

@@ -26,19 +26,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use copmatch_benches::ROLES;
 use parking_lot::Mutex;
 use serde_json::json;
-
-const ROLES: [&str; 8] = [
-    "public health student",
-    "ICU nurse",
-    "rust systems programmer",
-    "high school math teacher",
-    "community manager",
-    "UX researcher",
-    "data scientist",
-    "startup founder",
-];
 
 #[derive(Default)]
 struct Outcomes {

@@ -105,6 +105,19 @@ pub async fn load(store: &dyn VectorStore, records: Vec<CommunityRecord>) {
     }
 }
 
+/// Roles the load scripts and the embedding bench make unique texts from
+/// (the same list as `../shared/tools/peer/rec.lua`).
+pub const ROLES: [&str; 8] = [
+    "public health student",
+    "ICU nurse",
+    "rust systems programmer",
+    "high school math teacher",
+    "community manager",
+    "UX researcher",
+    "data scientist",
+    "startup founder",
+];
+
 /// Profiles written the way people type them.
 pub const PROFILES: [&str; 12] = [
     "public health student",

@@ -126,20 +126,7 @@ impl VectorStore for QdrantStore {
     }
 
     async fn get(&self, id: &str) -> Result<Option<CommunityRecord>, StoreError> {
-        let request = GetPointsBuilder::new(&self.collection, vec![convert::point_id(id)])
-            .with_payload(true)
-            .with_vectors(Self::dense_only());
-        let response = self
-            .client
-            .get_points(request)
-            .await
-            .map_err(|e| store_error("reading a community", e))?;
-        response
-            .result
-            .into_iter()
-            .next()
-            .map(convert::record)
-            .transpose()
+        Ok(self.get_many(&[id.to_string()]).await?.pop())
     }
 
     async fn get_many(&self, ids: &[String]) -> Result<Vec<CommunityRecord>, StoreError> {

@@ -142,6 +142,12 @@ impl SentenceEmbedder {
                 .map_err(|_| EmbedError::Unavailable("a model thread died while loading".into()))?
                 .map_err(EmbedError::Unavailable)?;
         }
+        tracing::info!(
+            threads = workers,
+            intra_op_threads = options.intra_op_threads.max(1),
+            precision = options.precision.resolve().name(),
+            "the model is loaded"
+        );
         Ok(Self {
             shared: Arc::new(Shared {
                 jobs,

@@ -143,7 +143,7 @@ pub fn nearest(
 }
 
 /// The community of each point, `None` for points not (or no longer) stored.
-pub fn communities_of(
+fn communities_of(
     shard: &EdgeShard,
     cache: &ReadCache,
     ids: &[PointId],

@@ -27,7 +27,8 @@ struct State {
     entries: LruCache<PointId, Arc<Community>>,
 }
 
-/// The cached communities of some points, and what is still to be read.
+/// The cached community of each point asked for (`None` when it must be
+/// read from the shard), and the generation to store what is read under.
 pub struct Lookup {
     pub generation: u64,
     pub found: Vec<Option<Arc<Community>>>,

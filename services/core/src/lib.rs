@@ -44,6 +44,7 @@ pub mod reindex;
 pub mod served_model;
 pub mod service;
 pub mod submissions;
+pub mod synonyms;
 pub mod text;
 pub mod time;
 pub mod views;

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::community::validate_id;
 use crate::error::{CoreError, ErrorCode};
 use crate::filters::Filters;
+use crate::synonyms::Synonyms;
 use crate::text::normalize_key;
 
 const MAX_ITEMS_PER_FIELD: usize = 50;
@@ -63,11 +64,15 @@ impl ProfileItem {
     /// The texts whose embeddings, averaged, are the item's search vector (see
     /// [`crate::views`]): the item phrased as what the person looks for, and
     /// as typed. A free-text description is read only as typed.
+    /// Short forms and translations are also read in their long form
+    /// ([`crate::synonyms`]): "SRE" as "site reliability engineer" too.
     pub fn search_views(&self) -> Vec<String> {
-        match self.field {
+        let mut views = match self.field {
             ProfileField::About => vec![self.text.clone()],
             _ => vec![self.search_text(), self.text.clone()],
-        }
+        };
+        views.extend(Synonyms::builtin().rephrasings(&self.text));
+        views
     }
 
     /// The item phrased as what the person looks for. all-MiniLM-L6-v2 was

@@ -66,7 +66,7 @@ pub fn content_words(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn fold_plural(word: &str) -> String {
+pub fn fold_plural(word: &str) -> String {
     if word.len() > 4 && word.ends_with("ies") {
         format!("{}y", &word[..word.len() - 3])
     } else if word.len() > 3

@@ -1,9 +1,14 @@
 //! `copmatch eval`: copmatch against dense-only and BM25-only baselines on a
-//! development set, each over the same freshly imported catalog.
+//! development set, each over the same freshly imported catalog, every figure
+//! with its 95 % bootstrap interval; `--cross-validate` tunes the fusion
+//! weights by five-fold cross-validation and reports held-out figures only.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
+use copmatch_core::devset::crossval::{cross_validate, grid, CrossValidation};
+use copmatch_core::devset::plain::evaluate_plain;
+use copmatch_core::devset::stats::{paired_difference, Interval};
 use copmatch_core::devset::{evaluate, parse_queries, EvalQuery, ModeReport};
 use copmatch_core::{CopMatch, ImportProgress, RetrievalMode};
 use serde::Serialize;
@@ -29,6 +34,13 @@ pub struct EvalOutput {
     pub catalog_size: usize,
     pub catalogs: Vec<String>,
     pub systems: Vec<ModeReport>,
+    /// Paired per query: copmatch − each baseline, nDCG@10.
+    pub lead_over_dense: Interval,
+    pub lead_over_bm25: Interval,
+    /// copmatch − plain cosine (one embedding per community and profile).
+    pub lead_over_plain: Interval,
+    /// With `--cross-validate`.
+    pub cross_validation: Option<CrossValidation>,
 }
 
 /// Imports `catalogs` into `service` and evaluates all three systems.
@@ -38,6 +50,36 @@ pub async fn evaluate_systems(
     catalogs: &[PathBuf],
     progress: &dyn ImportProgress,
 ) -> anyhow::Result<EvalOutput> {
+    import_catalogs(service, catalogs, progress).await?;
+    let catalog_size = service.store().count().await?;
+    let mut systems = Vec::new();
+    for mode in [
+        RetrievalMode::Hybrid,
+        RetrievalMode::DenseOnly,
+        RetrievalMode::KeywordOnly,
+    ] {
+        systems.push(evaluate(service, queries, mode, catalog_size).await?);
+    }
+    systems.push(evaluate_plain(service, queries, catalog_size).await?);
+    let ndcg = |i: usize| systems[i].ndcg_of(queries);
+    Ok(EvalOutput {
+        queries: queries.len(),
+        judgments: queries.iter().map(|q| q.judgments.len()).sum(),
+        catalog_size,
+        catalogs: catalogs.iter().map(|p| p.display().to_string()).collect(),
+        lead_over_dense: paired_difference(&ndcg(0), &ndcg(1)),
+        lead_over_bm25: paired_difference(&ndcg(0), &ndcg(2)),
+        lead_over_plain: paired_difference(&ndcg(0), &ndcg(3)),
+        systems,
+        cross_validation: None,
+    })
+}
+
+async fn import_catalogs(
+    service: &CopMatch,
+    catalogs: &[PathBuf],
+    progress: &dyn ImportProgress,
+) -> anyhow::Result<()> {
     for path in catalogs {
         let text = tokio::fs::read_to_string(path)
             .await
@@ -50,22 +92,7 @@ pub async fn evaluate_systems(
             report.failed
         );
     }
-    let catalog_size = service.store().count().await?;
-    let mut systems = Vec::new();
-    for mode in [
-        RetrievalMode::Hybrid,
-        RetrievalMode::DenseOnly,
-        RetrievalMode::KeywordOnly,
-    ] {
-        systems.push(evaluate(service, queries, mode, catalog_size).await?);
-    }
-    Ok(EvalOutput {
-        queries: queries.len(),
-        judgments: queries.iter().map(|q| q.judgments.len()).sum(),
-        catalog_size,
-        catalogs: catalogs.iter().map(|p| p.display().to_string()).collect(),
-        systems,
-    })
+    Ok(())
 }
 
 pub async fn run(
@@ -73,6 +100,7 @@ pub async fn run(
     queries_path: Option<PathBuf>,
     catalogs: Vec<PathBuf>,
     json: bool,
+    cross_validation: bool,
 ) -> anyhow::Result<()> {
     let queries_path = queries_path.unwrap_or_else(default_queries);
     let text = tokio::fs::read_to_string(&queries_path)
@@ -95,13 +123,27 @@ pub async fn run(
     settings.catalog.import_when_empty = false;
     let output = with_stack(&settings, |stack| async move {
         let bar = ProgressBarImport::new("importing");
-        evaluate_systems(&stack.service, &queries, &catalogs, &bar).await
+        let mut output = evaluate_systems(&stack.service, &queries, &catalogs, &bar).await?;
+        if cross_validation {
+            let service = &stack.service;
+            let bar = ProgressBarImport::counting("cross-validating", "settings");
+            let settings = grid(service.weights());
+            output.cross_validation = Some(
+                cross_validate(service, &queries, &settings, output.catalog_size, &bar).await?,
+            );
+        }
+        Ok(output)
     })
     .await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&output)?);
         return Ok(());
     }
+    print_table(&queries_path, &output);
+    Ok(())
+}
+
+fn print_table(queries_path: &std::path::Path, output: &EvalOutput) {
     println!(
         "development set {} ({} queries, {} judgments); catalog {} communities from {}",
         queries_path.display(),
@@ -110,22 +152,41 @@ pub async fn run(
         output.catalog_size,
         output.catalogs.join(", ")
     );
+    println!("means over queries with 95 % bootstrap intervals");
     println!(
-        "{:<12} {:>8} {:>10} {:>7} {:>9}",
-        "system", "nDCG@10", "Recall@10", "MRR", "coverage"
+        "{:<11} {:>22} {:>22} {:>22} {:>9} {:>9}",
+        "system", "nDCG@10", "Recall@10", "MRR", "coverage", "unjudged"
     );
     for s in &output.systems {
-        let m = s.metrics;
+        let i = s.intervals;
         println!(
-            "{:<12} {:>8.3} {:>10.3} {:>7.3} {:>9.3}",
-            s.system, m.ndcg_at_10, m.recall_at_10, m.mrr, m.coverage
+            "{:<11} {:>22} {:>22} {:>22} {:>9.3} {:>8.1}%",
+            s.system,
+            i.ndcg_at_10.to_string(),
+            i.recall_at_10.to_string(),
+            i.mrr.to_string(),
+            s.metrics.coverage,
+            100.0 * s.unjudged_in_top10
         );
     }
-    let ndcg = |i: usize| output.systems[i].metrics.ndcg_at_10;
     println!(
-        "copmatch − dense-only: {:+.3} nDCG@10; copmatch − bm25-only: {:+.3}",
-        ndcg(0) - ndcg(1),
-        ndcg(0) - ndcg(2)
+        "copmatch − dense-only: {} nDCG@10; − bm25-only: {}; − plain-cosine: {}",
+        output.lead_over_dense.signed(),
+        output.lead_over_bm25.signed(),
+        output.lead_over_plain.signed()
     );
-    Ok(())
+    if let Some(cv) = &output.cross_validation {
+        println!(
+            "\n{}-fold cross-validation over {} settings (each fold ranked with the setting best on the others):",
+            cv.folds, cv.settings_tried
+        );
+        println!("  copmatch, held out   {}", cv.held_out);
+        println!("  dense-only           {}", cv.dense_only);
+        println!("  lead, held out       {}", cv.lead_over_dense.signed());
+        println!("  configured weights   {} (in-sample)", cv.configured);
+        for (k, label) in cv.chosen.iter().enumerate() {
+            println!("  fold {} chose        {label}", k + 1);
+        }
+        println!("  best on all queries  {}", cv.best_overall);
+    }
 }

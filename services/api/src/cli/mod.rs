@@ -114,6 +114,10 @@ pub enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Also tune the fusion weights by five-fold cross-validation over a
+        /// grid and report held-out nDCG@10 (a few minutes).
+        #[arg(long)]
+        cross_validate: bool,
     },
     /// Feedback events: export, import, or simulate them.
     Feedback {
@@ -237,7 +241,8 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             queries,
             catalogs,
             json,
-        } => eval::run(&settings, queries, catalogs, json).await,
+            cross_validate,
+        } => eval::run(&settings, queries, catalogs, json, cross_validate).await,
         Command::Check {
             all,
             due: _,

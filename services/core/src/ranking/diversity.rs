@@ -1,31 +1,64 @@
-//! Diversity: maximal marginal relevance over the scored candidates.
+//! Diversity: the same community listed twice is shown once, and maximal
+//! marginal relevance (MMR) is available on request.
 //!
-//! Each pick maximizes `score − diversity × redundancy`, where redundancy is
-//! how much closer the candidate is to an already picked community than
-//! distinct communities of one field usually are. Near-duplicates are held
-//! back behind everything else whenever diversity is above 0: the same
-//! community listed twice ([`crate::community::same_community`]), one
-//! mirrored on two platforms (same name, near-identical description), or
-//! nearly identical embeddings.
+//! Mirrors are held back behind everything else, always: the same community
+//! listed twice ([`crate::community::same_community`]: a shared homepage or
+//! invite, or one name on one platform), one community mirrored on two
+//! platforms (same name, near-identical description), or two entries whose
+//! descriptions are near-identical. Two different servers about the same
+//! language are not mirrors, however close their embeddings: each is a
+//! different group of people.
+//!
+//! MMR, when `diversity` is above 0: each pick maximizes `score − diversity ×
+//! redundancy`, where redundancy is how much closer the candidate is to an
+//! already picked community than distinct communities of one field usually
+//! are. The default diversity is 0 (pure relevance): on the development set
+//! any MMR cost nDCG@10 (README "Evaluation").
+
+use std::collections::HashSet;
 
 use super::{dot, Candidate};
 use crate::community::{name_key, same_community};
+use crate::text::content_words;
 
-/// Cosine above which two communities are the same one, described twice.
-const DUPLICATE_COSINE: f32 = 0.97;
 /// Cosine above which two same-named communities on different platforms are
 /// one community mirrored (the Arduino Discord and Arduino Stack Exchange are
 /// two different groups of people, and their descriptions say so).
 const MIRROR_COSINE: f32 = 0.9;
+/// Share of shared description words above which two descriptions are one
+/// text copied.
+const SAME_TEXT_JACCARD: f32 = 0.9;
+/// Descriptions shorter than this (in content words) are too short to call
+/// copies of each other.
+const MIN_TEXT_WORDS: usize = 6;
 /// Cosine that distinct communities of one field commonly reach; only
 /// closeness beyond it counts as repeating what is already listed.
 const REDUNDANCY_FLOOR: f32 = 0.7;
 
+fn near_identical_text(a: &Candidate, b: &Candidate) -> bool {
+    let words = |c: &Candidate| -> HashSet<String> {
+        c.community
+            .description
+            .as_deref()
+            .map(content_words)
+            .unwrap_or_default()
+            .into_iter()
+            .collect()
+    };
+    let (wa, wb) = (words(a), words(b));
+    if wa.len() < MIN_TEXT_WORDS || wb.len() < MIN_TEXT_WORDS {
+        return false;
+    }
+    let shared = wa.intersection(&wb).count();
+    let union = wa.len() + wb.len() - shared;
+    shared as f32 / union as f32 >= SAME_TEXT_JACCARD
+}
+
 fn is_duplicate(a: &Candidate, b: &Candidate) -> bool {
-    let cos = dot(&a.vector, &b.vector);
     same_community(&a.community, &b.community)
-        || cos >= DUPLICATE_COSINE
-        || (cos >= MIRROR_COSINE && name_key(&a.community.name) == name_key(&b.community.name))
+        || (name_key(&a.community.name) == name_key(&b.community.name)
+            && dot(&a.vector, &b.vector) >= MIRROR_COSINE)
+        || near_identical_text(a, b)
 }
 
 /// Picks `wanted` candidates from a best-first list.
@@ -37,7 +70,7 @@ fn is_duplicate(a: &Candidate, b: &Candidate) -> bool {
 /// reaches it. The picks are the same as scanning every candidate.
 pub fn select(candidates: Vec<Candidate>, wanted: usize, diversity: f32) -> Vec<Candidate> {
     if diversity <= 0.0 {
-        return candidates.into_iter().take(wanted).collect();
+        return without_mirrors(candidates, wanted);
     }
     let reach = diversity * (1.0 - REDUNDANCY_FLOOR) + 1e-4;
     // (candidate, redundancy, picks it has been compared with)
@@ -73,6 +106,25 @@ pub fn select(candidates: Vec<Candidate>, wanted: usize, diversity: f32) -> Vec<
             .into_iter()
             .take(wanted.saturating_sub(picked.len())),
     );
+    picked
+}
+
+/// Relevance order, mirrors of an earlier pick held back behind the rest.
+fn without_mirrors(candidates: Vec<Candidate>, wanted: usize) -> Vec<Candidate> {
+    let mut picked: Vec<Candidate> = Vec::with_capacity(wanted);
+    let mut held_back: Vec<Candidate> = Vec::new();
+    for c in candidates {
+        if picked.len() == wanted {
+            break;
+        }
+        if picked.iter().any(|p| is_duplicate(p, &c)) {
+            held_back.push(c);
+        } else {
+            picked.push(c);
+        }
+    }
+    let room = wanted.saturating_sub(picked.len());
+    picked.extend(held_back.into_iter().take(room));
     picked
 }
 
@@ -188,17 +240,52 @@ mod tests {
     }
 
     #[test]
-    fn zero_diversity_keeps_pure_relevance_order() {
+    fn zero_diversity_keeps_relevance_order_but_still_holds_back_a_mirror() {
         let list = vec![
             candidate("a", "A", vec![1.0, 0.0], 0.9),
             candidate("a2", "A", vec![1.0, 0.0], 0.8),
             candidate("b", "B", vec![0.0, 1.0], 0.7),
+            candidate("c", "C", vec![0.0, 1.0], 0.6),
+        ];
+        let ids: Vec<String> = select(list, 4, 0.0)
+            .into_iter()
+            .map(|c| c.community.id)
+            .collect();
+        assert_eq!(ids, vec!["a", "b", "c", "a2"]);
+    }
+
+    #[test]
+    fn two_servers_about_one_language_are_not_mirrors() {
+        let list = vec![
+            candidate(
+                "rust-1",
+                "The Rust Programming Language",
+                vec![1.0, 0.0],
+                0.9,
+            ),
+            candidate("rust-2", "Rust Community Server", vec![0.995, 0.0998], 0.85),
+            candidate("go", "Gophers", vec![0.0, 1.0], 0.5),
         ];
         let ids: Vec<String> = select(list, 3, 0.0)
             .into_iter()
             .map(|c| c.community.id)
             .collect();
-        assert_eq!(ids, vec!["a", "a2", "b"]);
+        assert_eq!(ids, vec!["rust-1", "rust-2", "go"]);
+    }
+
+    #[test]
+    fn a_copied_description_is_a_mirror() {
+        let text = "A friendly forum where welders share techniques, certifications and job leads";
+        let mut a = candidate("weld-forum", "Weld Talk", vec![1.0, 0.0], 0.9);
+        a.community.description = Some(text.into());
+        let mut b = candidate("weld-mirror", "WeldTalk Archive", vec![0.8, 0.6], 0.8);
+        b.community.description = Some(format!("{text}."));
+        let c = candidate("other", "Other", vec![0.0, 1.0], 0.7);
+        let ids: Vec<String> = select(vec![a, b, c], 3, 0.0)
+            .into_iter()
+            .map(|c| c.community.id)
+            .collect();
+        assert_eq!(ids, vec!["weld-forum", "other", "weld-mirror"]);
     }
 
     #[test]

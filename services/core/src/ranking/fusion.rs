@@ -44,6 +44,11 @@ pub struct Breakdown {
     pub status_penalty: f32,
     /// Subtracted for closeness to a "not for me" community.
     pub negative_penalty: f32,
+    /// Similarity in meaning (see [`semantic`]).
+    pub semantic: f32,
+    /// Share of the keyword and evidence lift this candidate gets (see
+    /// [`plausibility`]).
+    pub plausibility: f32,
 }
 
 /// The union of both lists (or one list, for a baseline), one entry per id.
@@ -119,12 +124,36 @@ fn community_terms(community: &Community) -> Vec<(&'static str, &String, Vec<Str
         .collect()
 }
 
-/// The first category, tag or name sharing a content word with the item
-/// (`wanted`: its content words), with the item's coverage: the share of its
-/// content words found anywhere in them, squared, so that one generic word of
-/// a long role ("site" in "site reliability engineer") counts little and a
-/// full match ("ICU nurse" → tag "icu" + "nurses") counts fully.
+/// The best evidence over the item's phrasings (as typed first, then with
+/// synonyms, which must match whole; a tie goes to the earlier one).
 fn evidence_for(
+    index: usize,
+    phrasings: &[Vec<String>],
+    terms: &[(&'static str, &String, Vec<String>)],
+) -> Option<Evidence> {
+    // A synonym counts only when all of it is there: "penetration testing"
+    // must not match "software testing" on one generic word.
+    let as_typed = phrasings.first().and_then(|w| evidence_in(index, w, terms));
+    let synonyms = phrasings
+        .iter()
+        .skip(1)
+        .filter_map(|wanted| evidence_in(index, wanted, terms))
+        .filter(|e| e.coverage >= 1.0);
+    as_typed
+        .into_iter()
+        .chain(synonyms)
+        .fold(None, |best: Option<Evidence>, e| match best {
+            Some(b) if b.coverage >= e.coverage => Some(b),
+            _ => Some(e),
+        })
+}
+
+/// The first category, tag or name sharing a content word with one phrasing
+/// of the item (`wanted`: its content words), with the coverage: the share of
+/// its content words found anywhere in them, squared, so that one generic
+/// word of a long role ("site" in "site reliability engineer") counts little
+/// and a full match ("ICU nurse" → tag "icu" + "nurses") counts fully.
+fn evidence_in(
     index: usize,
     wanted: &[String],
     terms: &[(&'static str, &String, Vec<String>)],
@@ -201,7 +230,7 @@ pub fn breakdown(c: &Candidate, request: &RankRequest, weights: &RankingWeights)
             b.evidence = items
                 .iter()
                 .enumerate()
-                .filter_map(|(n, i)| evidence_for(n, &i.words, &terms))
+                .filter_map(|(n, i)| evidence_for(n, &i.phrasings, &terms))
                 .collect();
             b.evidence.iter().map(|e| e.coverage).sum()
         }
@@ -227,14 +256,35 @@ pub fn breakdown(c: &Candidate, request: &RankRequest, weights: &RankingWeights)
     b
 }
 
-/// The hybrid score, from the candidate's breakdown.
+/// Similarity in meaning: to the whole profile, and to its closest item.
+pub fn semantic(c: &Candidate, weights: &RankingWeights) -> f32 {
+    (1.0 - weights.best_item_share) * c.dense + weights.best_item_share * c.breakdown.best
+}
+
+/// What keyword and literal evidence would add at full plausibility: at most
+/// `max_lift`, so words never carry a community past one that is more than
+/// that much closer in meaning.
+pub fn lift(c: &Candidate, weights: &RankingWeights) -> f32 {
+    (weights.keyword_weight * c.keyword + c.breakdown.evidence_boost).min(weights.max_lift)
+}
+
+/// How far keyword evidence may lift a candidate: fully when its meaning is
+/// as close as the closest candidate's, not at all once it is
+/// `plausibility_window` or more below that. So words can reorder communities
+/// that are plausible in meaning, but never carry a distant one past a much
+/// closer one.
+pub fn plausibility(semantic: f32, top_semantic: f32, weights: &RankingWeights) -> f32 {
+    if weights.plausibility_window <= 0.0 {
+        return 1.0;
+    }
+    (1.0 - (top_semantic - semantic) / weights.plausibility_window).clamp(0.0, 1.0)
+}
+
+/// The hybrid score, from the candidate's breakdown (`semantic` and
+/// `plausibility` filled in by the ranking).
 pub fn hybrid_score(c: &Candidate, weights: &RankingWeights) -> f32 {
     let b = &c.breakdown;
-    (1.0 - weights.best_item_share) * c.dense
-        + weights.best_item_share * b.best
-        + weights.keyword_weight * c.keyword
-        + b.evidence_boost
-        + b.activity_boost
+    b.semantic + b.plausibility * lift(c, weights) + b.activity_boost
         - b.status_penalty
         - b.negative_penalty
 }

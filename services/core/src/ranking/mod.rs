@@ -26,6 +26,7 @@ use std::cmp::Ordering;
 use crate::community::{Community, Status};
 use crate::ports::SearchHits;
 use crate::profile::{ProfileField, ProfileItem};
+use crate::synonyms::Synonyms;
 
 pub use fusion::{Breakdown, Candidate, Evidence};
 
@@ -60,6 +61,13 @@ pub struct RankingWeights {
     /// Added for public activity the liveness checks saw (posts this week,
     /// members online), scaled 0..1; small, so it only orders near-ties.
     pub activity_weight: f32,
+    /// How far below the closest candidate in meaning keyword evidence
+    /// stops lifting a candidate (see `fusion::plausibility`); 0 turns the
+    /// bound off.
+    pub plausibility_window: f32,
+    /// The most keyword and literal evidence can add to a score: a community
+    /// is never lifted past one more than this much closer in meaning.
+    pub max_lift: f32,
 }
 
 impl Default for RankingWeights {
@@ -76,9 +84,11 @@ impl Default for RankingWeights {
             inactive_penalty: 0.15,
             unknown_penalty: 0.02,
             negative_weight: 0.6,
-            default_diversity: 0.3,
+            default_diversity: 0.0,
             history_weight: 0.5,
             activity_weight: 0.04,
+            plausibility_window: 0.75,
+            max_lift: 0.3,
         }
     }
 }
@@ -121,18 +131,20 @@ pub enum RetrievalMode {
 pub struct EmbeddedItem {
     pub item: ProfileItem,
     pub vector: Vec<f32>,
-    /// The item's content words, for keyword evidence (read once per request,
-    /// not once per candidate).
-    pub words: Vec<String>,
+    /// The item's content words as typed, then with each short form or
+    /// translation replaced by the other terms of its group
+    /// ([`crate::synonyms`]), for keyword evidence; read once per request,
+    /// not once per candidate.
+    pub phrasings: Vec<Vec<String>>,
 }
 
 impl EmbeddedItem {
     pub fn new(item: ProfileItem, vector: Vec<f32>) -> Self {
-        let words = crate::text::content_words(&item.text);
+        let phrasings = Synonyms::builtin().phrasings(&item.text);
         Self {
             item,
             vector,
-            words,
+            phrasings,
         }
     }
 }
@@ -238,6 +250,15 @@ pub fn rank(request: &RankRequest, hits: SearchHits, weights: &RankingWeights) -
     let mut candidates = fusion::merge(hits, request.query_vector, request.mode);
     for c in &mut candidates {
         c.breakdown = fusion::breakdown(c, request, weights);
+        c.breakdown.semantic = fusion::semantic(c, weights);
+    }
+    let top_semantic = candidates
+        .iter()
+        .map(|c| c.breakdown.semantic)
+        .fold(f32::MIN, f32::max);
+    for c in &mut candidates {
+        c.breakdown.plausibility =
+            fusion::plausibility(c.breakdown.semantic, top_semantic, weights);
         c.score = match request.mode {
             RetrievalMode::DenseOnly => c.dense,
             RetrievalMode::KeywordOnly => c.keyword,

@@ -361,6 +361,10 @@ fn each_reason_comes_from_a_signal_the_score_counted() {
     );
     let c = &mut candidates[0];
     c.breakdown = fusion::breakdown(c, &request, &weights);
+    // As `rank` does: the only candidate is the closest in meaning.
+    c.breakdown.semantic = fusion::semantic(c, &weights);
+    c.breakdown.plausibility =
+        fusion::plausibility(c.breakdown.semantic, c.breakdown.semantic, &weights);
     assert_eq!(c.breakdown.best_item.map(|(n, _)| n), Some(0));
     assert_eq!(
         c.breakdown.evidence.len(),

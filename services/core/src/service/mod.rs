@@ -27,6 +27,9 @@ pub struct Steering {
     pub liked: Vec<Liked>,
     /// Rank with this model instead of the served one (`copmatch retrain`).
     pub model: Option<ServedModel>,
+    /// Rank with these weights instead of the configured ones (`copmatch
+    /// eval --cross-validate` tries several).
+    pub weights: Option<Arc<RankingWeights>>,
 }
 
 /// Size limits of requests (the `limits` configuration section).

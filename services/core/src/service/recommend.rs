@@ -10,8 +10,10 @@ use crate::error::CoreError;
 use crate::ports::{StoreFilter, VectorQuery};
 use crate::profile::{Profile, RecommendRequest};
 use crate::ranking::{
-    normalize, profile_vector, rank, EmbeddedItem, Liked, Query, RankRequest, RetrievalMode,
+    normalize, profile_vector, rank, EmbeddedItem, Liked, Query, RankRequest, RankingWeights,
+    RetrievalMode,
 };
+use crate::synonyms::Synonyms;
 use crate::views::embed_items;
 
 use super::{CopMatch, RecommendResponse, Recommendation, SimilarResponse, Steering};
@@ -26,9 +28,10 @@ impl CopMatch {
     ) -> Result<RecommendResponse, CoreError> {
         let started = Instant::now();
         let mode = steering.mode;
+        let weights = steering.weights.as_deref().unwrap_or(&self.weights);
         let items = request.profile.items()?;
         let (limit, offset) = self.page(request.limit, request.offset)?;
-        let diversity = request.validated_diversity(self.weights.default_diversity)?;
+        let diversity = request.validated_diversity(weights.default_diversity)?;
         let vocabulary = if request.needs_vocabulary() {
             Some(self.store.vocabulary().await?)
         } else {
@@ -45,21 +48,17 @@ impl CopMatch {
             let texts = items.iter().map(|i| i.text.clone()).collect();
             self.embedder.embed(texts).await?
         };
-        let keywords = items
-            .iter()
-            .map(|i| i.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let keywords = keyword_query(&items, mode);
         let items: Vec<EmbeddedItem> = items
             .into_iter()
             .zip(vectors)
             .map(|(item, vector)| EmbeddedItem::new(item, vector))
             .collect();
         let model = steering.model.clone().unwrap_or_else(|| self.model.get());
-        let mut vector = profile_vector(&items, &self.weights);
+        let mut vector = profile_vector(&items, weights);
         // The baselines stay plain embedding similarity.
         if mode == RetrievalMode::Hybrid {
-            vector = self.steer(model.apply(vector), &steering.liked);
+            vector = steer(model.apply(vector), &steering.liked, weights);
         }
         let wanted = offset + limit;
         let pool = self.limits.candidate_pool.max(3 * wanted);
@@ -82,7 +81,7 @@ impl CopMatch {
             demote_status: !request.filters.include_inactive,
             wanted,
         };
-        let recommendations = rank(&ranking, hits, &self.weights)
+        let recommendations = rank(&ranking, hits, weights)
             .into_iter()
             .skip(offset)
             .map(Recommendation::from)
@@ -105,22 +104,6 @@ impl CopMatch {
             .map(|(item, vector)| EmbeddedItem::new(item, vector))
             .collect();
         Ok(profile_vector(&items, &self.weights))
-    }
-
-    /// Moves the query toward the weighted mean of the liked communities.
-    fn steer(&self, vector: Vec<f32>, liked: &[Liked]) -> Vec<f32> {
-        let total: f32 = liked.iter().map(|l| l.weight).sum();
-        if total <= 0.0 || self.weights.history_weight <= 0.0 {
-            return vector;
-        }
-        let pull = self.weights.history_weight / total;
-        let mut out = vector;
-        for l in liked {
-            for (o, v) in out.iter_mut().zip(&l.vector) {
-                *o += pull * l.weight * v;
-            }
-        }
-        normalize(out)
     }
 
     /// Stored vectors of the given communities; unknown ids are skipped (a
@@ -183,4 +166,33 @@ impl CopMatch {
             took_ms: started.elapsed().as_millis() as u64,
         })
     }
+}
+
+/// The words the keyword search looks for: the items as typed, and for the
+/// hybrid ranking the other terms of their synonym groups too ("pentester"
+/// also looks for "pentesting"); the BM25 baseline stays plain.
+fn keyword_query(items: &[crate::profile::ProfileItem], mode: RetrievalMode) -> String {
+    let mut words: Vec<String> = items.iter().map(|i| i.text.clone()).collect();
+    if mode == RetrievalMode::Hybrid {
+        for item in items {
+            words.extend(Synonyms::builtin().expansion(&item.text));
+        }
+    }
+    words.join(" ")
+}
+
+/// Moves the query toward the weighted mean of the liked communities.
+fn steer(vector: Vec<f32>, liked: &[Liked], weights: &RankingWeights) -> Vec<f32> {
+    let total: f32 = liked.iter().map(|l| l.weight).sum();
+    if total <= 0.0 || weights.history_weight <= 0.0 {
+        return vector;
+    }
+    let pull = weights.history_weight / total;
+    let mut out = vector;
+    for l in liked {
+        for (o, v) in out.iter_mut().zip(&l.vector) {
+            *o += pull * l.weight * v;
+        }
+    }
+    normalize(out)
 }

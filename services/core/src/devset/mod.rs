@@ -1,13 +1,20 @@
 //! Offline evaluation of the ranking against graded relevance judgments.
 //!
 //! A development set is JSON Lines: `{"id", "profile", "judgments": {community
-//! id: grade}}` with grades 3 (exactly right), 2 (clearly fitting), 1 (related);
-//! unjudged communities count as 0. Metrics, all at cut-off 10:
+//! id: grade}}` with grades 2 (fits: a person with this profile would join),
+//! 1 (related, useful to some) and 0 (judged, not relevant). Judgments are
+//! pooled: every community in the top 10 of copmatch, dense-only or BM25-only
+//! is judged, so a community that is not judged at all is one no system has
+//! surfaced yet; the report counts those ([`ModeReport::unjudged_in_top10`])
+//! instead of silently treating them as irrelevant. Metrics, all at cut-off 10:
 //! - nDCG@10 with gains 2^grade − 1 (the ideal order is taken from the judgments),
-//! - Recall@10: judged-relevant communities found in the top 10, divided by
-//!   min(10, number judged relevant) so that 1.0 is reachable,
-//! - MRR: reciprocal rank of the first community judged 2 or 3,
+//! - Recall@10: relevant (grade ≥ 1) communities found in the top 10, divided
+//!   by min(10, number judged relevant) so that 1.0 is reachable,
+//! - MRR: reciprocal rank of the first community judged 2,
 //! - coverage: share of the catalog that appears in any query's top 10.
+//!
+//! Every mean comes with a 95 % bootstrap interval over queries ([`stats`]);
+//! weights are tuned by five-fold cross-validation ([`crossval`]).
 //!
 //! Catalogs can list one community twice (the bundled catalog and a public
 //! list both name User Experience Stack Exchange). Judged entries that are the
@@ -15,6 +22,10 @@
 //! ranking earns its gain once, a repeat earns nothing, and the ideal ranking
 //! counts each community once. Judged ids missing from the catalog are left
 //! out of the ideal.
+
+pub mod crossval;
+pub mod plain;
+pub mod stats;
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -25,8 +36,11 @@ use crate::error::{CoreError, ErrorCode};
 use crate::profile::{Profile, RecommendRequest};
 use crate::ranking::RetrievalMode;
 use crate::service::{CopMatch, Steering};
+pub use stats::Interval;
 
 const CUTOFF: usize = 10;
+/// The highest grade: "a person with this profile would join".
+pub const MAX_GRADE: u8 = 2;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,10 +62,10 @@ pub fn parse_queries(text: &str) -> Result<Vec<EvalQuery>, CoreError> {
                     format!("query line {}: {e}", i + 1),
                 )
             })?;
-            if let Some((id, g)) = q.judgments.iter().find(|(_, g)| **g > 3) {
+            if let Some((id, g)) = q.judgments.iter().find(|(_, g)| **g > MAX_GRADE) {
                 return Err(CoreError::new(
                     ErrorCode::InvalidRequestBody,
-                    format!("query line {}: grade {g} for {id} is not 0-3", i + 1),
+                    format!("query line {}: grade {g} for {id} is not 0, 1 or 2", i + 1),
                 ));
             }
             Ok(q)
@@ -110,7 +124,7 @@ pub fn recall_at_10(earned: &[u8], ideal: &[u8]) -> f64 {
 pub fn reciprocal_rank(earned: &[u8]) -> f64 {
     earned
         .iter()
-        .position(|g| *g >= 2)
+        .position(|g| *g >= MAX_GRADE)
         .map_or(0.0, |r| 1.0 / (r + 1) as f64)
 }
 
@@ -139,25 +153,47 @@ impl Groups {
         self.0.iter().map(|(_, g)| *g).collect()
     }
 
+    fn group_of(&self, c: &Community) -> Option<usize> {
+        self.0
+            .iter()
+            .position(|(members, _)| members.iter().any(|m| m.id == c.id || same_community(m, c)))
+    }
+
     /// The grade earned at each rank; a repeat of an already credited community earns 0.
     fn earned(&self, ranked: &[Community]) -> Vec<u8> {
         let mut credited = vec![false; self.0.len()];
         ranked
             .iter()
-            .map(|c| {
-                let group = self.0.iter().position(|(members, _)| {
-                    members.iter().any(|m| m.id == c.id || same_community(m, c))
-                });
-                match group {
-                    Some(i) if !credited[i] => {
-                        credited[i] = true;
-                        self.0[i].1
-                    }
-                    _ => 0,
+            .map(|c| match self.group_of(c) {
+                Some(i) if !credited[i] => {
+                    credited[i] = true;
+                    self.0[i].1
                 }
+                _ => 0,
             })
             .collect()
     }
+
+    /// How many of `ranked` nobody has judged for this query.
+    fn unjudged(&self, ranked: &[Community]) -> usize {
+        ranked.iter().filter(|c| self.group_of(c).is_none()).count()
+    }
+}
+
+/// One query's figures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct QueryScores {
+    pub ndcg_at_10: f64,
+    pub recall_at_10: f64,
+    pub reciprocal_rank: f64,
+}
+
+/// Means with their 95 % bootstrap intervals.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Intervals {
+    pub ndcg_at_10: Interval,
+    pub recall_at_10: Interval,
+    pub mrr: Interval,
 }
 
 /// One system's results over the set.
@@ -165,10 +201,24 @@ impl Groups {
 pub struct ModeReport {
     pub system: &'static str,
     pub metrics: Metrics,
-    /// nDCG@10 per query id, for finding what got worse.
-    pub per_query: BTreeMap<String, f64>,
+    pub intervals: Intervals,
+    /// Share of the top-10 results nobody judged for their query; above a
+    /// few percent the set needs judging again (README "Evaluation").
+    pub unjudged_in_top10: f64,
+    /// Figures per query id, for finding what got worse.
+    pub per_query: BTreeMap<String, QueryScores>,
     /// The top 10 community ids per query id, for seeing why.
     pub top_ids: BTreeMap<String, Vec<String>>,
+}
+
+impl ModeReport {
+    /// Per-query nDCG@10 in the order of `queries`.
+    pub fn ndcg_of(&self, queries: &[EvalQuery]) -> Vec<f64> {
+        queries
+            .iter()
+            .map(|q| self.per_query.get(&q.id).map_or(0.0, |s| s.ndcg_at_10))
+            .collect()
+    }
 }
 
 pub fn mode_name(mode: RetrievalMode) -> &'static str {
@@ -186,11 +236,59 @@ pub async fn evaluate(
     mode: RetrievalMode,
     catalog_size: usize,
 ) -> Result<ModeReport, CoreError> {
+    let steering = Steering {
+        mode,
+        ..Default::default()
+    };
+    evaluate_with(service, queries, &steering, catalog_size).await
+}
+
+/// Runs every query through the ranking `steering` describes.
+pub async fn evaluate_with(
+    service: &CopMatch,
+    queries: &[EvalQuery],
+    steering: &Steering,
+    catalog_size: usize,
+) -> Result<ModeReport, CoreError> {
+    let mut ranked = Vec::with_capacity(queries.len());
+    for q in queries {
+        let request = RecommendRequest {
+            profile: q.profile.clone(),
+            limit: Some(CUTOFF),
+            ..Default::default()
+        };
+        let response = service.recommend(request, steering).await?;
+        ranked.push(
+            response
+                .recommendations
+                .into_iter()
+                .map(|r| r.community)
+                .collect(),
+        );
+    }
+    report(
+        service,
+        queries,
+        mode_name(steering.mode),
+        ranked,
+        catalog_size,
+    )
+    .await
+}
+
+/// Scores each query's ranked communities (best first) against its judgments.
+async fn report(
+    service: &CopMatch,
+    queries: &[EvalQuery],
+    system: &'static str,
+    ranked: Vec<Vec<Community>>,
+    catalog_size: usize,
+) -> Result<ModeReport, CoreError> {
     let mut per_query = BTreeMap::new();
     let mut top_ids = BTreeMap::new();
     let mut seen: HashSet<String> = HashSet::new();
-    let (mut ndcg, mut recall, mut mrr) = (0.0, 0.0, 0.0);
-    for q in queries {
+    let mut unjudged = 0;
+    for (q, ranked) in queries.iter().zip(ranked) {
         let mut judged = Vec::new();
         for (id, grade) in &q.judgments {
             if let Some(record) = service.store().get(id).await? {
@@ -198,44 +296,42 @@ pub async fn evaluate(
             }
         }
         let groups = Groups::new(judged);
-        let request = RecommendRequest {
-            profile: q.profile.clone(),
-            limit: Some(CUTOFF),
-            ..Default::default()
-        };
-        let response = service
-            .recommend(
-                request,
-                &Steering {
-                    mode,
-                    ..Default::default()
-                },
-            )
-            .await?;
-        let ranked: Vec<Community> = response
-            .recommendations
-            .into_iter()
-            .map(|r| r.community)
-            .collect();
+        let ranked: Vec<Community> = ranked.into_iter().take(CUTOFF).collect();
+        unjudged += groups.unjudged(&ranked);
         let (earned, ideal) = (groups.earned(&ranked), groups.ideal());
-        let n = ndcg_at_10(&earned, &ideal);
-        ndcg += n;
-        recall += recall_at_10(&earned, &ideal);
-        mrr += reciprocal_rank(&earned);
-        per_query.insert(q.id.clone(), n);
+        per_query.insert(
+            q.id.clone(),
+            QueryScores {
+                ndcg_at_10: ndcg_at_10(&earned, &ideal),
+                recall_at_10: recall_at_10(&earned, &ideal),
+                reciprocal_rank: reciprocal_rank(&earned),
+            },
+        );
         let ids: Vec<String> = ranked.into_iter().map(|c| c.id).collect();
         seen.extend(ids.iter().cloned());
         top_ids.insert(q.id.clone(), ids);
     }
-    let count = queries.len().max(1) as f64;
+    let column = |f: fn(&QueryScores) -> f64| -> Vec<f64> {
+        queries
+            .iter()
+            .map(|q| per_query.get(&q.id).map_or(0.0, f))
+            .collect()
+    };
+    let intervals = Intervals {
+        ndcg_at_10: stats::bootstrap(&column(|s| s.ndcg_at_10)),
+        recall_at_10: stats::bootstrap(&column(|s| s.recall_at_10)),
+        mrr: stats::bootstrap(&column(|s| s.reciprocal_rank)),
+    };
     Ok(ModeReport {
-        system: mode_name(mode),
+        system,
         metrics: Metrics {
-            ndcg_at_10: ndcg / count,
-            recall_at_10: recall / count,
-            mrr: mrr / count,
+            ndcg_at_10: intervals.ndcg_at_10.mean,
+            recall_at_10: intervals.recall_at_10.mean,
+            mrr: intervals.mrr.mean,
             coverage: seen.len() as f64 / catalog_size.max(1) as f64,
         },
+        intervals,
+        unjudged_in_top10: unjudged as f64 / (CUTOFF * queries.len()).max(1) as f64,
         per_query,
         top_ids,
     })
@@ -254,10 +350,10 @@ mod tests {
 
     #[test]
     fn ideal_order_scores_one_and_reversal_less() {
-        assert!((ndcg_at_10(&[3, 2, 1], &[1, 2, 3]) - 1.0).abs() < 1e-12);
-        let reversed = ndcg_at_10(&[1, 2, 3], &[3, 2, 1]);
-        assert!(reversed < 1.0 && reversed > 0.5, "{reversed}");
-        assert_eq!(ndcg_at_10(&[0, 0], &[3]), 0.0);
+        assert!((ndcg_at_10(&[2, 1, 0], &[0, 1, 2]) - 1.0).abs() < 1e-12);
+        let reversed = ndcg_at_10(&[0, 1, 2], &[2, 1, 0]);
+        assert!(reversed < 1.0 && reversed > 0.4, "{reversed}");
+        assert_eq!(ndcg_at_10(&[0, 0], &[2]), 0.0);
     }
 
     #[test]
@@ -271,15 +367,17 @@ mod tests {
         let a = community("a", "https://x.org");
         let a_again = community("a-copy", "https://www.x.org/");
         let b = community("b", "https://y.org");
-        let groups = Groups::new(vec![(a.clone(), 3), (a_again.clone(), 3), (b.clone(), 2)]);
+        let groups = Groups::new(vec![(a.clone(), 2), (a_again.clone(), 2), (b.clone(), 1)]);
         assert_eq!(groups.ideal().len(), 2);
-        assert_eq!(groups.earned(&[a, a_again, b]), vec![3, 0, 2]);
+        assert_eq!(groups.earned(&[a.clone(), a_again, b]), vec![2, 0, 1]);
+        let c = community("c", "https://z.org");
+        assert_eq!(groups.unjudged(&[a, c]), 1);
     }
 
     #[test]
     fn bad_grades_and_lines_are_reported_by_line() {
         let err =
-            parse_queries("{\"id\":\"q\",\"profile\":{\"roles\":[\"x\"]},\"judgments\":{\"a\":4}}")
+            parse_queries("{\"id\":\"q\",\"profile\":{\"roles\":[\"x\"]},\"judgments\":{\"a\":3}}")
                 .unwrap_err();
         assert!(err.message.contains("line 1"), "{}", err.message);
         assert!(parse_queries("\n{oops")

@@ -225,6 +225,29 @@ async fn a_person_finds_judges_and_adds_communities_in_a_browser() {
         "{text}"
     );
 
+    // A search few communities fit says so: weak matches sit under "Less close".
+    c.goto(&app.url("/?roles=penetration+tester&skills=CTF"))
+        .await
+        .unwrap();
+    wait_text(&c, "#status", "less close").await;
+    let first = c
+        .find(Locator::Css("#close-results .result"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(first.contains("Security"), "{first}");
+    let heading = c.find(Locator::Css("#less-close h2")).await.unwrap();
+    assert!(heading.is_displayed().await.unwrap());
+    assert_eq!(heading.text().await.unwrap(), "Less close");
+    assert!(!c
+        .find_all(Locator::Css("#weak-results .result"))
+        .await
+        .unwrap()
+        .is_empty());
+    shot(&c, "1b-less-close").await;
+
     // At phone width nothing overflows sideways.
     c.set_window_size(390, 844).await.unwrap();
     let overflow = c

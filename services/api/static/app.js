@@ -14,7 +14,9 @@ function jsonHeaders() {
 const form = document.getElementById("search");
 const statusBox = document.getElementById("status");
 const errorBox = document.getElementById("error");
-const results = document.getElementById("results");
+const closeResults = document.getElementById("close-results");
+const weakResults = document.getElementById("weak-results");
+const lessClose = document.getElementById("less-close");
 const FIELDS = ["roles", "skills", "interests", "platform", "cost", "language"];
 const STATUS_LABEL = { active: "Active", inactive: "Inactive", dead_link: "Dead link reported", unknown: "Not verified" };
 let notForMe = [];
@@ -128,10 +130,13 @@ function daysAgo(time) {
   return days === 0 ? "today" : days === 1 ? "yesterday" : days <= 30 ? `${days} days ago` : time.slice(0, 10);
 }
 
+// Strong matches first; weak ones (`match: "weak"`) under "Less close", so a
+// search that nothing fits well says so instead of padding the list.
 function render(recommendations) {
-  results.replaceChildren();
-  for (const { community: c, reasons } of recommendations) {
-    const item = el("li", { class: "result", "data-id": c.id });
+  closeResults.replaceChildren();
+  weakResults.replaceChildren();
+  for (const { community: c, reasons, match } of recommendations) {
+    const item = el("li", { class: `result ${match}`, "data-id": c.id, "data-match": match });
     const title = el("h2");
     title.append(el("a", { href: c.url, target: "_blank", rel: "noopener" }, c.name));
     const meta = el("div", { class: "meta" });
@@ -156,8 +161,18 @@ function render(recommendations) {
     report.addEventListener("click", () => reportDeadLink(c, report));
     buttons.append(join, notMine, report);
     item.append(buttons);
-    results.append(item);
+    (match === "weak" ? weakResults : closeResults).append(item);
   }
+  lessClose.hidden = weakResults.children.length === 0;
+}
+
+function summary(recommendations) {
+  const n = recommendations.length;
+  const weak = recommendations.filter((r) => r.match === "weak").length;
+  if (!n) return "No community matches these filters. Try fewer filters.";
+  if (weak === n) return `Nothing fits closely: ${n} communities match less closely, best first.`;
+  if (weak) return `${n} communities match, best first; ${weak} of them are less close.`;
+  return `${n} communities match, best first.`;
 }
 
 async function reportDeadLink(c, button) {
@@ -198,8 +213,7 @@ async function search(note) {
     const data = await response.json();
     if (!response.ok) throw new Error(data.error ? data.error.message : `the server answered ${response.status}`);
     render(data.recommendations);
-    const n = data.recommendations.length;
-    statusBox.textContent = (note ? note + " " : "") + (n ? `${n} communities match, best first.` : "No community matches these filters. Try fewer filters.");
+    statusBox.textContent = (note ? note + " " : "") + summary(data.recommendations);
   } catch (e) {
     statusBox.textContent = "";
     showError(`Something went wrong: ${e.message}`);

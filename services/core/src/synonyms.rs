@@ -7,7 +7,8 @@
 //! form first (the file says how to add one). A profile item that contains a
 //! term of a group gets
 //! - [`Synonyms::rephrasings`]: the item with the term replaced by the long
-//!   form, one more wording for the model to read;
+//!   form, and the item placed in its field, more wordings for the model to
+//!   read;
 //! - [`Synonyms::phrasings`]: the content words of the item with the term
 //!   replaced by each term of the group, for keyword evidence ("pentester"
 //!   meets the tag "pentesting");
@@ -16,8 +17,9 @@
 //!
 //! A group may name broader terms after " > ": the field the term belongs
 //! to ("penetration tester > application security"). They are looked for as
-//! keyword evidence and in the keyword search, never read by the model as
-//! the item itself.
+//! keyword evidence and in the keyword search; the model reads the first one
+//! only as the item's field ("penetration tester in application security"),
+//! never instead of the item.
 //!
 //! Terms match whole words, ignoring case and a plural "s", longest term
 //! first: in "penetration tester" the word "tester" is not also a QA tester.
@@ -146,7 +148,8 @@ impl Synonyms {
     }
 
     /// The text with each short form, compound or translation replaced by its
-    /// long form (at most two), for the model to read as well.
+    /// long form, then the text placed in its field ("penetration tester in
+    /// application security"): at most two, for the model to read as well.
     pub fn rephrasings(&self, text: &str) -> Vec<String> {
         let words = words(text);
         let mut out: Vec<String> = Vec::new();
@@ -157,6 +160,16 @@ impl Synonyms {
             let rephrased = Self::replaced(&words, &f, &self.groups[f.group][0]).join(" ");
             if !out.contains(&rephrased) && out.len() < MAX_REPHRASINGS {
                 out.push(rephrased);
+            }
+        }
+        // Then the item placed in its field, which pulls "penetration tester"
+        // away from software testing and toward security.
+        for f in self.find(&words) {
+            if let Some(field) = self.broader[f.group].first() {
+                let placed = format!("{} in {}", words.join(" "), field.join(" "));
+                if !out.contains(&placed) && out.len() < MAX_REPHRASINGS {
+                    out.push(placed);
+                }
             }
         }
         out
@@ -227,15 +240,24 @@ mod tests {
     #[test]
     fn short_forms_are_read_as_their_long_form() {
         let s = Synonyms::builtin();
-        assert_eq!(s.rephrasings("SRE"), vec!["site reliability engineer"]);
-        assert_eq!(s.rephrasings("pentesters"), vec!["penetration tester"]);
-        assert_eq!(s.rephrasings("Krankenpfleger"), vec!["nurse"]);
-        assert_eq!(
-            s.rephrasings("ML engineer"),
-            vec!["machine learning engineer"]
-        );
-        assert!(s.rephrasings("penetration tester").is_empty());
+        assert_eq!(s.rephrasings("SRE")[0], "site reliability engineer");
+        assert_eq!(s.rephrasings("pentesters")[0], "penetration tester");
+        assert_eq!(s.rephrasings("Krankenpfleger")[0], "nurse");
+        assert_eq!(s.rephrasings("ML engineer")[0], "machine learning engineer");
         assert!(s.rephrasings("gardener").is_empty());
+    }
+
+    #[test]
+    fn a_long_form_is_placed_in_its_field() {
+        let s = Synonyms::builtin();
+        assert_eq!(
+            s.rephrasings("penetration tester"),
+            vec!["penetration tester in application security"]
+        );
+        assert_eq!(
+            s.rephrasings("pentester"),
+            vec!["penetration tester", "pentester in application security"]
+        );
     }
 
     #[test]
@@ -269,7 +291,7 @@ mod tests {
     #[test]
     fn broader_terms_are_evidence_but_not_a_rephrasing() {
         let s = Synonyms::parse("penetration tester | pentester > application security").unwrap();
-        assert_eq!(s.rephrasings("pentester"), vec!["penetration tester"]);
+        assert_eq!(s.rephrasings("pentester")[0], "penetration tester");
         assert!(s
             .phrasings("pentester")
             .contains(&vec!["application".to_string(), "security".to_string()]));

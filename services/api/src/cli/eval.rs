@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use copmatch_core::devset::calibrate::{calibrate, Calibration, TARGET_PRECISION};
 use copmatch_core::devset::crossval::{cross_validate, grid, CrossValidation};
 use copmatch_core::devset::plain::evaluate_plain;
 use copmatch_core::devset::stats::{paired_difference, Interval};
@@ -39,6 +40,8 @@ pub struct EvalOutput {
     pub lead_over_bm25: Interval,
     /// copmatch − plain cosine (one embedding per community and profile).
     pub lead_over_plain: Interval,
+    /// How `match: strong` performs at the configured threshold.
+    pub strong_match: Calibration,
     /// With `--cross-validate`.
     pub cross_validation: Option<CrossValidation>,
 }
@@ -70,6 +73,7 @@ pub async fn evaluate_systems(
         lead_over_dense: paired_difference(&ndcg(0), &ndcg(1)),
         lead_over_bm25: paired_difference(&ndcg(0), &ndcg(2)),
         lead_over_plain: paired_difference(&ndcg(0), &ndcg(3)),
+        strong_match: calibrate(&systems[0], service.weights().strong_match),
         systems,
         cross_validation: None,
     })
@@ -174,6 +178,18 @@ fn print_table(queries_path: &std::path::Path, output: &EvalOutput) {
         output.lead_over_dense.signed(),
         output.lead_over_bm25.signed(),
         output.lead_over_plain.signed()
+    );
+    let m = &output.strong_match;
+    println!(
+        "match: strong at score ≥ {:.2}: {:.0} % of copmatch's results, {:.0} % of them relevant \
+         ({:.0} % held out), {:.0} % of weak ones; this set suggests {:.2} for {:.0} % precision",
+        m.threshold,
+        100.0 * m.strong_share,
+        100.0 * m.strong_precision,
+        100.0 * m.held_out_strong_precision,
+        100.0 * m.weak_precision,
+        m.suggested_threshold,
+        100.0 * TARGET_PRECISION
     );
     if let Some(cv) = &output.cross_validation {
         println!(

@@ -309,7 +309,12 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
 }
 
 fn print_recommendations(response: &copmatch_core::RecommendResponse) {
+    let mut weak_seen = false;
     for (rank, r) in response.recommendations.iter().enumerate() {
+        if r.strength == copmatch_core::ranking::MatchStrength::Weak && !weak_seen {
+            weak_seen = true;
+            println!("    less close:");
+        }
         println!(
             "{:>2}. {} — {} [{:.3}]",
             rank + 1,

@@ -23,6 +23,7 @@
 //! counts each community once. Judged ids missing from the catalog are left
 //! out of the ideal.
 
+pub mod calibrate;
 pub mod crossval;
 pub mod plain;
 pub mod stats;
@@ -209,6 +210,10 @@ pub struct ModeReport {
     pub per_query: BTreeMap<String, QueryScores>,
     /// The top 10 community ids per query id, for seeing why.
     pub top_ids: BTreeMap<String, Vec<String>>,
+    /// Their scores and the grade each earned (0 when unjudged or a repeat),
+    /// for calibrating `match: strong` ([`calibrate`]).
+    #[serde(skip)]
+    pub top_results: Vec<Vec<(f32, u8)>>,
 }
 
 impl ModeReport {
@@ -251,6 +256,7 @@ pub async fn evaluate_with(
     catalog_size: usize,
 ) -> Result<ModeReport, CoreError> {
     let mut ranked = Vec::with_capacity(queries.len());
+    let mut scores: Vec<Vec<f32>> = Vec::with_capacity(queries.len());
     for q in queries {
         let request = RecommendRequest {
             profile: q.profile.clone(),
@@ -258,6 +264,7 @@ pub async fn evaluate_with(
             ..Default::default()
         };
         let response = service.recommend(request, steering).await?;
+        scores.push(response.recommendations.iter().map(|r| r.score).collect());
         ranked.push(
             response
                 .recommendations
@@ -266,14 +273,20 @@ pub async fn evaluate_with(
                 .collect(),
         );
     }
-    report(
+    let mut out = report(
         service,
         queries,
         mode_name(steering.mode),
         ranked,
         catalog_size,
     )
-    .await
+    .await?;
+    for (results, scores) in out.top_results.iter_mut().zip(scores) {
+        for ((score, _), s) in results.iter_mut().zip(scores) {
+            *score = s;
+        }
+    }
+    Ok(out)
 }
 
 /// Scores each query's ranked communities (best first) against its judgments.
@@ -288,6 +301,7 @@ async fn report(
     let mut top_ids = BTreeMap::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut unjudged = 0;
+    let mut top_results = Vec::with_capacity(queries.len());
     for (q, ranked) in queries.iter().zip(ranked) {
         let mut judged = Vec::new();
         for (id, grade) in &q.judgments {
@@ -299,6 +313,7 @@ async fn report(
         let ranked: Vec<Community> = ranked.into_iter().take(CUTOFF).collect();
         unjudged += groups.unjudged(&ranked);
         let (earned, ideal) = (groups.earned(&ranked), groups.ideal());
+        top_results.push(earned.iter().map(|g| (0.0, *g)).collect());
         per_query.insert(
             q.id.clone(),
             QueryScores {
@@ -334,6 +349,7 @@ async fn report(
         unjudged_in_top10: unjudged as f64 / (CUTOFF * queries.len()).max(1) as f64,
         per_query,
         top_ids,
+        top_results,
     })
 }
 

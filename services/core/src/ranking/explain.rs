@@ -11,6 +11,11 @@ use crate::profile::ProfileItem;
 use crate::text::{content_words, normalize_key};
 
 const MAX_PHRASE_CHARS: usize = 90;
+/// all-MiniLM-L6-v2 cosines of a profile item and a community: from this one
+/// up they are close in meaning (a nurse and a nursing forum score 0.6 to
+/// 0.8); between `RELATED` and this they share a field; below, little.
+const CLOSE: f32 = 0.5;
+const RELATED: f32 = 0.35;
 /// Below this cosine two communities of one broad field are merely neighbours.
 const LIKED_REASON_MIN: f32 = 0.55;
 
@@ -42,7 +47,8 @@ pub fn reasons(c: &Candidate, request: &RankRequest) -> Vec<String> {
                 let best = &items[n];
                 if !breakdown.evidence.iter().any(|e| e.item == n) {
                     reasons.push(format!(
-                        "close in meaning to your {} \"{}\" (similarity {cos:.2})",
+                        "{} your {} \"{}\" (similarity {cos:.2})",
+                        closeness(cos),
                         best.item.field.noun(),
                         best.item.text
                     ));
@@ -84,6 +90,17 @@ pub fn reasons(c: &Candidate, request: &RankRequest) -> Vec<String> {
     reasons.push(status_reason(&c.community));
     reasons.push(fact_reason(&c.community));
     reasons
+}
+
+/// How a similarity reads: only a high one is called close.
+fn closeness(cos: f32) -> &'static str {
+    if cos >= CLOSE {
+        "close in meaning to"
+    } else if cos >= RELATED {
+        "related in meaning to"
+    } else {
+        "only loosely related to"
+    }
 }
 
 /// The description sentence sharing the most content words with the profile.
@@ -230,5 +247,12 @@ mod tests {
     fn thousands_are_grouped() {
         assert_eq!(group_thousands(1234567), "1,234,567");
         assert_eq!(group_thousands(999), "999");
+    }
+
+    #[test]
+    fn a_low_similarity_is_never_called_close() {
+        assert_eq!(closeness(0.23), "only loosely related to");
+        assert_eq!(closeness(0.41), "related in meaning to");
+        assert_eq!(closeness(0.72), "close in meaning to");
     }
 }

@@ -68,6 +68,9 @@ pub struct RankingWeights {
     /// The most keyword and literal evidence can add to a score: a community
     /// is never lifted past one more than this much closer in meaning.
     pub max_lift: f32,
+    /// Scores at or above this are a strong match, below a weak one
+    /// (calibrated on the development set: `copmatch eval`).
+    pub strong_match: f32,
 }
 
 impl Default for RankingWeights {
@@ -89,6 +92,7 @@ impl Default for RankingWeights {
             activity_weight: 0.04,
             plausibility_window: 0.75,
             max_lift: 0.3,
+            strong_match: 0.62,
         }
     }
 }
@@ -200,11 +204,22 @@ pub fn profile_vector(items: &[EmbeddedItem], weights: &RankingWeights) -> Vec<f
     normalize(out)
 }
 
+/// How well a result fits, for a person to read: strong, or "less close".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchStrength {
+    /// Score at or above `ranking.strong_match`.
+    Strong,
+    /// Below it: shown, but as a less close match.
+    Weak,
+}
+
 /// A ranked community with its explanation.
 #[derive(Debug, Clone)]
 pub struct Ranked {
     pub community: Community,
     pub score: f32,
+    pub strength: MatchStrength,
     pub reasons: Vec<String>,
 }
 
@@ -276,8 +291,14 @@ pub fn rank(request: &RankRequest, hits: SearchHits, weights: &RankingWeights) -
         .into_iter()
         .map(|c| {
             let reasons = explain::reasons(&c, request);
+            let strength = if c.score >= weights.strong_match {
+                MatchStrength::Strong
+            } else {
+                MatchStrength::Weak
+            };
             Ranked {
                 score: c.score,
+                strength,
                 reasons,
                 community: c.community,
             }

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use crate::community::Community;
 use crate::error::{CoreError, ErrorCode};
 use crate::ports::{Embedder, VectorStore};
-use crate::ranking::{Liked, Ranked, RankingWeights, RetrievalMode};
+use crate::ranking::{Liked, MatchStrength, Ranked, RankingWeights, RetrievalMode};
 use crate::served_model::{ModelSlot, ServedModel};
 
 /// What besides the profile shapes one ranking: the retrieval mode (a
@@ -63,6 +63,10 @@ pub struct Recommendation {
     pub community: Community,
     /// Higher is better; comparable within one response.
     pub score: f32,
+    /// `strong` when the score reaches `ranking.strong_match`, else `weak`:
+    /// shown, but not a close fit (the web page lists these as "less close").
+    #[serde(rename = "match")]
+    pub strength: MatchStrength,
     /// Why this community matched, for a person to read.
     pub reasons: Vec<String>,
 }
@@ -72,6 +76,7 @@ impl From<Ranked> for Recommendation {
         Self {
             community: r.community,
             score: r.score,
+            strength: r.strength,
             reasons: r.reasons,
         }
     }

@@ -16,4 +16,5 @@ mod persistence;
 mod recommendations;
 mod reindex;
 mod retrain;
+mod role_searches;
 mod users;

@@ -94,9 +94,13 @@ async fn a_model_retrained_on_tacit_preferences_beats_the_base_and_is_activated_
     let outcome = retrain_on(Signal::Tacit, &app.models_dir()).await;
     let m = &outcome.manifest;
     assert_eq!(m.version, "ft1");
+    // Held-out users ranked by the whole serving pipeline: the retrained map
+    // moves both halves of the semantic score, so the final ranking gains
+    // (+0.04 when it moved the whole-profile half only; README "Retraining").
+    eprintln!("held out: {:?}", m.metrics);
     assert!(
-        m.metrics.candidate.ndcg_at_10 > m.metrics.base.ndcg_at_10 + 0.02,
-        "no held-out gain: {:?}",
+        m.metrics.candidate.ndcg_at_10 > m.metrics.base.ndcg_at_10 + 0.1,
+        "too small a held-out gain: {:?}",
         m.metrics
     );
     let report = std::fs::read_to_string(outcome.dir.join("report.html")).unwrap();

@@ -49,16 +49,21 @@ impl CopMatch {
             self.embedder.embed(texts).await?
         };
         let keywords = keyword_query(&items, mode);
-        let items: Vec<EmbeddedItem> = items
+        let mut items: Vec<EmbeddedItem> = items
             .into_iter()
             .zip(vectors)
             .map(|(item, vector)| EmbeddedItem::new(item, vector))
             .collect();
         let model = steering.model.clone().unwrap_or_else(|| self.model.get());
         let mut vector = profile_vector(&items, weights);
-        // The baselines stay plain embedding similarity.
+        // The baselines stay plain embedding similarity. A retrained model
+        // moves the whole profile and each item alike, so it reaches both
+        // halves of the semantic score (whole profile and closest item).
         if mode == RetrievalMode::Hybrid {
             vector = steer(model.apply(vector), &steering.liked, weights);
+            for item in &mut items {
+                item.vector = model.apply(std::mem::take(&mut item.vector));
+            }
         }
         let wanted = offset + limit;
         let pool = self.limits.candidate_pool.max(3 * wanted);

@@ -115,3 +115,40 @@ async fn similar_leaves_out_the_community_itself() {
     let err = service.similar("nope", None).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::CommunityNotFound);
 }
+
+#[tokio::test]
+async fn a_retrained_model_moves_the_closest_item_as_well_as_the_profile() {
+    use std::sync::Arc;
+
+    use copmatch_core::served_model::{QueryAdapter, ServedModel};
+
+    let service = service().await;
+    let target = service.store().get("woodworkers").await.unwrap().unwrap();
+    let dimension = target.vector.len();
+    // A map that sends every profile to the woodworkers' vector.
+    let adapter = QueryAdapter {
+        version: "ft-test".into(),
+        base_model: service.model_id(),
+        text_version: copmatch_core::community::EMBEDDING_TEXT_VERSION,
+        dimension,
+        weights: vec![0.0; dimension * dimension],
+        bias: target.vector.clone(),
+        blend: 1.0,
+    };
+    let steering = Steering {
+        model: Some(ServedModel {
+            base: service.model_id(),
+            adapter: Some(Arc::new(adapter)),
+        }),
+        ..Default::default()
+    };
+    let response = service
+        .recommend(ask(&["rust programming"]), &steering)
+        .await
+        .unwrap();
+    let top = &response.recommendations[0];
+    assert_eq!(top.community.id, "woodworkers");
+    // Whole profile and closest item both moved: the semantic score is 1.
+    let reasons = top.reasons.join(" | ");
+    assert!(reasons.contains("(similarity 1.00)"), "{reasons}");
+}

@@ -1,21 +1,44 @@
 //! Ranking and explanations.
 //!
-//! Retrieval is hybrid. The store returns the nearest communities by the
-//! dense embedding *and* the best BM25 matches of the profile's words; the
-//! union is re-scored here with signals a person would call evidence:
-//! - similarity to the whole profile (a weighted mean of per-field means, so
-//!   many interests do not drown out the roles),
-//! - similarity to the single best profile item (a nurse who also does data
-//!   science still finds nursing communities),
-//! - the keyword score, for exact terms the embedding blurs ("NCLEX", "dbt"),
-//! - literal matches of profile words in categories, tags and name,
-//! - a small boost for activity the liveness checks saw (posts this week,
-//!   members online), so a living community wins a near-tie,
-//! - minus demotions for inactive or unverified communities and for
-//!   closeness to communities the person marked "not for me".
+//! Meaning is the backbone; words re-order what is plausible in meaning.
 //!
-//! A diversity pass (MMR) then keeps one community from crowding the list
-//! with its mirrors. Whatever moved a community up becomes a reason.
+//! 1. **Candidates.** The store returns the nearest communities by the dense
+//!    embedding *and* the best BM25 matches of the profile's words, with the
+//!    vocabulary's other terms for them ([`crate::synonyms`]: "pentester" also
+//!    looks for "pentesting"). The union is scored.
+//! 2. **Semantic score.** `(1 − best_item_share) × similarity to the whole
+//!    profile + best_item_share × similarity to its closest item`, where the
+//!    profile vector is a weighted mean of per-field means (many interests do
+//!    not drown out the roles) and the closest item keeps a nurse who also
+//!    does data science finding nursing communities. A retrained model moves
+//!    both.
+//! 3. **Lift, bounded.** `keyword_weight × BM25 (0..1 per query) + evidence`,
+//!    where evidence is a small bonus per profile item whose words, or a whole
+//!    vocabulary term for it, a community's categories, tags or name hold. The
+//!    lift is capped at `max_lift` and scaled by a plausibility that falls
+//!    linearly from 1 (as close in meaning as the closest candidate) to 0 at
+//!    `plausibility_window` below it ([`fusion::plausibility`]). So a keyword
+//!    match can lift a community, but never past one more than `max_lift`
+//!    closer in meaning, and a community far off in meaning gains little.
+//! 4. **Small corrections:** activity the liveness checks saw orders
+//!    near-ties; inactive and unverified communities move down; closeness to a
+//!    "not for me" community pushes down.
+//! 5. **Mirrors** of one community are held back ([`diversity`]); MMR applies
+//!    only when a request asks for `diversity`.
+//! 6. **Strength and reasons.** A score from `strong_match` up is a strong
+//!    match, below a weak one; whatever moved a community up becomes a reason,
+//!    read off its [`Breakdown`], and only a similarity from 0.5 is called
+//!    "close in meaning".
+//!
+//! Measured on the development set (135 queries, pooled judgments, `copmatch
+//! eval`, README "Evaluation"): nDCG@10 0.841 [0.818, 0.863] against 0.720
+//! for dense-only and 0.719 for plain cosine; with the fusion weights chosen
+//! by five-fold cross-validation, 0.840 held out. The ranking before this
+//! design (unbounded lift, MMR 0.3 by default, no vocabulary) scores 0.784 on
+//! the same set. Most of the gain is the vocabulary; the bounds cost nothing
+//! (0.837 unbounded) as long as they are loose: a window of 0.15 costs 0.054,
+//! because the public list's sparse entries have similarities that keyword
+//! evidence must be able to correct.
 
 mod diversity;
 mod explain;

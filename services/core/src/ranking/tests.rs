@@ -394,3 +394,54 @@ fn each_reason_comes_from_a_signal_the_score_counted() {
         "{reasons:?}"
     );
 }
+
+/// Unit vector at `cos` to [1, 0].
+fn at(cos: f32) -> Vec<f32> {
+    vec![cos, (1.0 - cos * cos).sqrt()]
+}
+
+#[test]
+fn words_never_carry_a_community_past_one_much_closer_in_meaning() {
+    let items = vec![item(ProfileField::Role, "penetration tester", vec![1.0, 0.0])];
+    let weights = RankingWeights::default();
+    // "tester" everywhere: the top keyword hit, with its words in the name.
+    let mut testing = community("testers", &["Penetration Testers"], Status::Active);
+    testing.name = "Penetration Tester Testing Club".into();
+    let gap = weights.max_lift + 0.01;
+    let hits = SearchHits {
+        dense: vec![
+            hit(community("security", &[], Status::Active), at(0.6), 0.6),
+            hit(testing.clone(), at(0.6 - gap), 0.6 - gap),
+        ],
+        keyword: vec![hit(testing, at(0.6 - gap), 9.0)],
+    };
+    let ranked = rank(&request(&items, &[1.0, 0.0]), hits.clone(), &weights);
+    assert_eq!(ids(&ranked), vec!["security", "testers"]);
+    // The cap holds on its own, with the plausibility window turned off.
+    let ungated = RankingWeights {
+        plausibility_window: 0.0,
+        ..weights.clone()
+    };
+    let ranked = rank(&request(&items, &[1.0, 0.0]), hits.clone(), &ungated);
+    assert_eq!(ids(&ranked), vec!["security", "testers"]);
+    // Within max_lift the same words do reorder.
+    let mut closer = hits;
+    for list in [&mut closer.dense, &mut closer.keyword] {
+        for h in list.iter_mut().filter(|h| h.community.id == "testers") {
+            h.vector = at(0.55);
+        }
+    }
+    let ranked = rank(&request(&items, &[1.0, 0.0]), closer, &weights);
+    assert_eq!(ids(&ranked), vec!["testers", "security"]);
+}
+
+#[test]
+fn a_community_far_off_in_meaning_gains_nothing_from_words() {
+    let weights = RankingWeights {
+        plausibility_window: 0.2,
+        ..RankingWeights::default()
+    };
+    assert_eq!(fusion::plausibility(0.3, 0.6, &weights), 0.0);
+    assert!((fusion::plausibility(0.5, 0.6, &weights) - 0.5).abs() < 1e-6);
+    assert_eq!(fusion::plausibility(0.6, 0.6, &weights), 1.0);
+}

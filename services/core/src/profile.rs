@@ -64,14 +64,33 @@ impl ProfileItem {
     /// The texts whose embeddings, averaged, are the item's search vector (see
     /// [`crate::views`]): the item phrased as what the person looks for, and
     /// as typed. A free-text description is read only as typed.
-    /// Short forms and translations are also read in their long form
-    /// ([`crate::synonyms`]): "SRE" as "site reliability engineer" too.
+    ///
+    /// With the vocabulary ([`crate::synonyms`]) the request wording reads a
+    /// short form, compound or translation in its long form and places the
+    /// item in its field: "SRE" → "a community for site reliability engineers
+    /// in devops", "penetration tester" → "a community for penetration testers
+    /// in application security". Folding both into the request wording keeps
+    /// two wordings per item (an ambiguous short form like "PM" gets one per
+    /// reading), so the vocabulary costs no extra model work.
     pub fn search_views(&self) -> Vec<String> {
-        let mut views = match self.field {
-            ProfileField::About => vec![self.text.clone()],
-            _ => vec![self.search_text(), self.text.clone()],
+        let synonyms = Synonyms::builtin();
+        let long_forms = synonyms.long_forms(&self.text);
+        if self.field == ProfileField::About {
+            let mut views = vec![self.text.clone()];
+            views.extend(long_forms);
+            return views;
+        }
+        let field = synonyms.field(&self.text);
+        let readings = if long_forms.is_empty() {
+            vec![self.text.clone()]
+        } else {
+            long_forms
         };
-        views.extend(Synonyms::builtin().rephrasings(&self.text));
+        let mut views: Vec<String> = readings
+            .iter()
+            .map(|reading| self.request_for(reading, field.as_deref()))
+            .collect();
+        views.push(self.text.clone());
         views
     }
 
@@ -80,15 +99,19 @@ impl ProfileItem {
     /// closer to look-alike words ("testing") than "a community for
     /// penetration testers" does; measured on the development set.
     pub fn search_text(&self) -> String {
-        match self.field {
-            ProfileField::Role if self.text.ends_with('s') => {
-                format!("a community for {}", self.text)
-            }
-            ProfileField::Role => format!("a community for {}s", self.text),
-            ProfileField::Skill | ProfileField::Interest => {
-                format!("a community about {}", self.text)
-            }
-            ProfileField::About => self.text.clone(),
+        self.request_for(&self.text, None)
+    }
+
+    fn request_for(&self, text: &str, field: Option<&str>) -> String {
+        let request = match self.field {
+            ProfileField::Role if text.ends_with('s') => format!("a community for {text}"),
+            ProfileField::Role => format!("a community for {text}s"),
+            ProfileField::Skill | ProfileField::Interest => format!("a community about {text}"),
+            ProfileField::About => text.to_string(),
+        };
+        match field {
+            Some(field) => format!("{request} in {field}"),
+            None => request,
         }
     }
 }

@@ -6,9 +6,10 @@
 //! The groups are data: `data/vocabulary.txt`, one group per line, the long
 //! form first (the file says how to add one). A profile item that contains a
 //! term of a group gets
-//! - [`Synonyms::rephrasings`]: the item with the term replaced by the long
-//!   form, and the item placed in its field, more wordings for the model to
-//!   read;
+//! - [`Synonyms::long_forms`] and [`Synonyms::field`]: the item with the term
+//!   replaced by the long form, and the field it belongs to, which the
+//!   request wording the model reads is built from
+//!   ([`crate::profile::ProfileItem::search_views`]);
 //! - [`Synonyms::phrasings`]: the content words of the item with the term
 //!   replaced by each term of the group, for keyword evidence ("pentester"
 //!   meets the tag "pentesting");
@@ -18,8 +19,8 @@
 //! A group may name broader terms after " > ": the field the term belongs
 //! to ("penetration tester > application security"). They are looked for as
 //! keyword evidence and in the keyword search; the model reads the first one
-//! only as the item's field ("penetration tester in application security"),
-//! never instead of the item.
+//! only as the item's field ("a community for penetration testers in
+//! application security"), never instead of the item.
 //!
 //! Terms match whole words, ignoring case and a plural "s", longest term
 //! first: in "penetration tester" the word "tester" is not also a QA tester.
@@ -30,8 +31,8 @@ use std::sync::OnceLock;
 use crate::text::{content_words, fold_plural};
 
 const BUILTIN: &str = include_str!("../../../data/vocabulary.txt");
-/// More wordings than this per item cost model time for little gain.
-const MAX_REPHRASINGS: usize = 2;
+/// More readings than this per item cost model time for little gain.
+const MAX_READINGS: usize = 2;
 
 /// The groups of equivalent terms, indexed by each term's first word.
 #[derive(Debug, Default)]
@@ -148,9 +149,9 @@ impl Synonyms {
     }
 
     /// The text with each short form, compound or translation replaced by its
-    /// long form, then the text placed in its field ("penetration tester in
-    /// application security"): at most two, for the model to read as well.
-    pub fn rephrasings(&self, text: &str) -> Vec<String> {
+    /// long form ("SRE" → "site reliability engineer"; two readings at most,
+    /// for an ambiguous one like "PM"); empty when it has none.
+    pub fn long_forms(&self, text: &str) -> Vec<String> {
         let words = words(text);
         let mut out: Vec<String> = Vec::new();
         for f in self.find(&words) {
@@ -158,21 +159,21 @@ impl Synonyms {
                 continue;
             }
             let rephrased = Self::replaced(&words, &f, &self.groups[f.group][0]).join(" ");
-            if !out.contains(&rephrased) && out.len() < MAX_REPHRASINGS {
+            if !out.contains(&rephrased) && out.len() < MAX_READINGS {
                 out.push(rephrased);
             }
         }
-        // Then the item placed in its field, which pulls "penetration tester"
-        // away from software testing and toward security.
-        for f in self.find(&words) {
-            if let Some(field) = self.broader[f.group].first() {
-                let placed = format!("{} in {}", words.join(" "), field.join(" "));
-                if !out.contains(&placed) && out.len() < MAX_REPHRASINGS {
-                    out.push(placed);
-                }
-            }
-        }
         out
+    }
+
+    /// The field of the first term found that names one ("penetration
+    /// tester" → "application security"), which pulls the model's reading of
+    /// the item away from look-alikes (software testing) toward its trade.
+    pub fn field(&self, text: &str) -> Option<String> {
+        self.find(&words(text))
+            .iter()
+            .find_map(|f| self.broader[f.group].first())
+            .map(|field| field.join(" "))
     }
 
     /// The item's content words as written, then with each found term
@@ -240,29 +241,34 @@ mod tests {
     #[test]
     fn short_forms_are_read_as_their_long_form() {
         let s = Synonyms::builtin();
-        assert_eq!(s.rephrasings("SRE")[0], "site reliability engineer");
-        assert_eq!(s.rephrasings("pentesters")[0], "penetration tester");
-        assert_eq!(s.rephrasings("Krankenpfleger")[0], "nurse");
-        assert_eq!(s.rephrasings("ML engineer")[0], "machine learning engineer");
-        assert!(s.rephrasings("gardener").is_empty());
+        assert_eq!(s.long_forms("SRE"), vec!["site reliability engineer"]);
+        assert_eq!(s.long_forms("pentesters"), vec!["penetration tester"]);
+        assert_eq!(s.long_forms("Krankenpfleger"), vec!["nurse"]);
+        assert_eq!(
+            s.long_forms("ML engineer"),
+            vec!["machine learning engineer"]
+        );
+        assert!(s.long_forms("penetration tester").is_empty());
+        assert!(s.long_forms("gardener").is_empty());
     }
 
     #[test]
-    fn a_long_form_is_placed_in_its_field() {
+    fn a_term_names_its_field() {
         let s = Synonyms::builtin();
         assert_eq!(
-            s.rephrasings("penetration tester"),
-            vec!["penetration tester in application security"]
+            s.field("penetration tester").as_deref(),
+            Some("application security")
         );
         assert_eq!(
-            s.rephrasings("pentester"),
-            vec!["penetration tester", "pentester in application security"]
+            s.field("pentester").as_deref(),
+            Some("application security")
         );
+        assert_eq!(s.field("gardener"), None);
     }
 
     #[test]
     fn an_ambiguous_short_form_gets_each_reading() {
-        let r = Synonyms::builtin().rephrasings("PM");
+        let r = Synonyms::builtin().long_forms("PM");
         assert_eq!(r, vec!["product manager", "project manager"]);
     }
 
@@ -291,7 +297,11 @@ mod tests {
     #[test]
     fn broader_terms_are_evidence_but_not_a_rephrasing() {
         let s = Synonyms::parse("penetration tester | pentester > application security").unwrap();
-        assert_eq!(s.rephrasings("pentester")[0], "penetration tester");
+        assert_eq!(s.long_forms("pentester"), vec!["penetration tester"]);
+        assert_eq!(
+            s.field("pentester").as_deref(),
+            Some("application security")
+        );
         assert!(s
             .phrasings("pentester")
             .contains(&vec!["application".to_string(), "security".to_string()]));

@@ -402,7 +402,11 @@ fn at(cos: f32) -> Vec<f32> {
 
 #[test]
 fn words_never_carry_a_community_past_one_much_closer_in_meaning() {
-    let items = vec![item(ProfileField::Role, "penetration tester", vec![1.0, 0.0])];
+    let items = vec![item(
+        ProfileField::Role,
+        "penetration tester",
+        vec![1.0, 0.0],
+    )];
     let weights = RankingWeights::default();
     // "tester" everywhere: the top keyword hit, with its words in the name.
     let mut testing = community("testers", &["Penetration Testers"], Status::Active);

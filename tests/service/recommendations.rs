@@ -1,7 +1,8 @@
 //! End to end with the real model over the bundled catalog.
 
-use copmatch_tests::{json, recommended_ids as ids, spawn_app_with, TestApp, TestOptions};
-use serde_json::Value;
+use copmatch_tests::{
+    categories, json, recommended_ids as ids, spawn_app_with, TestApp, TestOptions,
+};
 
 async fn catalog_app() -> TestApp {
     spawn_app_with(TestOptions {
@@ -9,15 +10,6 @@ async fn catalog_app() -> TestApp {
         ..Default::default()
     })
     .await
-}
-
-fn categories(rec: &Value) -> Vec<String> {
-    rec["community"]["categories"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_string())
-        .collect()
 }
 
 #[tokio::test]

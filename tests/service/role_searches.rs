@@ -2,7 +2,9 @@
 //! real model: the field's communities come first, short forms and other
 //! languages are understood, and a search nothing fits says so.
 
-use copmatch_tests::{json, recommended_ids as ids, spawn_app_with, TestApp, TestOptions};
+use copmatch_tests::{
+    categories, json, recommended_ids as ids, spawn_app_with, TestApp, TestOptions,
+};
 use serde_json::Value;
 
 async fn search(app: &TestApp, profile: Value) -> Value {
@@ -14,12 +16,7 @@ fn position(body: &Value, id: &str) -> usize {
 }
 
 fn first_category(body: &Value) -> Vec<String> {
-    body["recommendations"][0]["community"]["categories"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_string())
-        .collect()
+    categories(&body["recommendations"][0])
 }
 
 #[tokio::test]

@@ -347,6 +347,16 @@ pub fn recommended_ids(body: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The categories of one recommendation in a response.
+pub fn categories(recommendation: &Value) -> Vec<String> {
+    recommendation["community"]["categories"]
+        .as_array()
+        .expect("categories")
+        .iter()
+        .map(|c| c.as_str().expect("a category").to_string())
+        .collect()
+}
+
 /// A valid community document for tests.
 pub fn community(id: &str, name: &str, categories: &[&str], description: &str) -> Value {
     json!({

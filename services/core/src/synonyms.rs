@@ -40,7 +40,8 @@ pub struct Synonyms {
     /// Each group's terms, as folded words; the first term is the long form.
     groups: Vec<Vec<Vec<String>>>,
     /// Each group's broader terms: the field it belongs to ("penetration
-    /// tester" → "application security"), for keyword evidence only.
+    /// tester" → "application security"), for keyword evidence and search;
+    /// the first one is also the field the model reads the item in.
     broader: Vec<Vec<Vec<String>>>,
     /// First word of a term → (group, term) pairs with that first word.
     by_first_word: HashMap<String, Vec<(usize, usize)>>,

@@ -83,20 +83,17 @@ impl ProfileItem {
             return views;
         }
         let field = synonyms.field(&self.text);
-        let has_long_form = !long_forms.is_empty();
-        let readings = if has_long_form {
-            long_forms
+        if long_forms.is_empty() {
+            vec![
+                self.request_for(&self.text, field.as_deref()),
+                self.text.clone(),
+            ]
         } else {
-            vec![self.text.clone()]
-        };
-        let mut views: Vec<String> = readings
-            .iter()
-            .map(|reading| self.request_for(reading, field.as_deref()))
-            .collect();
-        if !has_long_form {
-            views.push(self.text.clone());
+            long_forms
+                .iter()
+                .map(|long_form| self.request_for(long_form, field.as_deref()))
+                .collect()
         }
-        views
     }
 
     /// The item phrased as what the person looks for. all-MiniLM-L6-v2 was

@@ -28,7 +28,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::text::{content_words, fold_plural};
+use crate::text::{content_words, folded_words};
 
 const BUILTIN: &str = include_str!("../../../data/vocabulary.txt");
 /// More readings than this per item cost model time for little gain.
@@ -58,10 +58,7 @@ struct Found {
 
 /// A text's words as matching sees them: lower case, plural folded.
 fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric() && c != '+' && c != '#')
-        .filter(|w| !w.is_empty())
-        .map(|w| fold_plural(&w.to_lowercase()))
-        .collect()
+    folded_words(text).collect()
 }
 
 impl Synonyms {

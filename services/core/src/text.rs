@@ -59,14 +59,20 @@ const STOPWORDS: &[&str] = &[
 /// Lower-cased content words of `text`, with a light plural folding
 /// ("nurses" → "nurse") so that evidence matching is not defeated by grammar.
 pub fn content_words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric() && c != '+' && c != '#')
-        .filter(|w| !w.is_empty())
-        .map(|w| fold_plural(&w.to_lowercase()))
+    folded_words(text)
         .filter(|w| w.chars().count() > 1 && !STOPWORDS.contains(&w.as_str()))
         .collect()
 }
 
-pub fn fold_plural(word: &str) -> String {
+/// Every word of `text`, lower-cased and plural-folded, stopwords kept
+/// ("C#" and "C++" stay words).
+pub fn folded_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric() && c != '+' && c != '#')
+        .filter(|w| !w.is_empty())
+        .map(|w| fold_plural(&w.to_lowercase()))
+}
+
+fn fold_plural(word: &str) -> String {
     if word.len() > 4 && word.ends_with("ies") {
         format!("{}y", &word[..word.len() - 3])
     } else if word.len() > 3

@@ -132,9 +132,9 @@ pub async fn run(
             let service = &stack.service;
             let bar = ProgressBarImport::counting("cross-validating", "settings");
             let settings = grid(service.weights());
-            output.cross_validation = Some(
-                cross_validate(service, &queries, &settings, output.catalog_size, &bar).await?,
-            );
+            let (configured, dense) = (&output.systems[0], &output.systems[1]);
+            output.cross_validation =
+                Some(cross_validate(service, &queries, &settings, configured, dense, &bar).await?);
         }
         Ok(output)
     })

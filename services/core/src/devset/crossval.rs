@@ -8,10 +8,10 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::stats::{bootstrap, folds, paired_difference, Interval};
-use super::{evaluate, evaluate_with, EvalQuery};
+use super::{evaluate_with, EvalQuery, ModeReport};
 use crate::error::CoreError;
 use crate::import::ImportProgress;
-use crate::ranking::{RankingWeights, RetrievalMode};
+use crate::ranking::RankingWeights;
 use crate::service::{CopMatch, Steering};
 
 pub const FOLDS: usize = 5;
@@ -93,18 +93,18 @@ fn best(scores: &[Vec<f64>], keep: impl Fn(&[f64]) -> f64) -> usize {
 }
 
 /// Ranks every query with every setting (`progress` counts settings), then
-/// picks per fold.
+/// picks per fold. `configured` and `dense` are the served ranking's and the
+/// dense-only baseline's reports on the same queries.
 pub async fn cross_validate(
     service: &CopMatch,
     queries: &[EvalQuery],
     settings: &[Setting],
-    catalog_size: usize,
+    configured: &ModeReport,
+    dense: &ModeReport,
     progress: &dyn ImportProgress,
 ) -> Result<CrossValidation, CoreError> {
-    progress.start(settings.len() + 2);
-    let dense = evaluate(service, queries, RetrievalMode::DenseOnly, catalog_size).await?;
-    let configured = evaluate(service, queries, RetrievalMode::Hybrid, catalog_size).await?;
-    progress.advance(2);
+    let catalog_size = service.store().count().await?;
+    progress.start(settings.len());
     let mut scores: Vec<Vec<f64>> = Vec::with_capacity(settings.len());
     for setting in settings {
         let steering = Steering {

@@ -256,7 +256,6 @@ pub async fn evaluate_with(
     catalog_size: usize,
 ) -> Result<ModeReport, CoreError> {
     let mut ranked = Vec::with_capacity(queries.len());
-    let mut scores: Vec<Vec<f32>> = Vec::with_capacity(queries.len());
     for q in queries {
         let request = RecommendRequest {
             profile: q.profile.clone(),
@@ -264,37 +263,31 @@ pub async fn evaluate_with(
             ..Default::default()
         };
         let response = service.recommend(request, steering).await?;
-        scores.push(response.recommendations.iter().map(|r| r.score).collect());
         ranked.push(
             response
                 .recommendations
                 .into_iter()
-                .map(|r| r.community)
+                .map(|r| (r.community, r.score))
                 .collect(),
         );
     }
-    let mut out = report(
+    report(
         service,
         queries,
         mode_name(steering.mode),
         ranked,
         catalog_size,
     )
-    .await?;
-    for (results, scores) in out.top_results.iter_mut().zip(scores) {
-        for ((score, _), s) in results.iter_mut().zip(scores) {
-            *score = s;
-        }
-    }
-    Ok(out)
+    .await
 }
 
-/// Scores each query's ranked communities (best first) against its judgments.
+/// Scores each query's ranked communities (best first, with their scores)
+/// against its judgments.
 async fn report(
     service: &CopMatch,
     queries: &[EvalQuery],
     system: &'static str,
-    ranked: Vec<Vec<Community>>,
+    ranked: Vec<Vec<(Community, f32)>>,
     catalog_size: usize,
 ) -> Result<ModeReport, CoreError> {
     let mut per_query = BTreeMap::new();
@@ -310,10 +303,10 @@ async fn report(
             }
         }
         let groups = Groups::new(judged);
-        let ranked: Vec<Community> = ranked.into_iter().take(CUTOFF).collect();
+        let (ranked, scores): (Vec<Community>, Vec<f32>) = ranked.into_iter().take(CUTOFF).unzip();
         unjudged += groups.unjudged(&ranked);
         let (earned, ideal) = (groups.earned(&ranked), groups.ideal());
-        top_results.push(earned.iter().map(|g| (0.0, *g)).collect());
+        top_results.push(scores.into_iter().zip(earned.iter().copied()).collect());
         per_query.insert(
             q.id.clone(),
             QueryScores {

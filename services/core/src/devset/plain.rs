@@ -53,7 +53,7 @@ pub async fn evaluate_plain(
             scored
                 .into_iter()
                 .take(10)
-                .map(|(_, c)| c.clone())
+                .map(|(score, c)| (c.clone(), score))
                 .collect()
         })
         .collect();

@@ -69,9 +69,6 @@ fn is_duplicate(a: &Candidate, b: &Candidate) -> bool {
 /// and brings a candidate's redundancy up to date only when the window
 /// reaches it. The picks are the same as scanning every candidate.
 pub fn select(candidates: Vec<Candidate>, wanted: usize, diversity: f32) -> Vec<Candidate> {
-    if diversity <= 0.0 {
-        return without_mirrors(candidates, wanted);
-    }
     let reach = diversity * (1.0 - REDUNDANCY_FLOOR) + 1e-4;
     // (candidate, redundancy, picks it has been compared with)
     let mut remaining: Vec<(Candidate, f32, usize)> =
@@ -106,25 +103,6 @@ pub fn select(candidates: Vec<Candidate>, wanted: usize, diversity: f32) -> Vec<
             .into_iter()
             .take(wanted.saturating_sub(picked.len())),
     );
-    picked
-}
-
-/// Relevance order, mirrors of an earlier pick held back behind the rest.
-fn without_mirrors(candidates: Vec<Candidate>, wanted: usize) -> Vec<Candidate> {
-    let mut picked: Vec<Candidate> = Vec::with_capacity(wanted);
-    let mut held_back: Vec<Candidate> = Vec::new();
-    for c in candidates {
-        if picked.len() == wanted {
-            break;
-        }
-        if picked.iter().any(|p| is_duplicate(p, &c)) {
-            held_back.push(c);
-        } else {
-            picked.push(c);
-        }
-    }
-    let room = wanted.saturating_sub(picked.len());
-    picked.extend(held_back.into_iter().take(room));
     picked
 }
 
@@ -213,7 +191,7 @@ mod tests {
                 })
                 .collect();
             list.sort_by(|a, b| b.score.total_cmp(&a.score));
-            let d = [0.1, 0.3, 0.7, 1.0][round % 4];
+            let d = [0.0, 0.1, 0.3, 0.7, 1.0][round % 5];
             let ids = |l: Vec<Candidate>| -> Vec<String> {
                 l.into_iter().map(|c| c.community.id).collect()
             };

@@ -6,8 +6,9 @@
 //! Texts: short ones (roles as people type them, each unique) and
 //! catalog-length ones (the real communities' embedding texts). Every call
 //! embeds a batch of 32 unique texts with the cache off, on the default
-//! embedder (one model thread per core), once in float32 and once at the
-//! default precision (`auto`: bf16 products where the CPU has them). The
+//! embedder (one model thread per core): the serving engine (`fused`) in
+//! float32 and at the default precision (`auto`: bf16 products where the CPU
+//! has them), and rust-bert's pipeline at the default precision. The
 //! texts are also written to `target/embedding-texts/{short,long}.txt`, so
 //! that `benches/embedding_reference.py` can time sentence-transformers on
 //! exactly the same batches (run it with any Python that has
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use copmatch_benches::{model_dir, real_communities, ROLES, WORKSPACE};
 use copmatch_core::{Community, Embedder};
-use copmatch_embed::{EmbedderOptions, Precision, SentenceEmbedder};
+use copmatch_embed::{EmbedderOptions, Engine, Precision, SentenceEmbedder};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 const BATCH: usize = 32;
@@ -48,15 +49,20 @@ fn bench(c: &mut Criterion) {
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(15));
-    for precision in [Precision::Fp32, Precision::Auto] {
+    for (engine, precision) in [
+        (Engine::Fused, Precision::Fp32),
+        (Engine::Fused, Precision::Auto),
+        (Engine::RustBert, Precision::Auto),
+    ] {
         let embedder = SentenceEmbedder::start(&EmbedderOptions {
             model_dir: model_dir(),
             precision,
+            engine,
             cache_capacity: 0,
             ..Default::default()
         })
         .expect("model loads; run `make setup`");
-        let label = precision.resolve().name();
+        let label = format!("{}_{}", engine.name(), precision.resolve().name());
         for (name, texts) in [("short", &short), ("long", &long)] {
             let batches: Vec<Vec<String>> = texts.chunks(BATCH).map(<[String]>::to_vec).collect();
             rt.block_on(embedder.embed(batches[0].clone())).unwrap();

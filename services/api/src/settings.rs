@@ -120,6 +120,7 @@ pub struct ModelSettings {
     pub workers: usize,
     pub intra_op_threads: usize,
     pub precision: copmatch_embed::Precision,
+    pub engine: copmatch_embed::Engine,
     pub max_batch: usize,
     pub max_batch_tokens: usize,
     /// How long a model thread waits for more texts before a pass that is
@@ -204,6 +205,7 @@ impl Default for ModelSettings {
             workers: defaults.workers,
             intra_op_threads: defaults.intra_op_threads,
             precision: defaults.precision,
+            engine: defaults.engine,
             max_batch: defaults.max_batch,
             max_batch_tokens: defaults.max_batch_tokens,
             max_wait_us: defaults.max_wait.as_micros() as u64,
@@ -277,6 +279,7 @@ impl Settings {
             workers: self.model.workers,
             intra_op_threads: self.model.intra_op_threads,
             precision: self.model.precision,
+            engine: self.model.engine,
             max_batch: self.model.max_batch,
             max_batch_tokens: self.model.max_batch_tokens,
             max_wait: std::time::Duration::from_micros(self.model.max_wait_us),

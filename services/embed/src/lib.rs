@@ -1,4 +1,6 @@
-//! Sentence embeddings with all-MiniLM-L6-v2 through rust-bert, for copmatch.
+//! Sentence embeddings with all-MiniLM-L6-v2 for copmatch: rust-bert's
+//! tokenizer and a forward pass of our own ([`MiniLm`]: fused attention,
+//! weights converted once), or rust-bert's whole pipeline ([`Engine`]).
 //!
 //! Design (after text-embeddings-inference): rust-bert models are `Send` but not
 //! `Sync`, and inference blocks for milliseconds, so each model lives on its own
@@ -22,9 +24,13 @@
 
 mod batch;
 mod cache;
+mod encoder;
+mod engine;
 mod model;
 mod precision;
 mod worker;
 
+pub use encoder::MiniLm;
+pub use engine::Engine;
 pub use model::{EmbedderOptions, SentenceEmbedder, MODEL_ID};
 pub use precision::Precision;

@@ -13,6 +13,7 @@ use tokio::sync::oneshot;
 
 use crate::batch::PassLimits;
 use crate::cache::EmbeddingCache;
+use crate::engine::{self, Engine};
 use crate::precision::Precision;
 use crate::worker::{self, Batching, Job};
 
@@ -32,6 +33,8 @@ pub struct EmbedderOptions {
     pub intra_op_threads: usize,
     /// The number format of the model's matrix products.
     pub precision: Precision,
+    /// Which implementation of the forward pass runs.
+    pub engine: Engine,
     /// Most texts in one forward pass.
     pub max_batch: usize,
     /// Most padded tokens (texts × the longest) in one forward pass.
@@ -54,6 +57,7 @@ impl Default for EmbedderOptions {
             workers: 0,
             intra_op_threads: 1,
             precision: Precision::Auto,
+            engine: Engine::Fused,
             max_batch: 64,
             max_batch_tokens: 8192,
             max_wait: Duration::ZERO,
@@ -112,18 +116,18 @@ impl SentenceEmbedder {
             let dir = options.model_dir.clone();
             let threads = options.intra_op_threads.max(1) as i32;
             let precision = options.precision;
+            let engine = options.engine;
             let live = live_workers.clone();
             let (ready_tx, ready_rx) = std::sync::mpsc::channel();
             std::thread::Builder::new()
                 .name(format!("copmatch-embed-{index}"))
                 .spawn(move || {
                     tch::set_num_threads(threads);
-                    crate::precision::apply_to_this_thread(precision);
-                    match worker::load_model(&dir) {
+                    match engine::load(engine, &dir, precision) {
                         Ok(model) => {
                             let _alive = worker::Alive::new(&live);
                             let _ = ready_tx.send(Ok(()));
-                            let encode = |texts: &[&str]| worker::encode_with(&model, texts);
+                            let encode = |texts: &[&str]| model.encode(texts);
                             worker::serve(encode, queue, taken, idle, batching);
                         }
                         Err(e) => {
@@ -146,6 +150,7 @@ impl SentenceEmbedder {
             threads = workers,
             intra_op_threads = options.intra_op_threads.max(1),
             precision = options.precision.resolve().name(),
+            engine = options.engine.name(),
             "the model is loaded"
         );
         Ok(Self {

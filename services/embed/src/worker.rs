@@ -1,7 +1,5 @@
-//! The model threads: each owns one `SentenceEmbeddingsModel` and serves jobs
-//! from a shared queue, batching whatever is waiting.
-
-use std::path::Path;
+//! The model threads: each owns one loaded model ([`crate::engine`]) and
+//! serves jobs from a shared queue, batching whatever is waiting.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,11 +7,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, TryRecvError};
-use rust_bert::pipelines::common::ModelType;
-use rust_bert::pipelines::sentence_embeddings::{
-    SentenceEmbeddingsConfig, SentenceEmbeddingsModel,
-};
-use rust_bert::resources::LocalResource;
 use tokio::sync::oneshot;
 
 use crate::batch::{plan, PassLimits};
@@ -24,47 +17,6 @@ pub type Answer = Result<Vec<Vec<f32>>, String>;
 pub struct Job {
     pub texts: Vec<String>,
     pub reply: oneshot::Sender<Answer>,
-}
-
-fn local(path: std::path::PathBuf) -> Box<LocalResource> {
-    Box::new(LocalResource::from(path))
-}
-
-/// Loads the sentence-transformers folder directly: `SentenceEmbeddingsBuilder::local`
-/// insists on a converted `rust_model.ot`, while tch reads `model.safetensors`
-/// as it is.
-pub fn load_model(dir: &Path) -> Result<SentenceEmbeddingsModel, String> {
-    for file in [
-        "model.safetensors",
-        "config.json",
-        "vocab.txt",
-        "modules.json",
-        "1_Pooling/config.json",
-    ] {
-        if !dir.join(file).is_file() {
-            return Err(format!(
-                "model file {} is missing; run `make setup` (scripts/setup.sh) to install the model",
-                dir.join(file).display()
-            ));
-        }
-    }
-    let config = SentenceEmbeddingsConfig {
-        modules_config_resource: local(dir.join("modules.json")),
-        transformer_type: ModelType::Bert,
-        transformer_config_resource: local(dir.join("config.json")),
-        transformer_weights_resource: local(dir.join("model.safetensors")),
-        pooling_config_resource: local(dir.join("1_Pooling/config.json")),
-        dense_config_resource: None,
-        dense_weights_resource: None,
-        sentence_bert_config_resource: local(dir.join("sentence_bert_config.json")),
-        tokenizer_config_resource: local(dir.join("tokenizer_config.json")),
-        tokenizer_vocab_resource: local(dir.join("vocab.txt")),
-        tokenizer_merges_resource: None,
-        device: tch::Device::Cpu,
-        kind: None,
-    };
-    SentenceEmbeddingsModel::new(config)
-        .map_err(|e| format!("loading the model from {}: {e}", dir.display()))
 }
 
 /// Texts waiting for a model thread, shared by the handle (which adds) and
@@ -204,16 +156,6 @@ fn encode_planned(
         }
     }
     Ok(out)
-}
-
-/// One forward pass of the real model.
-pub fn encode_with(
-    model: &SentenceEmbeddingsModel,
-    texts: &[&str],
-) -> Result<Vec<Vec<f32>>, String> {
-    model
-        .encode(texts)
-        .map_err(|e| format!("inference failed: {e}"))
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
-//! The real all-MiniLM-L6-v2 through rust-bert.
+//! The real all-MiniLM-L6-v2: the fused forward pass that serves, checked
+//! against rust-bert's float32 pipeline and sentence-transformers' vector.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use copmatch_core::{Community, Embedder};
-use copmatch_embed::{EmbedderOptions, Precision, SentenceEmbedder};
+use copmatch_embed::{EmbedderOptions, Engine, Precision, SentenceEmbedder};
 
 fn model_dir() -> PathBuf {
     PathBuf::from(concat!(
@@ -13,11 +14,12 @@ fn model_dir() -> PathBuf {
     ))
 }
 
-fn start(precision: Precision, cache_capacity: usize) -> SentenceEmbedder {
+fn start(engine: Engine, precision: Precision, cache_capacity: usize) -> SentenceEmbedder {
     SentenceEmbedder::start(&EmbedderOptions {
         model_dir: model_dir(),
         workers: 1,
         precision,
+        engine,
         max_batch: 8,
         cache_capacity,
         ..Default::default()
@@ -25,10 +27,29 @@ fn start(precision: Precision, cache_capacity: usize) -> SentenceEmbedder {
     .expect("model loads; run `make setup`")
 }
 
-/// float32 throughout: the reference embeddings.
+/// The serving engine in float32 throughout.
 fn embedder() -> SentenceEmbedder {
     static E: OnceLock<SentenceEmbedder> = OnceLock::new();
-    E.get_or_init(|| start(Precision::Fp32, 10_000)).clone()
+    E.get_or_init(|| start(Engine::Fused, Precision::Fp32, 10_000))
+        .clone()
+}
+
+/// rust-bert's pipeline in float32: the reference embeddings.
+async fn reference(texts: &[String]) -> Vec<Vec<f32>> {
+    start(Engine::RustBert, Precision::Fp32, 0)
+        .embed(texts.to_vec())
+        .await
+        .unwrap()
+}
+
+/// The lowest cosine between `a` and `b` over `texts`, and its text.
+fn worst_cosine<'t>(a: &[Vec<f32>], b: &[Vec<f32>], texts: &'t [String]) -> (f32, &'t String) {
+    a.iter()
+        .zip(b)
+        .zip(texts)
+        .map(|((a, b), t)| (dot(a, b), t))
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .unwrap()
 }
 
 fn dot(a: &[f32], b: &[f32]) -> f32 {
@@ -62,8 +83,16 @@ fn reference_texts() -> Vec<String> {
 }
 
 #[tokio::test]
-async fn example_sentence_matches_the_reference_embedding() {
-    let v = embedder()
+async fn example_sentence_matches_the_sentence_transformers_embedding() {
+    let fused = embedder();
+    let rust_bert = start(Engine::RustBert, Precision::Fp32, 0);
+    for e in [fused, rust_bert] {
+        example_sentence_matches(&e).await;
+    }
+}
+
+async fn example_sentence_matches(e: &SentenceEmbedder) {
+    let v = e
         .embed(vec!["this is an example sentence".into()])
         .await
         .unwrap()
@@ -107,7 +136,7 @@ async fn concurrent_requests_get_the_same_vectors_as_single_ones() {
     for j in joins {
         concurrent.push(j.await.unwrap());
     }
-    let sequential: Vec<Vec<f32>> = start(Precision::Fp32, 0)
+    let sequential: Vec<Vec<f32>> = start(Engine::Fused, Precision::Fp32, 0)
         .embed(suffixed.clone())
         .await
         .unwrap();
@@ -148,36 +177,46 @@ async fn related_texts_are_closer_than_unrelated_ones() {
 }
 
 #[tokio::test]
-async fn bf16_products_stay_within_cosine_0_999_of_float32() {
+async fn the_fused_forward_pass_in_float32_is_rust_berts() {
     let texts = reference_texts();
-    let reference = start(Precision::Fp32, 0)
+    let want = reference(&texts).await;
+    let got = start(Engine::Fused, Precision::Fp32, 0)
         .embed(texts.clone())
         .await
         .unwrap();
-    let mixed = start(Precision::Bf16, 0)
-        .embed(texts.clone())
-        .await
-        .unwrap();
-    let (worst, text) = reference
-        .iter()
-        .zip(&mixed)
-        .zip(&texts)
-        .map(|((a, b), t)| (dot(a, b), t))
-        .min_by(|a, b| a.0.total_cmp(&b.0))
-        .unwrap();
-    eprintln!(
-        "bf16 vs float32: worst cosine {worst:.6} over {} texts",
-        texts.len()
-    );
-    assert!(worst >= 0.999, "cosine {worst} for {text:?}");
-    // It really ran in another precision: the vectors are not bit-identical.
-    assert_ne!(reference, mixed);
+    let (worst, text) = worst_cosine(&want, &got, &texts);
+    assert!(worst >= 0.99999, "cosine {worst} for {text:?}");
+}
+
+#[tokio::test]
+async fn bf16_products_stay_within_cosine_0_999_of_float32_in_both_engines() {
+    let texts = reference_texts();
+    let want = reference(&texts).await;
+    for engine in [Engine::Fused, Engine::RustBert] {
+        let mixed = start(engine, Precision::Bf16, 0)
+            .embed(texts.clone())
+            .await
+            .unwrap();
+        let (worst, text) = worst_cosine(&want, &mixed, &texts);
+        eprintln!(
+            "{} bf16 vs rust-bert float32: worst cosine {worst:.6} over {} texts",
+            engine.name(),
+            texts.len()
+        );
+        assert!(
+            worst >= 0.999,
+            "{}: cosine {worst} for {text:?}",
+            engine.name()
+        );
+        // It really ran in another precision: the vectors are not bit-identical.
+        assert_ne!(want, mixed);
+    }
 }
 
 #[tokio::test]
 async fn a_text_gets_the_same_bf16_vector_alone_or_among_longer_ones() {
     let texts = reference_texts();
-    let e = start(Precision::Bf16, 0);
+    let e = start(Engine::Fused, Precision::Bf16, 0);
     let together = e.embed(texts.clone()).await.unwrap();
     for (text, vector) in texts.iter().zip(&together).take(7) {
         let alone = e.embed(vec![text.clone()]).await.unwrap().remove(0);
@@ -186,12 +225,15 @@ async fn a_text_gets_the_same_bf16_vector_alone_or_among_longer_ones() {
 }
 
 #[test]
-fn a_missing_model_fails_with_a_setup_hint() {
-    let err = SentenceEmbedder::start(&EmbedderOptions {
-        model_dir: "/nonexistent".into(),
-        ..Default::default()
-    })
-    .err()
-    .unwrap();
-    assert!(err.to_string().contains("make setup"), "{err}");
+fn a_missing_model_fails_with_a_setup_hint_in_both_engines() {
+    for engine in [Engine::Fused, Engine::RustBert] {
+        let err = SentenceEmbedder::start(&EmbedderOptions {
+            model_dir: "/nonexistent".into(),
+            engine,
+            ..Default::default()
+        })
+        .err()
+        .unwrap();
+        assert!(err.to_string().contains("make setup"), "{err}");
+    }
 }

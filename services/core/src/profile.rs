@@ -14,6 +14,9 @@ const MAX_ITEMS_PER_FIELD: usize = 50;
 const MAX_ITEM_CHARS: usize = 200;
 const MAX_ABOUT_CHARS: usize = 2000;
 const MAX_EXCLUDED: usize = 1000;
+/// Items of this many words or more are read as typed only (see
+/// [`ProfileItem::search_views`]).
+pub const SELF_EXPLAINING_WORDS: usize = 3;
 
 /// A person's interest profile. At least one field must say something.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -74,6 +77,14 @@ impl ProfileItem {
     /// reading them as typed only added noise: on the development set
     /// dropping that wording left nDCG@10 unchanged (0.837) and saved a sixth
     /// of the model's work on the load script's profiles.
+    ///
+    /// An item of [`SELF_EXPLAINING_WORDS`] words or more ("public health
+    /// student", "rust systems programmer") is read as typed only: it carries
+    /// its own context, and the request wording mostly helps short,
+    /// ambiguous items ("R", "nurse", "data scientist"). On the development
+    /// set that cost 0.002 nDCG@10 (0.836 → 0.834; five-fold held out 0.834
+    /// → 0.833) and saves about 40 % of the model's work on such profiles.
+    /// Reading every item as typed only cost 0.005, as a request only 0.026.
     pub fn search_views(&self) -> Vec<String> {
         let synonyms = Synonyms::builtin();
         let long_forms = synonyms.long_forms(&self.text);
@@ -81,6 +92,9 @@ impl ProfileItem {
             let mut views = vec![self.text.clone()];
             views.extend(long_forms);
             return views;
+        }
+        if long_forms.is_empty() && self.text.split_whitespace().count() >= SELF_EXPLAINING_WORDS {
+            return vec![self.text.clone()];
         }
         let field = synonyms.field(&self.text);
         if long_forms.is_empty() {
@@ -271,5 +285,29 @@ mod tests {
         assert_eq!(items.len(), 3);
         assert_eq!(items[0].field, ProfileField::Role);
         assert_eq!(items[2].field, ProfileField::About);
+    }
+
+    fn role(text: &str) -> ProfileItem {
+        ProfileItem {
+            field: ProfileField::Role,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn short_items_are_read_as_requests_and_as_typed_longer_ones_as_typed() {
+        assert_eq!(
+            role("statistician").search_views(),
+            vec!["a community for statisticians", "statistician"]
+        );
+        assert_eq!(
+            role("rust systems programmer").search_views(),
+            vec!["rust systems programmer"]
+        );
+        // A vocabulary term is read in its long form whatever its length.
+        assert_eq!(
+            role("SRE").search_views(),
+            vec!["a community for site reliability engineers in devop"]
+        );
     }
 }

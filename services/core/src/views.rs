@@ -11,8 +11,10 @@
 //! - A community is embedded as its full text and, when it has a
 //!   description, as the same text without it (name, kind, categories,
 //!   topics), so the description does not outweigh what the entry is.
-//! - A profile item is embedded as typed and as a request for a community
-//!   ("a community for penetration testers"); a free-text "about" only as typed.
+//! - A profile item of one or two words is embedded as typed and as a
+//!   request for a community ("a community for statisticians"); a longer one
+//!   and a free-text "about" only as typed (see
+//!   [`crate::profile::ProfileItem::search_views`]).
 //!
 //! All views of a batch go to the model in one call.
 

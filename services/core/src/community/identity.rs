@@ -41,17 +41,42 @@ pub fn url_key(url: &str) -> String {
         .to_string()
 }
 
+/// What decides whether two entries are one community: their links and
+/// their name on their platform, computed once per entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Identity {
+    links: Vec<String>,
+    name: String,
+    platform: super::Platform,
+}
+
+impl Identity {
+    pub fn of(c: &Community) -> Self {
+        Self {
+            links: std::iter::once(&c.url)
+                .chain(&c.homepage)
+                .map(|u| url_key(u))
+                .collect(),
+            name: name_key(&c.name),
+            platform: c.platform,
+        }
+    }
+
+    /// The name without the words that only name its platform ([`name_key`]).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// One community listed twice: the same link or homepage, or the same
+    /// name on the same platform.
+    pub fn same_community(&self, other: &Identity) -> bool {
+        self.links.iter().any(|u| other.links.contains(u))
+            || (self.platform == other.platform && !self.name.is_empty() && self.name == other.name)
+    }
+}
+
 /// Whether two catalog entries are one community listed twice: the same
 /// link or homepage, or the same name on the same platform.
 pub fn same_community(a: &Community, b: &Community) -> bool {
-    let links = |c: &Community| -> Vec<String> {
-        std::iter::once(&c.url)
-            .chain(&c.homepage)
-            .map(|u| url_key(u))
-            .collect()
-    };
-    let (la, lb) = (links(a), links(b));
-    let name = name_key(&a.name);
-    la.iter().any(|u| lb.contains(u))
-        || (a.platform == b.platform && !name.is_empty() && name == name_key(&b.name))
+    Identity::of(a).same_community(&Identity::of(b))
 }

@@ -21,7 +21,7 @@ use crate::error::CoreError;
 use crate::liveness::LivenessState;
 use crate::text::normalize_key;
 
-pub use identity::{name_key, same_community, url_key};
+pub use identity::{name_key, same_community, url_key, Identity};
 use input::invalid;
 pub use input::{check_timestamp, validate_id, CommunityInput, MAX_ID_LEN};
 pub use kinds::{Cost, Platform, Status};

@@ -18,7 +18,7 @@
 use std::collections::HashSet;
 
 use super::{dot, Candidate};
-use crate::community::{name_key, same_community};
+use crate::community::Identity;
 use crate::text::content_words;
 
 /// Cosine above which two same-named communities on different platforms are
@@ -35,30 +35,45 @@ const MIN_TEXT_WORDS: usize = 6;
 /// closeness beyond it counts as repeating what is already listed.
 const REDUNDANCY_FLOOR: f32 = 0.7;
 
-fn near_identical_text(a: &Candidate, b: &Candidate) -> bool {
-    let words = |c: &Candidate| -> HashSet<String> {
-        c.community
+/// What mirror detection compares, computed once per candidate that is
+/// chosen (not once per pair compared).
+struct MirrorKeys {
+    identity: Identity,
+    /// Content words of the description, when it has enough to compare.
+    words: Option<HashSet<String>>,
+}
+
+impl MirrorKeys {
+    fn of(c: &Candidate) -> Self {
+        let words: HashSet<String> = c
+            .community
             .description
             .as_deref()
             .map(content_words)
             .unwrap_or_default()
             .into_iter()
-            .collect()
-    };
-    let (wa, wb) = (words(a), words(b));
-    if wa.len() < MIN_TEXT_WORDS || wb.len() < MIN_TEXT_WORDS {
-        return false;
+            .collect();
+        Self {
+            identity: Identity::of(&c.community),
+            words: (words.len() >= MIN_TEXT_WORDS).then_some(words),
+        }
     }
-    let shared = wa.intersection(&wb).count();
+}
+
+fn near_identical_text(a: &MirrorKeys, b: &MirrorKeys) -> bool {
+    let (Some(wa), Some(wb)) = (&a.words, &b.words) else {
+        return false;
+    };
+    let shared = wa.intersection(wb).count();
     let union = wa.len() + wb.len() - shared;
     shared as f32 / union as f32 >= SAME_TEXT_JACCARD
 }
 
-fn is_duplicate(a: &Candidate, b: &Candidate) -> bool {
-    same_community(&a.community, &b.community)
-        || (name_key(&a.community.name) == name_key(&b.community.name)
-            && dot(&a.vector, &b.vector) >= MIRROR_COSINE)
-        || near_identical_text(a, b)
+fn is_duplicate(a: (&Candidate, &MirrorKeys), b: (&Candidate, &MirrorKeys)) -> bool {
+    let ((a, ka), (b, kb)) = (a, b);
+    ka.identity.same_community(&kb.identity)
+        || (ka.identity.name() == kb.identity.name() && dot(&a.vector, &b.vector) >= MIRROR_COSINE)
+        || near_identical_text(ka, kb)
 }
 
 /// Picks `wanted` candidates from a best-first list.
@@ -74,6 +89,7 @@ pub fn select(candidates: Vec<Candidate>, wanted: usize, diversity: f32) -> Vec<
     let mut remaining: Vec<(Candidate, f32, usize)> =
         candidates.into_iter().map(|c| (c, 0.0, 0)).collect();
     let mut picked: Vec<Candidate> = Vec::with_capacity(wanted);
+    let mut picked_keys: Vec<MirrorKeys> = Vec::with_capacity(wanted);
     let mut held_back: Vec<Candidate> = Vec::new();
     while picked.len() < wanted && !remaining.is_empty() {
         let top = remaining[0].0.score;
@@ -92,11 +108,17 @@ pub fn select(candidates: Vec<Candidate>, wanted: usize, diversity: f32) -> Vec<
             }
         }
         let (choice, _, _) = remaining.remove(best.0);
-        if picked.iter().any(|p| is_duplicate(p, &choice)) {
+        let keys = MirrorKeys::of(&choice);
+        if picked
+            .iter()
+            .zip(&picked_keys)
+            .any(|p| is_duplicate(p, (&choice, &keys)))
+        {
             held_back.push(choice);
             continue;
         }
         picked.push(choice);
+        picked_keys.push(keys);
     }
     picked.extend(
         held_back
@@ -153,7 +175,11 @@ mod tests {
                 }
             }
             let (choice, _) = remaining.remove(best.0);
-            if picked.iter().any(|p| is_duplicate(p, &choice)) {
+            let keys = MirrorKeys::of(&choice);
+            if picked
+                .iter()
+                .any(|p| is_duplicate((p, &MirrorKeys::of(p)), (&choice, &keys)))
+            {
                 held_back.push(choice);
                 continue;
             }

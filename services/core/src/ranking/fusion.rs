@@ -4,10 +4,11 @@
 
 use std::collections::HashMap;
 
+use super::terms::{terms_of, Term};
 use super::{dot, Query, RankRequest, RankingWeights, RetrievalMode};
 use crate::community::Community;
 use crate::ports::SearchHits;
-use crate::text::{content_words, normalize_key};
+use crate::text::normalize_key;
 
 /// One community under consideration.
 #[derive(Debug, Clone)]
@@ -111,26 +112,9 @@ pub struct Evidence {
     pub coverage: f32,
 }
 
-/// A community's categories, tags and name (in that order), each with its
-/// content words; read once per candidate and shared by every profile item.
-fn community_terms(community: &Community) -> Vec<(&'static str, &String, Vec<String>)> {
-    community
-        .categories
-        .iter()
-        .map(|c| ("category", c))
-        .chain(community.tags.iter().map(|t| ("tag", t)))
-        .chain(std::iter::once(("name", &community.name)))
-        .map(|(place, term)| (place, term, content_words(&term.replace(['-', '_'], " "))))
-        .collect()
-}
-
 /// The best evidence over the item's phrasings (as typed first, then with
 /// synonyms, which must match whole; a tie goes to the earlier one).
-fn evidence_for(
-    index: usize,
-    phrasings: &[Vec<String>],
-    terms: &[(&'static str, &String, Vec<String>)],
-) -> Option<Evidence> {
+fn evidence_for(index: usize, phrasings: &[Vec<String>], terms: &[Term]) -> Option<Evidence> {
     // A synonym counts only when all of it is there: "penetration testing"
     // must not match "software testing" on one generic word.
     let as_typed = phrasings.first().and_then(|w| evidence_in(index, w, terms));
@@ -153,26 +137,22 @@ fn evidence_for(
 /// its content words found anywhere in them, squared, so that one generic
 /// word of a long role ("site" in "site reliability engineer") counts little
 /// and a full match ("ICU nurse" → tag "icu" + "nurses") counts fully.
-fn evidence_in(
-    index: usize,
-    wanted: &[String],
-    terms: &[(&'static str, &String, Vec<String>)],
-) -> Option<Evidence> {
+fn evidence_in(index: usize, wanted: &[String], terms: &[Term]) -> Option<Evidence> {
     if wanted.is_empty() {
         return None;
     }
-    let (place, term, _) = terms
+    let first = terms
         .iter()
-        .find(|(_, _, words)| wanted.iter().any(|w| words.contains(w)))?;
+        .find(|t| wanted.iter().any(|w| t.words.contains(w)))?;
     let found = wanted
         .iter()
-        .filter(|w| terms.iter().any(|(_, _, words)| words.contains(w)))
+        .filter(|w| terms.iter().any(|t| t.words.contains(w)))
         .count();
     let share = found as f32 / wanted.len() as f32;
     Some(Evidence {
         item: index,
-        place,
-        term: (*term).clone(),
+        place: first.place,
+        term: first.text.clone(),
         coverage: share * share,
     })
 }
@@ -226,7 +206,7 @@ pub fn breakdown(c: &Candidate, request: &RankRequest, weights: &RankingWeights)
             b.best = b.best_item.map_or(c.dense, |(n, cos)| {
                 cos * weights.field_weight(items[n].item.field) / max_weight
             });
-            let terms = community_terms(&c.community);
+            let terms = terms_of(&c.community);
             b.evidence = items
                 .iter()
                 .enumerate()

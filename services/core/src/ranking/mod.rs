@@ -43,6 +43,7 @@
 mod diversity;
 mod explain;
 mod fusion;
+mod terms;
 
 use std::cmp::Ordering;
 

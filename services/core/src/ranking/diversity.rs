@@ -85,16 +85,23 @@ fn is_duplicate(a: (&Candidate, &MirrorKeys), b: (&Candidate, &MirrorKeys)) -> b
 /// reaches it. The picks are the same as scanning every candidate.
 pub fn select(candidates: Vec<Candidate>, wanted: usize, diversity: f32) -> Vec<Candidate> {
     let reach = diversity * (1.0 - REDUNDANCY_FLOOR) + 1e-4;
-    // (candidate, redundancy, picks it has been compared with)
-    let mut remaining: Vec<(Candidate, f32, usize)> =
-        candidates.into_iter().map(|c| (c, 0.0, 0)).collect();
+    // Candidates are large; the rounds move indices into `pool` instead.
+    let mut pool: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
+    // (index into `pool`, redundancy, picks it has been compared with)
+    let mut remaining: Vec<(usize, f32, usize)> = (0..pool.len()).map(|i| (i, 0.0, 0)).collect();
+    let score_of = |pool: &[Option<Candidate>], i: usize| -> f32 {
+        pool[i].as_ref().map_or(f32::MIN, |c| c.score)
+    };
     let mut picked: Vec<Candidate> = Vec::with_capacity(wanted);
     let mut picked_keys: Vec<MirrorKeys> = Vec::with_capacity(wanted);
     let mut held_back: Vec<Candidate> = Vec::new();
     while picked.len() < wanted && !remaining.is_empty() {
-        let top = remaining[0].0.score;
+        let top = score_of(&pool, remaining[0].0);
         let mut best = (0, f32::MIN);
-        for (i, (c, redundancy, seen)) in remaining.iter_mut().enumerate() {
+        for (i, (index, redundancy, seen)) in remaining.iter_mut().enumerate() {
+            let c = pool[*index]
+                .as_ref()
+                .expect("a remaining candidate is in the pool");
             if c.score < top - reach {
                 break;
             }
@@ -107,7 +114,8 @@ pub fn select(candidates: Vec<Candidate>, wanted: usize, diversity: f32) -> Vec<
                 best = (i, value);
             }
         }
-        let (choice, _, _) = remaining.remove(best.0);
+        let (index, _, _) = remaining.remove(best.0);
+        let choice = pool[index].take().expect("a candidate is chosen once");
         let keys = MirrorKeys::of(&choice);
         if picked
             .iter()

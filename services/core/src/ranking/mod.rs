@@ -304,7 +304,7 @@ pub fn rank(request: &RankRequest, hits: SearchHits, weights: &RankingWeights) -
             RetrievalMode::Hybrid => fusion::hybrid_score(c, weights),
         };
     }
-    sort_candidates(&mut candidates);
+    let mut candidates = sort_candidates(candidates);
     let selected = if request.mode == RetrievalMode::Hybrid {
         diversity::select(candidates, request.wanted, request.diversity)
     } else {
@@ -330,13 +330,22 @@ pub fn rank(request: &RankRequest, hits: SearchHits, weights: &RankingWeights) -
         .collect()
 }
 
-fn sort_candidates(candidates: &mut [Candidate]) {
-    candidates.sort_by(|a, b| {
+/// Best first, ties by id. A candidate is large (its community inline), so
+/// the order is found on indices and each candidate moved once.
+fn sort_candidates(candidates: Vec<Candidate>) -> Vec<Candidate> {
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&candidates[a], &candidates[b]);
         b.score
             .partial_cmp(&a.score)
             .unwrap_or(Ordering::Equal)
             .then_with(|| a.community.id.cmp(&b.community.id))
     });
+    let mut slots: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .map(|i| slots[i].take().expect("each index is in the order once"))
+        .collect()
 }
 
 #[cfg(test)]

@@ -7,12 +7,12 @@
 //! are kept per community id, with a fingerprint of the words they came
 //! from: an edited community misses and is folded again, never served stale.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::num::NonZeroUsize;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use lru::LruCache;
+use rustc_hash::FxBuildHasher;
 
 use crate::community::Community;
 use crate::text::content_words;
@@ -28,11 +28,12 @@ pub struct Term {
 /// Communities whose terms are kept (about 20 MB at most).
 const CAPACITY: usize = 50_000;
 
-type Kept = LruCache<String, (u64, Arc<[Term]>)>;
+type Kept = LruCache<String, (u64, Arc<[Term]>), FxBuildHasher>;
 
 static KEPT: LazyLock<Mutex<Kept>> = LazyLock::new(|| {
-    Mutex::new(LruCache::new(
+    Mutex::new(LruCache::with_hasher(
         NonZeroUsize::new(CAPACITY).expect("capacity is not zero"),
+        FxBuildHasher,
     ))
 });
 
@@ -57,7 +58,7 @@ pub fn terms_of(community: &Community) -> Arc<[Term]> {
 }
 
 fn fingerprint(community: &Community) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = FxBuildHasher.build_hasher();
     community.categories.hash(&mut hasher);
     community.tags.hash(&mut hasher);
     community.name.hash(&mut hasher);

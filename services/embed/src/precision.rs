@@ -1,6 +1,9 @@
 //! Mixed precision for the model's matrix products.
 //!
-//! libtorch's CPU autocast runs the products (`linear`, `matmul`) in bfloat16
+//! The fused engine ([`crate::MiniLm`]) converts its product weights to bf16
+//! at load and keeps everything else float32. For rust-bert's pipeline
+//! (`model.engine = rust_bert`) this module switches on libtorch's CPU
+//! autocast, which runs the products (`linear`, `matmul`) in bfloat16
 //! while layer norms, softmax inputs and the pooled output stay float32. On a
 //! CPU with native bf16 dot products (`avx512_bf16` or `amx_bf16`) oneDNN then
 //! does about three times the work per cycle. Measured on this project's 2-core

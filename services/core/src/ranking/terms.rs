@@ -83,26 +83,11 @@ fn fold(community: &Community) -> Arc<[Term]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::community::{Cost, Platform, Status};
 
     fn community(id: &str, tags: &[&str]) -> Community {
-        Community {
-            id: id.into(),
-            name: "Night Nurses".into(),
-            url: format!("https://{id}.example"),
-            platform: Platform::Discord,
-            categories: vec!["Nursing".into()],
-            tags: tags.iter().map(|t| t.to_string()).collect(),
-            languages: vec![],
-            cost: Cost::Free,
-            description: None,
-            homepage: None,
-            status: Status::Active,
-            last_verified_at: None,
-            last_activity_at: None,
-            member_count: None,
-            liveness: Default::default(),
-        }
+        let mut c = crate::fakes::community(id, "Night Nurses", &["Nursing"], "");
+        c.tags = tags.iter().map(|t| t.to_string()).collect();
+        c
     }
 
     #[test]

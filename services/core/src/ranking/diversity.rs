@@ -89,14 +89,14 @@ pub fn select(candidates: Vec<Candidate>, wanted: usize, diversity: f32) -> Vec<
     let mut pool: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
     // (index into `pool`, redundancy, picks it has been compared with)
     let mut remaining: Vec<(usize, f32, usize)> = (0..pool.len()).map(|i| (i, 0.0, 0)).collect();
-    let score_of = |pool: &[Option<Candidate>], i: usize| -> f32 {
-        pool[i].as_ref().map_or(f32::MIN, |c| c.score)
-    };
     let mut picked: Vec<Candidate> = Vec::with_capacity(wanted);
     let mut picked_keys: Vec<MirrorKeys> = Vec::with_capacity(wanted);
     let mut held_back: Vec<Candidate> = Vec::new();
     while picked.len() < wanted && !remaining.is_empty() {
-        let top = score_of(&pool, remaining[0].0);
+        let top = pool[remaining[0].0]
+            .as_ref()
+            .expect("a remaining candidate is in the pool")
+            .score;
         let mut best = (0, f32::MIN);
         for (i, (index, redundancy, seen)) in remaining.iter_mut().enumerate() {
             let c = pool[*index]

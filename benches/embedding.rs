@@ -18,7 +18,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use copmatch_benches::{model_dir, real_communities, ROLES, WORKSPACE};
-use copmatch_core::{Community, Embedder};
+use copmatch_core::Embedder;
 use copmatch_embed::{EmbedderOptions, Engine, Precision, SentenceEmbedder};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -31,7 +31,7 @@ fn texts() -> (Vec<String>, Vec<String>) {
     let long: Vec<String> = real_communities()
         .iter()
         .filter(|c| c.description.is_some())
-        .map(Community::embedding_text)
+        .map(copmatch_ranking::wordings::community_text)
         .take(256)
         .collect();
     assert!(long.len() >= 128, "too few described communities");

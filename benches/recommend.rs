@@ -11,20 +11,26 @@
 //! once per real community, not 100,000 times. Two paths are measured:
 //! `cold` embeds a fresh text for every request (what a new profile costs),
 //! `warm` answers profiles whose embeddings are cached (search, re-ranking
-//! and explanations only). The embedder is the service's default (one model
-//! thread per core, its cache on). The p50/p99 lines come from 600 sequential
-//! requests per path; the RSS lines are the bench process's resident memory
+//! and explanations only), `negatives` is `warm` with 1,000 "not for me" ids
+//! (the most a request may name; each one's vector is read from the store).
+//! On a Qdrant server the services read through the active index
+//! (`ActiveIndex`), as `serve` does. The embedder is the service's default
+//! (one model thread per core, its cache on). The p50/p99 lines come from 600
+//! sequential requests per path; the RSS lines are the bench process's resident memory
 //! after loading and after the requests (it holds what `serve` holds: the
 //! store, the model threads, the caches). Criterion reports means.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use copmatch_ranking::RankingWeights;
 use copmatch_benches::{generated_catalog, load, percentile_ms, start_embedder, PROFILES};
-use copmatch_core::community::EMBEDDING_TEXT_VERSION;
+use copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION;
 use copmatch_core::{
-    CopMatch, Embedder, Limits, Profile, RankingWeights, RecommendRequest, VectorStore,
+    CopMatch, Embedder, Limits, Profile, RecommendRequest, VectorStore,
 };
+use copmatch_core::progress::NoProgress;
+use copmatch_core::reindex::open_active_index;
 use copmatch_core::{IndexCatalog, IndexVersion, Steering};
 use copmatch_store::{EdgeStore, EdgeStoreOptions, IndexTuning, QdrantCatalog, QdrantOptions};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -69,6 +75,19 @@ fn request(i: usize, salt: &str) -> RecommendRequest {
     }
 }
 
+/// The most "not for me" ids a request may name.
+const NEGATIVES: usize = 1_000;
+
+/// Ids of stored communities, spread over the catalog, for the `negatives` path.
+async fn negative_ids(store: &dyn VectorStore) -> Vec<String> {
+    let (page, _) = store.scroll(None, 100 * NEGATIVES).await.unwrap();
+    page.into_iter()
+        .step_by(100)
+        .take(NEGATIVES)
+        .map(|c| c.id.to_string())
+        .collect()
+}
+
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::TempDir::new().unwrap();
@@ -105,11 +124,12 @@ fn bench(c: &mut Criterion) {
         (service.clone(), service)
     });
 
-    percentiles(&rt, "embedded", &cold, &warm);
+    let negatives = rt.block_on(negative_ids(warm.store().as_ref()));
+    percentiles(&rt, "embedded", &cold, &warm, &negatives);
     eprintln!("after the embedded requests: {}", memory());
     if let Ok(url) = std::env::var("QDRANT_URL") {
         let (q_cold, q_warm, cleanup) = rt.block_on(on_qdrant(url, &cold, &warm));
-        percentiles(&rt, "qdrant", &q_cold, &q_warm);
+        percentiles(&rt, "qdrant", &q_cold, &q_warm, &negatives);
         rt.block_on(cleanup.run());
     } else {
         eprintln!("recommend on a Qdrant server: skipped (QDRANT_URL is not set)");
@@ -180,7 +200,7 @@ async fn on_qdrant(url: String, cold: &CopMatch, warm: &CopMatch) -> (CopMatch, 
     let mut cursor = None;
     loop {
         let (page, next) = warm.store().scroll(cursor, 1000).await.unwrap();
-        let ids: Vec<String> = page.into_iter().map(|c| c.id).collect();
+        let ids: Vec<copmatch_core::CommunityId> = page.into_iter().map(|c| c.id).collect();
         store
             .upsert(warm.store().get_many(&ids).await.unwrap())
             .await
@@ -209,7 +229,10 @@ async fn on_qdrant(url: String, cold: &CopMatch, warm: &CopMatch) -> (CopMatch, 
         "set-up on Qdrant: copied and indexed in {:.1}s",
         started.elapsed().as_secs_f64()
     );
-    let serving = catalog.serving(&version).await.unwrap();
+    // The path `serve` takes: the active index over the catalog.
+    let serving = open_active_index(Arc::new(catalog), warm.embedder().clone(), &NoProgress)
+        .await
+        .unwrap();
     let cold = CopMatch::new(
         cold.embedder().clone(),
         serving.clone(),
@@ -233,8 +256,14 @@ async fn on_qdrant(url: String, cold: &CopMatch, warm: &CopMatch) -> (CopMatch, 
     )
 }
 
-fn percentiles(rt: &tokio::runtime::Runtime, store: &str, cold: &CopMatch, warm: &CopMatch) {
-    for (name, service) in [("cold", cold), ("warm", warm)] {
+fn percentiles(
+    rt: &tokio::runtime::Runtime,
+    store: &str,
+    cold: &CopMatch,
+    warm: &CopMatch,
+    negatives: &[String],
+) {
+    for (name, service) in [("cold", cold), ("warm", warm), ("negatives", warm)] {
         let mut times = Vec::new();
         rt.block_on(async {
             for i in 0..600 {
@@ -244,9 +273,13 @@ fn percentiles(rt: &tokio::runtime::Runtime, store: &str, cold: &CopMatch, warm:
                 } else {
                     String::new()
                 };
+                let mut request = request(i, &salt);
+                if name == "negatives" {
+                    request.negative_ids = negatives.to_vec();
+                }
                 let started = Instant::now();
                 let response = service
-                    .recommend(request(i, &salt), &Steering::default())
+                    .recommend(request, &Steering::default())
                     .await
                     .unwrap();
                 times.push(started.elapsed());

@@ -3,7 +3,7 @@
 //! Synthetic vectors with a learnable structure; no model needed.
 //! `cargo bench -p copmatch-benches --bench retrain`
 
-use copmatch_core::ranking::normalize;
+use copmatch_ranking::normalize;
 use copmatch_core::served_model::QueryAdapter;
 use copmatch_retrain::train::{fit, Examples};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -43,7 +43,7 @@ fn benches(c: &mut Criterion) {
     let adapter = QueryAdapter {
         version: "ft1".into(),
         base_model: "bench".into(),
-        text_version: copmatch_core::community::EMBEDDING_TEXT_VERSION,
+        text_version: copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION,
         dimension: D,
         weights: map.weights,
         bias: map.bias,

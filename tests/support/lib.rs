@@ -176,7 +176,7 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
     settings.catalog.import_when_empty = options.bundled_catalog;
     settings.admin_keys = options.admin_keys;
     // Trained models belong to the test, never to the checkout.
-    settings.models.dir = data_dir.path().join("models");
+    settings.models.dir = Some(data_dir.path().join("models"));
     // Tests never reach the internet: the background checker stays off, and
     // liveness tests point it at their own fake internet.
     match options.liveness {

@@ -9,20 +9,21 @@ use std::time::Duration;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
-use copmatch_core::community::EMBEDDING_TEXT_VERSION;
-use copmatch_core::import::NoProgress;
-use copmatch_core::liveness::service::LivenessService;
-use copmatch_core::liveness::SystemClock;
+use copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION;
+use copmatch_core::progress::NoProgress;
+use copmatch_core::liveness_checks::LivenessService;
+use copmatch_core::time::SystemClock;
 use copmatch_core::moderator::Moderator;
 use copmatch_core::personalizer::Personalizer;
-use copmatch_core::reindex::{interrupted_reindex, open_live_index, reindex_to};
+use copmatch_core::reindex::{interrupted_reindex, open_active_index, reindex_to};
 use copmatch_core::served_model::ServedModel;
 use copmatch_core::{
-    CopMatch, Embedder, ImportProgress, IndexCatalog, IndexVersion, LiveIndex, LivenessLog,
+    ActiveIndex, CopMatch, Embedder, IndexCatalog, IndexVersion, JobProgress, LivenessLog,
     ModerationQueue, UserStore, VectorStore,
 };
 use copmatch_embed::SentenceEmbedder;
 use copmatch_liveness::{Checker, RunState};
+
 use copmatch_retrain::models::ModelManager;
 use copmatch_retrain::registry::Registry;
 use copmatch_store::{
@@ -31,13 +32,15 @@ use copmatch_store::{
 };
 
 use crate::auth::Keys;
-use crate::cli::progress::ProgressBarImport;
+use crate::progress::TerminalProgress;
 use crate::error::{json_error, query_error, route_not_found};
 use crate::limits::{InFlight, RateLimits};
+use crate::liveness_job::Checks;
 use crate::metered_store::MeteredStore;
 use crate::reindex_job::Reindexer;
 use crate::settings::{Settings, StoreKind};
-use crate::{routes, ImportLimit};
+use crate::routes;
+use crate::routes::communities::ImportLimit;
 
 /// Loads the model described by the settings, on the blocking pool (a few
 /// seconds): the one way the service and the commands start the model.
@@ -57,19 +60,18 @@ pub fn load_embedder(settings: &Settings) -> anyhow::Result<Arc<dyn Embedder>> {
     Ok(Arc::new(embedder))
 }
 
-/// Everything the service runs on, opened from the settings.
+/// Everything the service runs on, opened from the settings: each use case
+/// built once, shared by the routes, the background jobs and the commands.
 #[derive(Clone)]
 pub struct Stack {
     pub service: CopMatch,
     /// The index versions and the active one (the service's store).
-    pub index: Arc<LiveIndex>,
-    pub queue: Arc<dyn ModerationQueue>,
+    pub index: Arc<ActiveIndex>,
+    pub moderator: Moderator,
     pub users: Personalizer,
     pub models: ModelManager,
-    pub liveness: LivenessService,
-    pub checker: Arc<Checker>,
-    /// The progress of the running liveness check, if any.
-    pub checks: Arc<RunState>,
+    /// Liveness: recording checks, the checker, and the running check's progress.
+    pub checks: Checks,
     /// A re-index the last process stopped before it finished; `serve`
     /// starts it again.
     pub interrupted: Option<IndexVersion>,
@@ -127,10 +129,10 @@ async fn open_backend(settings: &Settings) -> anyhow::Result<Backend> {
 pub async fn open_stack(
     settings: &Settings,
     embedder: Arc<dyn Embedder>,
-    progress: &dyn ImportProgress,
+    progress: &dyn JobProgress,
 ) -> anyhow::Result<Stack> {
     let backend = open_backend(settings).await?;
-    let index = open_live_index(backend.catalog, embedder.clone(), progress).await?;
+    let index = open_active_index(backend.catalog, embedder.clone(), progress).await?;
     let backend_name = match settings.store.kind {
         StoreKind::Embedded => "embedded",
         StoreKind::Qdrant => "qdrant",
@@ -142,7 +144,7 @@ pub async fn open_stack(
         settings.ranking.clone(),
         settings.limits.clone(),
     );
-    let registry = Registry::new(&settings.models.dir);
+    let registry = Registry::new(&settings.models_dir());
     serve_recorded_model(&service, &index, &registry, embedder, progress).await?;
     let interrupted = interrupted_reindex(&index).await?;
     if settings.catalog.import_when_empty && service.store().count().await? == 0 {
@@ -168,11 +170,11 @@ pub async fn open_stack(
         settings.models.gate_min_gain,
     );
     let users = Personalizer::new(service.clone(), backend.users, settings.feedback.clone());
-    let moderator = Moderator::new(service.clone(), backend.queue.clone());
+    let moderator = Moderator::new(service.clone(), backend.queue);
     let liveness = LivenessService::new(
         service.clone(),
         backend.liveness,
-        moderator,
+        moderator.clone(),
         settings.liveness.policy(),
         Arc::new(SystemClock),
     );
@@ -185,12 +187,14 @@ pub async fn open_stack(
     Ok(Stack {
         service,
         index,
-        queue: backend.queue,
+        moderator,
         users,
         models,
-        liveness,
-        checker: Arc::new(checker),
-        checks: Arc::new(RunState::default()),
+        checks: Checks {
+            liveness,
+            checker: Arc::new(checker),
+            state: Arc::new(RunState::default()),
+        },
         interrupted,
     })
 }
@@ -200,10 +204,10 @@ pub async fn open_stack(
 /// base model instead of serving a ranking nobody chose.
 async fn serve_recorded_model(
     service: &CopMatch,
-    index: &LiveIndex,
+    index: &ActiveIndex,
     registry: &Registry,
     embedder: Arc<dyn Embedder>,
-    progress: &dyn ImportProgress,
+    progress: &dyn JobProgress,
 ) -> anyhow::Result<()> {
     let Some(version) = index.active_version().adapter else {
         return Ok(());
@@ -246,7 +250,7 @@ impl Application {
     /// the bundled catalog) and binds `settings.http.addr`.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let embedder = start_embedder(&settings).await?;
-        let progress = ProgressBarImport::new("importing the bundled catalog");
+        let progress = TerminalProgress::new("importing the bundled catalog");
         let stack = open_stack(&settings, embedder, &progress).await?;
         Self::bind(settings, stack)
     }
@@ -310,14 +314,9 @@ fn resume_reindex(version: &IndexVersion, models: &ModelManager, reindexer: &Rei
     }
 }
 
-fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyhow::Result<Server> {
-    crate::telemetry::metrics_handle();
-    let moderator = web::Data::new(Moderator::new(stack.service.clone(), stack.queue.clone()));
-    let reindexer = web::Data::new(Reindexer::new(
-        stack.index.clone(),
-        stack.service.embedder().clone(),
-        stack.service.model_slot().clone(),
-    ));
+/// Starts what runs beside the routes: the re-index the last process did not
+/// finish (embedded store only) and the periodic liveness checks.
+fn start_background(settings: &Settings, stack: &Stack, reindexer: &Reindexer) {
     match (&stack.interrupted, settings.store.kind) {
         (Some(version), StoreKind::Embedded) => resume_reindex(version, &stack.models, &reindexer),
         // On a server another replica may be building this version right now.
@@ -328,11 +327,23 @@ fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyh
         (None, _) => {}
     }
     if settings.liveness.enabled {
-        crate::liveness_job::spawn(&stack, settings.liveness.interval_secs);
+        crate::liveness_job::spawn(stack.checks.clone(), settings.liveness.interval_secs);
     } else {
         tracing::info!("automatic liveness checks are off (liveness.enabled = false)");
     }
-    let liveness = web::Data::new(crate::liveness_job::Checks::of(&stack));
+}
+
+fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyhow::Result<Server> {
+    crate::telemetry::metrics_handle();
+    let reindexer = Reindexer::new(
+        stack.index.clone(),
+        stack.service.embedder().clone(),
+        stack.service.model_slot().clone(),
+    );
+    start_background(settings, &stack, &reindexer);
+    let reindexer = web::Data::new(reindexer);
+    let moderator = web::Data::new(stack.moderator);
+    let liveness = web::Data::new(stack.checks);
     let users = web::Data::new(stack.users);
     let models = web::Data::new(stack.models);
     let http = settings.http.clone();

@@ -20,14 +20,13 @@ pub mod error;
 pub mod limits;
 pub mod liveness_job;
 pub mod metered_store;
+pub mod progress;
 pub mod reindex_job;
 pub mod routes;
 pub mod settings;
 pub mod telemetry;
 
 pub use app::{open_stack, Application, Stack};
+pub use routes::communities::ImportLimit;
 pub use settings::Settings;
 
-/// Largest import body, as app data for the import handler.
-#[derive(Clone, Copy)]
-pub struct ImportLimit(pub usize);

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
-use crate::routes::health::PROBES;
+use crate::telemetry::PROBES;
 
 /// Kinds of routes with separate budgets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

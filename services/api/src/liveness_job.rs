@@ -7,12 +7,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use copmatch_core::import::NoProgress;
-use copmatch_core::liveness::service::LivenessService;
+use copmatch_core::progress::NoProgress;
+use copmatch_core::liveness_checks::LivenessService;
 use copmatch_core::{CoreError, ErrorCode};
 use copmatch_liveness::{run, Checker, RunState, Selection};
-
-use crate::app::Stack;
 
 /// What the liveness endpoints and the background job share.
 #[derive(Clone)]
@@ -23,14 +21,6 @@ pub struct Checks {
 }
 
 impl Checks {
-    pub fn of(stack: &Stack) -> Self {
-        Self {
-            liveness: stack.liveness.clone(),
-            checker: stack.checker.clone(),
-            state: stack.checks.clone(),
-        }
-    }
-
     /// Starts a run in the background; refused while one is running.
     pub fn start(&self, selection: Selection) -> Result<(), CoreError> {
         if !self.state.begin() {
@@ -66,8 +56,7 @@ impl Checks {
 }
 
 /// Checks what is due now and then every `interval_secs`.
-pub fn spawn(stack: &Stack, interval_secs: u64) {
-    let checks = Checks::of(stack);
+pub fn spawn(checks: Checks, interval_secs: u64) {
     let interval = Duration::from_secs(interval_secs.max(1));
     tracing::info!(interval_secs, "automatic liveness checks are on");
     tokio::spawn(async move {

@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use copmatch_core::{
-    Community, CommunityRecord, SearchHits, StoreError, VectorQuery, VectorStore, Vocabulary,
+    CommunityId,
+    Community, CommunityRecord, SearchHits, StoreError, VectorQuery, VectorStore, FacetValues,
 };
 
 /// A [`VectorStore`] that records how each call went.
@@ -52,7 +53,7 @@ impl VectorStore for MeteredStore {
     async fn get(&self, id: &str) -> Result<Option<CommunityRecord>, StoreError> {
         self.timed("get", self.inner.get(id)).await
     }
-    async fn get_many(&self, ids: &[String]) -> Result<Vec<CommunityRecord>, StoreError> {
+    async fn get_many(&self, ids: &[CommunityId]) -> Result<Vec<CommunityRecord>, StoreError> {
         self.timed("get_many", self.inner.get_many(ids)).await
     }
     async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError> {
@@ -71,8 +72,8 @@ impl VectorStore for MeteredStore {
     async fn search(&self, query: VectorQuery) -> Result<SearchHits, StoreError> {
         self.timed("search", self.inner.search(query)).await
     }
-    async fn vocabulary(&self) -> Result<Vocabulary, StoreError> {
-        self.timed("vocabulary", self.inner.vocabulary()).await
+    async fn facet_values(&self) -> Result<Arc<FacetValues>, StoreError> {
+        self.timed("facet_values", self.inner.facet_values()).await
     }
     async fn check(&self) -> Result<(), StoreError> {
         self.timed("check", self.inner.check()).await

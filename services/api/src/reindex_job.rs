@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use copmatch_core::reindex::{reindex_to, ReindexReport};
 use copmatch_core::served_model::{ModelSlot, ServedModel};
-use copmatch_core::{CoreError, Embedder, ErrorCode, ImportProgress, IndexVersion, LiveIndex};
+use copmatch_core::{CoreError, Embedder, ErrorCode, JobProgress, IndexVersion, ActiveIndex};
 use parking_lot::Mutex;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -52,7 +52,7 @@ struct Progress {
     total: AtomicUsize,
 }
 
-impl ImportProgress for Progress {
+impl JobProgress for Progress {
     fn start(&self, total: usize) {
         self.total.store(total, Ordering::Relaxed);
         self.done.store(0, Ordering::Relaxed);
@@ -74,7 +74,7 @@ struct Outcome {
 
 #[derive(Clone)]
 pub struct Reindexer {
-    index: Arc<LiveIndex>,
+    index: Arc<ActiveIndex>,
     embedder: Arc<dyn Embedder>,
     model: ModelSlot,
     progress: Arc<Progress>,
@@ -82,7 +82,7 @@ pub struct Reindexer {
 }
 
 impl Reindexer {
-    pub fn new(index: Arc<LiveIndex>, embedder: Arc<dyn Embedder>, model: ModelSlot) -> Self {
+    pub fn new(index: Arc<ActiveIndex>, embedder: Arc<dyn Embedder>, model: ModelSlot) -> Self {
         Self {
             index,
             embedder,

@@ -8,23 +8,26 @@ use std::path::{Path, PathBuf};
 
 use config::{Config, Environment, File, FileFormat};
 use copmatch_core::personalizer::FeedbackSettings;
-use copmatch_core::{Limits, RankingWeights};
+use copmatch_core::Limits;
+use copmatch_ranking::RankingWeights;
 use copmatch_liveness::LivenessSettings;
 use copmatch_store::{IndexTuning, QdrantOptions};
 
-use crate::auth::KeySettings;
+use crate::auth::AuthSettings;
 use crate::limits::{OverloadSettings, RateLimitSettings};
 use serde::{Deserialize, Serialize};
 
-/// Repository-relative defaults resolved at build time, so `copmatch` finds the
-/// model and the bundled catalog whatever the working directory.
-pub const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-
-/// [`WORKSPACE`] without the `..` steps, for readable messages.
-pub fn workspace() -> PathBuf {
-    Path::new(WORKSPACE)
-        .canonicalize()
-        .unwrap_or_else(|_| PathBuf::from(WORKSPACE))
+/// Where the default paths (the model under `.deps/`, the bundled catalog
+/// and the evaluation sets under `data/`) are looked up: `$COPMATCH_HOME`,
+/// else the working directory. Nothing about the build machine is compiled
+/// in; `cargo run` and `cargo test` set `COPMATCH_HOME` to the checkout
+/// (`.cargo/config.toml`), and an installed binary reads its paths from the
+/// configuration (the image sets every one, see the Dockerfile).
+pub fn home() -> PathBuf {
+    match std::env::var_os("COPMATCH_HOME") {
+        Some(home) if !home.is_empty() => PathBuf::from(home),
+        _ => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,34 +56,13 @@ pub struct Settings {
     pub liveness: LivenessSettings,
 }
 
-/// API keys (see `crate::auth`). No keys at all = keyless.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AuthSettings {
-    pub keys: Vec<KeySettings>,
-    /// The key the pages send for visitors (scopes recommend, submit,
-    /// feedback). Unset while keys exist: one is generated per process.
-    pub public_key: Option<String>,
-    /// Probe routes (`/health`, `/ready`, `/metrics`) that need no key.
-    pub open_paths: Vec<String>,
-}
-
-impl Default for AuthSettings {
-    fn default() -> Self {
-        Self {
-            keys: Vec::new(),
-            public_key: None,
-            open_paths: crate::routes::health::PROBES.map(String::from).to_vec(),
-        }
-    }
-}
-
 /// Retrained models (`copmatch retrain`, `copmatch models`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ModelsSettings {
-    /// Where trained artifacts are written and read (`<dir>/ftN/`).
-    pub dir: PathBuf,
+    /// Where trained artifacts are written and read (`<dir>/ftN/`); unset,
+    /// `<data_dir>/models` (see [`Settings::models_dir`]).
+    pub dir: Option<PathBuf>,
     /// How much better (held-out nDCG@10) a model must be than the serving
     /// one to pass the activation gate.
     pub gate_min_gain: f64,
@@ -89,7 +71,7 @@ pub struct ModelsSettings {
 impl Default for ModelsSettings {
     fn default() -> Self {
         Self {
-            dir: workspace().join("models/trained"),
+            dir: None,
             gate_min_gain: 0.005,
         }
     }
@@ -201,7 +183,7 @@ impl Default for ModelSettings {
     fn default() -> Self {
         let defaults = copmatch_embed::EmbedderOptions::default();
         Self {
-            dir: workspace().join(".deps/models/all-MiniLM-L6-v2"),
+            dir: home().join(".deps/models/all-MiniLM-L6-v2"),
             workers: defaults.workers,
             intra_op_threads: defaults.intra_op_threads,
             precision: defaults.precision,
@@ -230,7 +212,7 @@ impl Default for StoreSettings {
 impl Default for CatalogSettings {
     fn default() -> Self {
         Self {
-            path: workspace().join("data/communities.jsonl"),
+            path: home().join("data/communities.jsonl"),
             import_when_empty: true,
         }
     }
@@ -291,6 +273,15 @@ impl Settings {
     /// Where the embedded store keeps its index versions.
     pub fn communities_dir(&self) -> PathBuf {
         self.data_dir.join("communities")
+    }
+
+    /// Where trained models are written and read: `models.dir`, else
+    /// `<data_dir>/models`. Trained artifacts are data, never source.
+    pub fn models_dir(&self) -> PathBuf {
+        self.models
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("models"))
     }
 }
 

@@ -18,7 +18,11 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use serde::{Deserialize, Serialize};
 use tracing::Instrument;
 
-use crate::routes::health::PROBES;
+/// The probe routes (`routes/health.rs`): open by default
+/// (`auth.open_paths`), never refused for overload, and left out of the
+/// access log.
+pub const PROBES: [&str; 3] = ["/health", "/ready", "/metrics"];
+
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,10 +11,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::community::{check_timestamp, validate_id};
-use crate::error::{CoreError, ErrorCode};
-use crate::profile::Profile;
-use crate::time::order_key;
+use copmatch_domain::community::check_timestamp;
+use copmatch_domain::ids::{CommunityId, UserId};
+use copmatch_domain::error::{CoreError, ErrorCode};
+use copmatch_domain::profile::Profile;
+use copmatch_domain::time::order_key;
 
 const MAX_LANGUAGES: usize = 20;
 
@@ -32,7 +33,7 @@ pub struct UserInput {
 /// A stored user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct User {
-    pub id: String,
+    pub id: UserId,
     pub profile: Profile,
     #[serde(default)]
     pub languages: Vec<String>,
@@ -42,16 +43,6 @@ pub struct User {
     /// admin, sees the user. None: created without a key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
-}
-
-/// Checks a user id: the same alphabet as community ids.
-pub fn validate_user_id(id: &str) -> Result<(), CoreError> {
-    validate_id(id).map_err(|e| {
-        CoreError::new(
-            ErrorCode::InvalidUserId,
-            e.message.replace("community id", "user id"),
-        )
-    })
 }
 
 impl UserInput {
@@ -125,8 +116,8 @@ pub struct FeedbackInput {
 pub struct FeedbackEvent {
     /// Assigned on receipt: a UUID v7, unique and ordered by time of receipt.
     pub id: String,
-    pub user_id: String,
-    pub community_id: String,
+    pub user_id: UserId,
+    pub community_id: CommunityId,
     #[serde(rename = "type")]
     pub kind: FeedbackKind,
     pub ts: String,
@@ -135,12 +126,13 @@ pub struct FeedbackEvent {
 
 impl FeedbackInput {
     /// Checks everything that needs no store: ids, type, timestamp.
-    pub fn check(&self, at: &str) -> Result<(FeedbackKind, Option<String>), CoreError> {
+    pub fn check(&self, at: &str) -> Result<CheckedFeedback, CoreError> {
         let invalid = |message: String| {
             CoreError::new(ErrorCode::InvalidFeedback, format!("{at}: {message}"))
         };
-        validate_user_id(&self.user_id).map_err(|e| invalid(e.message))?;
-        validate_id(&self.community_id).map_err(|e| invalid(e.message))?;
+        let user_id = UserId::parse(self.user_id.as_str()).map_err(|e| invalid(e.message))?;
+        let community_id =
+            CommunityId::parse(self.community_id.as_str()).map_err(|e| invalid(e.message))?;
         let kind = FeedbackKind::parse(&self.kind).ok_or_else(|| {
             invalid(format!(
                 "unknown type {:?}; expected one of view, click, join, leave, dismiss, report_dead_link",
@@ -148,8 +140,23 @@ impl FeedbackInput {
             ))
         })?;
         let ts = check_timestamp("ts", self.ts.clone()).map_err(|e| invalid(e.message))?;
-        Ok((kind, ts))
+        Ok(CheckedFeedback {
+            user_id,
+            community_id,
+            kind,
+            ts,
+        })
     }
+}
+
+/// A [`FeedbackInput`] whose fields are valid.
+#[derive(Debug, Clone)]
+pub struct CheckedFeedback {
+    pub user_id: UserId,
+    pub community_id: CommunityId,
+    pub kind: FeedbackKind,
+    /// When it happened, if the app said.
+    pub ts: Option<String>,
 }
 
 /// One line of a feedback export (`copmatch feedback export`), of the
@@ -166,13 +173,13 @@ pub enum FeedbackRecord {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
     /// Communities the user belongs to now (joined and not left).
-    pub joined: Vec<String>,
+    pub joined: Vec<CommunityId>,
     /// Communities they clicked but did not join.
-    pub clicked: Vec<String>,
+    pub clicked: Vec<CommunityId>,
     /// Communities they dismissed or left: not for them.
-    pub dismissed: Vec<String>,
+    pub dismissed: Vec<CommunityId>,
     /// Communities they reported as dead links.
-    pub reported: Vec<String>,
+    pub reported: Vec<CommunityId>,
 }
 
 impl History {
@@ -185,8 +192,8 @@ impl History {
         });
         // The latest decisive event per community wins; clicks and views only
         // add interest.
-        let mut state: BTreeMap<&str, FeedbackKind> = BTreeMap::new();
-        let mut clicked: BTreeSet<&str> = BTreeSet::new();
+        let mut state: BTreeMap<&CommunityId, FeedbackKind> = BTreeMap::new();
+        let mut clicked: BTreeSet<&CommunityId> = BTreeSet::new();
         let mut reported = Vec::new();
         for e in sorted {
             match e.kind {
@@ -200,17 +207,17 @@ impl History {
                 FeedbackKind::View => {}
             }
         }
-        let with = |kinds: &[FeedbackKind]| -> Vec<String> {
+        let with = |kinds: &[FeedbackKind]| -> Vec<CommunityId> {
             state
                 .iter()
                 .filter(|(_, k)| kinds.contains(k))
-                .map(|(id, _)| id.to_string())
+                .map(|(id, _)| (*id).clone())
                 .collect()
         };
-        let clicked: Vec<String> = clicked
+        let clicked: Vec<CommunityId> = clicked
             .into_iter()
             .filter(|id| !state.contains_key(id))
-            .map(str::to_string)
+            .cloned()
             .collect();
         reported.sort();
         reported.dedup();
@@ -305,8 +312,8 @@ mod tests {
     fn event(community: &str, kind: FeedbackKind, ts: &str) -> FeedbackEvent {
         FeedbackEvent {
             id: format!("{community}-{ts}"),
-            user_id: "u".into(),
-            community_id: community.into(),
+            user_id: UserId::parse("u").unwrap(),
+            community_id: CommunityId::parse(community).unwrap(),
             kind,
             ts: ts.into(),
             received_at: ts.into(),

@@ -10,8 +10,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::community::Community;
-use crate::error::CoreError;
+use copmatch_domain::community::Community;
+use copmatch_domain::error::CoreError;
 
 /// Why one line was not imported.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -33,22 +33,6 @@ pub struct ImportReport {
     /// Lines refused; see `errors`.
     pub failed: usize,
     pub errors: Vec<ImportLineError>,
-}
-
-/// Told about progress of a long import (the CLI draws a progress bar).
-pub trait ImportProgress: Send + Sync {
-    fn start(&self, total_lines: usize);
-    fn advance(&self, lines: usize);
-    fn finish(&self);
-}
-
-/// Progress sink that reports nothing.
-pub struct NoProgress;
-
-impl ImportProgress for NoProgress {
-    fn start(&self, _: usize) {}
-    fn advance(&self, _: usize) {}
-    fn finish(&self) {}
 }
 
 /// A parsed line: the community, or why the line was refused.

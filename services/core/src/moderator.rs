@@ -3,14 +3,15 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::community::{validate_id, Community, Status};
-use crate::error::{CoreError, ErrorCode};
+use copmatch_domain::community::{Community, Status};
+use copmatch_domain::ids::CommunityId;
+use copmatch_domain::error::{CoreError, ErrorCode};
 use crate::ports::{ModerationQueue, StoreFilter, VectorQuery};
 use crate::service::{CopMatch, StatusUpdate};
 use crate::submissions::{
     duplicate_flags, ItemKind, ItemState, ModerationItem, RejectInput, ReportInput, SubmissionInput,
 };
-use crate::views::embed_communities;
+use crate::embedding::embed_communities;
 
 const NEIGHBOURS: usize = 10;
 const MAX_REASON_CHARS: usize = 500;
@@ -22,7 +23,7 @@ fn now() -> (u64, u128) {
     (since.as_secs(), since.as_nanos())
 }
 
-pub use crate::time::{now_timestamp, today};
+pub use copmatch_domain::time::{now_timestamp, today};
 
 #[derive(Clone)]
 pub struct Moderator {
@@ -104,17 +105,28 @@ impl Moderator {
         Ok(item)
     }
 
-    async fn free_id(&self, base: &str) -> Result<String, CoreError> {
-        for n in 2..1000 {
-            let candidate = format!("{base}-{n}");
-            if self.service.store().get(&candidate).await?.is_none() {
-                return Ok(candidate);
-            }
-        }
-        Err(CoreError::new(
-            ErrorCode::InvalidSubmission,
-            "too many communities share this name; give an id",
-        ))
+    /// `base-2`, `base-3`, …: the first that no community has (one read).
+    async fn free_id(&self, base: &CommunityId) -> Result<CommunityId, CoreError> {
+        let candidates: Vec<CommunityId> = (2..1000)
+            .filter_map(|n| CommunityId::parse(format!("{base}-{n}")).ok())
+            .collect();
+        let taken: Vec<CommunityId> = self
+            .service
+            .store()
+            .get_many(&candidates)
+            .await?
+            .into_iter()
+            .map(|r| r.community.id)
+            .collect();
+        candidates
+            .into_iter()
+            .find(|c| !taken.contains(c))
+            .ok_or_else(|| {
+                CoreError::new(
+                    ErrorCode::InvalidSubmission,
+                    "too many communities share this name; give an id",
+                )
+            })
     }
 
     /// Queues the checker's suggestion that a community's link moved to
@@ -138,7 +150,8 @@ impl Moderator {
     /// Queues a dead-link report about a catalog community.
     pub async fn report(&self, input: ReportInput) -> Result<ModerationItem, CoreError> {
         let note = input.validated_note()?;
-        let community = self.service.get(&input.community_id).await?;
+        let id = CommunityId::parse(input.community_id.as_str())?;
+        let community = self.service.get(&id).await?;
         let item = Self::item(ItemKind::DeadLinkReport, community, None, note);
         self.queue.put(item.clone()).await?;
         Ok(item)
@@ -149,7 +162,9 @@ impl Moderator {
     }
 
     async fn pending(&self, id: &str) -> Result<ModerationItem, CoreError> {
-        validate_id(id)?;
+        // Item ids are written in the community id alphabet; anything else
+        // is refused as a malformed id before the queue is asked.
+        CommunityId::parse(id)?;
         let item = self.queue.get(id).await?.ok_or_else(|| {
             CoreError::new(
                 ErrorCode::SubmissionNotFound,
@@ -233,7 +248,7 @@ mod tests {
     fn today_is_a_valid_date() {
         let t = today();
         assert!(
-            crate::community::check_timestamp("t", Some(t.clone()))
+            copmatch_domain::community::check_timestamp("t", Some(t.clone()))
                 .unwrap()
                 .is_some(),
             "{t}"

@@ -11,24 +11,25 @@
 //! Dead-link reports are feedback too: when `feedback.dead_link_reports`
 //! different users have reported a community, its status becomes `dead_link`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::community::Status;
-use crate::error::{CoreError, ErrorCode};
+use copmatch_domain::community::Status;
+use copmatch_domain::error::{CoreError, ErrorCode};
 use crate::feedback::{
-    validate_user_id, FeedbackEvent, FeedbackInput, FeedbackKind, History, User, UserInput,
+    CheckedFeedback, FeedbackEvent, FeedbackInput, FeedbackKind, History, User, UserInput,
 };
-use crate::filters::Filters;
-use crate::ports::UserStore;
-use crate::profile::RecommendRequest;
-use crate::ranking::Liked;
+use copmatch_domain::ids::{CommunityId, UserId};
+use copmatch_domain::filters::Filters;
+use crate::ports::{CommunityRecord, UserStore};
+use copmatch_domain::profile::RecommendRequest;
+use copmatch_ranking::Liked;
 use crate::service::{CopMatch, RecommendResponse, StatusUpdate, Steering};
-use crate::text::normalize_key;
-use crate::time::now_timestamp;
+use copmatch_domain::text::normalize_key;
+use copmatch_domain::time::now_timestamp;
 
 /// Most recent history entries a ranking looks at, per kind.
 const MAX_HISTORY: usize = 200;
@@ -57,7 +58,7 @@ impl Default for FeedbackSettings {
 pub struct FeedbackReport {
     pub accepted: usize,
     /// Communities whose status became `dead_link` because of these reports.
-    pub marked_dead_link: Vec<String>,
+    pub marked_dead_link: Vec<CommunityId>,
 }
 
 /// Options of a user's personal recommendations.
@@ -85,7 +86,7 @@ pub struct HistorySummary {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UserRecommendResponse {
-    pub user_id: String,
+    pub user_id: UserId,
     #[serde(flatten)]
     pub response: RecommendResponse,
     /// What of the user's history shaped this ranking.
@@ -126,7 +127,7 @@ impl Personalizer {
     }
 
     /// A user this view may see.
-    async fn visible_user(&self, id: &str) -> Result<Option<User>, CoreError> {
+    async fn visible_user(&self, id: &UserId) -> Result<Option<User>, CoreError> {
         Ok(self.users.get_user(id).await?.filter(|u| self.sees(u)))
     }
 
@@ -135,8 +136,11 @@ impl Personalizer {
     }
 
     /// Creates or replaces a user; `true` when created.
-    pub async fn put_user(&self, id: &str, input: UserInput) -> Result<(User, bool), CoreError> {
-        validate_user_id(id)?;
+    pub async fn put_user(
+        &self,
+        id: &UserId,
+        input: UserInput,
+    ) -> Result<(User, bool), CoreError> {
         input.validate()?;
         let now = now_timestamp();
         let existing = self.users.get_user(id).await?;
@@ -152,7 +156,7 @@ impl Personalizer {
             None => (now.clone(), self.owner.clone()),
         };
         let user = User {
-            id: id.to_string(),
+            id: id.clone(),
             profile: input.profile,
             languages: input.languages,
             created_at,
@@ -163,13 +167,11 @@ impl Personalizer {
         Ok((user, created))
     }
 
-    pub async fn get_user(&self, id: &str) -> Result<User, CoreError> {
-        validate_user_id(id)?;
+    pub async fn get_user(&self, id: &UserId) -> Result<User, CoreError> {
         self.visible_user(id).await?.ok_or_else(|| not_found(id))
     }
 
-    pub async fn delete_user(&self, id: &str) -> Result<(), CoreError> {
-        validate_user_id(id)?;
+    pub async fn delete_user(&self, id: &UserId) -> Result<(), CoreError> {
         if self.visible_user(id).await?.is_none() {
             return Err(not_found(id));
         }
@@ -201,21 +203,20 @@ impl Personalizer {
         for (i, input) in inputs.iter().enumerate() {
             checked.push(input.check(&format!("events[{i}]"))?);
         }
-        self.check_references(&inputs).await?;
-        let events: Vec<FeedbackEvent> = inputs
+        self.check_references(&checked).await?;
+        let events: Vec<FeedbackEvent> = checked
             .into_iter()
-            .zip(checked)
-            .map(|(input, (kind, ts))| FeedbackEvent {
+            .map(|event| FeedbackEvent {
                 // Time-ordered and unique across replicas.
                 id: uuid::Uuid::now_v7().to_string(),
-                user_id: input.user_id,
-                community_id: input.community_id,
-                kind,
-                ts: ts.unwrap_or_else(|| received_at.clone()),
+                user_id: event.user_id,
+                community_id: event.community_id,
+                kind: event.kind,
+                ts: event.ts.unwrap_or_else(|| received_at.clone()),
                 received_at: received_at.clone(),
             })
             .collect();
-        let reported: BTreeSet<String> = events
+        let reported: BTreeSet<CommunityId> = events
             .iter()
             .filter(|e| e.kind == FeedbackKind::ReportDeadLink)
             .map(|e| e.community_id.clone())
@@ -234,35 +235,39 @@ impl Personalizer {
         })
     }
 
-    /// Every user and community an event names must exist.
-    async fn check_references(&self, inputs: &[FeedbackInput]) -> Result<(), CoreError> {
+    /// Every user and community an event names must exist. The communities
+    /// are read in one call; the first event naming something unknown is the
+    /// error.
+    async fn check_references(&self, events: &[CheckedFeedback]) -> Result<(), CoreError> {
+        let mut wanted: Vec<CommunityId> = events.iter().map(|e| e.community_id.clone()).collect();
+        wanted.sort();
+        wanted.dedup();
+        let stored: BTreeSet<CommunityId> = self
+            .service
+            .store()
+            .get_many(&wanted)
+            .await?
+            .into_iter()
+            .map(|r| r.community.id)
+            .collect();
         let mut users_seen = BTreeSet::new();
-        let mut communities_seen = BTreeSet::new();
-        for (i, input) in inputs.iter().enumerate() {
-            if users_seen.insert(input.user_id.as_str())
-                && self.visible_user(&input.user_id).await?.is_none()
+        for (i, event) in events.iter().enumerate() {
+            if users_seen.insert(&event.user_id) && self.visible_user(&event.user_id).await?.is_none()
             {
                 return Err(CoreError::new(
                     ErrorCode::UnknownFeedbackReference,
                     format!(
                         "events[{i}].user_id: no user with id {:?}; create the user first",
-                        input.user_id
+                        event.user_id.as_str()
                     ),
                 ));
             }
-            if communities_seen.insert(input.community_id.as_str())
-                && self
-                    .service
-                    .store()
-                    .get(&input.community_id)
-                    .await?
-                    .is_none()
-            {
+            if !stored.contains(&event.community_id) {
                 return Err(CoreError::new(
                     ErrorCode::UnknownFeedbackReference,
                     format!(
                         "events[{i}].community_id: no community with id {:?}",
-                        input.community_id
+                        event.community_id.as_str()
                     ),
                 ));
             }
@@ -271,8 +276,8 @@ impl Personalizer {
     }
 
     /// Marks the community a dead link once enough different users reported it.
-    async fn apply_reports(&self, community_id: &str) -> Result<bool, CoreError> {
-        let reporters: BTreeSet<String> = self
+    async fn apply_reports(&self, community_id: &CommunityId) -> Result<bool, CoreError> {
+        let reporters: BTreeSet<UserId> = self
             .users
             .events_about(community_id, FeedbackKind::ReportDeadLink)
             .await?
@@ -287,7 +292,7 @@ impl Personalizer {
             return Ok(false);
         }
         tracing::info!(
-            community = community_id,
+            community = %community_id,
             reporters = reporters.len(),
             "dead link reported by enough users"
         );
@@ -306,15 +311,24 @@ impl Personalizer {
     /// The stored profile plus history, ranked.
     pub async fn recommend_for_user(
         &self,
-        id: &str,
+        id: &UserId,
         options: UserRecommendOptions,
     ) -> Result<UserRecommendResponse, CoreError> {
-        let user = self.get_user(id).await?;
-        let history = History::from_events(&self.users.events_of_user(id).await?);
-        let languages = self.known_languages(&user.languages).await?;
-        let recent = |ids: &[String]| -> Vec<String> {
+        let (user, events) = tokio::try_join!(self.get_user(id), async {
+            Ok(self.users.events_of_user(id).await?)
+        })?;
+        let history = History::from_events(&events);
+        let recent = |ids: &[CommunityId]| -> Vec<CommunityId> {
             ids.iter().rev().take(MAX_HISTORY).cloned().collect()
         };
+        let as_strings = |ids: Vec<CommunityId>| -> Vec<String> {
+            ids.into_iter().map(CommunityId::into_string).collect()
+        };
+        let (joined, clicked) = (recent(&history.joined), recent(&history.clicked));
+        let (languages, liked) = tokio::try_join!(
+            self.known_languages(&user.languages),
+            self.liked(&joined, &clicked),
+        )?;
         let mut exclude_ids = recent(&history.joined);
         exclude_ids.extend(recent(&history.reported));
         let request = RecommendRequest {
@@ -324,17 +338,12 @@ impl Personalizer {
                 include_inactive: options.include_inactive,
                 ..Default::default()
             },
-            exclude_ids,
-            negative_ids: recent(&history.dismissed),
+            exclude_ids: as_strings(exclude_ids),
+            negative_ids: as_strings(recent(&history.dismissed)),
             diversity: options.diversity,
             limit: options.limit,
             offset: options.offset,
         };
-        let mut liked = self.liked(&recent(&history.joined), "joined", 1.0).await?;
-        liked.extend(
-            self.liked(&recent(&history.clicked), "clicked", 0.5)
-                .await?,
-        );
         let steering = Steering {
             liked,
             ..Default::default()
@@ -352,25 +361,33 @@ impl Personalizer {
         })
     }
 
+    /// The joined communities (full pull) and the clicked ones (half), read
+    /// in one call. A community deleted since simply stops pulling.
     async fn liked(
         &self,
-        ids: &[String],
-        action: &'static str,
-        weight: f32,
+        joined: &[CommunityId],
+        clicked: &[CommunityId],
     ) -> Result<Vec<Liked>, CoreError> {
-        let mut out = Vec::new();
-        for id in ids {
-            // A community deleted since simply stops pulling.
-            if let Some(record) = self.service.store().get(id).await? {
-                out.push(Liked {
-                    name: record.community.name,
-                    vector: record.vector,
+        let mut ids: Vec<CommunityId> = joined.iter().chain(clicked).cloned().collect();
+        ids.sort();
+        ids.dedup();
+        let records = self.service.store().get_many(&ids).await?;
+        let by_id: HashMap<&CommunityId, &CommunityRecord> =
+            records.iter().map(|r| (&r.community.id, r)).collect();
+        let pulls = |ids: &[CommunityId], action: &'static str, weight: f32| -> Vec<Liked> {
+            ids.iter()
+                .filter_map(|id| by_id.get(id))
+                .map(|record| Liked {
+                    name: record.community.name.clone(),
+                    vector: record.vector.clone(),
                     action,
                     weight,
-                });
-            }
-        }
-        Ok(out)
+                })
+                .collect()
+        };
+        let mut liked = pulls(joined, "joined", 1.0);
+        liked.extend(pulls(clicked, "clicked", 0.5));
+        Ok(liked)
     }
 
     /// The user's languages that some community uses (others cannot match).
@@ -378,15 +395,15 @@ impl Personalizer {
         if languages.is_empty() {
             return Ok(Vec::new());
         }
-        let vocabulary = self.service.store().vocabulary().await?;
+        let facets = self.service.store().facet_values().await?;
         Ok(languages
             .iter()
-            .filter(|l| vocabulary.language_keys.contains(&normalize_key(l)))
+            .filter(|l| facets.language_keys.contains(&normalize_key(l)))
             .cloned()
             .collect())
     }
 }
 
-fn not_found(id: &str) -> CoreError {
-    CoreError::new(ErrorCode::UserNotFound, format!("no user with id {id:?}"))
+fn not_found(id: &UserId) -> CoreError {
+    CoreError::new(ErrorCode::UserNotFound, format!("no user with id {:?}", id.as_str()))
 }

@@ -15,14 +15,15 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::community::Community;
+use copmatch_domain::community::Community;
 use crate::feedback::{FeedbackEvent, FeedbackKind, User};
-use crate::liveness::CheckResult;
+use copmatch_domain::ids::CommunityId;
+use copmatch_domain::liveness::CheckResult;
 use crate::submissions::{ItemState, ModerationItem};
 
-pub use crate::error::{EmbedError, StoreError};
-pub use crate::records::{
-    CommunityRecord, IndexVersion, ScoredRecord, SearchHits, StoreFilter, VectorQuery, Vocabulary,
+pub use copmatch_domain::error::{EmbedError, StoreError};
+pub use copmatch_domain::records::{
+    CommunityRecord, IndexVersion, ScoredRecord, SearchHits, StoreFilter, VectorQuery, FacetValues,
 };
 
 /// Turns texts into unit-length vectors of a fixed dimension.
@@ -46,17 +47,11 @@ pub trait VectorStore: Send + Sync + 'static {
     /// Deletes by id; `false` when there was nothing to delete.
     async fn delete(&self, id: &str) -> Result<bool, StoreError>;
     async fn get(&self, id: &str) -> Result<Option<CommunityRecord>, StoreError>;
-    /// Several communities in one call, in the order asked; unknown ids are
-    /// left out. Stores override this with one read (the default asks per id).
-    async fn get_many(&self, ids: &[String]) -> Result<Vec<CommunityRecord>, StoreError> {
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(record) = self.get(id).await? {
-                out.push(record);
-            }
-        }
-        Ok(out)
-    }
+    /// Several communities in one read, in the order asked; unknown ids are
+    /// left out. Required, with no default, so that a wrapper cannot fall
+    /// back to one read per id by forgetting to pass it on (a Qdrant round
+    /// trip each: 1,000 "not for me" ids were 1,000 sequential reads).
+    async fn get_many(&self, ids: &[CommunityId]) -> Result<Vec<CommunityRecord>, StoreError>;
     /// A page of communities in a stable order.
     async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError>;
     /// Every community exactly once, a page at a time, whatever is written
@@ -69,7 +64,9 @@ pub trait VectorStore: Send + Sync + 'static {
     async fn count(&self) -> Result<usize, StoreError>;
     /// Dense and keyword candidates for a query.
     async fn search(&self, query: VectorQuery) -> Result<SearchHits, StoreError>;
-    async fn vocabulary(&self) -> Result<Vocabulary, StoreError>;
+    /// The filter values present, computed by the store; the active index
+    /// caches them per version and write (see `ActiveIndex`).
+    async fn facet_values(&self) -> Result<Arc<FacetValues>, StoreError>;
     /// Ok when the store answers.
     async fn check(&self) -> Result<(), StoreError>;
     /// Makes everything durable and releases the store; later calls fail.

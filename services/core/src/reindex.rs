@@ -3,7 +3,7 @@
 //! Used when the community text or the model changes (at start-up) and on
 //! demand (the `reindex` command or the admin API). The active version
 //! keeps serving while the new one is built; writes made meanwhile reach both
-//! (see [`LiveIndex`]); the switch is the catalog's atomic `activate`. Only the
+//! (see [`ActiveIndex`]); the switch is the catalog's atomic `activate`. Only the
 //! new active version and the one before it are kept, so a rollback target
 //! exists and half-built leftovers of a crash are cleaned up by the next run.
 
@@ -13,12 +13,13 @@ use std::time::Instant;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::community::{Community, EMBEDDING_TEXT_VERSION};
-use crate::error::CoreError;
-use crate::import::ImportProgress;
-use crate::live::LiveIndex;
+use copmatch_domain::community::Community;
+use copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION;
+use copmatch_domain::error::CoreError;
+use crate::progress::JobProgress;
+use crate::active_index::ActiveIndex;
 use crate::ports::{CommunityRecord, Embedder, IndexCatalog, IndexVersion, VectorStore};
-use crate::views::embed_communities;
+use crate::embedding::embed_communities;
 
 /// Communities copied per step; writes wait at most one step.
 const PAGE: usize = 32;
@@ -57,11 +58,11 @@ async fn next_version(
 
 /// Opens the active version, creating the first one in an empty store and
 /// re-indexing first if the active one was built from another text or model.
-pub async fn open_live_index(
+pub async fn open_active_index(
     catalog: Arc<dyn IndexCatalog>,
     embedder: Arc<dyn Embedder>,
-    progress: &dyn ImportProgress,
-) -> Result<Arc<LiveIndex>, CoreError> {
+    progress: &dyn JobProgress,
+) -> Result<Arc<ActiveIndex>, CoreError> {
     let active = match catalog.active().await? {
         Some(version) => version,
         None => {
@@ -73,7 +74,7 @@ pub async fn open_live_index(
         }
     };
     let store = catalog.serving(&active).await?;
-    let live = Arc::new(LiveIndex::new(catalog, active.clone(), store));
+    let live = Arc::new(ActiveIndex::new(catalog, active.clone(), store));
     if !active.serves(
         embedder.model_id(),
         EMBEDDING_TEXT_VERSION,
@@ -90,7 +91,7 @@ pub async fn open_live_index(
 /// A finished re-index switches to its version and a failed one removes it,
 /// so only an interrupted one leaves such a version behind. The caller
 /// starts the re-index again; it removes the leftover when it switches.
-pub async fn interrupted_reindex(live: &LiveIndex) -> Result<Option<IndexVersion>, CoreError> {
+pub async fn interrupted_reindex(live: &ActiveIndex) -> Result<Option<IndexVersion>, CoreError> {
     let active = live.active_version();
     Ok(live
         .catalog()
@@ -104,9 +105,9 @@ pub async fn interrupted_reindex(live: &LiveIndex) -> Result<Option<IndexVersion
 /// Re-embeds every community into a new version and switches to it; the
 /// retrained model that serves (if any) stays.
 pub async fn reindex(
-    live: &LiveIndex,
+    live: &ActiveIndex,
     embedder: Arc<dyn Embedder>,
-    progress: &dyn ImportProgress,
+    progress: &dyn JobProgress,
 ) -> Result<ReindexReport, CoreError> {
     let adapter = live.active_version().adapter;
     reindex_to(live, embedder, adapter, progress).await
@@ -116,10 +117,10 @@ pub async fn reindex(
 /// (`None`: the embedding model alone). The caller switches the served model
 /// (`CopMatch::model_slot`) once this returns.
 pub async fn reindex_to(
-    live: &LiveIndex,
+    live: &ActiveIndex,
     embedder: Arc<dyn Embedder>,
     adapter: Option<String>,
-    progress: &dyn ImportProgress,
+    progress: &dyn JobProgress,
 ) -> Result<ReindexReport, CoreError> {
     let started = Instant::now();
     let catalog = live.catalog().clone();
@@ -165,10 +166,10 @@ pub async fn reindex_to(
 }
 
 async fn copy_all(
-    live: &LiveIndex,
+    live: &ActiveIndex,
     target: &Arc<dyn VectorStore>,
     embedder: &dyn Embedder,
-    progress: &dyn ImportProgress,
+    progress: &dyn JobProgress,
 ) -> Result<usize, CoreError> {
     progress.start(live.count().await?);
     let mut cursor = None;

@@ -13,7 +13,7 @@ use std::sync::{Arc, RwLock};
 
 use serde::{Deserialize, Serialize};
 
-use crate::ranking::normalize;
+use copmatch_ranking::normalize;
 
 /// A trained query adapter, as stored in a model artifact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,7 +22,7 @@ pub struct QueryAdapter {
     pub version: String,
     /// The embedding model it was trained on; it serves only with that one.
     pub base_model: String,
-    /// The [`crate::community::EMBEDDING_TEXT_VERSION`] of the vectors it was
+    /// The [`copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION`] of the vectors it was
     /// trained on; it serves only with that one too.
     #[serde(default = "texts_before_versioning")]
     pub text_version: u32,

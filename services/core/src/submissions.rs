@@ -11,8 +11,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::community::{same_community, Community, CommunityInput};
-use crate::error::{CoreError, ErrorCode};
+use copmatch_domain::ids::CommunityId;
+use copmatch_domain::community::{same_community, Community, CommunityInput};
+use copmatch_domain::error::{CoreError, ErrorCode};
 
 const MAX_CONTACT_CHARS: usize = 200;
 const MAX_NOTE_CHARS: usize = 1000;
@@ -52,7 +53,7 @@ impl ItemState {
 /// Why a submission may repeat a catalog entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct DuplicateFlag {
-    pub community_id: String,
+    pub community_id: CommunityId,
     pub name: String,
     pub reason: String,
 }

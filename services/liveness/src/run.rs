@@ -7,21 +7,21 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use copmatch_core::import::ImportProgress;
-use copmatch_core::liveness::service::LivenessService;
-use copmatch_core::{CoreError, ErrorCode};
+use copmatch_core::progress::JobProgress;
+use copmatch_core::liveness_checks::LivenessService;
+use copmatch_core::{CommunityId, CoreError, ErrorCode};
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::Checker;
+use crate::checker::Checker;
 
 /// Which communities a run checks.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Selection {
     All,
     Due,
-    Ids(Vec<String>),
+    Ids(Vec<CommunityId>),
 }
 
 /// What became of one check.
@@ -136,7 +136,7 @@ impl RunState {
     }
 }
 
-impl ImportProgress for RunState {
+impl JobProgress for RunState {
     fn start(&self, total: usize) {
         self.total.store(total, Ordering::SeqCst);
         self.done.store(0, Ordering::SeqCst);
@@ -156,7 +156,7 @@ pub async fn run(
     checker: &Checker,
     liveness: &LivenessService,
     selection: &Selection,
-    progress: &dyn ImportProgress,
+    progress: &dyn JobProgress,
     state: Option<&RunState>,
 ) -> Result<RunReport, CoreError> {
     let outcome = run_inner(checker, liveness, selection, progress, state).await;
@@ -173,7 +173,7 @@ async fn run_inner(
     checker: &Checker,
     liveness: &LivenessService,
     selection: &Selection,
-    progress: &dyn ImportProgress,
+    progress: &dyn JobProgress,
     state: Option<&RunState>,
 ) -> Result<RunReport, CoreError> {
     let started = Instant::now();

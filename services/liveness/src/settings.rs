@@ -1,6 +1,6 @@
 //! The `liveness` configuration section.
 
-use copmatch_core::liveness::LivenessPolicy;
+use copmatch_core::liveness_policy::LivenessPolicy;
 use serde::{Deserialize, Serialize};
 
 /// Where each platform's public API answers. Tests point them at a local

@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use copmatch_core::fakes::{memory_service, MemoryLivenessLog, MemoryQueue};
-use copmatch_core::import::NoProgress;
-use copmatch_core::liveness::service::LivenessService;
-use copmatch_core::liveness::ManualClock;
+use copmatch_core::progress::NoProgress;
+use copmatch_core::liveness_checks::LivenessService;
+use copmatch_core::time::ManualClock;
 use copmatch_core::moderator::Moderator;
 use copmatch_core::submissions::{ItemKind, ItemState};
 use copmatch_core::CopMatch;
@@ -76,8 +76,8 @@ async fn every_adapter_and_failure_case_ends_in_its_outcome_and_status() {
     assert_eq!(report.not_recorded, 0);
     let mut wrong = Vec::new();
     for case in &cases {
-        let check = &w.liveness.history(case.id, 1).await.unwrap()[0];
-        let community = w.service.get(case.id).await.unwrap();
+        let check = &w.liveness.history(&cid(case.id), 1).await.unwrap()[0];
+        let community = w.service.get(&cid(case.id)).await.unwrap();
         if check.outcome.as_str() != case.outcome || community.status.as_str() != case.status {
             wrong.push(format!(
                 "{}: {} / {} (expected {} / {}): {}",
@@ -91,16 +91,16 @@ async fn every_adapter_and_failure_case_ends_in_its_outcome_and_status() {
         }
     }
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
-    let discord = w.service.get("discord-live").await.unwrap();
+    let discord = w.service.get(&cid("discord-live")).await.unwrap();
     assert_eq!(discord.member_count, Some(4200));
     assert_eq!(discord.liveness.signals.online, Some(310));
-    let forum = w.service.get("forum-live").await.unwrap();
+    let forum = w.service.get(&cid("forum-live")).await.unwrap();
     assert_eq!(forum.liveness.signals.posts_7d, Some(140));
-    let reddit = w.service.get("reddit-live").await.unwrap();
+    let reddit = w.service.get(&cid("reddit-live")).await.unwrap();
     assert_eq!(reddit.member_count, Some(250_000));
-    let meetup = w.service.get("meetup-live").await.unwrap();
+    let meetup = w.service.get(&cid("meetup-live")).await.unwrap();
     assert!(meetup.liveness.signals.next_event_at.is_some());
-    let ssrf = &w.liveness.history("ssrf-redirect", 1).await.unwrap()[0];
+    let ssrf = &w.liveness.history(&cid("ssrf-redirect"), 1).await.unwrap()[0];
     assert!(ssrf.detail.contains("169.254.169.254"), "{}", ssrf.detail);
     let table = report.render();
     assert!(
@@ -116,7 +116,7 @@ async fn a_moved_link_is_suggested_to_moderators_and_never_rewritten() {
     run(
         &checker,
         &w.liveness,
-        &Selection::Ids(vec!["moved".into()]),
+        &Selection::Ids(community_ids(&["moved"])),
         &NoProgress,
         None,
     )
@@ -130,7 +130,7 @@ async fn a_moved_link_is_suggested_to_moderators_and_never_rewritten() {
         Some(w.internet.url("chain.test", "/new").as_str())
     );
     assert_eq!(
-        w.service.get("moved").await.unwrap().url,
+        w.service.get(&cid("moved")).await.unwrap().url,
         w.internet.url("chain.test", "/old")
     );
 }
@@ -139,12 +139,8 @@ async fn a_moved_link_is_suggested_to_moderators_and_never_rewritten() {
 async fn dead_takes_repeated_failures_over_days_and_a_revived_link_is_active_again() {
     let w = world().await;
     let checker = checker(&w, |_| {});
-    let dead_ids = vec![
-        "not-found".to_string(),
-        "discord-expired".to_string(),
-        "no-such-host".to_string(),
-    ];
-    let ids = Selection::Ids(dead_ids.clone());
+    let dead_ids = ["not-found", "discord-expired", "no-such-host"];
+    let ids = Selection::Ids(community_ids(&dead_ids));
     // Three dead checks (liveness.dead_after_failures) spanning at least a
     // week (liveness.dead_after_days).
     for day in [0, 4, 8] {
@@ -155,7 +151,7 @@ async fn dead_takes_repeated_failures_over_days_and_a_revived_link_is_active_aga
             .await
             .unwrap();
         for id in &dead_ids {
-            let status = w.service.get(id).await.unwrap().status;
+            let status = w.service.get(&cid(id)).await.unwrap().status;
             assert_eq!(
                 status.as_str(),
                 if day < 8 { "unknown" } else { "dead_link" },
@@ -165,23 +161,23 @@ async fn dead_takes_repeated_failures_over_days_and_a_revived_link_is_active_aga
     }
     // The same community answering again is active at once.
     w.service
-        .update_stored("not-found", |c| c.url = w.internet.url("ok.test", "/"))
+        .update_stored(&cid("not-found"), |c| c.url = w.internet.url("ok.test", "/"))
         .await
         .unwrap();
     run(
         &checker,
         &w.liveness,
-        &Selection::Ids(vec!["not-found".into()]),
+        &Selection::Ids(community_ids(&["not-found"])),
         &NoProgress,
         None,
     )
     .await
     .unwrap();
     assert_eq!(
-        w.service.get("not-found").await.unwrap().status.as_str(),
+        w.service.get(&cid("not-found")).await.unwrap().status.as_str(),
         "active"
     );
-    assert_eq!(w.liveness.history("not-found", 10).await.unwrap().len(), 4);
+    assert_eq!(w.liveness.history(&cid("not-found"), 10).await.unwrap().len(), 4);
 }
 
 #[tokio::test]
@@ -246,14 +242,14 @@ async fn loopback_is_refused_unless_a_test_allows_it() {
     run(
         &strict,
         &w.liveness,
-        &Selection::Ids(vec!["local".into(), "ok".into()]),
+        &Selection::Ids(community_ids(&["local", "ok"])),
         &NoProgress,
         None,
     )
     .await
     .unwrap();
     for id in ["local", "ok"] {
-        let check = &w.liveness.history(id, 1).await.unwrap()[0];
+        let check = &w.liveness.history(&cid(id), 1).await.unwrap()[0];
         assert_eq!(check.outcome.as_str(), "unverifiable", "{id}");
         assert!(check.detail.contains("loopback"), "{id}: {}", check.detail);
     }
@@ -270,14 +266,14 @@ async fn a_run_stops_at_its_cap_and_checks_only_what_is_due() {
     let report = run(
         &capped,
         &w.liveness,
-        &Selection::Ids(vec![
-            "ok".into(),
-            "moved".into(),
-            "gone".into(),
-            "se-live".into(),
-            "forum-live".into(),
-            "reddit-live".into(),
-        ]),
+        &Selection::Ids(community_ids(&[
+            "ok",
+            "moved",
+            "gone",
+            "se-live",
+            "forum-live",
+            "reddit-live",
+        ])),
         &NoProgress,
         None,
     )
@@ -288,7 +284,7 @@ async fn a_run_stops_at_its_cap_and_checks_only_what_is_due() {
     run(
         &all,
         &w.liveness,
-        &Selection::Ids(vec!["ok".into()]),
+        &Selection::Ids(community_ids(&["ok"])),
         &NoProgress,
         None,
     )
@@ -302,4 +298,14 @@ async fn a_run_stops_at_its_cap_and_checks_only_what_is_due() {
         due.iter().any(|c| c.id == "ok"),
         "a week later it is due again"
     );
+}
+
+fn community_ids(raw: &[&str]) -> Vec<copmatch_core::CommunityId> {
+    raw.iter()
+        .map(|id| copmatch_core::CommunityId::parse(*id).expect("a valid id"))
+        .collect()
+}
+
+fn cid(raw: &str) -> copmatch_core::CommunityId {
+    copmatch_core::CommunityId::parse(raw).expect("a valid id")
 }

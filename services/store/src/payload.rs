@@ -93,7 +93,7 @@ impl FilterParts {
                     .collect(),
             ));
         }
-        parts.excluded_ids = filter.exclude_ids.clone();
+        parts.excluded_ids = filter.exclude_ids.iter().map(|id| id.to_string()).collect();
         parts
     }
 
@@ -116,7 +116,7 @@ mod tests {
     fn an_empty_filter_has_no_parts() {
         assert!(FilterParts::of(&StoreFilter::default()).is_empty());
         let parts = FilterParts::of(&StoreFilter {
-            exclude_ids: vec!["x".into()],
+            exclude_ids: vec![copmatch_core::CommunityId::parse("x").unwrap()],
             ..Default::default()
         });
         assert!(parts.must.is_empty() && parts.excluded_ids == ["x"]);

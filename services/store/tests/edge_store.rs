@@ -25,9 +25,9 @@ async fn everything_survives_close_and_reopen() {
     let store = open(&dir);
     assert_eq!(store.count().await.unwrap(), 2);
     assert!(store.get("doctors").await.unwrap().is_none());
-    let vocabulary = store.vocabulary().await.unwrap();
-    assert!(vocabulary.category_keys.contains(&"nursing".to_string()));
-    assert!(vocabulary.language_keys.contains(&"english".to_string()));
+    let facets = store.facet_values().await.unwrap();
+    assert!(facets.category_keys.contains(&"nursing".to_string()));
+    assert!(facets.language_keys.contains(&"english".to_string()));
 }
 
 #[tokio::test]

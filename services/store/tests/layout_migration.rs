@@ -17,7 +17,7 @@ fn write_old_shard(path: &std::path::Path) {
         .build();
     let shard = EdgeShard::new(path, config).unwrap();
     let community = Community {
-        id: "old".into(),
+        id: copmatch_core::CommunityId::parse("old").unwrap(),
         name: "Old Timers".into(),
         url: "https://old.example".into(),
         platform: Platform::Forum,

@@ -10,7 +10,28 @@ use subtle::ConstantTimeEq;
 
 use super::{Caller, Need, Scope, PUBLIC_NAME};
 use crate::error::ApiError;
-use crate::settings::AuthSettings;
+
+/// API keys (the `auth` configuration section). No keys at all = keyless.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthSettings {
+    pub keys: Vec<KeySettings>,
+    /// The key the pages send for visitors (scopes recommend, submit,
+    /// feedback). Unset while keys exist: one is generated per process.
+    pub public_key: Option<String>,
+    /// Probe routes (`/health`, `/ready`, `/metrics`) that need no key.
+    pub open_paths: Vec<String>,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            keys: Vec::new(),
+            public_key: None,
+            open_paths: crate::telemetry::PROBES.map(String::from).to_vec(),
+        }
+    }
+}
 
 /// A configured key.
 #[derive(Debug, Clone, Serialize, Deserialize)]

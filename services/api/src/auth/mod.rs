@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 mod keys;
 
-pub use keys::{KeySettings, Keys};
+pub use keys::{AuthSettings, KeySettings, Keys};
 
 use crate::error::ApiError;
 use crate::limits::{Budget, RateLimits};

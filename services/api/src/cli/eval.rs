@@ -6,26 +6,27 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use copmatch_core::devset::calibrate::{calibrate, Calibration, TARGET_PRECISION};
-use copmatch_core::devset::crossval::{cross_validate, grid, CrossValidation};
-use copmatch_core::devset::plain::evaluate_plain;
-use copmatch_core::devset::stats::{paired_difference, Interval};
-use copmatch_core::devset::{evaluate, parse_queries, EvalQuery, ModeReport};
-use copmatch_core::{CopMatch, ImportProgress, RetrievalMode};
+use copmatch_retrain::devset::calibrate::{calibrate, Calibration, TARGET_PRECISION};
+use copmatch_retrain::devset::crossval::{cross_validate, grid, CrossValidation};
+use copmatch_retrain::devset::plain::evaluate_plain;
+use copmatch_retrain::devset::stats::{paired_difference, Interval};
+use copmatch_retrain::devset::{evaluate, parse_queries, EvalQuery, ModeReport};
+use copmatch_core::{CopMatch, JobProgress};
+use copmatch_ranking::RetrievalMode;
 use serde::Serialize;
 
-use super::progress::ProgressBarImport;
+use crate::progress::TerminalProgress;
 use super::stack::with_stack;
-use crate::settings::{workspace, Settings};
+use crate::settings::{home, Settings};
 
 /// The shared public list beside the repository, when present.
 pub fn shared_catalog() -> Option<PathBuf> {
-    let path = workspace().join("../shared/data/external-communities.jsonl");
+    let path = home().join("../shared/data/external-communities.jsonl");
     path.canonicalize().ok().filter(|p| p.is_file())
 }
 
 pub fn default_queries() -> PathBuf {
-    workspace().join("data/eval/dev.jsonl")
+    home().join("data/eval/dev.jsonl")
 }
 
 #[derive(Serialize)]
@@ -51,7 +52,7 @@ pub async fn evaluate_systems(
     service: &CopMatch,
     queries: &[EvalQuery],
     catalogs: &[PathBuf],
-    progress: &dyn ImportProgress,
+    progress: &dyn JobProgress,
 ) -> anyhow::Result<EvalOutput> {
     import_catalogs(service, catalogs, progress).await?;
     let catalog_size = service.store().count().await?;
@@ -82,7 +83,7 @@ pub async fn evaluate_systems(
 async fn import_catalogs(
     service: &CopMatch,
     catalogs: &[PathBuf],
-    progress: &dyn ImportProgress,
+    progress: &dyn JobProgress,
 ) -> anyhow::Result<()> {
     for path in catalogs {
         let text = tokio::fs::read_to_string(path)
@@ -126,11 +127,11 @@ pub async fn run(
     settings.data_dir = scratch.path().to_path_buf();
     settings.catalog.import_when_empty = false;
     let output = with_stack(&settings, |stack| async move {
-        let bar = ProgressBarImport::new("importing");
+        let bar = TerminalProgress::new("importing");
         let mut output = evaluate_systems(&stack.service, &queries, &catalogs, &bar).await?;
         if cross_validation {
             let service = &stack.service;
-            let bar = ProgressBarImport::counting("cross-validating", "settings");
+            let bar = TerminalProgress::counting("cross-validating", "settings");
             let settings = grid(service.weights());
             let (configured, dense) = (&output.systems[0], &output.systems[1]);
             output.cross_validation =

@@ -5,7 +5,6 @@
 //! [`transfer`] (export), and [`progress`] (the bars they all show).
 
 pub mod eval;
-pub mod progress;
 pub mod retrain;
 pub mod stack;
 pub mod transfer;
@@ -15,12 +14,12 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use copmatch_core::reindex::reindex;
-use copmatch_core::{Profile, RecommendRequest, Steering};
+use copmatch_core::{CommunityId, Profile, RecommendRequest, Steering};
 use copmatch_liveness::Selection;
 
 use crate::app::Application;
 use crate::settings::Settings;
-use progress::ProgressBarImport;
+use crate::progress::TerminalProgress;
 use stack::with_stack;
 
 #[derive(Parser, Debug)]
@@ -203,7 +202,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("reading {}", file.display()))?;
             let report = with_stack(&quiet, |stack| async move {
-                let bar = ProgressBarImport::new("importing");
+                let bar = TerminalProgress::new("importing");
                 Ok(stack.service.import(&text, &bar).await?)
             })
             .await?;
@@ -226,7 +225,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Reindex => {
             let report = with_stack(&quiet, |stack| async move {
-                let bar = ProgressBarImport::new("re-indexing");
+                let bar = TerminalProgress::new("re-indexing");
                 let embedder = stack.service.embedder().clone();
                 Ok(reindex(&stack.index, embedder, &bar).await?)
             })
@@ -252,14 +251,18 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             let selection = if all {
                 Selection::All
             } else if !id.is_empty() {
-                Selection::Ids(id)
+                Selection::Ids(
+                    id.into_iter()
+                        .map(CommunityId::parse)
+                        .collect::<Result<_, _>>()?,
+                )
             } else {
                 Selection::Due
             };
             let report = with_stack(&quiet, |stack| async move {
-                let bar = ProgressBarImport::counting("checking", "communities");
+                let bar = TerminalProgress::counting("checking", "communities");
                 Ok(
-                    copmatch_liveness::run(&stack.checker, &stack.liveness, &selection, &bar, None)
+                    copmatch_liveness::run(&stack.checks.checker, &stack.checks.liveness, &selection, &bar, None)
                         .await?,
                 )
             })
@@ -311,7 +314,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
 fn print_recommendations(response: &copmatch_core::RecommendResponse) {
     let mut weak_seen = false;
     for (rank, r) in response.recommendations.iter().enumerate() {
-        if r.strength == copmatch_core::ranking::MatchStrength::Weak && !weak_seen {
+        if r.strength == copmatch_ranking::MatchStrength::Weak && !weak_seen {
             weak_seen = true;
             println!("    less close:");
         }

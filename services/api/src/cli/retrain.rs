@@ -11,7 +11,7 @@ use copmatch_retrain::data::{self, to_jsonl};
 use copmatch_retrain::simulate::{simulate, Signal, SimOptions};
 use copmatch_retrain::{retrain, RetrainOptions};
 
-use super::progress::{BarStages, ProgressBarImport};
+use crate::progress::{BarStages, TerminalProgress};
 use super::stack::with_stack;
 use super::transfer::write_output;
 use crate::app::Stack;
@@ -136,7 +136,7 @@ pub async fn feedback(settings: &Settings, command: FeedbackCommand) -> anyhow::
         }
         FeedbackCommand::Export { out } => {
             let (users, events) = with_stack(settings, |stack| async move {
-                let bar = ProgressBarImport::counting("reading feedback", "events");
+                let bar = TerminalProgress::counting("reading feedback", "events");
                 data::read_store(stack.users.users().as_ref(), &bar).await
             })
             .await?;
@@ -161,11 +161,11 @@ pub async fn feedback(settings: &Settings, command: FeedbackCommand) -> anyhow::
 async fn import(stack: &Stack, text: &str) -> anyhow::Result<ImportCounts> {
     let (users, events) = data::parse_records(text)?;
     let store = stack.users.users();
-    let bar = ProgressBarImport::counting("importing feedback", "records");
-    copmatch_core::ImportProgress::start(&bar, users.len() + events.len());
+    let bar = TerminalProgress::counting("importing feedback", "records");
+    copmatch_core::JobProgress::start(&bar, users.len() + events.len());
     // Everything is checked before anything is written: a bad file writes nothing.
     let mut known = std::collections::HashSet::new();
-    let mut known_users: std::collections::HashSet<String> =
+    let mut known_users: std::collections::HashSet<copmatch_core::UserId> =
         users.iter().map(|u| u.id.clone()).collect();
     for e in &events {
         if known.insert(e.community_id.clone())
@@ -193,7 +193,7 @@ async fn import(stack: &Stack, text: &str) -> anyhow::Result<ImportCounts> {
             languages: u.languages.clone(),
         };
         stack.users.put_user(&u.id, input).await?;
-        copmatch_core::ImportProgress::advance(&bar, 1);
+        copmatch_core::JobProgress::advance(&bar, 1);
     }
     // Events keep their ids, so importing a file twice stores each event once.
     let mut stored = std::collections::HashSet::new();
@@ -214,12 +214,12 @@ async fn import(stack: &Stack, text: &str) -> anyhow::Result<ImportCounts> {
         .into_iter()
         .filter(|e| stored.insert(e.id.clone()))
         .collect();
-    copmatch_core::ImportProgress::advance(&bar, total - new.len());
+    copmatch_core::JobProgress::advance(&bar, total - new.len());
     for chunk in new.chunks(500) {
         store.append_events(chunk.to_vec()).await?;
-        copmatch_core::ImportProgress::advance(&bar, chunk.len());
+        copmatch_core::JobProgress::advance(&bar, chunk.len());
     }
-    copmatch_core::ImportProgress::finish(&bar);
+    copmatch_core::JobProgress::finish(&bar);
     Ok(ImportCounts {
         users: users.len(),
         events: new.len(),
@@ -249,7 +249,7 @@ async fn retrain_with(stack: &Stack, args: &RetrainArgs) -> anyhow::Result<()> {
             (data::from_jsonl(&text)?, path.display().to_string())
         }
         None => {
-            let bar = ProgressBarImport::counting("reading feedback", "events");
+            let bar = TerminalProgress::counting("reading feedback", "events");
             (
                 data::from_store(stack.users.users().as_ref(), &bar).await?,
                 "the store".to_string(),
@@ -345,7 +345,7 @@ async fn models_with(stack: &Stack, command: ModelsCommand) -> anyhow::Result<()
     }
     .map_err(|e: CoreError| anyhow::anyhow!("{}: {}", e.code, e.message))?;
     let for_model = stack.service.embedder().clone();
-    let bar = ProgressBarImport::counting("re-indexing", "communities");
+    let bar = TerminalProgress::counting("re-indexing", "communities");
     let report = reindex_to(&stack.index, for_model, target.adapter_version(), &bar).await?;
     let name = target.name();
     stack.service.model_slot().set(target);

@@ -6,7 +6,7 @@
 use std::future::Future;
 
 use crate::app::{open_stack, start_embedder, Stack};
-use crate::cli::progress::ProgressBarImport;
+use crate::progress::TerminalProgress;
 use crate::settings::Settings;
 
 /// Runs `command` on the stack the settings describe, then closes the store.
@@ -16,7 +16,7 @@ where
     Fut: Future<Output = anyhow::Result<T>>,
 {
     let embedder = start_embedder(settings).await?;
-    let progress = ProgressBarImport::new("importing the bundled catalog");
+    let progress = TerminalProgress::new("importing the bundled catalog");
     let stack = open_stack(settings, embedder, &progress).await?;
     let store = stack.service.store().clone();
     let outcome = command(stack).await;

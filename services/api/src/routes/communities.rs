@@ -1,16 +1,16 @@
 //! The community catalog: read, write, import, and "similar to this one".
 
 use actix_web::{web, HttpResponse};
-use copmatch_core::import::NoProgress;
+use copmatch_core::progress::NoProgress;
 use copmatch_core::{
-    Community, CommunityPage, CopMatch, ErrorCode, ImportReport, SimilarResponse, StatusUpdate,
+    Community, CommunityId, CommunityPage, CopMatch, ErrorCode, ImportReport, SimilarResponse,
+    StatusUpdate,
 };
 use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::error::{ApiError, ErrorBody};
-use crate::ImportLimit;
 
 // `import` is registered before `{id}` so that it is not taken for an id.
 super::routes! { http;
@@ -37,6 +37,11 @@ pub struct SimilarQuery {
     pub limit: Option<usize>,
 }
 
+
+/// Largest import body, as app data for the import handler.
+#[derive(Clone, Copy)]
+pub struct ImportLimit(pub usize);
+
 /// A page of the catalog, in a stable order.
 #[utoipa::path(get, path = "/v1/communities", tag = "communities", params(PageQuery),
     responses((status = 200, body = CommunityPage), (status = 400, description = "invalid_limit, invalid_query_parameter", body = ErrorBody)))]
@@ -48,17 +53,17 @@ pub async fn list(
 }
 
 /// One community.
-#[utoipa::path(get, path = "/v1/communities/{id}", tag = "communities", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/v1/communities/{id}", tag = "communities", params(("id" = CommunityId, Path)),
     responses((status = 200, body = Community), (status = 404, description = "community_not_found", body = ErrorBody)))]
 pub async fn get(
     service: web::Data<CopMatch>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service.get(&id).await?))
+    Ok(HttpResponse::Ok().json(service.get(&CommunityId::parse(id.into_inner())?).await?))
 }
 
 /// Creates or replaces a community (admin). The body's `id` may be omitted.
-#[utoipa::path(put, path = "/v1/communities/{id}", tag = "communities", params(("id" = String, Path)),
+#[utoipa::path(put, path = "/v1/communities/{id}", tag = "communities", params(("id" = CommunityId, Path)),
     request_body = copmatch_core::community::CommunityInput,
     responses(
         (status = 200, description = "Replaced", body = Community),
@@ -72,7 +77,7 @@ pub async fn put(
     id: web::Path<String>,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let (community, created) = service.put(&id, body.into_inner()).await?;
+    let (community, created) = service.put(&CommunityId::parse(id.into_inner())?, body.into_inner()).await?;
     Ok(if created {
         HttpResponse::Created().json(community)
     } else {
@@ -82,7 +87,7 @@ pub async fn put(
 
 /// Records a community's liveness (admin): status, when it was checked,
 /// when it was last active, its size. The embedding is kept.
-#[utoipa::path(put, path = "/v1/communities/{id}/status", tag = "communities", params(("id" = String, Path)),
+#[utoipa::path(put, path = "/v1/communities/{id}/status", tag = "communities", params(("id" = CommunityId, Path)),
     request_body = StatusUpdate,
     responses(
         (status = 200, description = "The updated community", body = Community),
@@ -94,29 +99,29 @@ pub async fn put_status(
     id: web::Path<String>,
     body: web::Json<StatusUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service.update_status(&id, body.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(service.update_status(&CommunityId::parse(id.into_inner())?, body.into_inner()).await?))
 }
 
 /// Deletes a community (admin).
-#[utoipa::path(delete, path = "/v1/communities/{id}", tag = "communities", params(("id" = String, Path)),
+#[utoipa::path(delete, path = "/v1/communities/{id}", tag = "communities", params(("id" = CommunityId, Path)),
     responses((status = 204, description = "Deleted"), (status = 404, description = "community_not_found", body = ErrorBody)))]
 pub async fn delete(
     service: web::Data<CopMatch>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    service.delete(&id).await?;
+    service.delete(&CommunityId::parse(id.into_inner())?).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Communities like this one.
-#[utoipa::path(get, path = "/v1/communities/{id}/similar", tag = "communities", params(("id" = String, Path), SimilarQuery),
+#[utoipa::path(get, path = "/v1/communities/{id}/similar", tag = "communities", params(("id" = CommunityId, Path), SimilarQuery),
     responses((status = 200, body = SimilarResponse), (status = 404, description = "community_not_found", body = ErrorBody)))]
 pub async fn similar(
     service: web::Data<CopMatch>,
     id: web::Path<String>,
     query: web::Query<SimilarQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service.similar(&id, query.limit).await?))
+    Ok(HttpResponse::Ok().json(service.similar(&CommunityId::parse(id.into_inner())?, query.limit).await?))
 }
 
 /// Imports communities from an NDJSON body (one JSON object per line; admin).

@@ -7,10 +7,6 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorBody};
 
-/// The probe routes: open by default (`auth.open_paths`), never refused for
-/// overload, and left out of the access log.
-pub const PROBES: [&str; 3] = ["/health", "/ready", "/metrics"];
-
 super::routes! { http;
     "/health" => { get: health @ Probe },
     "/ready" => { get: ready @ Probe },

@@ -2,9 +2,9 @@
 //! check, and starting a check by hand.
 
 use actix_web::{web, HttpResponse};
-use copmatch_core::liveness::service::LivenessSummary;
+use copmatch_core::liveness_checks::LivenessSummary;
 use copmatch_core::liveness::CheckResult;
-use copmatch_core::{CoreError, ErrorCode};
+use copmatch_core::{CommunityId, CoreError, ErrorCode};
 use copmatch_liveness::run::RunStatus;
 use copmatch_liveness::Selection;
 use serde::{Deserialize, Serialize};
@@ -20,6 +20,8 @@ super::routes! { http;
 }
 
 const MAX_HISTORY: usize = 200;
+/// Checks a history answer holds when the request does not say.
+pub const DEFAULT_HISTORY: usize = 20;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -30,14 +32,14 @@ pub struct HistoryQuery {
 
 #[derive(Serialize, ToSchema)]
 pub struct LivenessHistory {
-    pub community_id: String,
+    pub community_id: CommunityId,
     /// Newest first; at most `liveness.history_cap` are kept.
     pub checks: Vec<CheckResult>,
 }
 
 /// A community's liveness checks, newest first.
 #[utoipa::path(get, path = "/v1/communities/{id}/liveness", tag = "liveness",
-    params(("id" = String, Path), HistoryQuery),
+    params(("id" = CommunityId, Path), HistoryQuery),
     responses(
         (status = 200, body = LivenessHistory),
         (status = 400, description = "invalid_community_id, invalid_limit, invalid_query_parameter", body = ErrorBody),
@@ -49,16 +51,17 @@ pub async fn history(
     id: web::Path<String>,
     query: web::Query<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = query.limit.unwrap_or(20);
+    let limit = query.limit.unwrap_or(DEFAULT_HISTORY);
     if limit == 0 || limit > MAX_HISTORY {
         return Err(ApiError::new(
             ErrorCode::InvalidLimit,
             format!("limit must be between 1 and {MAX_HISTORY}, got {limit}"),
         ));
     }
+    let id = CommunityId::parse(id.into_inner())?;
     let checks = checks.liveness.history(&id, limit).await?;
     Ok(HttpResponse::Ok().json(LivenessHistory {
-        community_id: id.into_inner(),
+        community_id: id,
         checks,
     }))
 }
@@ -104,7 +107,12 @@ impl RunRequest {
         match self.select.as_deref().unwrap_or("due") {
             "due" => Ok(Selection::Due),
             "all" => Ok(Selection::All),
-            "ids" if !self.ids.is_empty() => Ok(Selection::Ids(self.ids)),
+            "ids" if !self.ids.is_empty() => Ok(Selection::Ids(
+                self.ids
+                    .into_iter()
+                    .map(CommunityId::parse)
+                    .collect::<Result<_, _>>()?,
+            )),
             other => Err(CoreError::new(
                 ErrorCode::InvalidRequestBody,
                 format!("select must be \"due\", \"all\" or \"ids\" with a non-empty ids list, got {other:?}"),

@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use copmatch_core::feedback::{parse_feedback_body, FeedbackInput, User, UserInput};
+use copmatch_core::UserId;
 use copmatch_core::personalizer::{
     FeedbackReport, Personalizer, UserRecommendOptions, UserRecommendResponse,
 };
@@ -50,7 +51,7 @@ impl From<RecommendQuery> for UserRecommendOptions {
 
 /// Creates or replaces a user's profile (201 when created, 200 when replaced).
 #[utoipa::path(put, path = "/v1/users/{id}", tag = "users",
-    params(("id" = String, Path, description = "The app's id for the person: letters, digits, '.', '_', '-'")),
+    params(("id" = UserId, Path, description = "The app's id for the person: letters, digits, '.', '_', '-'")),
     request_body = UserInput,
     responses(
         (status = 200, description = "Replaced", body = User),
@@ -67,7 +68,7 @@ pub async fn put(
 ) -> Result<HttpResponse, ApiError> {
     let (user, created) = users
         .for_owner(caller.owner())
-        .put_user(&id, body.into_inner())
+        .put_user(&UserId::parse(id.into_inner())?, body.into_inner())
         .await?;
     Ok(if created {
         HttpResponse::Created().json(user)
@@ -78,7 +79,7 @@ pub async fn put(
 
 /// A stored user.
 #[utoipa::path(get, path = "/v1/users/{id}", tag = "users",
-    params(("id" = String, Path,)),
+    params(("id" = UserId, Path,)),
     responses(
         (status = 200, body = User),
         (status = 400, description = "invalid_user_id", body = ErrorBody),
@@ -89,12 +90,12 @@ pub async fn get(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(users.for_owner(caller.owner()).get_user(&id).await?))
+    Ok(HttpResponse::Ok().json(users.for_owner(caller.owner()).get_user(&UserId::parse(id.into_inner())?).await?))
 }
 
 /// Deletes a user and all their feedback events.
 #[utoipa::path(delete, path = "/v1/users/{id}", tag = "users",
-    params(("id" = String, Path,)),
+    params(("id" = UserId, Path,)),
     responses(
         (status = 204, description = "Deleted, with their feedback"),
         (status = 400, description = "invalid_user_id", body = ErrorBody),
@@ -105,7 +106,7 @@ pub async fn delete(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    users.for_owner(caller.owner()).delete_user(&id).await?;
+    users.for_owner(caller.owner()).delete_user(&UserId::parse(id.into_inner())?).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -113,7 +114,7 @@ pub async fn delete(
 /// left and reported communities are left out; dismissed ones push
 /// look-alikes down; joined and clicked ones pull related communities up.
 #[utoipa::path(get, path = "/v1/users/{id}/recommendations", tag = "users",
-    params(("id" = String, Path,), RecommendQuery),
+    params(("id" = UserId, Path,), RecommendQuery),
     responses(
         (status = 200, body = UserRecommendResponse),
         (status = 400, description = "invalid_user_id, invalid_limit, invalid_offset, invalid_diversity, invalid_query_parameter", body = ErrorBody),
@@ -128,7 +129,7 @@ pub async fn recommendations(
 ) -> Result<HttpResponse, ApiError> {
     let response = users
         .for_owner(caller.owner())
-        .recommend_for_user(&id, query.into_inner().into())
+        .recommend_for_user(&UserId::parse(id.into_inner())?, query.into_inner().into())
         .await?;
     Ok(HttpResponse::Ok().json(response))
 }

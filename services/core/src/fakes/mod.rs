@@ -16,37 +16,44 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
-use crate::community::Community;
-use crate::error::EmbedError;
-use crate::import::NoProgress;
-use crate::live::LiveIndex;
+use copmatch_domain::community::Community;
+use copmatch_domain::error::EmbedError;
+use crate::progress::NoProgress;
+use crate::active_index::ActiveIndex;
 use crate::ports::Embedder;
-use crate::ranking::{normalize, RankingWeights};
-use crate::reindex::open_live_index;
+use copmatch_ranking::{normalize, RankingWeights};
+use crate::reindex::open_active_index;
 use crate::service::{CopMatch, Limits};
 
 pub use records::{MemoryLivenessLog, MemoryQueue, MemoryUsers};
 
 /// The catalog service over an empty in-memory index and a [`WordEmbedder`]
 /// of `dimension`, with default weights and limits.
-pub async fn memory_service(dimension: usize) -> (CopMatch, Arc<LiveIndex>, Arc<WordEmbedder>) {
+pub async fn memory_service(dimension: usize) -> (CopMatch, Arc<ActiveIndex>, Arc<WordEmbedder>) {
+    let (service, index, embedder, _) = memory_service_with_calls(dimension).await;
+    (service, index, embedder)
+}
+
+/// [`memory_service`], with the count of the calls its store answers (below
+/// the active index, where each call would be a round trip to a real store).
+pub async fn memory_service_with_calls(
+    dimension: usize,
+) -> (CopMatch, Arc<ActiveIndex>, Arc<WordEmbedder>, Arc<StoreCalls>) {
     let embedder = Arc::new(WordEmbedder::new(dimension));
-    let live = open_live_index(
-        Arc::new(MemoryCatalog::default()),
-        embedder.clone(),
-        &NoProgress,
-    )
-    .await
-    .expect("an empty in-memory index opens");
+    let catalog = Arc::new(MemoryCatalog::default());
+    let calls = catalog.calls();
+    let index = open_active_index(catalog, embedder.clone(), &NoProgress)
+        .await
+        .expect("an empty in-memory index opens");
     let service = CopMatch::new(
         embedder.clone(),
-        live.clone(),
+        index.clone(),
         RankingWeights::default(),
         Limits::default(),
     );
-    (service, live, embedder)
+    (service, index, embedder, calls)
 }
-pub use store::{MemoryCatalog, MemoryStore};
+pub use store::{MemoryCatalog, MemoryStore, StoreCalls};
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -127,6 +134,16 @@ impl Embedder for WordEmbedder {
     fn is_ready(&self) -> bool {
         self.ready.load(Ordering::SeqCst)
     }
+}
+
+/// A community id a test names (panics on an invalid one).
+pub fn cid(raw: &str) -> copmatch_domain::ids::CommunityId {
+    copmatch_domain::ids::CommunityId::parse(raw).expect("a valid community id")
+}
+
+/// A user id a test names (panics on an invalid one).
+pub fn uid(raw: &str) -> copmatch_domain::ids::UserId {
+    copmatch_domain::ids::UserId::parse(raw).expect("a valid user id")
 }
 
 /// A community with the fields tests set; the rest default.

@@ -7,9 +7,9 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::lock;
-use crate::error::StoreError;
+use copmatch_domain::error::StoreError;
 use crate::feedback::{FeedbackEvent, FeedbackKind, User};
-use crate::liveness::CheckResult;
+use copmatch_domain::liveness::CheckResult;
 use crate::ports::{LivenessLog, ModerationQueue, UserStore};
 use crate::submissions::{ItemState, ModerationItem};
 
@@ -51,7 +51,7 @@ pub struct MemoryUsers {
 #[async_trait]
 impl UserStore for MemoryUsers {
     async fn put_user(&self, user: User) -> Result<(), StoreError> {
-        lock(&self.users).insert(user.id.clone(), user);
+        lock(&self.users).insert(user.id.to_string(), user);
         Ok(())
     }
 
@@ -124,7 +124,7 @@ impl MemoryLivenessLog {
 impl LivenessLog for MemoryLivenessLog {
     async fn append(&self, check: CheckResult) -> Result<(), StoreError> {
         let mut checks = lock(&self.checks);
-        let list = checks.entry(check.community_id.clone()).or_default();
+        let list = checks.entry(check.community_id.to_string()).or_default();
         list.push(check);
         let excess = list.len().saturating_sub(self.cap);
         list.drain(..excess);

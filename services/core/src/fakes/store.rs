@@ -7,13 +7,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use async_trait::async_trait;
 
 use super::{lock, words};
-use crate::community::Community;
-use crate::error::StoreError;
+use copmatch_domain::community::Community;
+use copmatch_domain::ids::CommunityId;
+use copmatch_domain::error::StoreError;
 use crate::ports::{
     CommunityRecord, IndexCatalog, IndexVersion, ScoredRecord, SearchHits, StoreFilter,
-    VectorQuery, VectorStore, Vocabulary,
+    VectorQuery, VectorStore, FacetValues,
 };
-use crate::ranking::dot;
+use copmatch_ranking::dot;
 
 fn matches(filter: &StoreFilter, c: &Community) -> bool {
     (filter.platforms.is_empty() || filter.platforms.contains(&c.platform))
@@ -42,14 +43,40 @@ fn keyword_score(query: &str, c: &Community) -> f32 {
     words(query).filter(|w| text.contains(w)).count() as f32
 }
 
+/// How many times each store operation was called, over every index version
+/// of one [`MemoryCatalog`]: one call is one round trip on a real store.
+#[derive(Default)]
+pub struct StoreCalls(Mutex<BTreeMap<&'static str, usize>>);
+
+impl StoreCalls {
+    /// Calls of each operation so far.
+    pub fn snapshot(&self) -> BTreeMap<&'static str, usize> {
+        lock(&self.0).clone()
+    }
+
+    /// Calls of every operation so far.
+    pub fn total(&self) -> usize {
+        lock(&self.0).values().sum()
+    }
+
+    pub fn reset(&self) {
+        lock(&self.0).clear();
+    }
+}
+
 /// Communities in a map ordered by id; searches scan them all.
 #[derive(Default)]
 pub struct MemoryStore {
     records: Mutex<BTreeMap<String, CommunityRecord>>,
     closed: AtomicBool,
+    calls: Arc<StoreCalls>,
 }
 
 impl MemoryStore {
+    fn count_call(&self, operation: &'static str) {
+        *lock(&self.calls.0).entry(operation).or_default() += 1;
+    }
+
     fn open(&self) -> Result<MutexGuard<'_, BTreeMap<String, CommunityRecord>>, StoreError> {
         if self.closed.load(Ordering::SeqCst) {
             return Err(StoreError::Unavailable("the memory store is closed".into()));
@@ -61,22 +88,32 @@ impl MemoryStore {
 #[async_trait]
 impl VectorStore for MemoryStore {
     async fn upsert(&self, records: Vec<CommunityRecord>) -> Result<(), StoreError> {
+        self.count_call("upsert");
         let mut map = self.open()?;
         for r in records {
-            map.insert(r.community.id.clone(), r);
+            map.insert(r.community.id.to_string(), r);
         }
         Ok(())
     }
 
     async fn delete(&self, id: &str) -> Result<bool, StoreError> {
+        self.count_call("delete");
         Ok(self.open()?.remove(id).is_some())
     }
 
     async fn get(&self, id: &str) -> Result<Option<CommunityRecord>, StoreError> {
+        self.count_call("get");
         Ok(self.open()?.get(id).cloned())
     }
 
+    async fn get_many(&self, ids: &[CommunityId]) -> Result<Vec<CommunityRecord>, StoreError> {
+        self.count_call("get_many");
+        let map = self.open()?;
+        Ok(ids.iter().filter_map(|id| map.get(id.as_str()).cloned()).collect())
+    }
+
     async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError> {
+        self.count_call("list");
         let map = self.open()?;
         Ok(map
             .values()
@@ -91,6 +128,7 @@ impl VectorStore for MemoryStore {
         cursor: Option<String>,
         limit: usize,
     ) -> Result<(Vec<Community>, Option<String>), StoreError> {
+        self.count_call("scroll");
         let map = self.open()?;
         let mut page: Vec<Community> = map
             .range(cursor.unwrap_or_default()..)
@@ -98,16 +136,18 @@ impl VectorStore for MemoryStore {
             .map(|(_, r)| r.community.clone())
             .collect();
         let next = (page.len() > limit)
-            .then(|| page.pop().map(|c| c.id))
+            .then(|| page.pop().map(|c| c.id.into_string()))
             .flatten();
         Ok((page, next))
     }
 
     async fn count(&self) -> Result<usize, StoreError> {
+        self.count_call("count");
         Ok(self.open()?.len())
     }
 
     async fn search(&self, query: VectorQuery) -> Result<SearchHits, StoreError> {
+        self.count_call("search");
         let map = self.open()?;
         let eligible: Vec<&CommunityRecord> = map
             .values()
@@ -135,25 +175,28 @@ impl VectorStore for MemoryStore {
         Ok(SearchHits { dense, keyword })
     }
 
-    async fn vocabulary(&self) -> Result<Vocabulary, StoreError> {
+    async fn facet_values(&self) -> Result<Arc<FacetValues>, StoreError> {
+        self.count_call("facet_values");
         let map = self.open()?;
-        let mut vocabulary = Vocabulary::default();
+        let mut facets = FacetValues::default();
         for r in map.values() {
-            vocabulary.category_keys.extend(r.community.category_keys());
-            vocabulary.language_keys.extend(r.community.language_keys());
+            facets.category_keys.extend(r.community.category_keys());
+            facets.language_keys.extend(r.community.language_keys());
         }
-        for keys in [&mut vocabulary.category_keys, &mut vocabulary.language_keys] {
+        for keys in [&mut facets.category_keys, &mut facets.language_keys] {
             keys.sort();
             keys.dedup();
         }
-        Ok(vocabulary)
+        Ok(Arc::new(facets))
     }
 
     async fn check(&self) -> Result<(), StoreError> {
+        self.count_call("check");
         self.open().map(|_| ())
     }
 
     async fn close(&self) -> Result<(), StoreError> {
+        self.count_call("close");
         self.closed.store(true, Ordering::SeqCst);
         Ok(())
     }
@@ -164,9 +207,15 @@ impl VectorStore for MemoryStore {
 pub struct MemoryCatalog {
     versions: Mutex<Vec<(IndexVersion, Arc<MemoryStore>)>>,
     active: Mutex<Option<String>>,
+    calls: Arc<StoreCalls>,
 }
 
 impl MemoryCatalog {
+    /// The calls made to this catalog's stores (every version).
+    pub fn calls(&self) -> Arc<StoreCalls> {
+        self.calls.clone()
+    }
+
     fn store_of(&self, version: &IndexVersion) -> Result<Arc<MemoryStore>, StoreError> {
         lock(&self.versions)
             .iter()
@@ -196,7 +245,10 @@ impl IndexCatalog for MemoryCatalog {
     }
 
     async fn create(&self, version: &IndexVersion) -> Result<Arc<dyn VectorStore>, StoreError> {
-        let store = Arc::new(MemoryStore::default());
+        let store = Arc::new(MemoryStore {
+            calls: self.calls.clone(),
+            ..MemoryStore::default()
+        });
         let mut versions = lock(&self.versions);
         versions.retain(|(v, _)| v.name != version.name);
         versions.push((version.clone(), store.clone()));

@@ -1,11 +1,13 @@
 //! The catalog's use cases: read, write, delete, import communities and
 //! record their liveness. Every write embeds the community before storing it.
 
-use crate::community::{check_timestamp, validate_id, Community, Status};
-use crate::error::{CoreError, ErrorCode};
-use crate::import::{parse_lines, ImportProgress, ImportReport};
+use copmatch_domain::community::{check_timestamp, Community, Status};
+use copmatch_domain::ids::CommunityId;
+use copmatch_domain::error::{CoreError, ErrorCode};
+use crate::import::{parse_lines, ImportReport};
+use crate::progress::JobProgress;
 use crate::ports::CommunityRecord;
-use crate::views::embed_communities;
+use crate::embedding::embed_communities;
 
 use super::{CommunityPage, CopMatch, StatusUpdate};
 
@@ -14,7 +16,7 @@ impl CopMatch {
     /// keep their values; the embedding is unchanged.
     pub async fn update_status(
         &self,
-        id: &str,
+        id: &CommunityId,
         update: StatusUpdate,
     ) -> Result<Community, CoreError> {
         let mut record = self.record(id).await?;
@@ -49,7 +51,7 @@ impl CopMatch {
     /// the model does not read: status, liveness, url).
     pub async fn update_stored(
         &self,
-        id: &str,
+        id: &CommunityId,
         change: impl FnOnce(&mut Community),
     ) -> Result<Community, CoreError> {
         let mut record = self.record(id).await?;
@@ -59,8 +61,7 @@ impl CopMatch {
         Ok(community)
     }
 
-    pub(super) async fn record(&self, id: &str) -> Result<CommunityRecord, CoreError> {
-        validate_id(id)?;
+    pub(super) async fn record(&self, id: &CommunityId) -> Result<CommunityRecord, CoreError> {
         self.store.get(id).await?.ok_or_else(|| {
             CoreError::new(
                 ErrorCode::CommunityNotFound,
@@ -69,7 +70,7 @@ impl CopMatch {
         })
     }
 
-    pub async fn get(&self, id: &str) -> Result<Community, CoreError> {
+    pub async fn get(&self, id: &CommunityId) -> Result<Community, CoreError> {
         Ok(self.record(id).await?.community)
     }
 
@@ -99,10 +100,9 @@ impl CopMatch {
     /// if present it must equal `id`. Returns whether it was created.
     pub async fn put(
         &self,
-        id: &str,
+        id: &CommunityId,
         mut body: serde_json::Value,
     ) -> Result<(Community, bool), CoreError> {
-        validate_id(id)?;
         let object = body.as_object_mut().ok_or_else(|| {
             CoreError::new(
                 ErrorCode::InvalidRequestBody,
@@ -113,7 +113,7 @@ impl CopMatch {
             None | Some(serde_json::Value::Null) => {
                 object.insert("id".into(), serde_json::Value::String(id.to_string()));
             }
-            Some(serde_json::Value::String(body_id)) if body_id == id => {}
+            Some(serde_json::Value::String(body_id)) if id == body_id => {}
             Some(other) => {
                 return Err(CoreError::new(
                     ErrorCode::IdMismatch,
@@ -127,8 +127,7 @@ impl CopMatch {
         Ok((community, !existed))
     }
 
-    pub async fn delete(&self, id: &str) -> Result<(), CoreError> {
-        validate_id(id)?;
+    pub async fn delete(&self, id: &CommunityId) -> Result<(), CoreError> {
         if self.store.delete(id).await? {
             Ok(())
         } else {
@@ -155,7 +154,7 @@ impl CopMatch {
     pub async fn import(
         &self,
         text: &str,
-        progress: &dyn ImportProgress,
+        progress: &dyn JobProgress,
     ) -> Result<ImportReport, CoreError> {
         let (valid, errors, received) = parse_lines(text);
         progress.start(received);

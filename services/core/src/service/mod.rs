@@ -10,10 +10,11 @@ use std::sync::Arc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::community::Community;
-use crate::error::{CoreError, ErrorCode};
+use copmatch_domain::community::Community;
+use copmatch_domain::error::{CoreError, ErrorCode};
+use copmatch_domain::ids::CommunityId;
 use crate::ports::{Embedder, VectorStore};
-use crate::ranking::{Liked, MatchStrength, Ranked, RankingWeights, RetrievalMode};
+use copmatch_ranking::{Liked, MatchStrength, Ranked, RankingWeights, RetrievalMode};
 use crate::served_model::{ModelSlot, ServedModel};
 
 /// What besides the profile shapes one ranking: the retrieval mode (a
@@ -92,7 +93,7 @@ pub struct RecommendResponse {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SimilarResponse {
-    pub community_id: String,
+    pub community_id: CommunityId,
     pub recommendations: Vec<Recommendation>,
     pub model: String,
     pub took_ms: u64,

@@ -5,16 +5,17 @@
 
 use std::time::Instant;
 
-use crate::community::Status;
-use crate::error::CoreError;
+use copmatch_domain::community::Status;
+use copmatch_domain::error::CoreError;
+use copmatch_domain::ids::CommunityId;
 use crate::ports::{StoreFilter, VectorQuery};
-use crate::profile::{Profile, RecommendRequest};
-use crate::ranking::{
+use copmatch_domain::profile::{Profile, RecommendRequest};
+use copmatch_ranking::{
     normalize, profile_vector, rank, EmbeddedItem, Liked, Query, RankRequest, RankingWeights,
     RetrievalMode,
 };
-use crate::synonyms::Synonyms;
-use crate::views::embed_items;
+use copmatch_ranking::vocabulary::Vocabulary;
+use crate::embedding::embed_items;
 
 use super::{CopMatch, RecommendResponse, Recommendation, SimilarResponse, Steering};
 
@@ -32,22 +33,31 @@ impl CopMatch {
         let items = request.profile.items()?;
         let (limit, offset) = self.page(request.limit, request.offset)?;
         let diversity = request.validated_diversity(weights.default_diversity)?;
-        let vocabulary = if request.needs_vocabulary() {
-            Some(self.store.vocabulary().await?)
-        } else {
-            None
+        let exclude_ids = request.validated_exclusions()?;
+        // Three independent waits run together: the store's filter values
+        // (only when the request filters by them), the "not for me"
+        // communities (one read for all of them), and the model.
+        let facets = async {
+            if request.needs_facet_values() {
+                Ok::<_, CoreError>(Some(self.store.facet_values().await?))
+            } else {
+                Ok(None)
+            }
         };
-        let mut filter = request.filters.resolve(vocabulary.as_ref())?;
-        filter.exclude_ids = request.validated_exclusions()?;
-        let negatives = self.vectors_of(&request.negative_ids).await?;
-
+        // Excluded ids first, then the negatives (see `validated_exclusions`).
+        let negatives = self.vectors_of(&exclude_ids[request.exclude_ids.len()..]);
         // The baselines embed the profile as typed: plain embedding similarity.
-        let vectors = if mode == RetrievalMode::Hybrid {
-            embed_items(self.embedder.as_ref(), &items).await?
-        } else {
-            let texts = items.iter().map(|i| i.text.clone()).collect();
-            self.embedder.embed(texts).await?
+        let vectors = async {
+            Ok::<_, CoreError>(if mode == RetrievalMode::Hybrid {
+                embed_items(self.embedder.as_ref(), &items).await?
+            } else {
+                let texts = items.iter().map(|i| i.text.clone()).collect();
+                self.embedder.embed(texts).await?
+            })
         };
+        let (facets, negatives, vectors) = tokio::try_join!(facets, negatives, vectors)?;
+        let mut filter = request.filters.resolve(facets.as_deref())?;
+        filter.exclude_ids = exclude_ids;
         let keywords = keyword_query(&items, mode);
         let mut items: Vec<EmbeddedItem> = items
             .into_iter()
@@ -113,7 +123,7 @@ impl CopMatch {
 
     /// Stored vectors of the given communities; unknown ids are skipped (a
     /// "not for me" community may have been deleted since).
-    async fn vectors_of(&self, ids: &[String]) -> Result<Vec<Vec<f32>>, CoreError> {
+    async fn vectors_of(&self, ids: &[CommunityId]) -> Result<Vec<Vec<f32>>, CoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -124,7 +134,7 @@ impl CopMatch {
     /// Communities close to an existing one, by the same hybrid machinery.
     pub async fn similar(
         &self,
-        id: &str,
+        id: &CommunityId,
         limit: Option<usize>,
     ) -> Result<SimilarResponse, CoreError> {
         let started = Instant::now();
@@ -176,11 +186,11 @@ impl CopMatch {
 /// The words the keyword search looks for: the items as typed, and for the
 /// hybrid ranking the other terms of their synonym groups too ("pentester"
 /// also looks for "pentesting"); the BM25 baseline stays plain.
-fn keyword_query(items: &[crate::profile::ProfileItem], mode: RetrievalMode) -> String {
+fn keyword_query(items: &[copmatch_domain::profile::ProfileItem], mode: RetrievalMode) -> String {
     let mut words: Vec<String> = items.iter().map(|i| i.text.clone()).collect();
     if mode == RetrievalMode::Hybrid {
         for item in items {
-            words.extend(Synonyms::builtin().expansion(&item.text));
+            words.extend(Vocabulary::builtin().expansion(&item.text));
         }
     }
     words.join(" ")

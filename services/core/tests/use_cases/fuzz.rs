@@ -5,7 +5,8 @@
 //! or be answered with a server error.
 
 use copmatch_core::feedback::parse_feedback_body;
-use copmatch_core::import::{parse_lines, NoProgress};
+use copmatch_core::import::parse_lines;
+use copmatch_core::progress::NoProgress;
 use copmatch_core::{CoreError, RecommendRequest, Steering};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
@@ -166,7 +167,13 @@ proptest! {
     ) {
         runtime().block_on(async {
             let service = service().await;
-            if let Err(e) = service.put(&id, body).await {
+            // The id is parsed at the edge, as a handler does; either step
+            // may refuse, always with a client error.
+            let stored = match copmatch_core::CommunityId::parse(id.as_str()) {
+                Ok(id) => service.put(&id, body).await.map(|_| ()),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = stored {
                 assert_client_error(&e);
             }
         });

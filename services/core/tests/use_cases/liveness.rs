@@ -1,9 +1,11 @@
 use std::sync::Arc;
 
 use copmatch_core::fakes::{MemoryLivenessLog, MemoryQueue};
-use copmatch_core::liveness::policy::format_time;
-use copmatch_core::liveness::service::LivenessService;
-use copmatch_core::liveness::{CheckResult, Clock, LivenessPolicy, ManualClock, Outcome, Signals};
+use copmatch_core::time::format_time;
+use copmatch_core::liveness_checks::LivenessService;
+use copmatch_core::liveness::{CheckResult, Outcome, Signals};
+use copmatch_core::liveness_policy::LivenessPolicy;
+use copmatch_core::time::{Clock, ManualClock};
 use copmatch_core::moderator::Moderator;
 use copmatch_core::submissions::{ItemKind, ItemState};
 use copmatch_core::{CopMatch, Profile, RecommendRequest, Status, StatusUpdate, Steering};
@@ -48,7 +50,7 @@ fn ask(roles: &str) -> RecommendRequest {
 
 fn check(id: &str, outcome: Outcome, clock: &ManualClock) -> CheckResult {
     CheckResult {
-        community_id: id.into(),
+        community_id: copmatch_core::fakes::cid(id),
         checked_at: format_time(clock.now()),
         adapter: "http".into(),
         url: format!("https://{id}.example.org"),
@@ -120,7 +122,7 @@ async fn dead_only_after_repeated_failures_over_days_and_the_history_keeps_each(
         .await
         .unwrap();
     assert_eq!(c.status, Status::DeadLink);
-    let history = s.liveness.history("rustaceans", 10).await.unwrap();
+    let history = s.liveness.history(&copmatch_core::fakes::cid("rustaceans"), 10).await.unwrap();
     assert_eq!(history.len(), 4);
     assert!(
         history[0].checked_at > history[3].checked_at,
@@ -143,7 +145,7 @@ async fn a_permanent_redirect_becomes_one_suggestion_for_moderators() {
     let pending = s.moderator.list(Some(ItemState::Pending)).await.unwrap();
     assert_eq!(pending.len(), 1, "the same suggestion is filed once");
     assert_eq!(pending[0].kind, ItemKind::MovedLink);
-    let url = s.service.get("pythonistas").await.unwrap().url;
+    let url = s.service.get(&copmatch_core::fakes::cid("pythonistas")).await.unwrap().url;
     assert_eq!(
         url, "https://pythonistas.example.org",
         "never rewritten automatically"
@@ -163,7 +165,7 @@ async fn an_admin_pin_holds_until_cleared_and_due_follows_the_schedule() {
         pinned: Some(true),
         ..Default::default()
     };
-    s.service.update_status("icu-nurses", pin).await.unwrap();
+    s.service.update_status(&copmatch_core::fakes::cid("icu-nurses"), pin).await.unwrap();
     let c = s
         .liveness
         .record(check("icu-nurses", Outcome::Ok, &s.clock))
@@ -177,7 +179,7 @@ async fn an_admin_pin_holds_until_cleared_and_due_follows_the_schedule() {
         ..Default::default()
     };
     s.service
-        .update_status("icu-nurses", release)
+        .update_status(&copmatch_core::fakes::cid("icu-nurses"), release)
         .await
         .unwrap();
     let c = s
@@ -192,7 +194,7 @@ async fn an_admin_pin_holds_until_cleared_and_due_follows_the_schedule() {
         .await
         .unwrap()
         .into_iter()
-        .map(|c| c.id)
+        .map(|c| c.id.into_string())
         .collect();
     assert!(
         !due.contains(&"icu-nurses".to_string()) && due.len() == 4,

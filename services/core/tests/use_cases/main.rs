@@ -10,11 +10,12 @@ mod moderation;
 mod personal;
 mod recommend;
 mod reindex;
+mod store_calls;
 
 use std::sync::Arc;
 
 use copmatch_core::fakes::{community, memory_service, WordEmbedder};
-use copmatch_core::{Community, CopMatch, LiveIndex};
+use copmatch_core::{Community, CopMatch, ActiveIndex};
 
 pub const DIMENSION: usize = 64;
 
@@ -60,7 +61,7 @@ pub async fn service() -> CopMatch {
     service
 }
 
-pub async fn service_with_index() -> (CopMatch, Arc<LiveIndex>, Arc<WordEmbedder>) {
+pub async fn service_with_index() -> (CopMatch, Arc<ActiveIndex>, Arc<WordEmbedder>) {
     let (service, live, embedder) = memory_service(DIMENSION).await;
     service.store_communities(catalog()).await.unwrap();
     (service, live, embedder)

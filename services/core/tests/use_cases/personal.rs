@@ -42,7 +42,7 @@ fn event(user: &str, community: &str, kind: &str) -> FeedbackInput {
 async fn joined_and_dismissed_communities_leave_the_personal_ranking() {
     let users = personalizer().await;
     users
-        .put_user("ana", user(&["programming language code"]))
+        .put_user(&copmatch_core::fakes::uid("ana"), user(&["programming language code"]))
         .await
         .unwrap();
     users
@@ -53,7 +53,7 @@ async fn joined_and_dismissed_communities_leave_the_personal_ranking() {
         .await
         .unwrap();
     let response = users
-        .recommend_for_user("ana", UserRecommendOptions::default())
+        .recommend_for_user(&copmatch_core::fakes::uid("ana"), UserRecommendOptions::default())
         .await
         .unwrap();
     let found = ids(&response.response.recommendations);
@@ -70,7 +70,7 @@ async fn joined_and_dismissed_communities_leave_the_personal_ranking() {
 #[tokio::test]
 async fn feedback_about_unknown_users_or_communities_is_refused_whole() {
     let users = personalizer().await;
-    users.put_user("ben", user(&["nurse"])).await.unwrap();
+    users.put_user(&copmatch_core::fakes::uid("ben"), user(&["nurse"])).await.unwrap();
     let err = users
         .record_feedback(vec![
             event("ben", "icu-nurses", "join"),
@@ -96,7 +96,7 @@ async fn enough_different_reporters_mark_a_dead_link() {
     let service = service().await;
     let users = personalizer_over(service.clone());
     for id in ["u1", "u2", "u3"] {
-        users.put_user(id, user(&["woodworker"])).await.unwrap();
+        users.put_user(&copmatch_core::fakes::uid(id), user(&["woodworker"])).await.unwrap();
     }
     let report = users
         .record_feedback(vec![
@@ -117,7 +117,7 @@ async fn enough_different_reporters_mark_a_dead_link() {
         .await
         .unwrap();
     assert_eq!(report.marked_dead_link, ["woodworkers"]);
-    let community = service.get("woodworkers").await.unwrap();
+    let community = service.get(&copmatch_core::fakes::cid("woodworkers")).await.unwrap();
     assert_eq!(community.status, Status::DeadLink);
 }
 
@@ -125,10 +125,10 @@ async fn enough_different_reporters_mark_a_dead_link() {
 async fn deleting_a_user_forgets_them() {
     let users = personalizer().await;
     users
-        .put_user("cy", user(&["epidemiologist"]))
+        .put_user(&copmatch_core::fakes::uid("cy"), user(&["epidemiologist"]))
         .await
         .unwrap();
-    users.delete_user("cy").await.unwrap();
-    let err = users.get_user("cy").await.unwrap_err();
+    users.delete_user(&copmatch_core::fakes::uid("cy")).await.unwrap();
+    let err = users.get_user(&copmatch_core::fakes::uid("cy")).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::UserNotFound);
 }

@@ -1,4 +1,5 @@
-use copmatch_core::{ErrorCode, Profile, RecommendRequest, RetrievalMode, Steering};
+use copmatch_core::{ErrorCode, Profile, RecommendRequest, Steering};
+use copmatch_ranking::RetrievalMode;
 
 use crate::{ids, service, service_with_index};
 
@@ -108,11 +109,11 @@ async fn the_baselines_rank_by_one_signal_each() {
 #[tokio::test]
 async fn similar_leaves_out_the_community_itself() {
     let service = service().await;
-    let response = service.similar("rustaceans", Some(3)).await.unwrap();
+    let response = service.similar(&copmatch_core::fakes::cid("rustaceans"), Some(3)).await.unwrap();
     let found = ids(&response.recommendations);
     assert!(!found.contains(&"rustaceans"));
     assert_eq!(found[0], "pythonistas");
-    let err = service.similar("nope", None).await.unwrap_err();
+    let err = service.similar(&copmatch_core::fakes::cid("nope"), None).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::CommunityNotFound);
 }
 
@@ -123,13 +124,13 @@ async fn a_retrained_model_moves_the_closest_item_as_well_as_the_profile() {
     use copmatch_core::served_model::{QueryAdapter, ServedModel};
 
     let service = service().await;
-    let target = service.store().get("woodworkers").await.unwrap().unwrap();
+    let target = service.store().get(&copmatch_core::fakes::cid("woodworkers")).await.unwrap().unwrap();
     let dimension = target.vector.len();
     // A map that sends every profile to the woodworkers' vector.
     let adapter = QueryAdapter {
         version: "ft-test".into(),
         base_model: service.model_id(),
-        text_version: copmatch_core::community::EMBEDDING_TEXT_VERSION,
+        text_version: copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION,
         dimension,
         weights: vec![0.0; dimension * dimension],
         bias: target.vector.clone(),

@@ -1,4 +1,4 @@
-use copmatch_core::import::NoProgress;
+use copmatch_core::progress::NoProgress;
 use copmatch_core::reindex::reindex;
 use copmatch_core::{Profile, RecommendRequest, Steering};
 
@@ -44,12 +44,12 @@ async fn the_active_version_cannot_be_removed() {
 async fn writes_after_a_reindex_land_in_the_new_version() {
     let (service, live, embedder) = service_with_index().await;
     reindex(&live, embedder, &NoProgress).await.unwrap();
-    service.delete("rustaceans").await.unwrap();
+    service.delete(&copmatch_core::fakes::cid("rustaceans")).await.unwrap();
     let serving = live
         .catalog()
         .serving(&live.active_version())
         .await
         .unwrap();
-    assert!(serving.get("rustaceans").await.unwrap().is_none());
+    assert!(serving.get(&copmatch_core::fakes::cid("rustaceans")).await.unwrap().is_none());
     assert_eq!(serving.count().await.unwrap(), catalog().len() - 1);
 }

@@ -177,7 +177,7 @@ fn event_times(page: &str) -> Vec<jiff::Timestamp> {
         for (i, _) in page.match_indices(key) {
             let rest = &page[i + key.len()..];
             if let Some(end) = rest.find('"') {
-                if let Some(t) = copmatch_core::liveness::policy::parse_time(&rest[..end]) {
+                if let Some(t) = copmatch_core::time::parse_time(&rest[..end]) {
                     out.push(t);
                 }
             }
@@ -204,7 +204,7 @@ pub(super) async fn meetup(
             if v.outcome == Outcome::Ok {
                 let now = jiff::Timestamp::now();
                 let times = event_times(&fetched.text());
-                let format = copmatch_core::liveness::policy::format_time;
+                let format = copmatch_core::time::format_time;
                 v.signals.last_activity_at = times
                     .iter()
                     .filter(|t| **t <= now)

@@ -57,7 +57,7 @@ pub fn point(
             (String::new(), VectorInternal::Dense(dense)),
             (
                 KEYWORD_VECTOR.to_string(),
-                VectorInternal::Sparse(keywords.document(&community.embedding_text())),
+                VectorInternal::Sparse(keywords.document(&copmatch_ranking::wordings::community_text(community))),
             ),
         ]
         .into_iter()

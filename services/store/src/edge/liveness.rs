@@ -29,7 +29,7 @@ pub struct LivenessJournal {
 }
 
 fn keep(checks: &mut HashMap<String, VecDeque<CheckResult>>, check: CheckResult, cap: usize) {
-    let list = checks.entry(check.community_id.clone()).or_default();
+    let list = checks.entry(check.community_id.to_string()).or_default();
     list.push_back(check);
     while list.len() > cap {
         list.pop_front();

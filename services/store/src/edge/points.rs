@@ -196,7 +196,7 @@ mod tests {
     fn empty_filter_means_no_filter() {
         assert!(to_filter(&StoreFilter::default()).is_none());
         let f = to_filter(&StoreFilter {
-            exclude_ids: vec!["x".into()],
+            exclude_ids: vec![copmatch_core::CommunityId::parse("x").unwrap()],
             ..Default::default()
         })
         .unwrap();

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use copmatch_core::{
-    Community, CommunityRecord, SearchHits, StoreError, VectorQuery, VectorStore, Vocabulary,
+    Community, CommunityId, CommunityRecord, FacetValues, SearchHits, StoreError, VectorQuery,
+    VectorStore,
 };
 use parking_lot::{Mutex, RwLock};
 use qdrant_edge::{
@@ -237,7 +238,7 @@ impl VectorStore for EdgeStore {
         .await
     }
 
-    async fn get_many(&self, ids: &[String]) -> Result<Vec<CommunityRecord>, StoreError> {
+    async fn get_many(&self, ids: &[CommunityId]) -> Result<Vec<CommunityRecord>, StoreError> {
         let wanted: Vec<PointId> = ids.iter().map(|id| points::point_id(id)).collect();
         self.blocking(move |inner| {
             let records = inner
@@ -356,7 +357,7 @@ impl VectorStore for EdgeStore {
         .await
     }
 
-    async fn vocabulary(&self) -> Result<Vocabulary, StoreError> {
+    async fn facet_values(&self) -> Result<Arc<FacetValues>, StoreError> {
         self.blocking(|inner| {
             let shard = inner.shard()?;
             let keys = |field: &str| -> Result<Vec<String>, StoreError> {
@@ -379,10 +380,10 @@ impl VectorStore for EdgeStore {
                     })
                     .collect())
             };
-            Ok(Vocabulary {
+            Ok(Arc::new(FacetValues {
                 category_keys: keys("category_keys")?,
                 language_keys: keys("language_keys")?,
-            })
+            }))
         })
         .await
     }

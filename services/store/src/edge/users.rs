@@ -46,7 +46,7 @@ struct State {
 fn index_by_user(events: &[FeedbackEvent]) -> HashMap<String, Vec<usize>> {
     let mut by_user: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, e) in events.iter().enumerate() {
-        by_user.entry(e.user_id.clone()).or_default().push(i);
+        by_user.entry(e.user_id.to_string()).or_default().push(i);
     }
     by_user
 }
@@ -78,7 +78,7 @@ impl UserJournal {
             rewrite(
                 &users_path,
                 users.values().map(|u| UserLine {
-                    id: u.id.clone(),
+                    id: u.id.to_string(),
                     user: Some(u.clone()),
                 }),
             )?;
@@ -115,11 +115,11 @@ impl UserStore for UserJournal {
         self.blocking(move |j| {
             let mut state = j.state.lock();
             let line = UserLine {
-                id: user.id.clone(),
+                id: user.id.to_string(),
                 user: Some(user.clone()),
             };
             append(&mut state.users_file, &j.users_path, &[line])?;
-            state.users.insert(user.id.clone(), user);
+            state.users.insert(user.id.to_string(), user);
             Ok(())
         })
         .await
@@ -169,7 +169,7 @@ impl UserStore for UserJournal {
             for (i, e) in events.iter().enumerate() {
                 state
                     .by_user
-                    .entry(e.user_id.clone())
+                    .entry(e.user_id.to_string())
                     .or_default()
                     .push(start + i);
             }
@@ -234,7 +234,7 @@ mod tests {
 
     fn user(id: &str) -> User {
         User {
-            id: id.into(),
+            id: copmatch_core::UserId::parse(id).unwrap(),
             profile: copmatch_core::Profile {
                 roles: vec!["nurse".into()],
                 ..Default::default()
@@ -249,8 +249,8 @@ mod tests {
     fn event(id: &str, user: &str) -> FeedbackEvent {
         FeedbackEvent {
             id: id.into(),
-            user_id: user.into(),
-            community_id: "c".into(),
+            user_id: copmatch_core::UserId::parse(user).unwrap(),
+            community_id: copmatch_core::CommunityId::parse("c").unwrap(),
             kind: FeedbackKind::Join,
             ts: "2026-01-01T00:00:00Z".into(),
             received_at: "2026-01-01T00:00:00Z".into(),

@@ -83,7 +83,7 @@ impl LivenessLog for QdrantLiveness {
         let key = format!("{}:{}:{nanos}", check.community_id, check.checked_at);
         let record = Stored {
             key: key.clone(),
-            community_id: check.community_id.clone(),
+            community_id: check.community_id.to_string(),
             check,
         };
         let json =

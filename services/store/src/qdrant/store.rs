@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use copmatch_core::{
-    Community, CommunityRecord, ScoredRecord, SearchHits, StoreError, VectorQuery, VectorStore,
-    Vocabulary,
+    Community, CommunityId, CommunityRecord, FacetValues, ScoredRecord, SearchHits, StoreError,
+    VectorQuery, VectorStore,
 };
 use qdrant_client::qdrant::{
     facet_value, CountPointsBuilder, DeletePointsBuilder, FacetCountsBuilder, Filter,
@@ -31,6 +31,32 @@ pub struct QdrantStore {
 }
 
 impl QdrantStore {
+    /// Communities by id, in the order asked, in one request.
+    async fn read(&self, ids: &[&str]) -> Result<Vec<CommunityRecord>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let request = GetPointsBuilder::new(
+            &self.collection,
+            ids.iter()
+                .map(|id| convert::point_id(id))
+                .collect::<Vec<_>>(),
+        )
+        .with_payload(true)
+        .with_vectors(Self::dense_only());
+        let response = self
+            .client
+            .get_points(request)
+            .await
+            .map_err(|e| store_error("reading communities", e))?;
+        let mut by_id: HashMap<String, CommunityRecord> = HashMap::new();
+        for point in response.result {
+            let record = convert::record(point)?;
+            by_id.insert(record.community.id.to_string(), record);
+        }
+        Ok(ids.iter().filter_map(|id| by_id.remove(*id)).collect())
+    }
+
     fn dense_only() -> VectorsSelector {
         VectorsSelector {
             names: vec![String::new()],
@@ -126,33 +152,14 @@ impl VectorStore for QdrantStore {
     }
 
     async fn get(&self, id: &str) -> Result<Option<CommunityRecord>, StoreError> {
-        Ok(self.get_many(&[id.to_string()]).await?.pop())
+        Ok(self.read(&[id]).await?.pop())
     }
 
-    async fn get_many(&self, ids: &[String]) -> Result<Vec<CommunityRecord>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let request = GetPointsBuilder::new(
-            &self.collection,
-            ids.iter()
-                .map(|id| convert::point_id(id))
-                .collect::<Vec<_>>(),
-        )
-        .with_payload(true)
-        .with_vectors(Self::dense_only());
-        let response = self
-            .client
-            .get_points(request)
-            .await
-            .map_err(|e| store_error("reading communities", e))?;
-        let mut by_id: HashMap<String, CommunityRecord> = HashMap::new();
-        for point in response.result {
-            let record = convert::record(point)?;
-            by_id.insert(record.community.id.clone(), record);
-        }
-        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    async fn get_many(&self, ids: &[CommunityId]) -> Result<Vec<CommunityRecord>, StoreError> {
+        let ids: Vec<&str> = ids.iter().map(CommunityId::as_str).collect();
+        self.read(&ids).await
     }
+
 
     async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError> {
         let request = ScrollPointsBuilder::new(&self.collection)
@@ -242,13 +249,13 @@ impl VectorStore for QdrantStore {
         Ok(SearchHits { dense, keyword })
     }
 
-    async fn vocabulary(&self) -> Result<copmatch_core::Vocabulary, StoreError> {
+    async fn facet_values(&self) -> Result<std::sync::Arc<FacetValues>, StoreError> {
         let (category_keys, language_keys) =
             futures_util::try_join!(self.facet("category_keys"), self.facet("language_keys"))?;
-        Ok(Vocabulary {
+        Ok(std::sync::Arc::new(FacetValues {
             category_keys,
             language_keys,
-        })
+        }))
     }
 
     async fn check(&self) -> Result<(), StoreError> {

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use copmatch_core::import::NoProgress;
+use copmatch_core::progress::NoProgress;
 use copmatch_core::reindex::reindex;
 use copmatch_core::{
-    CommunityRecord, Cost, EmbedError, Embedder, IndexVersion, LiveIndex, Platform, Status,
+    CommunityRecord, Cost, EmbedError, Embedder, IndexVersion, ActiveIndex, Platform, Status,
     StoreFilter, VectorQuery, VectorStore,
 };
 
@@ -33,9 +33,9 @@ pub async fn upsert_get_delete_round_trip(backend: &Backend) {
 pub async fn get_many_reads_known_ids_in_the_order_asked(backend: &Backend) {
     let store = backend.fresh_store().await;
     store.upsert(sample()).await.unwrap();
-    let asked: Vec<String> = ["rust", "missing", "nurses"]
+    let asked: Vec<copmatch_core::CommunityId> = ["rust", "missing", "nurses"]
         .iter()
-        .map(|s| s.to_string())
+        .map(|s| copmatch_core::CommunityId::parse(*s).unwrap())
         .collect();
     let got = store.get_many(&asked).await.unwrap();
     let ids: Vec<&str> = got.iter().map(|r| r.community.id.as_str()).collect();
@@ -135,7 +135,7 @@ pub async fn search_ranks_by_cosine_and_applies_filters_and_exclusions(backend: 
         vec!["doctors"]
     );
     let excluded = StoreFilter {
-        exclude_ids: vec!["nurses".into()],
+        exclude_ids: vec![copmatch_core::CommunityId::parse("nurses").unwrap()],
         ..Default::default()
     };
     assert_eq!(
@@ -234,14 +234,14 @@ pub async fn scroll_visits_every_community_once(backend: &Backend) {
     assert_eq!(seen.len(), 23);
 }
 
-pub async fn vocabulary_lists_the_filter_values_present(backend: &Backend) {
+pub async fn facet_values_lists_the_filter_values_present(backend: &Backend) {
     let store = backend.fresh_store().await;
     store.upsert(sample()).await.unwrap();
-    let vocabulary = store.vocabulary().await.unwrap();
-    let mut categories = vocabulary.category_keys.clone();
+    let facets = store.facet_values().await.unwrap();
+    let mut categories = facets.category_keys.clone();
     categories.sort();
     assert_eq!(categories, vec!["medicine", "nursing", "software"]);
-    assert_eq!(vocabulary.language_keys, vec!["english"]);
+    assert_eq!(facets.language_keys, vec!["english"]);
 }
 
 pub async fn activating_a_version_switches_what_serving_reads(backend: &Backend) {
@@ -342,7 +342,7 @@ pub async fn reindex_under_writes_loses_nothing(backend: &Backend) {
     let store = backend.fresh_store().await;
     store.upsert(many(150)).await.unwrap();
     let active = backend.catalog.active().await.unwrap().unwrap();
-    let live = Arc::new(LiveIndex::new(
+    let live = Arc::new(ActiveIndex::new(
         backend.catalog.clone(),
         active.clone(),
         store,

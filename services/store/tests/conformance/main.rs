@@ -142,7 +142,7 @@ conformance!(
     keyword_search_finds_exact_terms_and_statuses_filter_out,
     list_pages_through_everything_once_in_a_stable_order,
     scroll_visits_every_community_once,
-    vocabulary_lists_the_filter_values_present,
+    facet_values_lists_the_filter_values_present,
     activating_a_version_switches_what_serving_reads,
     the_active_version_cannot_be_removed,
     reindex_under_writes_loses_nothing,

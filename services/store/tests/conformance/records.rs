@@ -53,7 +53,7 @@ pub async fn moderation_items_round_trip_and_list_by_state(backend: &Backend) {
 pub async fn liveness_history_is_newest_first_and_capped(backend: &Backend) {
     use copmatch_core::liveness::{CheckResult, Outcome};
     let check = |community: &str, day: u32, outcome: Outcome| CheckResult {
-        community_id: community.into(),
+        community_id: copmatch_core::CommunityId::parse(community).unwrap(),
         checked_at: format!("2026-11-{day:02}T00:00:00Z"),
         adapter: "http".into(),
         url: format!("https://{community}.example"),

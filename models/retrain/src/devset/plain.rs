@@ -1,0 +1,70 @@
+//! The baseline anyone gets in an afternoon with sentence-transformers: one
+//! all-MiniLM-L6-v2 embedding of each community's whole text (name, kind,
+//! categories, tags, description) and one of the profile's words joined,
+//! ranked by cosine over the whole catalog. None of copmatch's machinery: no
+//! second wording, no keywords, no synonyms, no mirrors held back. The
+//! relevance issue measures copmatch against exactly this.
+
+use super::{report, EvalQuery, ModeReport};
+use copmatch_core::community::Community;
+use copmatch_core::error::CoreError;
+use copmatch_ranking::dot;
+use copmatch_core::service::CopMatch;
+
+const PAGE: usize = 256;
+
+/// The profile as one text, the way a quick script would read it.
+fn profile_text(q: &EvalQuery) -> String {
+    let p = &q.profile;
+    p.roles
+        .iter()
+        .chain(&p.skills)
+        .chain(&p.interests)
+        .map(String::as_str)
+        .chain((!p.about.trim().is_empty()).then_some(p.about.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub async fn evaluate_plain(
+    service: &CopMatch,
+    queries: &[EvalQuery],
+    catalog_size: usize,
+) -> Result<ModeReport, CoreError> {
+    let mut catalog: Vec<Community> = Vec::new();
+    let mut cursor = None;
+    loop {
+        let (page, next) = service.store().scroll(cursor, PAGE).await?;
+        catalog.extend(page);
+        match next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let texts: Vec<String> = catalog.iter().map(copmatch_ranking::wordings::community_text).collect();
+    let vectors = embed(service, texts).await?;
+    let questions = embed(service, queries.iter().map(profile_text).collect()).await?;
+    let ranked = questions
+        .iter()
+        .map(|q| {
+            let mut scored: Vec<(f32, &Community)> =
+                vectors.iter().map(|v| dot(q, v)).zip(&catalog).collect();
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
+            scored
+                .into_iter()
+                .take(10)
+                .map(|(score, c)| (c.clone(), score))
+                .collect()
+        })
+        .collect();
+    report(service, queries, "plain-cosine", ranked, catalog_size).await
+}
+
+/// In chunks small enough for the model's queue.
+async fn embed(service: &CopMatch, texts: Vec<String>) -> Result<Vec<Vec<f32>>, CoreError> {
+    let mut out = Vec::with_capacity(texts.len());
+    for chunk in texts.chunks(PAGE / 8) {
+        out.extend(service.embedder().embed(chunk.to_vec()).await?);
+    }
+    Ok(out)
+}

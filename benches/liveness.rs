@@ -58,7 +58,8 @@ async fn main() {
             .to_string()
         })
         .collect();
-    let (service, _, _) = memory_service(32).await;
+    let (services, _, _) = memory_service(32).await;
+    let service = services.catalog;
     service
         .import(&catalog.join("\n"), &NoProgress)
         .await

@@ -27,7 +27,7 @@ use copmatch_ranking::RankingWeights;
 use copmatch_benches::{generated_catalog, load, percentile_ms, start_embedder, PROFILES};
 use copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION;
 use copmatch_core::{
-    CopMatch, Embedder, Limits, Profile, RecommendRequest, VectorStore,
+    Embedder, Limits, Profile, RecommendRequest, Recommender, Services, VectorStore,
 };
 use copmatch_core::progress::NoProgress;
 use copmatch_core::reindex::open_active_index;
@@ -88,6 +88,11 @@ async fn negative_ids(store: &dyn VectorStore) -> Vec<String> {
         .collect()
 }
 
+/// The recommender `serve` would build over `store`, with default weights and limits.
+fn recommender(embedder: Arc<dyn Embedder>, store: Arc<dyn VectorStore>) -> Recommender {
+    Services::new(embedder, store, RankingWeights::default(), Limits::default()).recommender
+}
+
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::TempDir::new().unwrap();
@@ -115,12 +120,7 @@ fn bench(c: &mut Criterion) {
         );
         let store: Arc<dyn VectorStore> = Arc::new(store);
         // One service: cold requests bring fresh texts, so its cache cannot answer them.
-        let service = CopMatch::new(
-            embedder,
-            store,
-            RankingWeights::default(),
-            Limits::default(),
-        );
+        let service = recommender(embedder, store);
         (service.clone(), service)
     });
 
@@ -178,7 +178,7 @@ impl Cleanup {
 }
 
 /// The same catalog on a Qdrant server, and services reading it.
-async fn on_qdrant(url: String, cold: &CopMatch, warm: &CopMatch) -> (CopMatch, CopMatch, Cleanup) {
+async fn on_qdrant(url: String, cold: &Recommender, warm: &Recommender) -> (Recommender, Recommender, Cleanup) {
     let prefix = format!("copmatch_bench_{}_", std::process::id());
     let options = QdrantOptions {
         url,
@@ -233,18 +233,8 @@ async fn on_qdrant(url: String, cold: &CopMatch, warm: &CopMatch) -> (CopMatch, 
     let serving = open_active_index(Arc::new(catalog), warm.embedder().clone(), &NoProgress)
         .await
         .unwrap();
-    let cold = CopMatch::new(
-        cold.embedder().clone(),
-        serving.clone(),
-        RankingWeights::default(),
-        Limits::default(),
-    );
-    let warm = CopMatch::new(
-        warm.embedder().clone(),
-        serving,
-        RankingWeights::default(),
-        Limits::default(),
-    );
+    let cold = recommender(cold.embedder().clone(), serving.clone());
+    let warm = recommender(warm.embedder().clone(), serving);
     (
         cold,
         warm,
@@ -259,8 +249,8 @@ async fn on_qdrant(url: String, cold: &CopMatch, warm: &CopMatch) -> (CopMatch, 
 fn percentiles(
     rt: &tokio::runtime::Runtime,
     store: &str,
-    cold: &CopMatch,
-    warm: &CopMatch,
+    cold: &Recommender,
+    warm: &Recommender,
     negatives: &[String],
 ) {
     for (name, service) in [("cold", cold), ("warm", warm), ("negatives", warm)] {

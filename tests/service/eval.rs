@@ -26,7 +26,7 @@ async fn copmatch_beats_both_baselines_on_the_development_set() {
     let service = open_stack(&settings, copmatch_tests::embedder(), &NoProgress)
         .await
         .unwrap()
-        .service;
+        .services;
     let queries = parse_queries(&std::fs::read_to_string(default_queries()).unwrap()).unwrap();
     assert!(queries.len() >= 120, "{} queries", queries.len());
     let out = evaluate_systems(
@@ -37,7 +37,7 @@ async fn copmatch_beats_both_baselines_on_the_development_set() {
     )
     .await
     .unwrap();
-    service.store().close().await.unwrap();
+    service.catalog.store().close().await.unwrap();
     let ndcg = |name: &str| {
         out.systems
             .iter()

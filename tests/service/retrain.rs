@@ -52,7 +52,7 @@ async fn retrain_on(signal: Signal, models_dir: &Path) -> Outcome {
         ..Default::default()
     };
     let outcome = retrain(
-        &stack.service,
+        &stack.services.recommender,
         data,
         "simulation",
         &Registry::new(models_dir),
@@ -61,7 +61,7 @@ async fn retrain_on(signal: Signal, models_dir: &Path) -> Outcome {
     )
     .await
     .unwrap();
-    stack.service.store().close().await.unwrap();
+    stack.services.catalog.store().close().await.unwrap();
     outcome
 }
 

@@ -8,7 +8,7 @@ use crate::devset::ndcg_at_10;
 use copmatch_core::progress::JobProgress;
 use copmatch_ranking::dot;
 use copmatch_core::served_model::ServedModel;
-use copmatch_core::{CopMatch, RecommendRequest, Steering};
+use copmatch_core::{Recommender, RecommendRequest, Steering};
 use serde::{Deserialize, Serialize};
 
 use crate::data::UserData;
@@ -44,7 +44,7 @@ pub struct Catalog {
 }
 
 pub async fn evaluate(
-    service: &CopMatch,
+    service: &Recommender,
     users: &[UserData],
     model: &ServedModel,
     catalog: &Catalog,

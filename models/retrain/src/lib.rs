@@ -36,7 +36,7 @@ use copmatch_core::progress::JobProgress;
 use copmatch_ranking::normalize;
 use copmatch_core::served_model::{QueryAdapter, ServedModel};
 use copmatch_core::time::now_timestamp;
-use copmatch_core::CopMatch;
+use copmatch_core::Recommender;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{split, FeedbackData, UserData};
@@ -85,7 +85,7 @@ pub struct Outcome {
 
 /// Learns a candidate model from `data` and writes it to `registry`.
 pub async fn retrain(
-    service: &CopMatch,
+    service: &Recommender,
     data: FeedbackData,
     data_source: &str,
     registry: &Registry,
@@ -227,7 +227,7 @@ fn candidate_model(base: &str, version: &str, map: &train::LinearMap, blend: f32
     }
 }
 
-async fn load_catalog(service: &CopMatch, stages: &dyn Stages) -> anyhow::Result<Catalog> {
+async fn load_catalog(service: &Recommender, stages: &dyn Stages) -> anyhow::Result<Catalog> {
     let store = service.store();
     let progress = stages.stage("reading the catalog");
     progress.start(store.count().await?);
@@ -260,7 +260,7 @@ async fn load_catalog(service: &CopMatch, stages: &dyn Stages) -> anyhow::Result
 
 /// (profile vector, target vector) per user, in the order of `users`.
 async fn examples(
-    service: &CopMatch,
+    service: &Recommender,
     catalog: &Catalog,
     users: &[UserData],
     stages: &dyn Stages,

@@ -20,7 +20,7 @@ use crate::heldout::Metrics;
 use crate::registry::{Manifest, Registry, BASE};
 use copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION;
 use copmatch_core::served_model::{QueryAdapter, ServedModel};
-use copmatch_core::{CopMatch, CoreError, ErrorCode, ActiveIndex};
+use copmatch_core::{Recommender, CoreError, ErrorCode, ActiveIndex};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -53,7 +53,7 @@ pub struct ModelsStatus {
 #[derive(Clone)]
 pub struct ModelManager {
     registry: Registry,
-    service: CopMatch,
+    service: Recommender,
     index: Arc<ActiveIndex>,
     gate_min_gain: f64,
 }
@@ -69,7 +69,7 @@ fn internal(e: anyhow::Error) -> CoreError {
 impl ModelManager {
     pub fn new(
         registry: Registry,
-        service: CopMatch,
+        service: Recommender,
         index: Arc<ActiveIndex>,
         gate_min_gain: f64,
     ) -> Self {

@@ -18,8 +18,8 @@ use copmatch_core::personalizer::Personalizer;
 use copmatch_core::reindex::{interrupted_reindex, open_active_index, reindex_to};
 use copmatch_core::served_model::ServedModel;
 use copmatch_core::{
-    ActiveIndex, CopMatch, Embedder, IndexCatalog, IndexVersion, JobProgress, LivenessLog,
-    ModerationQueue, UserStore, VectorStore,
+    ActiveIndex, Embedder, IndexCatalog, IndexVersion, JobProgress, LivenessLog,
+    ModerationQueue, Recommender, Services, UserStore, VectorStore,
 };
 use copmatch_embed::SentenceEmbedder;
 use copmatch_liveness::{Checker, RunState};
@@ -64,7 +64,8 @@ pub fn load_embedder(settings: &Settings) -> anyhow::Result<Arc<dyn Embedder>> {
 /// built once, shared by the routes, the background jobs and the commands.
 #[derive(Clone)]
 pub struct Stack {
-    pub service: CopMatch,
+    /// The catalog and the recommender, over the active index.
+    pub services: Services,
     /// The index versions and the active one (the service's store).
     pub index: Arc<ActiveIndex>,
     pub moderator: Moderator,
@@ -138,22 +139,22 @@ pub async fn open_stack(
         StoreKind::Qdrant => "qdrant",
     };
     let store: Arc<dyn VectorStore> = Arc::new(MeteredStore::new(index.clone(), backend_name));
-    let service = CopMatch::new(
+    let services = Services::new(
         embedder.clone(),
-        store,
+        store.clone(),
         settings.ranking.clone(),
         settings.limits.clone(),
     );
     let registry = Registry::new(&settings.models_dir());
-    serve_recorded_model(&service, &index, &registry, embedder, progress).await?;
+    serve_recorded_model(&services.recommender, &index, &registry, embedder, progress).await?;
     let interrupted = interrupted_reindex(&index).await?;
-    if settings.catalog.import_when_empty && service.store().count().await? == 0 {
+    if settings.catalog.import_when_empty && store.count().await? == 0 {
         let path = &settings.catalog.path;
         let text = tokio::fs::read_to_string(path)
             .await
             .with_context(|| format!("reading the bundled catalog {}", path.display()))?;
         tracing::info!(catalog = %path.display(), "the store is empty; importing the bundled catalog");
-        let report = service.import(&text, progress).await?;
+        let report = services.catalog.import(&text, progress).await?;
         tracing::info!(
             imported = report.imported,
             failed = report.failed,
@@ -165,14 +166,19 @@ pub async fn open_stack(
     }
     let models = ModelManager::new(
         registry,
-        service.clone(),
+        services.recommender.clone(),
         index.clone(),
         settings.models.gate_min_gain,
     );
-    let users = Personalizer::new(service.clone(), backend.users, settings.feedback.clone());
-    let moderator = Moderator::new(service.clone(), backend.queue);
+    let users = Personalizer::new(
+        services.catalog.clone(),
+        services.recommender.clone(),
+        backend.users,
+        settings.feedback.clone(),
+    );
+    let moderator = Moderator::new(services.catalog.clone(), backend.queue);
     let liveness = LivenessService::new(
-        service.clone(),
+        services.catalog.clone(),
         backend.liveness,
         moderator.clone(),
         settings.liveness.policy(),
@@ -185,7 +191,7 @@ pub async fn open_stack(
     )
     .context("building the liveness checker's HTTP client")?;
     Ok(Stack {
-        service,
+        services,
         index,
         moderator,
         users,
@@ -203,7 +209,7 @@ pub async fn open_stack(
 /// artifact is gone (or does not fit the embedding model), re-indexes for the
 /// base model instead of serving a ranking nobody chose.
 async fn serve_recorded_model(
-    service: &CopMatch,
+    service: &Recommender,
     index: &ActiveIndex,
     registry: &Registry,
     embedder: Arc<dyn Embedder>,
@@ -242,7 +248,8 @@ async fn serve_recorded_model(
 pub struct Application {
     server: Server,
     port: u16,
-    service: CopMatch,
+    /// Closed (flushed) when the server stops.
+    store: Arc<dyn VectorStore>,
 }
 
 impl Application {
@@ -268,12 +275,12 @@ impl Application {
         let listener = TcpListener::bind(&settings.http.addr)
             .with_context(|| format!("binding {}", settings.http.addr))?;
         let port = listener.local_addr()?.port();
-        let service = stack.service.clone();
+        let store = stack.services.catalog.store().clone();
         let server = http_server(&settings, stack, listener)?;
         Ok(Self {
             server,
             port,
-            service,
+            store,
         })
     }
 
@@ -290,7 +297,7 @@ impl Application {
     /// closes the store.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let served = self.server.await;
-        self.service.store().close().await?;
+        self.store.close().await?;
         tracing::info!("store flushed and closed");
         served.context("the HTTP server failed")
     }
@@ -337,8 +344,8 @@ fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyh
     crate::telemetry::metrics_handle();
     let reindexer = Reindexer::new(
         stack.index.clone(),
-        stack.service.embedder().clone(),
-        stack.service.model_slot().clone(),
+        stack.services.recommender.embedder().clone(),
+        stack.services.recommender.model_slot().clone(),
     );
     start_background(settings, &stack, &reindexer);
     let reindexer = web::Data::new(reindexer);
@@ -347,7 +354,8 @@ fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyh
     let users = web::Data::new(stack.users);
     let models = web::Data::new(stack.models);
     let http = settings.http.clone();
-    let service = web::Data::new(stack.service);
+    let catalog = web::Data::new(stack.services.catalog);
+    let recommender = web::Data::new(stack.services.recommender);
     let keys = Keys::from_settings(&settings.auth, &settings.admin_keys)
         .context("reading the API keys (auth)")?;
     if keys.keyless() {
@@ -372,7 +380,8 @@ fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyh
             crate::limits::bound_in_flight,
         ))
         .wrap(actix_web::middleware::from_fn(crate::telemetry::observe))
-        .app_data(service.clone())
+        .app_data(catalog.clone())
+        .app_data(recommender.clone())
         .app_data(moderator.clone())
         .app_data(reindexer.clone())
         .app_data(users.clone())

@@ -53,6 +53,6 @@ pub use ports::{
 pub use profile::{Profile, RecommendRequest};
 pub use progress::{JobProgress, NoProgress};
 pub use service::{
-    CommunityPage, CopMatch, Limits, RecommendResponse, Recommendation, SimilarResponse,
-    StatusUpdate, Steering,
+    Catalog, CommunityPage, Limits, RecommendResponse, Recommendation, Recommender, Services,
+    SimilarResponse, StatusUpdate, Steering,
 };

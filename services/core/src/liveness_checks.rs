@@ -18,7 +18,7 @@ use copmatch_domain::ids::CommunityId;
 use copmatch_domain::error::{CoreError, ErrorCode};
 use crate::moderator::Moderator;
 use crate::ports::LivenessLog;
-use crate::service::CopMatch;
+use crate::service::Catalog;
 
 /// Counts by status and by the last check's outcome.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
@@ -36,7 +36,7 @@ pub struct LivenessSummary {
 
 #[derive(Clone)]
 pub struct LivenessService {
-    service: CopMatch,
+    catalog: Catalog,
     log: Arc<dyn LivenessLog>,
     moderator: Moderator,
     policy: LivenessPolicy,
@@ -47,14 +47,14 @@ const PAGE: usize = 256;
 
 impl LivenessService {
     pub fn new(
-        service: CopMatch,
+        catalog: Catalog,
         log: Arc<dyn LivenessLog>,
         moderator: Moderator,
         policy: LivenessPolicy,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
-            service,
+            catalog,
             log,
             moderator,
             policy,
@@ -68,7 +68,7 @@ impl LivenessService {
         let now = self.clock.now();
         let policy = &self.policy;
         let community = self
-            .service
+            .catalog
             .update_stored(&check.community_id, |c| *c = policy.apply(c, &check, now))
             .await?;
         self.log.append(check.clone()).await?;
@@ -90,7 +90,7 @@ impl LivenessService {
         let mut out = Vec::new();
         let mut cursor = None;
         loop {
-            let (page, next) = self.service.store().scroll(cursor, PAGE).await?;
+            let (page, next) = self.catalog.store().scroll(cursor, PAGE).await?;
             out.extend(
                 page.into_iter()
                     .filter(|c| !only_due || self.policy.is_due(c, now)),
@@ -108,7 +108,7 @@ impl LivenessService {
 
     /// The named communities, read in one call; each must exist.
     pub async fn named(&self, ids: &[CommunityId]) -> Result<Vec<Community>, CoreError> {
-        let records = self.service.store().get_many(ids).await?;
+        let records = self.catalog.store().get_many(ids).await?;
         if let Some(missing) = ids
             .iter()
             .find(|id| !records.iter().any(|r| &r.community.id == *id))
@@ -127,7 +127,7 @@ impl LivenessService {
         id: &CommunityId,
         limit: usize,
     ) -> Result<Vec<CheckResult>, CoreError> {
-        self.service.get(id).await?;
+        self.catalog.get(id).await?;
         Ok(self.log.history(id, limit).await?)
     }
 

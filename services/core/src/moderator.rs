@@ -7,7 +7,7 @@ use copmatch_domain::community::{Community, Status};
 use copmatch_domain::ids::CommunityId;
 use copmatch_domain::error::{CoreError, ErrorCode};
 use crate::ports::{ModerationQueue, StoreFilter, VectorQuery};
-use crate::service::{CopMatch, StatusUpdate};
+use crate::service::{Catalog, StatusUpdate};
 use crate::submissions::{
     duplicate_flags, ItemKind, ItemState, ModerationItem, RejectInput, ReportInput, SubmissionInput,
 };
@@ -27,13 +27,13 @@ pub use copmatch_domain::time::{now_timestamp, today};
 
 #[derive(Clone)]
 pub struct Moderator {
-    service: CopMatch,
+    catalog: Catalog,
     queue: Arc<dyn ModerationQueue>,
 }
 
 impl Moderator {
-    pub fn new(service: CopMatch, queue: Arc<dyn ModerationQueue>) -> Self {
-        Self { service, queue }
+    pub fn new(catalog: Catalog, queue: Arc<dyn ModerationQueue>) -> Self {
+        Self { catalog, queue }
     }
 
     fn item(
@@ -66,7 +66,7 @@ impl Moderator {
             .as_deref()
             .is_some_and(|id| !id.trim().is_empty());
         let (mut community, contact) = input.validate()?;
-        if self.service.store().get(&community.id).await?.is_some() {
+        if self.catalog.store().get(&community.id).await?.is_some() {
             if explicit_id {
                 return Err(CoreError::new(
                     ErrorCode::InvalidSubmission,
@@ -79,13 +79,13 @@ impl Moderator {
             community.id = self.free_id(&community.id).await?;
         }
         let vector = embed_communities(
-            self.service.embedder().as_ref(),
+            self.catalog.embedder().as_ref(),
             std::slice::from_ref(&community),
         )
         .await?
         .remove(0);
         let hits = self
-            .service
+            .catalog
             .store()
             .search(VectorQuery {
                 vector,
@@ -111,7 +111,7 @@ impl Moderator {
             .filter_map(|n| CommunityId::parse(format!("{base}-{n}")).ok())
             .collect();
         let taken: Vec<CommunityId> = self
-            .service
+            .catalog
             .store()
             .get_many(&candidates)
             .await?
@@ -151,7 +151,7 @@ impl Moderator {
     pub async fn report(&self, input: ReportInput) -> Result<ModerationItem, CoreError> {
         let note = input.validated_note()?;
         let id = CommunityId::parse(input.community_id.as_str())?;
-        let community = self.service.get(&id).await?;
+        let community = self.catalog.get(&id).await?;
         let item = Self::item(ItemKind::DeadLinkReport, community, None, note);
         self.queue.put(item.clone()).await?;
         Ok(item)
@@ -194,7 +194,7 @@ impl Moderator {
         let mut item = self.pending(id).await?;
         match item.kind {
             ItemKind::Community => {
-                self.service
+                self.catalog
                     .store_communities(vec![item.community.clone()])
                     .await?
             }
@@ -205,14 +205,14 @@ impl Moderator {
                     ..Default::default()
                 };
                 item.community = self
-                    .service
+                    .catalog
                     .update_status(&item.community.id, update)
                     .await?;
             }
             ItemKind::MovedLink => {
                 let url = item.suggested_url.clone().unwrap_or_default();
                 item.community = self
-                    .service
+                    .catalog
                     .update_stored(&item.community.id, |c| c.url = url)
                     .await?;
             }

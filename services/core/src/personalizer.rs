@@ -27,7 +27,7 @@ use copmatch_domain::filters::Filters;
 use crate::ports::{CommunityRecord, UserStore};
 use copmatch_domain::profile::RecommendRequest;
 use copmatch_ranking::Liked;
-use crate::service::{CopMatch, RecommendResponse, StatusUpdate, Steering};
+use crate::service::{Catalog, RecommendResponse, Recommender, StatusUpdate, Steering};
 use copmatch_domain::text::normalize_key;
 use copmatch_domain::time::now_timestamp;
 
@@ -95,7 +95,8 @@ pub struct UserRecommendResponse {
 
 #[derive(Clone)]
 pub struct Personalizer {
-    service: CopMatch,
+    catalog: Catalog,
+    recommender: Recommender,
     users: Arc<dyn UserStore>,
     settings: FeedbackSettings,
     /// Whose users this view sees: None = all (keyless, or an admin).
@@ -103,9 +104,15 @@ pub struct Personalizer {
 }
 
 impl Personalizer {
-    pub fn new(service: CopMatch, users: Arc<dyn UserStore>, settings: FeedbackSettings) -> Self {
+    pub fn new(
+        catalog: Catalog,
+        recommender: Recommender,
+        users: Arc<dyn UserStore>,
+        settings: FeedbackSettings,
+    ) -> Self {
         Self {
-            service,
+            catalog,
+            recommender,
             users,
             settings,
             owner: None,
@@ -243,7 +250,7 @@ impl Personalizer {
         wanted.sort();
         wanted.dedup();
         let stored: BTreeSet<CommunityId> = self
-            .service
+            .catalog
             .store()
             .get_many(&wanted)
             .await?
@@ -287,7 +294,7 @@ impl Personalizer {
         if reporters.len() < self.settings.dead_link_reports.max(1) {
             return Ok(false);
         }
-        let community = self.service.get(community_id).await?;
+        let community = self.catalog.get(community_id).await?;
         if community.status == Status::DeadLink {
             return Ok(false);
         }
@@ -296,7 +303,7 @@ impl Personalizer {
             reporters = reporters.len(),
             "dead link reported by enough users"
         );
-        self.service
+        self.catalog
             .update_status(
                 community_id,
                 StatusUpdate {
@@ -348,7 +355,7 @@ impl Personalizer {
             liked,
             ..Default::default()
         };
-        let response = self.service.recommend(request, &steering).await?;
+        let response = self.recommender.recommend(request, &steering).await?;
         Ok(UserRecommendResponse {
             user_id: user.id,
             response,
@@ -371,7 +378,7 @@ impl Personalizer {
         let mut ids: Vec<CommunityId> = joined.iter().chain(clicked).cloned().collect();
         ids.sort();
         ids.dedup();
-        let records = self.service.store().get_many(&ids).await?;
+        let records = self.catalog.store().get_many(&ids).await?;
         let by_id: HashMap<&CommunityId, &CommunityRecord> =
             records.iter().map(|r| (&r.community.id, r)).collect();
         let pulls = |ids: &[CommunityId], action: &'static str, weight: f32| -> Vec<Liked> {
@@ -395,7 +402,7 @@ impl Personalizer {
         if languages.is_empty() {
             return Ok(Vec::new());
         }
-        let facets = self.service.store().facet_values().await?;
+        let facets = self.catalog.store().facet_values().await?;
         Ok(languages
             .iter()
             .filter(|l| facets.language_keys.contains(&normalize_key(l)))

@@ -115,7 +115,7 @@ pub async fn reindex(
 
 /// [`reindex`] into a version served with the retrained model `adapter`
 /// (`None`: the embedding model alone). The caller switches the served model
-/// (`CopMatch::model_slot`) once this returns.
+/// (`Recommender::model_slot`) once this returns.
 pub async fn reindex_to(
     live: &ActiveIndex,
     embedder: Arc<dyn Embedder>,

@@ -14,13 +14,13 @@ use copmatch_core::liveness_checks::LivenessService;
 use copmatch_core::time::ManualClock;
 use copmatch_core::moderator::Moderator;
 use copmatch_core::submissions::{ItemKind, ItemState};
-use copmatch_core::CopMatch;
+use copmatch_core::Catalog;
 use copmatch_liveness::fake_internet::FakeInternet;
 use copmatch_liveness::{run, Checker, LivenessSettings, Selection};
 
 struct World {
     internet: FakeInternet,
-    service: CopMatch,
+    service: Catalog,
     liveness: LivenessService,
     moderator: Moderator,
     clock: Arc<ManualClock>,
@@ -29,7 +29,8 @@ struct World {
 /// A world whose catalog `catalog` writes (the fake internet's cases by default).
 async fn world_with(catalog: impl FnOnce(&FakeInternet) -> String) -> World {
     let internet = FakeInternet::start().await.unwrap();
-    let (service, _, _) = memory_service(32).await;
+    let (services, _, _) = memory_service(32).await;
+    let service = services.catalog;
     let text = catalog(&internet);
     let report = service.import(&text, &NoProgress).await.unwrap();
     assert_eq!(report.failed, 0, "{:?}", report.errors);

@@ -12,7 +12,7 @@ use super::{evaluate_with, EvalQuery, ModeReport};
 use copmatch_core::error::CoreError;
 use copmatch_core::progress::JobProgress;
 use copmatch_ranking::RankingWeights;
-use copmatch_core::service::{CopMatch, Steering};
+use copmatch_core::service::{Recommender, Steering};
 
 pub const FOLDS: usize = 5;
 
@@ -96,7 +96,7 @@ fn best(scores: &[Vec<f64>], keep: impl Fn(&[f64]) -> f64) -> usize {
 /// picks per fold. `configured` and `dense` are the served ranking's and the
 /// dense-only baseline's reports on the same queries.
 pub async fn cross_validate(
-    service: &CopMatch,
+    service: &Recommender,
     queries: &[EvalQuery],
     settings: &[Setting],
     configured: &ModeReport,

@@ -36,7 +36,7 @@ use copmatch_core::community::{same_community, Community};
 use copmatch_core::error::{CoreError, ErrorCode};
 use copmatch_core::profile::{Profile, RecommendRequest};
 use copmatch_ranking::RetrievalMode;
-use copmatch_core::service::{CopMatch, Steering};
+use copmatch_core::service::{Recommender, Steering};
 pub use stats::Interval;
 
 const CUTOFF: usize = 10;
@@ -236,7 +236,7 @@ pub fn mode_name(mode: RetrievalMode) -> &'static str {
 
 /// Runs every query through one retrieval mode.
 pub async fn evaluate(
-    service: &CopMatch,
+    service: &Recommender,
     queries: &[EvalQuery],
     mode: RetrievalMode,
     catalog_size: usize,
@@ -250,7 +250,7 @@ pub async fn evaluate(
 
 /// Runs every query through the ranking `steering` describes.
 pub async fn evaluate_with(
-    service: &CopMatch,
+    service: &Recommender,
     queries: &[EvalQuery],
     steering: &Steering,
     catalog_size: usize,
@@ -284,7 +284,7 @@ pub async fn evaluate_with(
 /// Scores each query's ranked communities (best first, with their scores)
 /// against its judgments.
 async fn report(
-    service: &CopMatch,
+    service: &Recommender,
     queries: &[EvalQuery],
     system: &'static str,
     ranked: Vec<Vec<(Community, f32)>>,

@@ -9,7 +9,7 @@ use super::{report, EvalQuery, ModeReport};
 use copmatch_core::community::Community;
 use copmatch_core::error::CoreError;
 use copmatch_ranking::dot;
-use copmatch_core::service::CopMatch;
+use copmatch_core::service::Recommender;
 
 const PAGE: usize = 256;
 
@@ -27,7 +27,7 @@ fn profile_text(q: &EvalQuery) -> String {
 }
 
 pub async fn evaluate_plain(
-    service: &CopMatch,
+    service: &Recommender,
     queries: &[EvalQuery],
     catalog_size: usize,
 ) -> Result<ModeReport, CoreError> {
@@ -61,7 +61,7 @@ pub async fn evaluate_plain(
 }
 
 /// In chunks small enough for the model's queue.
-async fn embed(service: &CopMatch, texts: Vec<String>) -> Result<Vec<Vec<f32>>, CoreError> {
+async fn embed(service: &Recommender, texts: Vec<String>) -> Result<Vec<Vec<f32>>, CoreError> {
     let mut out = Vec::with_capacity(texts.len());
     for chunk in texts.chunks(PAGE / 8) {
         out.extend(service.embedder().embed(chunk.to_vec()).await?);

@@ -11,7 +11,7 @@ use copmatch_retrain::devset::crossval::{cross_validate, grid, CrossValidation};
 use copmatch_retrain::devset::plain::evaluate_plain;
 use copmatch_retrain::devset::stats::{paired_difference, Interval};
 use copmatch_retrain::devset::{evaluate, parse_queries, EvalQuery, ModeReport};
-use copmatch_core::{CopMatch, JobProgress};
+use copmatch_core::{JobProgress, Services};
 use copmatch_ranking::RetrievalMode;
 use serde::Serialize;
 
@@ -47,14 +47,15 @@ pub struct EvalOutput {
     pub cross_validation: Option<CrossValidation>,
 }
 
-/// Imports `catalogs` into `service` and evaluates all three systems.
+/// Imports `catalogs` into the catalog and evaluates all three systems.
 pub async fn evaluate_systems(
-    service: &CopMatch,
+    services: &Services,
     queries: &[EvalQuery],
     catalogs: &[PathBuf],
     progress: &dyn JobProgress,
 ) -> anyhow::Result<EvalOutput> {
-    import_catalogs(service, catalogs, progress).await?;
+    import_catalogs(services, catalogs, progress).await?;
+    let service = &services.recommender;
     let catalog_size = service.store().count().await?;
     let mut systems = Vec::new();
     for mode in [
@@ -81,7 +82,7 @@ pub async fn evaluate_systems(
 }
 
 async fn import_catalogs(
-    service: &CopMatch,
+    services: &Services,
     catalogs: &[PathBuf],
     progress: &dyn JobProgress,
 ) -> anyhow::Result<()> {
@@ -89,7 +90,7 @@ async fn import_catalogs(
         let text = tokio::fs::read_to_string(path)
             .await
             .with_context(|| format!("reading {}", path.display()))?;
-        let report = service.import(&text, progress).await?;
+        let report = services.catalog.import(&text, progress).await?;
         anyhow::ensure!(
             report.failed == 0,
             "{} has {} refused lines",
@@ -128,9 +129,9 @@ pub async fn run(
     settings.catalog.import_when_empty = false;
     let output = with_stack(&settings, |stack| async move {
         let bar = TerminalProgress::new("importing");
-        let mut output = evaluate_systems(&stack.service, &queries, &catalogs, &bar).await?;
+        let mut output = evaluate_systems(&stack.services, &queries, &catalogs, &bar).await?;
         if cross_validation {
-            let service = &stack.service;
+            let service = &stack.services.recommender;
             let bar = TerminalProgress::counting("cross-validating", "settings");
             let settings = grid(service.weights());
             let (configured, dense) = (&output.systems[0], &output.systems[1]);

@@ -203,7 +203,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 .with_context(|| format!("reading {}", file.display()))?;
             let report = with_stack(&quiet, |stack| async move {
                 let bar = TerminalProgress::new("importing");
-                Ok(stack.service.import(&text, &bar).await?)
+                Ok(stack.services.catalog.import(&text, &bar).await?)
             })
             .await?;
             for e in &report.errors {
@@ -217,7 +217,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Export { out } => {
             let written = with_stack(&quiet, |stack| async move {
-                transfer::export(stack.service.store().as_ref(), out.as_deref()).await
+                transfer::export(stack.services.catalog.store().as_ref(), out.as_deref()).await
             })
             .await?;
             eprintln!("{written} communities exported");
@@ -226,7 +226,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::Reindex => {
             let report = with_stack(&quiet, |stack| async move {
                 let bar = TerminalProgress::new("re-indexing");
-                let embedder = stack.service.embedder().clone();
+                let embedder = stack.services.catalog.embedder().clone();
                 Ok(reindex(&stack.index, embedder, &bar).await?)
             })
             .await?;
@@ -296,7 +296,8 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             };
             let response = with_stack(&settings, |stack| async move {
                 Ok(stack
-                    .service
+                    .services
+                    .recommender
                     .recommend(request, &Steering::default())
                     .await?)
             })

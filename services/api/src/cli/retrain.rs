@@ -169,7 +169,7 @@ async fn import(stack: &Stack, text: &str) -> anyhow::Result<ImportCounts> {
         users.iter().map(|u| u.id.clone()).collect();
     for e in &events {
         if known.insert(e.community_id.clone())
-            && stack.service.store().get(&e.community_id).await?.is_none()
+            && stack.services.catalog.store().get(&e.community_id).await?.is_none()
         {
             anyhow::bail!(
                 "event {} names the unknown community {:?}",
@@ -262,7 +262,7 @@ async fn retrain_with(stack: &Stack, args: &RetrainArgs) -> anyhow::Result<()> {
         ..Default::default()
     };
     let outcome = retrain(
-        &stack.service,
+        &stack.services.recommender,
         data,
         &source,
         stack.models.registry(),
@@ -344,11 +344,11 @@ async fn models_with(stack: &Stack, command: ModelsCommand) -> anyhow::Result<()
         ModelsCommand::Rollback => stack.models.rollback_target().await,
     }
     .map_err(|e: CoreError| anyhow::anyhow!("{}: {}", e.code, e.message))?;
-    let for_model = stack.service.embedder().clone();
+    let for_model = stack.services.catalog.embedder().clone();
     let bar = TerminalProgress::counting("re-indexing", "communities");
     let report = reindex_to(&stack.index, for_model, target.adapter_version(), &bar).await?;
     let name = target.name();
-    stack.service.model_slot().set(target);
+    stack.services.recommender.model_slot().set(target);
     println!(
         "serving {name}: index {} → {} ({} communities, {} ms)",
         report.from, report.to, report.communities, report.took_ms

@@ -18,7 +18,7 @@ where
     let embedder = start_embedder(settings).await?;
     let progress = TerminalProgress::new("importing the bundled catalog");
     let stack = open_stack(settings, embedder, &progress).await?;
-    let store = stack.service.store().clone();
+    let store = stack.services.catalog.store().clone();
     let outcome = command(stack).await;
     store.close().await?;
     outcome

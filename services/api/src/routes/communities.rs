@@ -3,8 +3,8 @@
 use actix_web::{web, HttpResponse};
 use copmatch_core::progress::NoProgress;
 use copmatch_core::{
-    Community, CommunityId, CommunityPage, CopMatch, ErrorCode, ImportReport, SimilarResponse,
-    StatusUpdate,
+    Catalog, Community, CommunityId, CommunityPage, ErrorCode, ImportReport, SimilarResponse,
+    Recommender, StatusUpdate,
 };
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -46,20 +46,20 @@ pub struct ImportLimit(pub usize);
 #[utoipa::path(get, path = "/v1/communities", tag = "communities", params(PageQuery),
     responses((status = 200, body = CommunityPage), (status = 400, description = "invalid_limit, invalid_query_parameter", body = ErrorBody)))]
 pub async fn list(
-    service: web::Data<CopMatch>,
+    catalog: web::Data<Catalog>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service.list(query.limit, query.offset).await?))
+    Ok(HttpResponse::Ok().json(catalog.list(query.limit, query.offset).await?))
 }
 
 /// One community.
 #[utoipa::path(get, path = "/v1/communities/{id}", tag = "communities", params(("id" = CommunityId, Path)),
     responses((status = 200, body = Community), (status = 404, description = "community_not_found", body = ErrorBody)))]
 pub async fn get(
-    service: web::Data<CopMatch>,
+    catalog: web::Data<Catalog>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service.get(&CommunityId::parse(id.into_inner())?).await?))
+    Ok(HttpResponse::Ok().json(catalog.get(&CommunityId::parse(id.into_inner())?).await?))
 }
 
 /// Creates or replaces a community (admin). The body's `id` may be omitted.
@@ -73,11 +73,11 @@ pub async fn get(
         (status = 403, description = "invalid_api_key", body = ErrorBody),
     ))]
 pub async fn put(
-    service: web::Data<CopMatch>,
+    catalog: web::Data<Catalog>,
     id: web::Path<String>,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let (community, created) = service.put(&CommunityId::parse(id.into_inner())?, body.into_inner()).await?;
+    let (community, created) = catalog.put(&CommunityId::parse(id.into_inner())?, body.into_inner()).await?;
     Ok(if created {
         HttpResponse::Created().json(community)
     } else {
@@ -95,21 +95,21 @@ pub async fn put(
         (status = 404, description = "community_not_found", body = ErrorBody),
     ))]
 pub async fn put_status(
-    service: web::Data<CopMatch>,
+    catalog: web::Data<Catalog>,
     id: web::Path<String>,
     body: web::Json<StatusUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service.update_status(&CommunityId::parse(id.into_inner())?, body.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(catalog.update_status(&CommunityId::parse(id.into_inner())?, body.into_inner()).await?))
 }
 
 /// Deletes a community (admin).
 #[utoipa::path(delete, path = "/v1/communities/{id}", tag = "communities", params(("id" = CommunityId, Path)),
     responses((status = 204, description = "Deleted"), (status = 404, description = "community_not_found", body = ErrorBody)))]
 pub async fn delete(
-    service: web::Data<CopMatch>,
+    catalog: web::Data<Catalog>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    service.delete(&CommunityId::parse(id.into_inner())?).await?;
+    catalog.delete(&CommunityId::parse(id.into_inner())?).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -117,7 +117,7 @@ pub async fn delete(
 #[utoipa::path(get, path = "/v1/communities/{id}/similar", tag = "communities", params(("id" = CommunityId, Path), SimilarQuery),
     responses((status = 200, body = SimilarResponse), (status = 404, description = "community_not_found", body = ErrorBody)))]
 pub async fn similar(
-    service: web::Data<CopMatch>,
+    service: web::Data<Recommender>,
     id: web::Path<String>,
     query: web::Query<SimilarQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -134,7 +134,7 @@ pub async fn similar(
         (status = 413, description = "payload_too_large", body = ErrorBody),
     ))]
 pub async fn import(
-    service: web::Data<CopMatch>,
+    catalog: web::Data<Catalog>,
     limit: web::Data<ImportLimit>,
     mut payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
@@ -160,5 +160,5 @@ pub async fn import(
             format!("the import body is not UTF-8: {e}"),
         )
     })?;
-    Ok(HttpResponse::Ok().json(service.import(text, &NoProgress).await?))
+    Ok(HttpResponse::Ok().json(catalog.import(text, &NoProgress).await?))
 }

@@ -1,7 +1,8 @@
-//! Liveness (`/health`), readiness (`/ready`) and metrics (`/metrics`).
+//! Process health (`/health`), readiness (`/ready`) and metrics (`/metrics`).
+//! ("Liveness" in copmatch means a community's liveness: `routes/liveness.rs`.)
 
 use actix_web::{web, HttpResponse};
-use copmatch_core::{CopMatch, ErrorCode};
+use copmatch_core::{ErrorCode, Recommender};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -52,7 +53,7 @@ pub async fn health() -> HttpResponse {
         (status = 503, description = "model_unavailable or store_unavailable", body = ErrorBody),
     )
 )]
-pub async fn ready(service: web::Data<CopMatch>) -> Result<HttpResponse, ApiError> {
+pub async fn ready(service: web::Data<Recommender>) -> Result<HttpResponse, ApiError> {
     if !service.embedder().is_ready() {
         return Err(ApiError::new(
             ErrorCode::ModelUnavailable,

@@ -1,8 +1,9 @@
 //! One file per API area. Each declares its routes once with [`routes!`],
 //! which gives both the area's `configure(cfg, http)` and its OpenAPI paths
 //! (`Doc`), so a route cannot be served undocumented or documented unserved.
-//! Handlers only extract, call the domain ([`copmatch_core::CopMatch`] and
-//! its siblings) and convert. The HTML pages ([`web`]) are not API routes.
+//! Handlers only extract, call a use case ([`copmatch_core::Catalog`],
+//! [`copmatch_core::Recommender`] and their siblings) and convert. The HTML
+//! pages ([`web`]) are not API routes.
 
 pub mod admin;
 pub mod communities;

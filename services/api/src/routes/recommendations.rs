@@ -1,7 +1,7 @@
 //! `POST /v1/recommendations`.
 
 use actix_web::{web, HttpResponse};
-use copmatch_core::{CopMatch, RecommendRequest, RecommendResponse, Steering};
+use copmatch_core::{RecommendRequest, RecommendResponse, Recommender, Steering};
 
 use crate::error::{ApiError, ErrorBody};
 
@@ -23,7 +23,7 @@ super::routes! { http;
     )
 )]
 pub async fn recommend(
-    service: web::Data<CopMatch>,
+    service: web::Data<Recommender>,
     body: web::Json<RecommendRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let response = service

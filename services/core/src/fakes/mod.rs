@@ -23,13 +23,13 @@ use crate::active_index::ActiveIndex;
 use crate::ports::Embedder;
 use copmatch_ranking::{normalize, RankingWeights};
 use crate::reindex::open_active_index;
-use crate::service::{CopMatch, Limits};
+use crate::service::{Limits, Services};
 
 pub use records::{MemoryLivenessLog, MemoryQueue, MemoryUsers};
 
-/// The catalog service over an empty in-memory index and a [`WordEmbedder`]
+/// The services over an empty in-memory index and a [`WordEmbedder`]
 /// of `dimension`, with default weights and limits.
-pub async fn memory_service(dimension: usize) -> (CopMatch, Arc<ActiveIndex>, Arc<WordEmbedder>) {
+pub async fn memory_service(dimension: usize) -> (Services, Arc<ActiveIndex>, Arc<WordEmbedder>) {
     let (service, index, embedder, _) = memory_service_with_calls(dimension).await;
     (service, index, embedder)
 }
@@ -38,14 +38,14 @@ pub async fn memory_service(dimension: usize) -> (CopMatch, Arc<ActiveIndex>, Ar
 /// the active index, where each call would be a round trip to a real store).
 pub async fn memory_service_with_calls(
     dimension: usize,
-) -> (CopMatch, Arc<ActiveIndex>, Arc<WordEmbedder>, Arc<StoreCalls>) {
+) -> (Services, Arc<ActiveIndex>, Arc<WordEmbedder>, Arc<StoreCalls>) {
     let embedder = Arc::new(WordEmbedder::new(dimension));
     let catalog = Arc::new(MemoryCatalog::default());
     let calls = catalog.calls();
     let index = open_active_index(catalog, embedder.clone(), &NoProgress)
         .await
         .expect("an empty in-memory index opens");
-    let service = CopMatch::new(
+    let service = Services::new(
         embedder.clone(),
         index.clone(),
         RankingWeights::default(),

@@ -9,9 +9,9 @@ use crate::progress::JobProgress;
 use crate::ports::CommunityRecord;
 use crate::embedding::embed_communities;
 
-use super::{CommunityPage, CopMatch, StatusUpdate};
+use super::{Catalog, CommunityPage, StatusUpdate};
 
-impl CopMatch {
+impl Catalog {
     /// Records what is known about a community's liveness. Fields left out
     /// keep their values; the embedding is unchanged.
     pub async fn update_status(
@@ -80,7 +80,7 @@ impl CopMatch {
         limit: Option<usize>,
         offset: Option<usize>,
     ) -> Result<CommunityPage, CoreError> {
-        let limit = self.validated_limit(limit)?;
+        let limit = self.limits.validated_limit(limit)?;
         let offset = offset.unwrap_or(0);
         let total = self.store.count().await?;
         let communities = if offset >= total {

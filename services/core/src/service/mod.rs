@@ -1,6 +1,9 @@
-//! The use cases: recommend and find similar ([`recommend`]), manage and
-//! import communities ([`catalog`]). Everything the web layer and the CLI do
-//! with the catalog goes through [`CopMatch`].
+//! The two core services, each holding only what its use cases need:
+//! [`Catalog`] reads, writes, imports and deletes communities
+//! ([`catalog`]); [`Recommender`] ranks them for a profile or a community
+//! ([`recommend`]) with the served model. [`Services::new`] builds both over
+//! one embedder and one store; a handler, a command or another use case takes
+//! the one it calls.
 
 mod catalog;
 mod recommend;
@@ -130,9 +133,18 @@ pub struct CommunityPage {
     pub limit: usize,
 }
 
-/// copmatch's use cases over an embedder and a store.
+/// The catalog's use cases (`catalog.rs`) over an embedder and a store.
 #[derive(Clone)]
-pub struct CopMatch {
+pub struct Catalog {
+    embedder: Arc<dyn Embedder>,
+    store: Arc<dyn VectorStore>,
+    limits: Limits,
+}
+
+/// Recommending (`recommend.rs`): a profile or a community to ranked,
+/// explained communities, with the served model.
+#[derive(Clone)]
+pub struct Recommender {
     embedder: Arc<dyn Embedder>,
     store: Arc<dyn VectorStore>,
     weights: RankingWeights,
@@ -140,7 +152,15 @@ pub struct CopMatch {
     model: ModelSlot,
 }
 
-impl CopMatch {
+/// Both services over one embedder and one store, as `serve`, the commands
+/// and the tests build them.
+#[derive(Clone)]
+pub struct Services {
+    pub catalog: Catalog,
+    pub recommender: Recommender,
+}
+
+impl Services {
     pub fn new(
         embedder: Arc<dyn Embedder>,
         store: Arc<dyn VectorStore>,
@@ -152,14 +172,35 @@ impl CopMatch {
             adapter: None,
         });
         Self {
-            embedder,
-            store,
-            weights,
-            limits,
-            model,
+            catalog: Catalog {
+                embedder: embedder.clone(),
+                store: store.clone(),
+                limits: limits.clone(),
+            },
+            recommender: Recommender {
+                embedder,
+                store,
+                weights,
+                limits,
+                model,
+            },
         }
     }
+}
 
+impl Catalog {
+    /// The store the catalog writes to (the active index when serving).
+    pub fn store(&self) -> &Arc<dyn VectorStore> {
+        &self.store
+    }
+
+    /// The model that embeds what the catalog stores.
+    pub fn embedder(&self) -> &Arc<dyn Embedder> {
+        &self.embedder
+    }
+}
+
+impl Recommender {
     /// The served model's name: the embedding model, and the retrained
     /// adapter's version when one serves.
     pub fn model_id(&self) -> String {
@@ -175,10 +216,7 @@ impl CopMatch {
         &self.weights
     }
 
-    pub fn limits(&self) -> &Limits {
-        &self.limits
-    }
-
+    /// The store rankings read (the active index when serving).
     pub fn store(&self) -> &Arc<dyn VectorStore> {
         &self.store
     }
@@ -186,35 +224,31 @@ impl CopMatch {
     pub fn embedder(&self) -> &Arc<dyn Embedder> {
         &self.embedder
     }
+}
 
-    pub(super) fn validated_limit(&self, limit: Option<usize>) -> Result<usize, CoreError> {
-        let limit = limit.unwrap_or(self.limits.default_limit);
-        if limit == 0 || limit > self.limits.max_limit {
+impl Limits {
+    pub(crate) fn validated_limit(&self, limit: Option<usize>) -> Result<usize, CoreError> {
+        let limit = limit.unwrap_or(self.default_limit);
+        if limit == 0 || limit > self.max_limit {
             return Err(CoreError::new(
                 ErrorCode::InvalidLimit,
-                format!(
-                    "limit must be between 1 and {}, got {limit}",
-                    self.limits.max_limit
-                ),
+                format!("limit must be between 1 and {}, got {limit}", self.max_limit),
             ));
         }
         Ok(limit)
     }
 
-    pub(super) fn page(
+    pub(crate) fn page(
         &self,
         limit: Option<usize>,
         offset: Option<usize>,
     ) -> Result<(usize, usize), CoreError> {
         let limit = self.validated_limit(limit)?;
         let offset = offset.unwrap_or(0);
-        if offset > self.limits.max_offset {
+        if offset > self.max_offset {
             return Err(CoreError::new(
                 ErrorCode::InvalidOffset,
-                format!(
-                    "offset must be at most {}, got {offset}",
-                    self.limits.max_offset
-                ),
+                format!("offset must be at most {}, got {offset}", self.max_offset),
             ));
         }
         Ok((limit, offset))

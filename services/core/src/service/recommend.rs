@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use copmatch_domain::community::Status;
-use copmatch_domain::error::CoreError;
+use copmatch_domain::error::{CoreError, ErrorCode};
 use copmatch_domain::ids::CommunityId;
 use crate::ports::{StoreFilter, VectorQuery};
 use copmatch_domain::profile::{Profile, RecommendRequest};
@@ -17,9 +17,9 @@ use copmatch_ranking::{
 use copmatch_ranking::vocabulary::Vocabulary;
 use crate::embedding::embed_items;
 
-use super::{CopMatch, RecommendResponse, Recommendation, SimilarResponse, Steering};
+use super::{RecommendResponse, Recommendation, Recommender, SimilarResponse, Steering};
 
-impl CopMatch {
+impl Recommender {
     /// Ranked, explained communities for a profile, shaped by `steering`
     /// (`Steering::default()` for the served ranking).
     pub async fn recommend(
@@ -31,7 +31,7 @@ impl CopMatch {
         let mode = steering.mode;
         let weights = steering.weights.as_deref().unwrap_or(&self.weights);
         let items = request.profile.items()?;
-        let (limit, offset) = self.page(request.limit, request.offset)?;
+        let (limit, offset) = self.limits.page(request.limit, request.offset)?;
         let diversity = request.validated_diversity(weights.default_diversity)?;
         let exclude_ids = request.validated_exclusions()?;
         // Three independent waits run together: the store's filter values
@@ -138,8 +138,13 @@ impl CopMatch {
         limit: Option<usize>,
     ) -> Result<SimilarResponse, CoreError> {
         let started = Instant::now();
-        let (limit, _) = self.page(limit, None)?;
-        let source = self.record(id).await?;
+        let (limit, _) = self.limits.page(limit, None)?;
+        let source = self.store.get(id).await?.ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::CommunityNotFound,
+                format!("no community with id {:?}", id.as_str()),
+            )
+        })?;
         let filter = StoreFilter {
             exclude_ids: vec![source.community.id.clone()],
             exclude_statuses: vec![Status::DeadLink],

@@ -127,7 +127,7 @@ proptest! {
         };
         runtime().block_on(async {
             let service = service().await;
-            if let Err(e) = service.recommend(request, &Steering::default()).await {
+            if let Err(e) = service.recommender.recommend(request, &Steering::default()).await {
                 assert_client_error(&e);
             }
         });
@@ -153,7 +153,7 @@ proptest! {
         let request: RecommendRequest = serde_json::from_value(body).expect("well shaped");
         runtime().block_on(async {
             let service = service().await;
-            match service.recommend(request, &Steering::default()).await {
+            match service.recommender.recommend(request, &Steering::default()).await {
                 Ok(response) => assert!(response.recommendations.len() <= 100),
                 Err(e) => assert_client_error(&e),
             }
@@ -170,7 +170,7 @@ proptest! {
             // The id is parsed at the edge, as a handler does; either step
             // may refuse, always with a client error.
             let stored = match copmatch_core::CommunityId::parse(id.as_str()) {
-                Ok(id) => service.put(&id, body).await.map(|_| ()),
+                Ok(id) => service.catalog.put(&id, body).await.map(|_| ()),
                 Err(e) => Err(e),
             };
             if let Err(e) = stored {
@@ -184,10 +184,10 @@ proptest! {
         let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
         runtime().block_on(async {
             let service = service().await;
-            let before = service.list(Some(100), None).await.unwrap().total;
-            let report = service.import(&text, &NoProgress).await.expect("an import itself never fails on input");
+            let before = service.catalog.list(Some(100), None).await.unwrap().total;
+            let report = service.catalog.import(&text, &NoProgress).await.expect("an import itself never fails on input");
             assert_eq!(report.imported + report.failed, report.received);
-            let after = service.list(Some(100), None).await.unwrap().total;
+            let after = service.catalog.list(Some(100), None).await.unwrap().total;
             assert!(after <= before + report.imported);
         });
     }

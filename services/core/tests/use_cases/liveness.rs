@@ -8,12 +8,12 @@ use copmatch_core::liveness_policy::LivenessPolicy;
 use copmatch_core::time::{Clock, ManualClock};
 use copmatch_core::moderator::Moderator;
 use copmatch_core::submissions::{ItemKind, ItemState};
-use copmatch_core::{CopMatch, Profile, RecommendRequest, Status, StatusUpdate, Steering};
+use copmatch_core::{Services, Profile, RecommendRequest, Status, StatusUpdate, Steering};
 
 use crate::service;
 
 struct Setup {
-    service: CopMatch,
+    service: Services,
     liveness: LivenessService,
     moderator: Moderator,
     clock: Arc<ManualClock>,
@@ -21,10 +21,10 @@ struct Setup {
 
 async fn setup() -> Setup {
     let service = service().await;
-    let moderator = Moderator::new(service.clone(), Arc::new(MemoryQueue::default()));
+    let moderator = Moderator::new(service.catalog.clone(), Arc::new(MemoryQueue::default()));
     let clock = Arc::new(ManualClock::new("2026-11-01T00:00:00Z".parse().unwrap()));
     let liveness = LivenessService::new(
-        service.clone(),
+        service.catalog.clone(),
         Arc::new(MemoryLivenessLog::new(10)),
         moderator.clone(),
         LivenessPolicy::default(),
@@ -72,7 +72,7 @@ async fn a_healthy_check_makes_a_community_active_with_an_activity_reason() {
     assert_eq!(c.status, Status::Active);
     let response = s
         .service
-        .recommend(ask("woodworking furniture"), &Steering::default())
+        .recommender.recommend(ask("woodworking furniture"), &Steering::default())
         .await
         .unwrap();
     let top = &response.recommendations[0];
@@ -101,7 +101,7 @@ async fn dead_only_after_repeated_failures_over_days_and_the_history_keeps_each(
     }
     let response = s
         .service
-        .recommend(ask("rust programming"), &Steering::default())
+        .recommender.recommend(ask("rust programming"), &Steering::default())
         .await
         .unwrap();
     let top = &response.recommendations[0];
@@ -145,7 +145,7 @@ async fn a_permanent_redirect_becomes_one_suggestion_for_moderators() {
     let pending = s.moderator.list(Some(ItemState::Pending)).await.unwrap();
     assert_eq!(pending.len(), 1, "the same suggestion is filed once");
     assert_eq!(pending[0].kind, ItemKind::MovedLink);
-    let url = s.service.get(&copmatch_core::fakes::cid("pythonistas")).await.unwrap().url;
+    let url = s.service.catalog.get(&copmatch_core::fakes::cid("pythonistas")).await.unwrap().url;
     assert_eq!(
         url, "https://pythonistas.example.org",
         "never rewritten automatically"
@@ -165,7 +165,7 @@ async fn an_admin_pin_holds_until_cleared_and_due_follows_the_schedule() {
         pinned: Some(true),
         ..Default::default()
     };
-    s.service.update_status(&copmatch_core::fakes::cid("icu-nurses"), pin).await.unwrap();
+    s.service.catalog.update_status(&copmatch_core::fakes::cid("icu-nurses"), pin).await.unwrap();
     let c = s
         .liveness
         .record(check("icu-nurses", Outcome::Ok, &s.clock))
@@ -179,7 +179,7 @@ async fn an_admin_pin_holds_until_cleared_and_due_follows_the_schedule() {
         ..Default::default()
     };
     s.service
-        .update_status(&copmatch_core::fakes::cid("icu-nurses"), release)
+        .catalog.update_status(&copmatch_core::fakes::cid("icu-nurses"), release)
         .await
         .unwrap();
     let c = s

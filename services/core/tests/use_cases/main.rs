@@ -15,7 +15,7 @@ mod store_calls;
 use std::sync::Arc;
 
 use copmatch_core::fakes::{community, memory_service, WordEmbedder};
-use copmatch_core::{Community, CopMatch, ActiveIndex};
+use copmatch_core::{Community, Services, ActiveIndex};
 
 pub const DIMENSION: usize = 64;
 
@@ -56,14 +56,14 @@ pub fn catalog() -> Vec<Community> {
 }
 
 /// A service over a fresh in-memory store holding [`catalog`].
-pub async fn service() -> CopMatch {
+pub async fn service() -> Services {
     let (service, _, _) = service_with_index().await;
     service
 }
 
-pub async fn service_with_index() -> (CopMatch, Arc<ActiveIndex>, Arc<WordEmbedder>) {
+pub async fn service_with_index() -> (Services, Arc<ActiveIndex>, Arc<WordEmbedder>) {
     let (service, live, embedder) = memory_service(DIMENSION).await;
-    service.store_communities(catalog()).await.unwrap();
+    service.catalog.store_communities(catalog()).await.unwrap();
     (service, live, embedder)
 }
 

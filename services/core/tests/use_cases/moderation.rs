@@ -13,7 +13,7 @@ fn submission(value: serde_json::Value) -> SubmissionInput {
 }
 
 async fn moderator() -> Moderator {
-    Moderator::new(service().await, Arc::new(MemoryQueue::default()))
+    Moderator::new(service().await.catalog, Arc::new(MemoryQueue::default()))
 }
 
 #[tokio::test]

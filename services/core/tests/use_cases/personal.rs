@@ -3,7 +3,7 @@ use std::sync::Arc;
 use copmatch_core::fakes::MemoryUsers;
 use copmatch_core::feedback::{FeedbackInput, UserInput};
 use copmatch_core::personalizer::{FeedbackSettings, Personalizer, UserRecommendOptions};
-use copmatch_core::{CopMatch, ErrorCode, Profile, Status};
+use copmatch_core::{Services, ErrorCode, Profile, Status};
 
 use crate::{ids, service};
 
@@ -11,9 +11,10 @@ async fn personalizer() -> Personalizer {
     personalizer_over(service().await)
 }
 
-fn personalizer_over(service: CopMatch) -> Personalizer {
+fn personalizer_over(service: Services) -> Personalizer {
     Personalizer::new(
-        service,
+        service.catalog,
+        service.recommender,
         Arc::new(MemoryUsers::default()),
         FeedbackSettings::default(),
     )
@@ -117,7 +118,7 @@ async fn enough_different_reporters_mark_a_dead_link() {
         .await
         .unwrap();
     assert_eq!(report.marked_dead_link, ["woodworkers"]);
-    let community = service.get(&copmatch_core::fakes::cid("woodworkers")).await.unwrap();
+    let community = service.catalog.get(&copmatch_core::fakes::cid("woodworkers")).await.unwrap();
     assert_eq!(community.status, Status::DeadLink);
 }
 

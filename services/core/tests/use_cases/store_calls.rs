@@ -10,7 +10,7 @@ use std::sync::Arc;
 use copmatch_core::fakes::{community, memory_service_with_calls, MemoryUsers, StoreCalls};
 use copmatch_core::feedback::{FeedbackInput, UserInput};
 use copmatch_core::personalizer::{FeedbackSettings, Personalizer, UserRecommendOptions};
-use copmatch_core::{CopMatch, Filters, Profile, RecommendRequest, Steering};
+use copmatch_core::{Services, Filters, Profile, RecommendRequest, Steering};
 
 use crate::DIMENSION;
 
@@ -20,7 +20,7 @@ const MAX_CALLS_PER_RECOMMENDATION: usize = 3;
 /// A personal recommendation adds one read of the whole history.
 const MAX_CALLS_PER_PERSONAL_RECOMMENDATION: usize = 4;
 
-async fn service_holding(n: usize) -> (CopMatch, Arc<StoreCalls>) {
+async fn service_holding(n: usize) -> (Services, Arc<StoreCalls>) {
     let (service, _, _, calls) = memory_service_with_calls(DIMENSION).await;
     let communities = (0..n)
         .map(|i| {
@@ -32,7 +32,7 @@ async fn service_holding(n: usize) -> (CopMatch, Arc<StoreCalls>) {
             )
         })
         .collect();
-    service.store_communities(communities).await.unwrap();
+    service.catalog.store_communities(communities).await.unwrap();
     (service, calls)
 }
 
@@ -72,7 +72,7 @@ async fn a_recommendation_makes_the_same_few_store_calls_whatever_the_number_of_
     for negatives in [0, 10, 1_000] {
         calls.reset();
         service
-            .recommend(request(negatives), &Steering::default())
+            .recommender.recommend(request(negatives), &Steering::default())
             .await
             .unwrap();
         let made = calls.snapshot();
@@ -100,15 +100,15 @@ async fn a_write_makes_the_kept_filter_values_stale() {
         },
         ..Default::default()
     };
-    let unknown = service.recommend(nursing(), &Steering::default()).await;
+    let unknown = service.recommender.recommend(nursing(), &Steering::default()).await;
     assert!(unknown.is_err(), "no community is in woodworking yet");
     service
-        .store_communities(vec![community("wood", "Woodworkers", &["Woodworking"], "")])
+        .catalog.store_communities(vec![community("wood", "Woodworkers", &["Woodworking"], "")])
         .await
         .unwrap();
     calls.reset();
     service
-        .recommend(nursing(), &Steering::default())
+        .recommender.recommend(nursing(), &Steering::default())
         .await
         .expect("the new category is known at once after the write");
     assert_eq!(calls.snapshot().get("facet_values"), Some(&1));
@@ -118,7 +118,8 @@ async fn a_write_makes_the_kept_filter_values_stale() {
 async fn a_personal_recommendation_reads_the_whole_history_at_once() {
     let (service, calls) = service_holding(500).await;
     let users = Personalizer::new(
-        service,
+        service.catalog,
+        service.recommender,
         Arc::new(MemoryUsers::default()),
         FeedbackSettings::default(),
     );

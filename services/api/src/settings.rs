@@ -24,10 +24,12 @@ use serde::{Deserialize, Serialize};
 /// (`.cargo/config.toml`), and an installed binary reads its paths from the
 /// configuration (the image sets every one, see the Dockerfile).
 pub fn home() -> PathBuf {
-    match std::env::var_os("COPMATCH_HOME") {
+    let home = match std::env::var_os("COPMATCH_HOME") {
         Some(home) if !home.is_empty() => PathBuf::from(home),
         _ => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
-    }
+    };
+    // `/work/copmatch/.` reads better as `/work/copmatch` in messages.
+    home.canonicalize().unwrap_or(home)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -12,10 +12,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use copmatch_core::fakes::{memory_service, MemoryQueue};
-use copmatch_core::progress::NoProgress;
 use copmatch_core::liveness_checks::LivenessService;
-use copmatch_core::time::SystemClock;
 use copmatch_core::moderator::Moderator;
+use copmatch_core::progress::NoProgress;
+use copmatch_core::time::SystemClock;
 use copmatch_liveness::fake_internet::FakeInternet;
 use copmatch_liveness::{run, Checker, LivenessSettings, Selection};
 use copmatch_store::LivenessJournal;

@@ -23,15 +23,15 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use copmatch_ranking::RankingWeights;
 use copmatch_benches::{generated_catalog, load, percentile_ms, start_embedder, PROFILES};
-use copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION;
+use copmatch_core::progress::NoProgress;
+use copmatch_core::reindex::open_active_index;
 use copmatch_core::{
     Embedder, Limits, Profile, RecommendRequest, Recommender, Services, VectorStore,
 };
-use copmatch_core::progress::NoProgress;
-use copmatch_core::reindex::open_active_index;
 use copmatch_core::{IndexCatalog, IndexVersion, Steering};
+use copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION;
+use copmatch_ranking::RankingWeights;
 use copmatch_store::{EdgeStore, EdgeStoreOptions, IndexTuning, QdrantCatalog, QdrantOptions};
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -90,7 +90,13 @@ async fn negative_ids(store: &dyn VectorStore) -> Vec<String> {
 
 /// The recommender `serve` would build over `store`, with default weights and limits.
 fn recommender(embedder: Arc<dyn Embedder>, store: Arc<dyn VectorStore>) -> Recommender {
-    Services::new(embedder, store, RankingWeights::default(), Limits::default()).recommender
+    Services::new(
+        embedder,
+        store,
+        RankingWeights::default(),
+        Limits::default(),
+    )
+    .recommender
 }
 
 fn bench(c: &mut Criterion) {
@@ -178,7 +184,11 @@ impl Cleanup {
 }
 
 /// The same catalog on a Qdrant server, and services reading it.
-async fn on_qdrant(url: String, cold: &Recommender, warm: &Recommender) -> (Recommender, Recommender, Cleanup) {
+async fn on_qdrant(
+    url: String,
+    cold: &Recommender,
+    warm: &Recommender,
+) -> (Recommender, Recommender, Cleanup) {
     let prefix = format!("copmatch_bench_{}_", std::process::id());
     let options = QdrantOptions {
         url,

@@ -3,8 +3,8 @@
 //! Synthetic vectors with a learnable structure; no model needed.
 //! `cargo bench -p copmatch-benches --bench retrain`
 
-use copmatch_ranking::normalize;
 use copmatch_core::served_model::QueryAdapter;
+use copmatch_ranking::normalize;
 use copmatch_retrain::train::{fit, Examples};
 use criterion::{criterion_group, criterion_main, Criterion};
 

@@ -212,8 +212,9 @@ async fn every_default_the_api_document_states_is_the_one_the_service_uses() {
     for (place, name, text) in &described {
         let lower = text.to_lowercase();
         for stated in stated_numbers(&lower, "default ") {
-            let real = real_default(place, name)
-                .unwrap_or_else(|| panic!("{place}.{name} states default {stated}: add its real value to this test"));
+            let real = real_default(place, name).unwrap_or_else(|| {
+                panic!("{place}.{name} states default {stated}: add its real value to this test")
+            });
             assert_eq!(stated, real, "{place}.{name} says {text:?}");
             checked += 1;
         }
@@ -224,5 +225,8 @@ async fn every_default_the_api_document_states_is_the_one_the_service_uses() {
             }
         }
     }
-    assert!(checked >= 5, "only {checked} stated numbers found: is the document read right?");
+    assert!(
+        checked >= 5,
+        "only {checked} stated numbers found: is the document read right?"
+    );
 }

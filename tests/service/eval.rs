@@ -9,8 +9,8 @@
 use copmatch_api::app::open_stack;
 use copmatch_api::cli::eval::{default_queries, evaluate_systems};
 use copmatch_api::Settings;
-use copmatch_retrain::devset::parse_queries;
 use copmatch_core::progress::NoProgress;
+use copmatch_retrain::devset::parse_queries;
 
 #[tokio::test]
 async fn copmatch_beats_both_baselines_on_the_development_set() {

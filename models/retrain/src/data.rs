@@ -140,8 +140,16 @@ fn assemble(users: HashMap<String, User>, events: Vec<FeedbackEvent>) -> Feedbac
         }
         out.push(UserData {
             user: user.clone(),
-            joined: history.joined.into_iter().map(CommunityId::into_string).collect(),
-            clicked: history.clicked.into_iter().map(CommunityId::into_string).collect(),
+            joined: history
+                .joined
+                .into_iter()
+                .map(CommunityId::into_string)
+                .collect(),
+            clicked: history
+                .clicked
+                .into_iter()
+                .map(CommunityId::into_string)
+                .collect(),
         });
     }
     FeedbackData {

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::devset::ndcg_at_10;
 use copmatch_core::progress::JobProgress;
-use copmatch_ranking::dot;
 use copmatch_core::served_model::ServedModel;
-use copmatch_core::{Recommender, RecommendRequest, Steering};
+use copmatch_core::{RecommendRequest, Recommender, Steering};
+use copmatch_ranking::dot;
 use serde::{Deserialize, Serialize};
 
 use crate::data::UserData;

@@ -31,12 +31,12 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION;
 use copmatch_core::progress::JobProgress;
-use copmatch_ranking::normalize;
 use copmatch_core::served_model::{QueryAdapter, ServedModel};
 use copmatch_core::time::now_timestamp;
 use copmatch_core::Recommender;
+use copmatch_ranking::normalize;
+use copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{split, FeedbackData, UserData};

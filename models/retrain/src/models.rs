@@ -18,9 +18,9 @@ use std::sync::Arc;
 
 use crate::heldout::Metrics;
 use crate::registry::{Manifest, Registry, BASE};
-use copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION;
 use copmatch_core::served_model::{QueryAdapter, ServedModel};
-use copmatch_core::{Recommender, CoreError, ErrorCode, ActiveIndex};
+use copmatch_core::{ActiveIndex, CoreError, ErrorCode, Recommender};
+use copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION;
 use serde::Serialize;
 use utoipa::ToSchema;
 

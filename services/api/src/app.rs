@@ -9,20 +9,20 @@ use std::time::Duration;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
-use copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION;
-use copmatch_core::progress::NoProgress;
 use copmatch_core::liveness_checks::LivenessService;
-use copmatch_core::time::SystemClock;
 use copmatch_core::moderator::Moderator;
 use copmatch_core::personalizer::Personalizer;
+use copmatch_core::progress::NoProgress;
 use copmatch_core::reindex::{interrupted_reindex, open_active_index, reindex_to};
 use copmatch_core::served_model::ServedModel;
+use copmatch_core::time::SystemClock;
 use copmatch_core::{
-    ActiveIndex, Embedder, IndexCatalog, IndexVersion, JobProgress, LivenessLog,
-    ModerationQueue, Recommender, Services, UserStore, VectorStore,
+    ActiveIndex, Embedder, IndexCatalog, IndexVersion, JobProgress, LivenessLog, ModerationQueue,
+    Recommender, Services, UserStore, VectorStore,
 };
 use copmatch_embed::SentenceEmbedder;
 use copmatch_liveness::{Checker, RunState};
+use copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION;
 
 use copmatch_retrain::models::ModelManager;
 use copmatch_retrain::registry::Registry;
@@ -32,15 +32,15 @@ use copmatch_store::{
 };
 
 use crate::auth::Keys;
-use crate::progress::TerminalProgress;
 use crate::error::{json_error, query_error, route_not_found};
 use crate::limits::{InFlight, RateLimits};
 use crate::liveness_job::Checks;
 use crate::metered_store::MeteredStore;
+use crate::progress::TerminalProgress;
 use crate::reindex_job::Reindexer;
-use crate::settings::{Settings, StoreKind};
 use crate::routes;
 use crate::routes::communities::ImportLimit;
+use crate::settings::{Settings, StoreKind};
 
 /// Loads the model described by the settings, on the blocking pool (a few
 /// seconds): the one way the service and the commands start the model.

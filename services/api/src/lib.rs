@@ -29,4 +29,3 @@ pub mod telemetry;
 pub use app::{open_stack, Application, Stack};
 pub use routes::communities::ImportLimit;
 pub use settings::Settings;
-

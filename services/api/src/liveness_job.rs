@@ -7,8 +7,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use copmatch_core::progress::NoProgress;
 use copmatch_core::liveness_checks::LivenessService;
+use copmatch_core::progress::NoProgress;
 use copmatch_core::{CoreError, ErrorCode};
 use copmatch_liveness::{run, Checker, RunState, Selection};
 

@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use copmatch_core::{
-    CommunityId,
-    Community, CommunityRecord, SearchHits, StoreError, VectorQuery, VectorStore, FacetValues,
+    Community, CommunityId, CommunityRecord, FacetValues, SearchHits, StoreError, VectorQuery,
+    VectorStore,
 };
 
 /// A [`VectorStore`] that records how each call went.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use copmatch_core::reindex::{reindex_to, ReindexReport};
 use copmatch_core::served_model::{ModelSlot, ServedModel};
-use copmatch_core::{CoreError, Embedder, ErrorCode, JobProgress, IndexVersion, ActiveIndex};
+use copmatch_core::{ActiveIndex, CoreError, Embedder, ErrorCode, IndexVersion, JobProgress};
 use parking_lot::Mutex;
 use serde::Serialize;
 use utoipa::ToSchema;

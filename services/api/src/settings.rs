@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use config::{Config, Environment, File, FileFormat};
 use copmatch_core::personalizer::FeedbackSettings;
 use copmatch_core::Limits;
-use copmatch_ranking::RankingWeights;
 use copmatch_liveness::LivenessSettings;
+use copmatch_ranking::RankingWeights;
 use copmatch_store::{IndexTuning, QdrantOptions};
 
 use crate::auth::AuthSettings;

@@ -23,7 +23,6 @@ use tracing::Instrument;
 /// access log.
 pub const PROBES: [&str; 3] = ["/health", "/ready", "/metrics"];
 
-
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -20,12 +20,12 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
+use crate::ports::{
+    CommunityRecord, FacetValues, IndexCatalog, IndexVersion, SearchHits, StoreError, VectorQuery,
+    VectorStore,
+};
 use copmatch_domain::community::Community;
 use copmatch_domain::ids::CommunityId;
-use crate::ports::{
-    CommunityRecord, IndexCatalog, IndexVersion, SearchHits, StoreError, VectorQuery, VectorStore,
-    FacetValues,
-};
 
 struct Serving {
     version: IndexVersion,

@@ -6,8 +6,8 @@
 use copmatch_ranking::vectors::group_means;
 use copmatch_ranking::wordings::{community_wordings, item_wordings};
 
-use copmatch_domain::community::Community;
 use crate::ports::{EmbedError, Embedder};
+use copmatch_domain::community::Community;
 use copmatch_domain::profile::ProfileItem;
 
 /// One vector per group of texts: the normalized sum of the texts' embeddings.

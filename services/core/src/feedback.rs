@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use copmatch_domain::community::check_timestamp;
-use copmatch_domain::ids::{CommunityId, UserId};
 use copmatch_domain::error::{CoreError, ErrorCode};
+use copmatch_domain::ids::{CommunityId, UserId};
 use copmatch_domain::profile::Profile;
 use copmatch_domain::time::order_key;
 

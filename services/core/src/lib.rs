@@ -42,9 +42,9 @@ pub mod submissions;
 pub use active_index::ActiveIndex;
 pub use community::{Community, Cost, Platform, Status};
 pub use error::{CoreError, EmbedError, ErrorCode, ErrorType, StoreError};
-pub use ids::{CommunityId, UserId};
 pub use feedback::{FeedbackEvent, FeedbackKind, History, User};
 pub use filters::Filters;
+pub use ids::{CommunityId, UserId};
 pub use import::{ImportLineError, ImportReport};
 pub use ports::{
     CommunityRecord, Embedder, FacetValues, IndexCatalog, IndexVersion, LivenessLog,

@@ -10,15 +10,15 @@ use std::sync::Arc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use copmatch_domain::liveness_policy::LivenessPolicy;
-use copmatch_domain::time::Clock;
-use copmatch_domain::liveness::{CheckResult, Outcome};
-use copmatch_domain::community::{Community, Status};
-use copmatch_domain::ids::CommunityId;
-use copmatch_domain::error::{CoreError, ErrorCode};
 use crate::moderator::Moderator;
 use crate::ports::LivenessLog;
 use crate::service::Catalog;
+use copmatch_domain::community::{Community, Status};
+use copmatch_domain::error::{CoreError, ErrorCode};
+use copmatch_domain::ids::CommunityId;
+use copmatch_domain::liveness::{CheckResult, Outcome};
+use copmatch_domain::liveness_policy::LivenessPolicy;
+use copmatch_domain::time::Clock;
 
 /// Counts by status and by the last check's outcome.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]

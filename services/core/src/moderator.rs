@@ -3,15 +3,15 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use copmatch_domain::community::{Community, Status};
-use copmatch_domain::ids::CommunityId;
-use copmatch_domain::error::{CoreError, ErrorCode};
+use crate::embedding::embed_communities;
 use crate::ports::{ModerationQueue, StoreFilter, VectorQuery};
 use crate::service::{Catalog, StatusUpdate};
 use crate::submissions::{
     duplicate_flags, ItemKind, ItemState, ModerationItem, RejectInput, ReportInput, SubmissionInput,
 };
-use crate::embedding::embed_communities;
+use copmatch_domain::community::{Community, Status};
+use copmatch_domain::error::{CoreError, ErrorCode};
+use copmatch_domain::ids::CommunityId;
 
 const NEIGHBOURS: usize = 10;
 const MAX_REASON_CHARS: usize = 500;

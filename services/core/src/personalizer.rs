@@ -17,19 +17,19 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use copmatch_domain::community::Status;
-use copmatch_domain::error::{CoreError, ErrorCode};
 use crate::feedback::{
     CheckedFeedback, FeedbackEvent, FeedbackInput, FeedbackKind, History, User, UserInput,
 };
-use copmatch_domain::ids::{CommunityId, UserId};
-use copmatch_domain::filters::Filters;
 use crate::ports::{CommunityRecord, UserStore};
-use copmatch_domain::profile::RecommendRequest;
-use copmatch_ranking::Liked;
 use crate::service::{Catalog, RecommendResponse, Recommender, StatusUpdate, Steering};
+use copmatch_domain::community::Status;
+use copmatch_domain::error::{CoreError, ErrorCode};
+use copmatch_domain::filters::Filters;
+use copmatch_domain::ids::{CommunityId, UserId};
+use copmatch_domain::profile::RecommendRequest;
 use copmatch_domain::text::normalize_key;
 use copmatch_domain::time::now_timestamp;
+use copmatch_ranking::Liked;
 
 /// Most recent history entries a ranking looks at, per kind.
 const MAX_HISTORY: usize = 200;
@@ -143,11 +143,7 @@ impl Personalizer {
     }
 
     /// Creates or replaces a user; `true` when created.
-    pub async fn put_user(
-        &self,
-        id: &UserId,
-        input: UserInput,
-    ) -> Result<(User, bool), CoreError> {
+    pub async fn put_user(&self, id: &UserId, input: UserInput) -> Result<(User, bool), CoreError> {
         input.validate()?;
         let now = now_timestamp();
         let existing = self.users.get_user(id).await?;
@@ -259,7 +255,8 @@ impl Personalizer {
             .collect();
         let mut users_seen = BTreeSet::new();
         for (i, event) in events.iter().enumerate() {
-            if users_seen.insert(&event.user_id) && self.visible_user(&event.user_id).await?.is_none()
+            if users_seen.insert(&event.user_id)
+                && self.visible_user(&event.user_id).await?.is_none()
             {
                 return Err(CoreError::new(
                     ErrorCode::UnknownFeedbackReference,
@@ -412,5 +409,8 @@ impl Personalizer {
 }
 
 fn not_found(id: &UserId) -> CoreError {
-    CoreError::new(ErrorCode::UserNotFound, format!("no user with id {:?}", id.as_str()))
+    CoreError::new(
+        ErrorCode::UserNotFound,
+        format!("no user with id {:?}", id.as_str()),
+    )
 }

@@ -15,15 +15,15 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use copmatch_domain::community::Community;
 use crate::feedback::{FeedbackEvent, FeedbackKind, User};
+use crate::submissions::{ItemState, ModerationItem};
+use copmatch_domain::community::Community;
 use copmatch_domain::ids::CommunityId;
 use copmatch_domain::liveness::CheckResult;
-use crate::submissions::{ItemState, ModerationItem};
 
 pub use copmatch_domain::error::{EmbedError, StoreError};
 pub use copmatch_domain::records::{
-    CommunityRecord, IndexVersion, ScoredRecord, SearchHits, StoreFilter, VectorQuery, FacetValues,
+    CommunityRecord, FacetValues, IndexVersion, ScoredRecord, SearchHits, StoreFilter, VectorQuery,
 };
 
 /// Turns texts into unit-length vectors of a fixed dimension.

@@ -13,13 +13,13 @@ use std::time::Instant;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use copmatch_domain::community::Community;
-use copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION;
-use copmatch_domain::error::CoreError;
-use crate::progress::JobProgress;
 use crate::active_index::ActiveIndex;
-use crate::ports::{CommunityRecord, Embedder, IndexCatalog, IndexVersion, VectorStore};
 use crate::embedding::embed_communities;
+use crate::ports::{CommunityRecord, Embedder, IndexCatalog, IndexVersion, VectorStore};
+use crate::progress::JobProgress;
+use copmatch_domain::community::Community;
+use copmatch_domain::error::CoreError;
+use copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION;
 
 /// Communities copied per step; writes wait at most one step.
 const PAGE: usize = 32;

@@ -11,9 +11,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use copmatch_domain::ids::CommunityId;
 use copmatch_domain::community::{same_community, Community, CommunityInput};
 use copmatch_domain::error::{CoreError, ErrorCode};
+use copmatch_domain::ids::CommunityId;
 
 const MAX_CONTACT_CHARS: usize = 200;
 const MAX_NOTE_CHARS: usize = 1000;

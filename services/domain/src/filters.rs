@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::community::{Cost, Platform};
 use crate::error::{CoreError, ErrorCode};
-use crate::records::{StoreFilter, FacetValues};
+use crate::records::{FacetValues, StoreFilter};
 use crate::text::normalize_key;
 
 const MAX_FILTER_VALUES: usize = 50;
@@ -97,8 +97,7 @@ impl Filters {
             let facets = facets.cloned().unwrap_or_default();
             filter.category_keys =
                 known_keys("categories", &self.categories, &facets.category_keys)?;
-            filter.language_keys =
-                known_keys("languages", &self.languages, &facets.language_keys)?;
+            filter.language_keys = known_keys("languages", &self.languages, &facets.language_keys)?;
         }
         Ok(filter)
     }

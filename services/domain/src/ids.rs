@@ -170,7 +170,12 @@ mod tests {
 
     #[test]
     fn an_id_is_letters_digits_dots_underscores_and_dashes() {
-        for ok in ["a", "slack-public-health-hub", "r.nursing_2", &"x".repeat(128)] {
+        for ok in [
+            "a",
+            "slack-public-health-hub",
+            "r.nursing_2",
+            &"x".repeat(128),
+        ] {
             assert_eq!(CommunityId::parse(ok).unwrap().as_str(), ok);
         }
         for bad in ["", "a b", "é", "a/b", &"x".repeat(129)] {
@@ -179,7 +184,10 @@ mod tests {
                 ErrorCode::InvalidCommunityId,
                 "{bad:?}"
             );
-            assert_eq!(UserId::parse(bad).unwrap_err().code, ErrorCode::InvalidUserId);
+            assert_eq!(
+                UserId::parse(bad).unwrap_err().code,
+                ErrorCode::InvalidUserId
+            );
         }
     }
 

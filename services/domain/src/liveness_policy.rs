@@ -139,8 +139,8 @@ impl LivenessPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::{Clock, ManualClock};
     use crate::liveness::Signals;
+    use crate::time::{Clock, ManualClock};
 
     fn community() -> Community {
         Community::from_json_str(r#"{"id":"c","name":"C","url":"https://c.org","platform":"web"}"#)

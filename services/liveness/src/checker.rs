@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use copmatch_core::time::format_time;
 use copmatch_core::liveness::{CheckResult, Outcome};
+use copmatch_core::time::format_time;
 use copmatch_core::time::Clock;
 use copmatch_core::Community;
 use reqwest::redirect::Policy;

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use copmatch_core::progress::JobProgress;
 use copmatch_core::liveness_checks::LivenessService;
+use copmatch_core::progress::JobProgress;
 use copmatch_core::{CommunityId, CoreError, ErrorCode};
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;

@@ -9,11 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use copmatch_core::fakes::{memory_service, MemoryLivenessLog, MemoryQueue};
-use copmatch_core::progress::NoProgress;
 use copmatch_core::liveness_checks::LivenessService;
-use copmatch_core::time::ManualClock;
 use copmatch_core::moderator::Moderator;
+use copmatch_core::progress::NoProgress;
 use copmatch_core::submissions::{ItemKind, ItemState};
+use copmatch_core::time::ManualClock;
 use copmatch_core::Catalog;
 use copmatch_liveness::fake_internet::FakeInternet;
 use copmatch_liveness::{run, Checker, LivenessSettings, Selection};
@@ -162,7 +162,9 @@ async fn dead_takes_repeated_failures_over_days_and_a_revived_link_is_active_aga
     }
     // The same community answering again is active at once.
     w.service
-        .update_stored(&cid("not-found"), |c| c.url = w.internet.url("ok.test", "/"))
+        .update_stored(&cid("not-found"), |c| {
+            c.url = w.internet.url("ok.test", "/")
+        })
         .await
         .unwrap();
     run(
@@ -175,10 +177,22 @@ async fn dead_takes_repeated_failures_over_days_and_a_revived_link_is_active_aga
     .await
     .unwrap();
     assert_eq!(
-        w.service.get(&cid("not-found")).await.unwrap().status.as_str(),
+        w.service
+            .get(&cid("not-found"))
+            .await
+            .unwrap()
+            .status
+            .as_str(),
         "active"
     );
-    assert_eq!(w.liveness.history(&cid("not-found"), 10).await.unwrap().len(), 4);
+    assert_eq!(
+        w.liveness
+            .history(&cid("not-found"), 10)
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
 }
 
 #[tokio::test]

@@ -228,7 +228,9 @@ mod tests {
             list.sort_by(|a, b| b.score.total_cmp(&a.score));
             let d = [0.0, 0.1, 0.3, 0.7, 1.0][round % 5];
             let ids = |l: Vec<Candidate>| -> Vec<String> {
-                l.into_iter().map(|c| c.community.id.into_string()).collect()
+                l.into_iter()
+                    .map(|c| c.community.id.into_string())
+                    .collect()
             };
             assert_eq!(
                 ids(select(list.clone(), 10, d)),

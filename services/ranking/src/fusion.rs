@@ -4,14 +4,14 @@
 
 use std::collections::HashMap;
 
-use crate::terms::{terms_of, Term};
 use crate::request::{Query, RankRequest, RetrievalMode};
+use crate::terms::{terms_of, Term};
 use crate::vectors::dot;
 use crate::weights::RankingWeights;
 use copmatch_domain::community::Community;
-use copmatch_domain::CommunityId;
 use copmatch_domain::records::SearchHits;
 use copmatch_domain::text::normalize_key;
+use copmatch_domain::CommunityId;
 
 /// One community under consideration.
 #[derive(Debug, Clone)]

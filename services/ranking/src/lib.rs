@@ -47,8 +47,8 @@ mod request;
 mod terms;
 pub mod vectors;
 pub mod vocabulary;
-pub mod wordings;
 mod weights;
+pub mod wordings;
 
 use std::cmp::Ordering;
 

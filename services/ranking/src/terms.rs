@@ -15,8 +15,8 @@ use lru::LruCache;
 use rustc_hash::FxBuildHasher;
 
 use copmatch_domain::community::Community;
-use copmatch_domain::CommunityId;
 use copmatch_domain::text::content_words;
+use copmatch_domain::CommunityId;
 
 /// One category, tag or name: where it is, as written, and its content words.
 #[derive(Debug, PartialEq)]

@@ -40,11 +40,7 @@ pub const SELF_EXPLAINING_WORDS: usize = 3;
 /// the model context that bare tags do not. Tags such as `c-cpp-csharp` are
 /// turned back into words.
 pub fn community_text(community: &Community) -> String {
-    let mut text = format!(
-        "{}: {}",
-        community.name,
-        community.platform.kind_phrase()
-    );
+    let mut text = format!("{}: {}", community.name, community.platform.kind_phrase());
     if !community.categories.is_empty() {
         text.push_str(" for ");
         text.push_str(&community.categories.join(", "));

@@ -11,8 +11,8 @@ use super::stats::{bootstrap, folds, paired_difference, Interval};
 use super::{evaluate_with, EvalQuery, ModeReport};
 use copmatch_core::error::CoreError;
 use copmatch_core::progress::JobProgress;
-use copmatch_ranking::RankingWeights;
 use copmatch_core::service::{Recommender, Steering};
+use copmatch_ranking::RankingWeights;
 
 pub const FOLDS: usize = 5;
 

@@ -35,8 +35,8 @@ use serde::{Deserialize, Serialize};
 use copmatch_core::community::{same_community, Community};
 use copmatch_core::error::{CoreError, ErrorCode};
 use copmatch_core::profile::{Profile, RecommendRequest};
-use copmatch_ranking::RetrievalMode;
 use copmatch_core::service::{Recommender, Steering};
+use copmatch_ranking::RetrievalMode;
 pub use stats::Interval;
 
 const CUTOFF: usize = 10;

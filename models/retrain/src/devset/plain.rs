@@ -8,8 +8,8 @@
 use super::{report, EvalQuery, ModeReport};
 use copmatch_core::community::Community;
 use copmatch_core::error::CoreError;
-use copmatch_ranking::dot;
 use copmatch_core::service::Recommender;
+use copmatch_ranking::dot;
 
 const PAGE: usize = 256;
 
@@ -41,7 +41,10 @@ pub async fn evaluate_plain(
             None => break,
         }
     }
-    let texts: Vec<String> = catalog.iter().map(copmatch_ranking::wordings::community_text).collect();
+    let texts: Vec<String> = catalog
+        .iter()
+        .map(copmatch_ranking::wordings::community_text)
+        .collect();
     let vectors = embed(service, texts).await?;
     let questions = embed(service, queries.iter().map(profile_text).collect()).await?;
     let ranked = questions

@@ -6,17 +6,17 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use copmatch_core::{JobProgress, Services};
+use copmatch_ranking::RetrievalMode;
 use copmatch_retrain::devset::calibrate::{calibrate, Calibration, TARGET_PRECISION};
 use copmatch_retrain::devset::crossval::{cross_validate, grid, CrossValidation};
 use copmatch_retrain::devset::plain::evaluate_plain;
 use copmatch_retrain::devset::stats::{paired_difference, Interval};
 use copmatch_retrain::devset::{evaluate, parse_queries, EvalQuery, ModeReport};
-use copmatch_core::{JobProgress, Services};
-use copmatch_ranking::RetrievalMode;
 use serde::Serialize;
 
-use crate::progress::TerminalProgress;
 use super::stack::with_stack;
+use crate::progress::TerminalProgress;
 use crate::settings::{home, Settings};
 
 /// The shared public list beside the repository, when present.

@@ -18,8 +18,8 @@ use copmatch_core::{CommunityId, Profile, RecommendRequest, Steering};
 use copmatch_liveness::Selection;
 
 use crate::app::Application;
-use crate::settings::Settings;
 use crate::progress::TerminalProgress;
+use crate::settings::Settings;
 use stack::with_stack;
 
 #[derive(Parser, Debug)]
@@ -261,10 +261,14 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             };
             let report = with_stack(&quiet, |stack| async move {
                 let bar = TerminalProgress::counting("checking", "communities");
-                Ok(
-                    copmatch_liveness::run(&stack.checks.checker, &stack.checks.liveness, &selection, &bar, None)
-                        .await?,
+                Ok(copmatch_liveness::run(
+                    &stack.checks.checker,
+                    &stack.checks.liveness,
+                    &selection,
+                    &bar,
+                    None,
                 )
+                .await?)
             })
             .await?;
             if json {

@@ -11,10 +11,10 @@ use copmatch_retrain::data::{self, to_jsonl};
 use copmatch_retrain::simulate::{simulate, Signal, SimOptions};
 use copmatch_retrain::{retrain, RetrainOptions};
 
-use crate::progress::{BarStages, TerminalProgress};
 use super::stack::with_stack;
 use super::transfer::write_output;
 use crate::app::Stack;
+use crate::progress::{BarStages, TerminalProgress};
 use crate::settings::Settings;
 
 #[derive(Subcommand, Debug)]
@@ -169,7 +169,13 @@ async fn import(stack: &Stack, text: &str) -> anyhow::Result<ImportCounts> {
         users.iter().map(|u| u.id.clone()).collect();
     for e in &events {
         if known.insert(e.community_id.clone())
-            && stack.services.catalog.store().get(&e.community_id).await?.is_none()
+            && stack
+                .services
+                .catalog
+                .store()
+                .get(&e.community_id)
+                .await?
+                .is_none()
         {
             anyhow::bail!(
                 "event {} names the unknown community {:?}",

@@ -3,8 +3,8 @@
 use actix_web::{web, HttpResponse};
 use copmatch_core::progress::NoProgress;
 use copmatch_core::{
-    Catalog, Community, CommunityId, CommunityPage, ErrorCode, ImportReport, SimilarResponse,
-    Recommender, StatusUpdate,
+    Catalog, Community, CommunityId, CommunityPage, ErrorCode, ImportReport, Recommender,
+    SimilarResponse, StatusUpdate,
 };
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -36,7 +36,6 @@ pub struct SimilarQuery {
     /// 1 to 100; default 10.
     pub limit: Option<usize>,
 }
-
 
 /// Largest import body, as app data for the import handler.
 #[derive(Clone, Copy)]
@@ -77,7 +76,9 @@ pub async fn put(
     id: web::Path<String>,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let (community, created) = catalog.put(&CommunityId::parse(id.into_inner())?, body.into_inner()).await?;
+    let (community, created) = catalog
+        .put(&CommunityId::parse(id.into_inner())?, body.into_inner())
+        .await?;
     Ok(if created {
         HttpResponse::Created().json(community)
     } else {
@@ -99,7 +100,11 @@ pub async fn put_status(
     id: web::Path<String>,
     body: web::Json<StatusUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(catalog.update_status(&CommunityId::parse(id.into_inner())?, body.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(
+        catalog
+            .update_status(&CommunityId::parse(id.into_inner())?, body.into_inner())
+            .await?,
+    ))
 }
 
 /// Deletes a community (admin).
@@ -109,7 +114,9 @@ pub async fn delete(
     catalog: web::Data<Catalog>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    catalog.delete(&CommunityId::parse(id.into_inner())?).await?;
+    catalog
+        .delete(&CommunityId::parse(id.into_inner())?)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -121,7 +128,11 @@ pub async fn similar(
     id: web::Path<String>,
     query: web::Query<SimilarQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service.similar(&CommunityId::parse(id.into_inner())?, query.limit).await?))
+    Ok(HttpResponse::Ok().json(
+        service
+            .similar(&CommunityId::parse(id.into_inner())?, query.limit)
+            .await?,
+    ))
 }
 
 /// Imports communities from an NDJSON body (one JSON object per line; admin).

@@ -2,8 +2,8 @@
 //! check, and starting a check by hand.
 
 use actix_web::{web, HttpResponse};
-use copmatch_core::liveness_checks::LivenessSummary;
 use copmatch_core::liveness::CheckResult;
+use copmatch_core::liveness_checks::LivenessSummary;
 use copmatch_core::{CommunityId, CoreError, ErrorCode};
 use copmatch_liveness::run::RunStatus;
 use copmatch_liveness::Selection;

@@ -2,10 +2,10 @@
 
 use actix_web::{web, HttpResponse};
 use copmatch_core::feedback::{parse_feedback_body, FeedbackInput, User, UserInput};
-use copmatch_core::UserId;
 use copmatch_core::personalizer::{
     FeedbackReport, Personalizer, UserRecommendOptions, UserRecommendResponse,
 };
+use copmatch_core::UserId;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -90,7 +90,12 @@ pub async fn get(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(users.for_owner(caller.owner()).get_user(&UserId::parse(id.into_inner())?).await?))
+    Ok(HttpResponse::Ok().json(
+        users
+            .for_owner(caller.owner())
+            .get_user(&UserId::parse(id.into_inner())?)
+            .await?,
+    ))
 }
 
 /// Deletes a user and all their feedback events.
@@ -106,7 +111,10 @@ pub async fn delete(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    users.for_owner(caller.owner()).delete_user(&UserId::parse(id.into_inner())?).await?;
+    users
+        .for_owner(caller.owner())
+        .delete_user(&UserId::parse(id.into_inner())?)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -16,14 +16,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
-use copmatch_domain::community::Community;
-use copmatch_domain::error::EmbedError;
-use crate::progress::NoProgress;
 use crate::active_index::ActiveIndex;
 use crate::ports::Embedder;
-use copmatch_ranking::{normalize, RankingWeights};
+use crate::progress::NoProgress;
 use crate::reindex::open_active_index;
 use crate::service::{Limits, Services};
+use copmatch_domain::community::Community;
+use copmatch_domain::error::EmbedError;
+use copmatch_ranking::{normalize, RankingWeights};
 
 pub use records::{MemoryLivenessLog, MemoryQueue, MemoryUsers};
 
@@ -38,7 +38,12 @@ pub async fn memory_service(dimension: usize) -> (Services, Arc<ActiveIndex>, Ar
 /// the active index, where each call would be a round trip to a real store).
 pub async fn memory_service_with_calls(
     dimension: usize,
-) -> (Services, Arc<ActiveIndex>, Arc<WordEmbedder>, Arc<StoreCalls>) {
+) -> (
+    Services,
+    Arc<ActiveIndex>,
+    Arc<WordEmbedder>,
+    Arc<StoreCalls>,
+) {
     let embedder = Arc::new(WordEmbedder::new(dimension));
     let catalog = Arc::new(MemoryCatalog::default());
     let calls = catalog.calls();

@@ -7,11 +7,11 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::lock;
-use copmatch_domain::error::StoreError;
 use crate::feedback::{FeedbackEvent, FeedbackKind, User};
-use copmatch_domain::liveness::CheckResult;
 use crate::ports::{LivenessLog, ModerationQueue, UserStore};
 use crate::submissions::{ItemState, ModerationItem};
+use copmatch_domain::error::StoreError;
+use copmatch_domain::liveness::CheckResult;
 
 /// The moderation queue as a map, oldest first by creation time.
 #[derive(Default)]

@@ -7,13 +7,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use async_trait::async_trait;
 
 use super::{lock, words};
-use copmatch_domain::community::Community;
-use copmatch_domain::ids::CommunityId;
-use copmatch_domain::error::StoreError;
 use crate::ports::{
-    CommunityRecord, IndexCatalog, IndexVersion, ScoredRecord, SearchHits, StoreFilter,
-    VectorQuery, VectorStore, FacetValues,
+    CommunityRecord, FacetValues, IndexCatalog, IndexVersion, ScoredRecord, SearchHits,
+    StoreFilter, VectorQuery, VectorStore,
 };
+use copmatch_domain::community::Community;
+use copmatch_domain::error::StoreError;
+use copmatch_domain::ids::CommunityId;
 use copmatch_ranking::dot;
 
 fn matches(filter: &StoreFilter, c: &Community) -> bool {
@@ -109,7 +109,10 @@ impl VectorStore for MemoryStore {
     async fn get_many(&self, ids: &[CommunityId]) -> Result<Vec<CommunityRecord>, StoreError> {
         self.count_call("get_many");
         let map = self.open()?;
-        Ok(ids.iter().filter_map(|id| map.get(id.as_str()).cloned()).collect())
+        Ok(ids
+            .iter()
+            .filter_map(|id| map.get(id.as_str()).cloned())
+            .collect())
     }
 
     async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError> {

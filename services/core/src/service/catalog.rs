@@ -1,13 +1,13 @@
 //! The catalog's use cases: read, write, delete, import communities and
 //! record their liveness. Every write embeds the community before storing it.
 
-use copmatch_domain::community::{check_timestamp, Community, Status};
-use copmatch_domain::ids::CommunityId;
-use copmatch_domain::error::{CoreError, ErrorCode};
-use crate::import::{parse_lines, ImportReport};
-use crate::progress::JobProgress;
-use crate::ports::CommunityRecord;
 use crate::embedding::embed_communities;
+use crate::import::{parse_lines, ImportReport};
+use crate::ports::CommunityRecord;
+use crate::progress::JobProgress;
+use copmatch_domain::community::{check_timestamp, Community, Status};
+use copmatch_domain::error::{CoreError, ErrorCode};
+use copmatch_domain::ids::CommunityId;
 
 use super::{Catalog, CommunityPage, StatusUpdate};
 

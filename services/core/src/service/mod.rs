@@ -13,12 +13,12 @@ use std::sync::Arc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::ports::{Embedder, VectorStore};
+use crate::served_model::{ModelSlot, ServedModel};
 use copmatch_domain::community::Community;
 use copmatch_domain::error::{CoreError, ErrorCode};
 use copmatch_domain::ids::CommunityId;
-use crate::ports::{Embedder, VectorStore};
 use copmatch_ranking::{Liked, MatchStrength, Ranked, RankingWeights, RetrievalMode};
-use crate::served_model::{ModelSlot, ServedModel};
 
 /// What besides the profile shapes one ranking: the retrieval mode (a
 /// baseline, for evaluation), a user's history, or a candidate model under
@@ -232,7 +232,10 @@ impl Limits {
         if limit == 0 || limit > self.max_limit {
             return Err(CoreError::new(
                 ErrorCode::InvalidLimit,
-                format!("limit must be between 1 and {}, got {limit}", self.max_limit),
+                format!(
+                    "limit must be between 1 and {}, got {limit}",
+                    self.max_limit
+                ),
             ));
         }
         Ok(limit)

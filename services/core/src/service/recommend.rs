@@ -5,17 +5,17 @@
 
 use std::time::Instant;
 
+use crate::embedding::embed_items;
+use crate::ports::{StoreFilter, VectorQuery};
 use copmatch_domain::community::Status;
 use copmatch_domain::error::{CoreError, ErrorCode};
 use copmatch_domain::ids::CommunityId;
-use crate::ports::{StoreFilter, VectorQuery};
 use copmatch_domain::profile::{Profile, RecommendRequest};
+use copmatch_ranking::vocabulary::Vocabulary;
 use copmatch_ranking::{
     normalize, profile_vector, rank, EmbeddedItem, Liked, Query, RankRequest, RankingWeights,
     RetrievalMode,
 };
-use copmatch_ranking::vocabulary::Vocabulary;
-use crate::embedding::embed_items;
 
 use super::{RecommendResponse, Recommendation, Recommender, SimilarResponse, Steering};
 

@@ -9,12 +9,22 @@ async fn put_creates_then_replaces_and_refuses_a_mismatched_id() {
     let service = service().await;
     let body =
         json!({"name": "Welders", "url": "https://welders.example.org", "platform": "forum"});
-    let (_, created) = service.catalog.put(&copmatch_core::fakes::cid("welders"), body.clone()).await.unwrap();
+    let (_, created) = service
+        .catalog
+        .put(&copmatch_core::fakes::cid("welders"), body.clone())
+        .await
+        .unwrap();
     assert!(created);
-    let (_, created) = service.catalog.put(&copmatch_core::fakes::cid("welders"), body).await.unwrap();
+    let (_, created) = service
+        .catalog
+        .put(&copmatch_core::fakes::cid("welders"), body)
+        .await
+        .unwrap();
     assert!(!created);
     let err = service
-        .catalog.put(&copmatch_core::fakes::cid("welders"),
+        .catalog
+        .put(
+            &copmatch_core::fakes::cid("welders"),
             json!({"id": "other", "name": "W", "url": "https://w.org", "platform": "web"}),
         )
         .await
@@ -25,10 +35,21 @@ async fn put_creates_then_replaces_and_refuses_a_mismatched_id() {
 #[tokio::test]
 async fn delete_removes_and_a_second_delete_is_not_found() {
     let service = service().await;
-    service.catalog.delete(&copmatch_core::fakes::cid("woodworkers")).await.unwrap();
-    let err = service.catalog.delete(&copmatch_core::fakes::cid("woodworkers")).await.unwrap_err();
+    service
+        .catalog
+        .delete(&copmatch_core::fakes::cid("woodworkers"))
+        .await
+        .unwrap();
+    let err = service
+        .catalog
+        .delete(&copmatch_core::fakes::cid("woodworkers"))
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::CommunityNotFound);
-    assert_eq!(service.catalog.list(Some(100), None).await.unwrap().total, 4);
+    assert_eq!(
+        service.catalog.list(Some(100), None).await.unwrap().total,
+        4
+    );
 }
 
 #[tokio::test]
@@ -43,7 +64,11 @@ async fn import_keeps_good_lines_and_reports_bad_ones_by_line() {
     let report = service.catalog.import(&text, &NoProgress).await.unwrap();
     assert_eq!((report.received, report.imported, report.failed), (3, 1, 2));
     assert_eq!(report.errors[0].line, 2);
-    assert!(service.catalog.get(&copmatch_core::fakes::cid("a1")).await.is_ok());
+    assert!(service
+        .catalog
+        .get(&copmatch_core::fakes::cid("a1"))
+        .await
+        .is_ok());
 }
 
 #[tokio::test]
@@ -54,18 +79,30 @@ async fn a_status_update_keeps_the_fields_it_leaves_out() {
         member_count: Some(120),
         ..Default::default()
     };
-    service.catalog.update_status(&copmatch_core::fakes::cid("icu-nurses"), update).await.unwrap();
+    service
+        .catalog
+        .update_status(&copmatch_core::fakes::cid("icu-nurses"), update)
+        .await
+        .unwrap();
     let update = StatusUpdate {
         status: "inactive".into(),
         ..Default::default()
     };
-    let c = service.catalog.update_status(&copmatch_core::fakes::cid("icu-nurses"), update).await.unwrap();
+    let c = service
+        .catalog
+        .update_status(&copmatch_core::fakes::cid("icu-nurses"), update)
+        .await
+        .unwrap();
     assert_eq!((c.status, c.member_count), (Status::Inactive, Some(120)));
     let bad = StatusUpdate {
         status: "asleep".into(),
         ..Default::default()
     };
-    let err = service.catalog.update_status(&copmatch_core::fakes::cid("icu-nurses"), bad).await.unwrap_err();
+    let err = service
+        .catalog
+        .update_status(&copmatch_core::fakes::cid("icu-nurses"), bad)
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidCommunity);
 }
 

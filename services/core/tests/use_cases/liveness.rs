@@ -1,14 +1,14 @@
 use std::sync::Arc;
 
 use copmatch_core::fakes::{MemoryLivenessLog, MemoryQueue};
-use copmatch_core::time::format_time;
-use copmatch_core::liveness_checks::LivenessService;
 use copmatch_core::liveness::{CheckResult, Outcome, Signals};
+use copmatch_core::liveness_checks::LivenessService;
 use copmatch_core::liveness_policy::LivenessPolicy;
-use copmatch_core::time::{Clock, ManualClock};
 use copmatch_core::moderator::Moderator;
 use copmatch_core::submissions::{ItemKind, ItemState};
-use copmatch_core::{Services, Profile, RecommendRequest, Status, StatusUpdate, Steering};
+use copmatch_core::time::format_time;
+use copmatch_core::time::{Clock, ManualClock};
+use copmatch_core::{Profile, RecommendRequest, Services, Status, StatusUpdate, Steering};
 
 use crate::service;
 
@@ -72,7 +72,8 @@ async fn a_healthy_check_makes_a_community_active_with_an_activity_reason() {
     assert_eq!(c.status, Status::Active);
     let response = s
         .service
-        .recommender.recommend(ask("woodworking furniture"), &Steering::default())
+        .recommender
+        .recommend(ask("woodworking furniture"), &Steering::default())
         .await
         .unwrap();
     let top = &response.recommendations[0];
@@ -101,7 +102,8 @@ async fn dead_only_after_repeated_failures_over_days_and_the_history_keeps_each(
     }
     let response = s
         .service
-        .recommender.recommend(ask("rust programming"), &Steering::default())
+        .recommender
+        .recommend(ask("rust programming"), &Steering::default())
         .await
         .unwrap();
     let top = &response.recommendations[0];
@@ -122,7 +124,11 @@ async fn dead_only_after_repeated_failures_over_days_and_the_history_keeps_each(
         .await
         .unwrap();
     assert_eq!(c.status, Status::DeadLink);
-    let history = s.liveness.history(&copmatch_core::fakes::cid("rustaceans"), 10).await.unwrap();
+    let history = s
+        .liveness
+        .history(&copmatch_core::fakes::cid("rustaceans"), 10)
+        .await
+        .unwrap();
     assert_eq!(history.len(), 4);
     assert!(
         history[0].checked_at > history[3].checked_at,
@@ -145,7 +151,13 @@ async fn a_permanent_redirect_becomes_one_suggestion_for_moderators() {
     let pending = s.moderator.list(Some(ItemState::Pending)).await.unwrap();
     assert_eq!(pending.len(), 1, "the same suggestion is filed once");
     assert_eq!(pending[0].kind, ItemKind::MovedLink);
-    let url = s.service.catalog.get(&copmatch_core::fakes::cid("pythonistas")).await.unwrap().url;
+    let url = s
+        .service
+        .catalog
+        .get(&copmatch_core::fakes::cid("pythonistas"))
+        .await
+        .unwrap()
+        .url;
     assert_eq!(
         url, "https://pythonistas.example.org",
         "never rewritten automatically"
@@ -165,7 +177,11 @@ async fn an_admin_pin_holds_until_cleared_and_due_follows_the_schedule() {
         pinned: Some(true),
         ..Default::default()
     };
-    s.service.catalog.update_status(&copmatch_core::fakes::cid("icu-nurses"), pin).await.unwrap();
+    s.service
+        .catalog
+        .update_status(&copmatch_core::fakes::cid("icu-nurses"), pin)
+        .await
+        .unwrap();
     let c = s
         .liveness
         .record(check("icu-nurses", Outcome::Ok, &s.clock))
@@ -179,7 +195,8 @@ async fn an_admin_pin_holds_until_cleared_and_due_follows_the_schedule() {
         ..Default::default()
     };
     s.service
-        .catalog.update_status(&copmatch_core::fakes::cid("icu-nurses"), release)
+        .catalog
+        .update_status(&copmatch_core::fakes::cid("icu-nurses"), release)
         .await
         .unwrap();
     let c = s

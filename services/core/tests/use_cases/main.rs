@@ -15,7 +15,7 @@ mod store_calls;
 use std::sync::Arc;
 
 use copmatch_core::fakes::{community, memory_service, WordEmbedder};
-use copmatch_core::{Community, Services, ActiveIndex};
+use copmatch_core::{ActiveIndex, Community, Services};
 
 pub const DIMENSION: usize = 64;
 

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use copmatch_core::fakes::MemoryUsers;
 use copmatch_core::feedback::{FeedbackInput, UserInput};
 use copmatch_core::personalizer::{FeedbackSettings, Personalizer, UserRecommendOptions};
-use copmatch_core::{Services, ErrorCode, Profile, Status};
+use copmatch_core::{ErrorCode, Profile, Services, Status};
 
 use crate::{ids, service};
 
@@ -43,7 +43,10 @@ fn event(user: &str, community: &str, kind: &str) -> FeedbackInput {
 async fn joined_and_dismissed_communities_leave_the_personal_ranking() {
     let users = personalizer().await;
     users
-        .put_user(&copmatch_core::fakes::uid("ana"), user(&["programming language code"]))
+        .put_user(
+            &copmatch_core::fakes::uid("ana"),
+            user(&["programming language code"]),
+        )
         .await
         .unwrap();
     users
@@ -54,7 +57,10 @@ async fn joined_and_dismissed_communities_leave_the_personal_ranking() {
         .await
         .unwrap();
     let response = users
-        .recommend_for_user(&copmatch_core::fakes::uid("ana"), UserRecommendOptions::default())
+        .recommend_for_user(
+            &copmatch_core::fakes::uid("ana"),
+            UserRecommendOptions::default(),
+        )
         .await
         .unwrap();
     let found = ids(&response.response.recommendations);
@@ -71,7 +77,10 @@ async fn joined_and_dismissed_communities_leave_the_personal_ranking() {
 #[tokio::test]
 async fn feedback_about_unknown_users_or_communities_is_refused_whole() {
     let users = personalizer().await;
-    users.put_user(&copmatch_core::fakes::uid("ben"), user(&["nurse"])).await.unwrap();
+    users
+        .put_user(&copmatch_core::fakes::uid("ben"), user(&["nurse"]))
+        .await
+        .unwrap();
     let err = users
         .record_feedback(vec![
             event("ben", "icu-nurses", "join"),
@@ -97,7 +106,10 @@ async fn enough_different_reporters_mark_a_dead_link() {
     let service = service().await;
     let users = personalizer_over(service.clone());
     for id in ["u1", "u2", "u3"] {
-        users.put_user(&copmatch_core::fakes::uid(id), user(&["woodworker"])).await.unwrap();
+        users
+            .put_user(&copmatch_core::fakes::uid(id), user(&["woodworker"]))
+            .await
+            .unwrap();
     }
     let report = users
         .record_feedback(vec![
@@ -118,7 +130,11 @@ async fn enough_different_reporters_mark_a_dead_link() {
         .await
         .unwrap();
     assert_eq!(report.marked_dead_link, ["woodworkers"]);
-    let community = service.catalog.get(&copmatch_core::fakes::cid("woodworkers")).await.unwrap();
+    let community = service
+        .catalog
+        .get(&copmatch_core::fakes::cid("woodworkers"))
+        .await
+        .unwrap();
     assert_eq!(community.status, Status::DeadLink);
 }
 
@@ -129,7 +145,13 @@ async fn deleting_a_user_forgets_them() {
         .put_user(&copmatch_core::fakes::uid("cy"), user(&["epidemiologist"]))
         .await
         .unwrap();
-    users.delete_user(&copmatch_core::fakes::uid("cy")).await.unwrap();
-    let err = users.get_user(&copmatch_core::fakes::uid("cy")).await.unwrap_err();
+    users
+        .delete_user(&copmatch_core::fakes::uid("cy"))
+        .await
+        .unwrap();
+    let err = users
+        .get_user(&copmatch_core::fakes::uid("cy"))
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::UserNotFound);
 }

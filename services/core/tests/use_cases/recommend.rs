@@ -17,7 +17,8 @@ fn ask(roles: &[&str]) -> RecommendRequest {
 async fn the_community_sharing_the_profile_words_comes_first() {
     let service = service().await;
     let response = service
-        .recommender.recommend(ask(&["rust programming"]), &Steering::default())
+        .recommender
+        .recommend(ask(&["rust programming"]), &Steering::default())
         .await
         .unwrap();
     assert_eq!(ids(&response.recommendations)[0], "rustaceans");
@@ -33,7 +34,8 @@ async fn one_request_embeds_its_wordings_in_one_batch() {
     let (service, _, embedder) = service_with_index().await;
     let before = embedder.usage();
     service
-        .recommender.recommend(ask(&["ICU nurse", "epidemiologist"]), &Steering::default())
+        .recommender
+        .recommend(ask(&["ICU nurse", "epidemiologist"]), &Steering::default())
         .await
         .unwrap();
     let after = embedder.usage();
@@ -48,7 +50,8 @@ async fn excluded_and_paged_results_follow_the_request() {
     request.limit = Some(1);
     request.offset = Some(1);
     let response = service
-        .recommender.recommend(request, &Steering::default())
+        .recommender
+        .recommend(request, &Steering::default())
         .await
         .unwrap();
     assert_eq!(response.recommendations.len(), 1);
@@ -59,14 +62,16 @@ async fn excluded_and_paged_results_follow_the_request() {
 async fn an_empty_profile_and_a_bad_limit_are_refused_with_their_codes() {
     let service = service().await;
     let err = service
-        .recommender.recommend(RecommendRequest::default(), &Steering::default())
+        .recommender
+        .recommend(RecommendRequest::default(), &Steering::default())
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::EmptyProfile);
     let mut request = ask(&["nurse"]);
     request.limit = Some(0);
     let err = service
-        .recommender.recommend(request, &Steering::default())
+        .recommender
+        .recommend(request, &Steering::default())
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidLimit);
@@ -78,13 +83,15 @@ async fn an_unknown_category_filter_is_refused_and_a_known_one_narrows() {
     let mut request = ask(&["data"]);
     request.filters.categories = vec!["astrology".into()];
     let err = service
-        .recommender.recommend(request.clone(), &Steering::default())
+        .recommender
+        .recommend(request.clone(), &Steering::default())
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::UnknownFilterValue);
     request.filters.categories = vec!["PUBLIC HEALTH".into()];
     let response = service
-        .recommender.recommend(request, &Steering::default())
+        .recommender
+        .recommend(request, &Steering::default())
         .await
         .unwrap();
     assert_eq!(ids(&response.recommendations), ["epi-exchange"]);
@@ -99,7 +106,8 @@ async fn the_baselines_rank_by_one_signal_each() {
             ..Default::default()
         };
         let response = service
-            .recommender.recommend(ask(&["woodworking furniture"]), &steering)
+            .recommender
+            .recommend(ask(&["woodworking furniture"]), &steering)
             .await
             .unwrap();
         assert_eq!(ids(&response.recommendations)[0], "woodworkers", "{mode:?}");
@@ -109,11 +117,19 @@ async fn the_baselines_rank_by_one_signal_each() {
 #[tokio::test]
 async fn similar_leaves_out_the_community_itself() {
     let service = service().await;
-    let response = service.recommender.similar(&copmatch_core::fakes::cid("rustaceans"), Some(3)).await.unwrap();
+    let response = service
+        .recommender
+        .similar(&copmatch_core::fakes::cid("rustaceans"), Some(3))
+        .await
+        .unwrap();
     let found = ids(&response.recommendations);
     assert!(!found.contains(&"rustaceans"));
     assert_eq!(found[0], "pythonistas");
-    let err = service.recommender.similar(&copmatch_core::fakes::cid("nope"), None).await.unwrap_err();
+    let err = service
+        .recommender
+        .similar(&copmatch_core::fakes::cid("nope"), None)
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::CommunityNotFound);
 }
 
@@ -124,7 +140,13 @@ async fn a_retrained_model_moves_the_closest_item_as_well_as_the_profile() {
     use copmatch_core::served_model::{QueryAdapter, ServedModel};
 
     let service = service().await;
-    let target = service.catalog.store().get(&copmatch_core::fakes::cid("woodworkers")).await.unwrap().unwrap();
+    let target = service
+        .catalog
+        .store()
+        .get(&copmatch_core::fakes::cid("woodworkers"))
+        .await
+        .unwrap()
+        .unwrap();
     let dimension = target.vector.len();
     // A map that sends every profile to the woodworkers' vector.
     let adapter = QueryAdapter {
@@ -144,7 +166,8 @@ async fn a_retrained_model_moves_the_closest_item_as_well_as_the_profile() {
         ..Default::default()
     };
     let response = service
-        .recommender.recommend(ask(&["rust programming"]), &steering)
+        .recommender
+        .recommend(ask(&["rust programming"]), &steering)
         .await
         .unwrap();
     let top = &response.recommendations[0];

@@ -16,7 +16,10 @@ async fn a_reindex_copies_every_community_and_switches_versions() {
         (before.name.as_str(), after.name.as_str())
     );
     assert_eq!(after.generation, before.generation + 1);
-    assert_eq!(service.catalog.store().count().await.unwrap(), catalog().len());
+    assert_eq!(
+        service.catalog.store().count().await.unwrap(),
+        catalog().len()
+    );
     let request = RecommendRequest {
         profile: Profile {
             roles: vec!["woodworking".into()],
@@ -25,7 +28,8 @@ async fn a_reindex_copies_every_community_and_switches_versions() {
         ..Default::default()
     };
     let response = service
-        .recommender.recommend(request, &Steering::default())
+        .recommender
+        .recommend(request, &Steering::default())
         .await
         .unwrap();
     assert_eq!(ids(&response.recommendations)[0], "woodworkers");
@@ -44,12 +48,20 @@ async fn the_active_version_cannot_be_removed() {
 async fn writes_after_a_reindex_land_in_the_new_version() {
     let (service, live, embedder) = service_with_index().await;
     reindex(&live, embedder, &NoProgress).await.unwrap();
-    service.catalog.delete(&copmatch_core::fakes::cid("rustaceans")).await.unwrap();
+    service
+        .catalog
+        .delete(&copmatch_core::fakes::cid("rustaceans"))
+        .await
+        .unwrap();
     let serving = live
         .catalog()
         .serving(&live.active_version())
         .await
         .unwrap();
-    assert!(serving.get(&copmatch_core::fakes::cid("rustaceans")).await.unwrap().is_none());
+    assert!(serving
+        .get(&copmatch_core::fakes::cid("rustaceans"))
+        .await
+        .unwrap()
+        .is_none());
     assert_eq!(serving.count().await.unwrap(), catalog().len() - 1);
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use copmatch_core::fakes::{community, memory_service_with_calls, MemoryUsers, StoreCalls};
 use copmatch_core::feedback::{FeedbackInput, UserInput};
 use copmatch_core::personalizer::{FeedbackSettings, Personalizer, UserRecommendOptions};
-use copmatch_core::{Services, Filters, Profile, RecommendRequest, Steering};
+use copmatch_core::{Filters, Profile, RecommendRequest, Services, Steering};
 
 use crate::DIMENSION;
 
@@ -32,7 +32,11 @@ async fn service_holding(n: usize) -> (Services, Arc<StoreCalls>) {
             )
         })
         .collect();
-    service.catalog.store_communities(communities).await.unwrap();
+    service
+        .catalog
+        .store_communities(communities)
+        .await
+        .unwrap();
     (service, calls)
 }
 
@@ -72,7 +76,8 @@ async fn a_recommendation_makes_the_same_few_store_calls_whatever_the_number_of_
     for negatives in [0, 10, 1_000] {
         calls.reset();
         service
-            .recommender.recommend(request(negatives), &Steering::default())
+            .recommender
+            .recommend(request(negatives), &Steering::default())
             .await
             .unwrap();
         let made = calls.snapshot();
@@ -80,7 +85,11 @@ async fn a_recommendation_makes_the_same_few_store_calls_whatever_the_number_of_
             total(&made) <= MAX_CALLS_PER_RECOMMENDATION,
             "{negatives} negatives made {made:?}"
         );
-        assert_eq!(made.get("get"), None, "{negatives} negatives read one by one: {made:?}");
+        assert_eq!(
+            made.get("get"),
+            None,
+            "{negatives} negatives read one by one: {made:?}"
+        );
         seen.push(made);
     }
     // The filter values are kept between requests: only the first computes them.
@@ -100,15 +109,20 @@ async fn a_write_makes_the_kept_filter_values_stale() {
         },
         ..Default::default()
     };
-    let unknown = service.recommender.recommend(nursing(), &Steering::default()).await;
+    let unknown = service
+        .recommender
+        .recommend(nursing(), &Steering::default())
+        .await;
     assert!(unknown.is_err(), "no community is in woodworking yet");
     service
-        .catalog.store_communities(vec![community("wood", "Woodworkers", &["Woodworking"], "")])
+        .catalog
+        .store_communities(vec![community("wood", "Woodworkers", &["Woodworking"], "")])
         .await
         .unwrap();
     calls.reset();
     service
-        .recommender.recommend(nursing(), &Steering::default())
+        .recommender
+        .recommend(nursing(), &Steering::default())
         .await
         .expect("the new category is known at once after the write");
     assert_eq!(calls.snapshot().get("facet_values"), Some(&1));
@@ -126,7 +140,8 @@ async fn a_personal_recommendation_reads_the_whole_history_at_once() {
     let profile = request(0).profile;
     for id in ["new", "long"] {
         users
-            .put_user(&copmatch_core::fakes::uid(id),
+            .put_user(
+                &copmatch_core::fakes::uid(id),
                 UserInput {
                     profile: profile.clone(),
                     languages: vec!["English".into()],
@@ -154,7 +169,10 @@ async fn a_personal_recommendation_reads_the_whole_history_at_once() {
     for id in ["new", "long", "long"] {
         calls.reset();
         users
-            .recommend_for_user(&copmatch_core::fakes::uid(id), UserRecommendOptions::default())
+            .recommend_for_user(
+                &copmatch_core::fakes::uid(id),
+                UserRecommendOptions::default(),
+            )
             .await
             .unwrap();
         let snapshot = calls.snapshot();
@@ -162,8 +180,16 @@ async fn a_personal_recommendation_reads_the_whole_history_at_once() {
             total(&snapshot) <= MAX_CALLS_PER_PERSONAL_RECOMMENDATION,
             "user {id} made {snapshot:?}"
         );
-        assert_eq!(snapshot.get("get"), None, "user {id} read one by one: {snapshot:?}");
+        assert_eq!(
+            snapshot.get("get"),
+            None,
+            "user {id} read one by one: {snapshot:?}"
+        );
         made.push(snapshot);
     }
-    assert_eq!(made[1].get("get_many"), Some(&2), "history and negatives: {made:?}");
+    assert_eq!(
+        made[1].get("get_many"),
+        Some(&2),
+        "history and negatives: {made:?}"
+    );
 }

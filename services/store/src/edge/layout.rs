@@ -57,7 +57,9 @@ pub fn point(
             (String::new(), VectorInternal::Dense(dense)),
             (
                 KEYWORD_VECTOR.to_string(),
-                VectorInternal::Sparse(keywords.document(&copmatch_ranking::wordings::community_text(community))),
+                VectorInternal::Sparse(
+                    keywords.document(&copmatch_ranking::wordings::community_text(community)),
+                ),
             ),
         ]
         .into_iter()

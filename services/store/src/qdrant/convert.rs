@@ -26,7 +26,9 @@ pub fn cursor_of(id: &PointId) -> Option<String> {
 }
 
 pub fn to_point(keywords: &Keywords, record: CommunityRecord) -> Result<PointStruct, StoreError> {
-    let sparse = keywords.document(&copmatch_ranking::wordings::community_text(&record.community));
+    let sparse = keywords.document(&copmatch_ranking::wordings::community_text(
+        &record.community,
+    ));
     let sparse: Vec<(u32, f32)> = sparse.indices.into_iter().zip(sparse.values).collect();
     let vectors: HashMap<String, Vector> = [
         (String::new(), Vector::from(record.vector)),

@@ -160,7 +160,6 @@ impl VectorStore for QdrantStore {
         self.read(&ids).await
     }
 
-
     async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError> {
         let request = ScrollPointsBuilder::new(&self.collection)
             .limit((offset + limit) as u32)

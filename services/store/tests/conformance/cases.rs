@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use copmatch_core::progress::NoProgress;
 use copmatch_core::reindex::reindex;
 use copmatch_core::{
-    CommunityRecord, Cost, EmbedError, Embedder, IndexVersion, ActiveIndex, Platform, Status,
+    ActiveIndex, CommunityRecord, Cost, EmbedError, Embedder, IndexVersion, Platform, Status,
     StoreFilter, VectorQuery, VectorStore,
 };
 

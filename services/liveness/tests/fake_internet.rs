@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use copmatch_core::fakes::{memory_service, MemoryLivenessLog, MemoryQueue};
+use copmatch_core::fakes::{cid, memory_service, MemoryLivenessLog, MemoryQueue};
 use copmatch_core::liveness_checks::LivenessService;
 use copmatch_core::moderator::Moderator;
 use copmatch_core::progress::NoProgress;
@@ -316,11 +316,5 @@ async fn a_run_stops_at_its_cap_and_checks_only_what_is_due() {
 }
 
 fn community_ids(raw: &[&str]) -> Vec<copmatch_core::CommunityId> {
-    raw.iter()
-        .map(|id| copmatch_core::CommunityId::parse(*id).expect("a valid id"))
-        .collect()
-}
-
-fn cid(raw: &str) -> copmatch_core::CommunityId {
-    copmatch_core::CommunityId::parse(raw).expect("a valid id")
+    raw.iter().map(|id| cid(id)).collect()
 }

@@ -249,6 +249,10 @@ impl Settings {
                 .list_separator(",")
                 .with_list_parse_key("admin_keys")
                 .with_list_parse_key("auth.open_paths")
+                // An empty variable is unset: the compose file passes
+                // `${COPMATCH_ADMIN_KEYS:-}`, which must mean "no keys", never
+                // one empty key.
+                .ignore_empty(true)
                 .try_parsing(true),
         );
         for (key, value) in overrides {
@@ -334,6 +338,18 @@ mod tests {
         assert_eq!(s.http.workers, 3, "file beats defaults");
         assert_eq!(s.admin_keys, vec!["k1", "k2"]);
         assert_eq!(s.auth.open_paths, vec!["/health", "/ready"]);
+    }
+
+    #[test]
+    fn an_empty_admin_keys_variable_means_no_keys_and_a_trailing_comma_an_empty_one() {
+        let unset = Settings::load_from(None, &[], env(&[("COPMATCH__ADMIN_KEYS", "")])).unwrap();
+        assert!(unset.admin_keys.is_empty(), "{:?}", unset.admin_keys);
+        let trailing =
+            Settings::load_from(None, &[], env(&[("COPMATCH__ADMIN_KEYS", "k1,")])).unwrap();
+        let err = crate::auth::Keys::from_settings(&trailing.auth, &trailing.admin_keys)
+            .err()
+            .expect("an empty entry is refused");
+        assert!(err.to_string().contains("empty"), "{err}");
     }
 
     #[test]

@@ -16,11 +16,12 @@ use copmatch_domain::ids::CommunityId;
 const NEIGHBOURS: usize = 10;
 const MAX_REASON_CHARS: usize = 500;
 
-fn now() -> (u64, u128) {
-    let since = SystemTime::now()
+/// Seconds since the epoch, for `created_at` and `decided_at`.
+fn now() -> u64 {
+    SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    (since.as_secs(), since.as_nanos())
+        .unwrap_or_default()
+        .as_secs()
 }
 
 pub use copmatch_domain::time::{now_timestamp, today};
@@ -42,9 +43,11 @@ impl Moderator {
         contact: Option<String>,
         note: Option<String>,
     ) -> ModerationItem {
-        let (secs, nanos) = now();
+        let secs = now();
         ModerationItem {
-            id: format!("sub-{nanos:x}"),
+            // uuid v7: time-ordered like the old clock id, but with 74 random
+            // bits, so two replicas (or two items in one tick) never collide.
+            id: format!("sub-{}", uuid::Uuid::now_v7().simple()),
             kind,
             state: ItemState::Pending,
             community,
@@ -218,7 +221,7 @@ impl Moderator {
             }
         }
         item.state = ItemState::Approved;
-        item.decided_at = Some(now().0);
+        item.decided_at = Some(now());
         self.queue.put(item.clone()).await?;
         Ok(item)
     }
@@ -233,7 +236,7 @@ impl Moderator {
         }
         let mut item = self.pending(id).await?;
         item.state = ItemState::Rejected;
-        item.decided_at = Some(now().0);
+        item.decided_at = Some(now());
         item.reason = Some(reason);
         self.queue.put(item.clone()).await?;
         Ok(item)
@@ -243,6 +246,19 @@ impl Moderator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn item_ids_are_uuid_v7_in_the_id_alphabet_and_never_repeat() {
+        let community = crate::fakes::community("x", "X", &["Testing"], "x");
+        let ids: std::collections::HashSet<String> = (0..10_000)
+            .map(|_| Moderator::item(ItemKind::Community, community.clone(), None, None).id)
+            .collect();
+        assert_eq!(ids.len(), 10_000, "ids made in one tick collide");
+        let id = ids.iter().next().unwrap();
+        CommunityId::parse(id.as_str()).unwrap();
+        let uuid = uuid::Uuid::parse_str(id.strip_prefix("sub-").unwrap()).unwrap();
+        assert_eq!(uuid.get_version_num(), 7, "{id}");
+    }
 
     #[test]
     fn today_is_a_valid_date() {

@@ -61,7 +61,7 @@ pub struct DuplicateFlag {
 /// One item in the moderation queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ModerationItem {
-    #[schema(example = "sub-18f3a2c4b5d6e7f8")]
+    #[schema(example = "sub-019ae4c2b1d07c3e9f1a2b3c4d5e6f70")]
     pub id: String,
     pub kind: ItemKind,
     pub state: ItemState,

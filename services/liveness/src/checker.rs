@@ -37,16 +37,28 @@ impl Checker {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, reqwest::Error> {
         let timeout = Duration::from_millis(settings.timeout_ms);
-        let client = Client::builder()
+        let builder = Client::builder()
             .user_agent(settings.user_agent.clone())
             .redirect(Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout)
+            // Platforms compress (Stack Exchange always does): every answer
+            // is decoded, whatever it chose.
+            .gzip(true)
+            .deflate(true)
+            .brotli(true)
             .dns_resolver(Arc::new(GuardedResolver::new(
                 hosts,
                 settings.allow_loopback,
-            )))
-            .build()?;
+            )));
+        // The environment's HTTP(S)_PROXY is never used: a proxy resolves the
+        // name itself, out of the guard's sight. Only an operator's explicit
+        // `liveness.proxy` is, and the README says the guard cannot see past it.
+        let builder = match settings.proxy.as_deref() {
+            Some(proxy) => builder.proxy(reqwest::Proxy::all(proxy)?),
+            None => builder.no_proxy(),
+        };
+        let client = builder.build()?;
         Ok(Self {
             client,
             gate: HostGate::new(Duration::from_millis(settings.per_host_interval_ms)),

@@ -9,7 +9,7 @@ use std::error::Error as _;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{LOCATION, RETRY_AFTER};
+use reqwest::header::{HeaderMap, LOCATION, RETRY_AFTER};
 use reqwest::{Client, Method, StatusCode};
 use url::Url;
 
@@ -24,6 +24,9 @@ pub struct Fetched {
     /// Where a chain of permanent redirects (301, 308) leads, when the link
     /// itself redirected permanently.
     pub moved_to: Option<Url>,
+    /// The last hop's headers (a compressed body was already decoded, and
+    /// its `Content-Encoding` removed).
+    pub headers: HeaderMap,
     pub body: Vec<u8>,
     pub latency: Duration,
 }
@@ -36,7 +39,33 @@ impl Fetched {
     pub fn json(&self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.body).ok()
     }
+
+    /// The body, gunzipped when it is gzip that arrived without a
+    /// `Content-Encoding` (the Stack Exchange API documents that it
+    /// compresses every answer and says to assume gzip when the header is
+    /// missing).
+    pub fn json_assuming_gzip(&self) -> Option<serde_json::Value> {
+        if !self.body.starts_with(&[0x1f, 0x8b]) {
+            return self.json();
+        }
+        let mut plain = Vec::new();
+        let decoder = flate2::read::GzDecoder::new(self.body.as_slice());
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(decoder, MAX_DECODED_BYTES),
+            &mut plain,
+        )
+        .ok()?;
+        serde_json::from_slice(&plain).ok()
+    }
+
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
 }
+
+/// The most a hand-decoded body may grow to (a gzip bomb stops here).
+const MAX_DECODED_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Why no response came.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,16 +197,27 @@ impl Fetcher<'_> {
                     continue;
                 }
             }
+            let headers = response.headers().clone();
             let body = self.read_body(response).await?;
             return Ok(Fetched {
                 status,
                 final_url: url,
                 moved_to,
+                headers,
                 body,
                 latency: started.elapsed(),
             });
         }
         Err(FetchError::TooManyRedirects)
+    }
+
+    /// Keeps every request off `host` for `pause` (at most `max_pause`): a
+    /// platform asked for it in its answer's body (Stack Exchange's
+    /// `backoff`) or headers (GitHub's rate-limit reset).
+    pub async fn pause(&self, host: &str, pause: Duration) {
+        self.gate
+            .defer(&host.to_ascii_lowercase(), pause.min(self.max_pause))
+            .await;
     }
 
     fn check_literal(&self, url: &Url) -> Result<(), FetchError> {

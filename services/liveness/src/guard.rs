@@ -5,7 +5,11 @@
 //! them fails), and a URL naming an IP literal is checked before any request.
 //! Loopback is allowed only when a test configuration says so; private,
 //! link-local (including the 169.254.169.254 metadata service), shared,
-//! multicast and unspecified addresses never are.
+//! reserved, benchmarking, documentation, multicast and unspecified addresses
+//! never are, nor IPv6 outside global unicast or embedding IPv4 (NAT64, 6to4,
+//! Teredo, IPv4-compatible). The checker's client ignores `HTTP(S)_PROXY`
+//! (`no_proxy`): behind a proxy the guard would never see the address the
+//! proxy connects to. A proxy set in `liveness.proxy` is outside its reach.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -27,7 +31,7 @@ pub fn forbidden(ip: IpAddr, allow_loopback: bool) -> Option<&'static str> {
 }
 
 fn forbidden_v4(ip: Ipv4Addr, allow_loopback: bool) -> Option<&'static str> {
-    let [a, b, ..] = ip.octets();
+    let [a, b, c, _] = ip.octets();
     if ip.is_loopback() {
         (!allow_loopback).then_some("a loopback address")
     } else if ip.is_link_local() {
@@ -36,21 +40,50 @@ fn forbidden_v4(ip: Ipv4Addr, allow_loopback: bool) -> Option<&'static str> {
         Some("a private address")
     } else if ip.is_unspecified() || ip.is_broadcast() || ip.is_multicast() || a == 0 {
         Some("not a host address")
+    } else if a >= 240 {
+        Some("a reserved address (240.0.0.0/4)")
+    } else if (a == 192 && b == 0 && c == 0) || (a == 192 && b == 88 && c == 99) {
+        Some("a protocol-assignment or relay address (192.0.0.0/24, 192.88.99.0/24)")
+    } else if a == 198 && (b == 18 || b == 19) {
+        Some("a benchmarking address (198.18.0.0/15)")
+    } else if matches!((a, b, c), (192, 0, 2) | (198, 51, 100) | (203, 0, 113)) {
+        Some("a documentation address")
     } else {
         None
     }
 }
 
+/// IPv6 is reached only in global unicast (`2000::/3`), and not in the parts
+/// of it that embed an IPv4 address (6to4, Teredo) or are reserved. So NAT64
+/// (`64:ff9b::/96`, `64:ff9b:1::/48`), IPv4-compatible `::a.b.c.d`, site-local
+/// `fec0::/10`, unique-local and link-local addresses are all refused: each
+/// can lead back to an address the IPv4 rules refuse.
 fn forbidden_v6(ip: Ipv6Addr, allow_loopback: bool) -> Option<&'static str> {
-    let first = ip.segments()[0];
+    let s = ip.segments();
     if ip.is_loopback() {
         (!allow_loopback).then_some("a loopback address")
-    } else if first & 0xffc0 == 0xfe80 {
+    } else if s[0] & 0xffc0 == 0xfe80 {
         Some("a link-local address")
-    } else if first & 0xfe00 == 0xfc00 {
-        Some("a private address")
+    } else if s[0] & 0xfe00 == 0xfc00 || s[0] & 0xffc0 == 0xfec0 {
+        Some("a private or site-local address")
     } else if ip.is_unspecified() || ip.is_multicast() {
         Some("not a host address")
+    } else if s[0] == 0x64 && s[1] == 0xff9b {
+        Some("a NAT64 address (64:ff9b::/96), which embeds an IPv4 address")
+    } else if s[0] == 0 && s[1..6] == [0; 5] {
+        Some("an IPv4-compatible address (::a.b.c.d)")
+    } else if s[0] == 0x2002 {
+        Some("a 6to4 address (2002::/16), which embeds an IPv4 address")
+    } else if s[0] == 0x2001 && s[1] == 0 {
+        Some("a Teredo address (2001::/32), which embeds an IPv4 address")
+    } else if (s[0] == 0x2001 && s[1] == 0x0db8) || (s[0] == 0x3fff && s[1] & 0xf000 == 0) {
+        Some("a documentation address")
+    } else if s[0] == 0x2001
+        && (s[1] == 0x0002 || s[1] & 0xfff0 == 0x0010 || s[1] & 0xfff0 == 0x0020)
+    {
+        Some("a benchmarking or ORCHID address")
+    } else if s[0] & 0xe000 != 0x2000 {
+        Some("not a global unicast address")
     } else {
         None
     }
@@ -203,6 +236,30 @@ mod tests {
             "fe80::1",
             "fd00::1",
             "::ffff:10.0.0.1",
+            // The ranges a check once reached.
+            "64:ff9b::a00:1",
+            "64:ff9b::5db8:d822",
+            "64:ff9b:1::1",
+            "::10.0.0.1",
+            "::93.184.216.34",
+            "2002:a00:1::1",
+            "2002:5db8:d822::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "fec0::1",
+            "198.18.0.1",
+            "198.19.255.254",
+            "192.0.0.8",
+            "192.88.99.1",
+            "240.0.0.1",
+            "255.255.255.254",
+            "192.0.2.1",
+            "198.51.100.7",
+            "203.0.113.9",
+            "2001:db8::1",
+            "3fff::1",
+            "2001:2::1",
+            "100::1",
+            "::ffff:198.18.0.1",
         ] {
             let ip: IpAddr = ip.parse().unwrap();
             assert!(forbidden(ip, true).is_some(), "{ip}");
@@ -216,7 +273,14 @@ mod tests {
             assert!(forbidden(ip, false).is_some(), "{ip}");
             assert!(forbidden(ip, true).is_none(), "{ip}");
         }
-        for ip in ["93.184.216.34", "2606:2800:220:1::1"] {
+        for ip in [
+            "93.184.216.34",
+            "2606:2800:220:1::1",
+            "198.17.255.1",
+            "198.20.0.1",
+            "192.0.1.1",
+            "2a00:1450:4001::1",
+        ] {
             assert!(forbidden(ip.parse().unwrap(), false).is_none(), "{ip}");
         }
     }

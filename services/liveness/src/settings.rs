@@ -66,6 +66,11 @@ pub struct LivenessSettings {
     /// like a hosts file; when it is not empty, names missing from it do
     /// not exist. For the fake internet of tests and benchmarks.
     pub hosts: std::collections::BTreeMap<String, std::net::IpAddr>,
+    /// A proxy every check goes through (`http://host:port`). Unset, none is
+    /// used, whatever `HTTP_PROXY`/`HTTPS_PROXY` say. With one, the proxy
+    /// resolves names and connects: the SSRF guard cannot see those addresses,
+    /// so the proxy must refuse private ranges itself.
+    pub proxy: Option<String>,
     pub endpoints: Endpoints,
     /// A healthy community is checked again after this many days…
     pub recheck_days: u32,
@@ -129,6 +134,7 @@ impl Default for LivenessSettings {
             .into(),
             allow_loopback: false,
             hosts: Default::default(),
+            proxy: None,
             endpoints: Endpoints::default(),
             recheck_days: policy.recheck_days,
             suspect_recheck_hours: policy.suspect_recheck_hours,

@@ -228,7 +228,7 @@ async fn requests_to_one_host_keep_the_configured_gap_and_retry_after_is_honoure
         by_host.entry(host).or_default().push(at);
     }
     let ok = &by_host["ok.test"];
-    assert_eq!(ok.len(), 8, "one HEAD each");
+    assert_eq!(ok.len(), 8, "one GET each");
     for pair in ok.windows(2) {
         let gap = pair[1] - pair[0];
         assert!(
@@ -237,11 +237,54 @@ async fn requests_to_one_host_keep_the_configured_gap_and_retry_after_is_honoure
         );
     }
     let busy = &by_host["busy.test"];
-    assert_eq!(busy.len(), 4, "HEAD and GET for each of two pages");
+    assert_eq!(busy.len(), 2, "one GET for each of two pages");
     assert!(
-        busy[2] - busy[1] >= Duration::from_millis(950),
+        busy[1] - busy[0] >= Duration::from_millis(950),
         "Retry-After: 1 was not honoured: {:?}",
-        busy[2] - busy[1]
+        busy[1] - busy[0]
+    );
+}
+
+#[tokio::test]
+async fn stack_exchange_backoff_and_throttling_pause_the_whole_api_host() {
+    let w = world_with(|_| {
+        ["patience", "ux", "throttled", "closed"]
+            .iter()
+            .map(|site| {
+                format!(
+                    r#"{{"id":"se-{site}","name":"SE {site}","url":"https://{site}.stackexchange.com/","platform":"stackexchange"}}"#
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+    .await;
+    let checker = checker(&w, |s| s.retries = 0);
+    let mut outcomes = Vec::new();
+    for site in ["patience", "ux", "throttled", "closed"] {
+        let community = w.service.get(&cid(&format!("se-{site}"))).await.unwrap();
+        outcomes.push(checker.check(&community).await.outcome.as_str().to_string());
+    }
+    assert_eq!(outcomes, ["ok", "ok", "transient", "dead"]);
+    let se: Vec<_> = w
+        .internet
+        .arrivals()
+        .into_iter()
+        .filter(|(host, _)| host == "se.test")
+        .map(|(_, at)| at)
+        .collect();
+    assert_eq!(se.len(), 4);
+    // `"backoff": 1` on one site's answer holds back the next site's request…
+    assert!(
+        se[1] - se[0] >= Duration::from_millis(950),
+        "{:?}",
+        se[1] - se[0]
+    );
+    // …and so does a throttle's "available in 1 seconds".
+    assert!(
+        se[3] - se[2] >= Duration::from_millis(950),
+        "{:?}",
+        se[3] - se[2]
     );
 }
 

@@ -85,6 +85,13 @@ impl Keys {
     pub fn from_settings(auth: &AuthSettings, admin_keys: &[String]) -> anyhow::Result<Self> {
         let mut entries = Vec::new();
         for (i, key) in admin_keys.iter().enumerate() {
+            // An empty entry ("k1,,k2", a trailing comma, `[""]`) would be a
+            // key anyone can send: `Authorization: Bearer ` with nothing after.
+            anyhow::ensure!(
+                !key.trim().is_empty(),
+                "admin_keys entry {} is empty (a trailing or doubled comma in COPMATCH__ADMIN_KEYS?); remove it",
+                i + 1
+            );
             entries.push(Entry {
                 name: format!("admin-{}", i + 1),
                 digest: digest(key),
@@ -93,7 +100,10 @@ impl Keys {
         }
         for spec in &auth.keys {
             let digest = match (&spec.key, &spec.sha256) {
-                (Some(key), None) if !key.is_empty() => digest(key),
+                (Some(key), None) if !key.trim().is_empty() => digest(key),
+                (Some(_), None) => {
+                    anyhow::bail!("auth.keys `{}`: the key is empty", spec.name)
+                }
                 (None, Some(hex)) => parse_digest(hex).ok_or_else(|| {
                     anyhow::anyhow!("auth.keys `{}`: sha256 must be 64 hex digits", spec.name)
                 })?,
@@ -120,6 +130,9 @@ impl Keys {
         }
         let public_key = match (&auth.public_key, entries.is_empty()) {
             (_, true) => None,
+            (Some(key), false) if key.trim().is_empty() => {
+                anyhow::bail!("auth.public_key is empty; give a key or leave it unset")
+            }
             (Some(key), false) => Some(key.clone()),
             (None, false) => {
                 tracing::warn!("auth.public_key is not set: the pages use a key generated for this process; set one when running several replicas");
@@ -223,6 +236,31 @@ mod tests {
             ..AuthSettings::default()
         };
         Keys::from_settings(&settings, &[]).unwrap()
+    }
+
+    #[test]
+    fn empty_keys_are_configuration_errors() {
+        let one = |key: &str| AuthSettings {
+            keys: vec![KeySettings {
+                name: "app".into(),
+                key: Some(key.into()),
+                sha256: None,
+                scopes: vec![Scope::Recommend],
+            }],
+            ..AuthSettings::default()
+        };
+        for admin in [vec!["k".to_string(), String::new()], vec![" ".to_string()]] {
+            let err = Keys::from_settings(&AuthSettings::default(), &admin).err();
+            assert!(
+                err.is_some_and(|e| e.to_string().contains("empty")),
+                "{admin:?}"
+            );
+        }
+        assert!(Keys::from_settings(&one(""), &[]).is_err());
+        let mut public = one("app-secret");
+        public.public_key = Some(String::new());
+        let err = Keys::from_settings(&public, &[]).err().expect("refused");
+        assert!(err.to_string().contains("public_key"), "{err}");
     }
 
     fn code(result: Result<Caller, ApiError>) -> &'static str {

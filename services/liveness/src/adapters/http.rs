@@ -4,24 +4,28 @@ use copmatch_core::liveness::Outcome;
 use reqwest::Method;
 use url::Url;
 
+use super::soft404::soft_404;
 use super::Verdict;
-use crate::fetch::{FetchError, Fetcher};
+use crate::fetch::Fetcher;
 
-/// Any other page: HEAD, and GET when HEAD is not answered properly.
+/// Any other page: one GET (a HEAD cannot show a soft 404), read up to the
+/// body cap. A 200 page that says it is gone, or a parked domain, is `dead`.
 pub(super) async fn http(fetcher: &Fetcher<'_>, url: &Url) -> Verdict {
     let verdict = Verdict::new("http", url);
-    let head = fetcher.fetch(Method::HEAD, url).await;
-    let fetched = match head {
-        Ok(f) if f.status.is_success() || matches!(f.status.as_u16(), 404 | 410) => Ok(f),
-        Err(
-            e @ (FetchError::Blocked(_) | FetchError::NoSuchHost(_) | FetchError::RedirectLoop(_)),
-        ) => Err(e),
-        _ => fetcher.fetch(Method::GET, url).await,
-    };
-    match fetched {
+    match fetcher.fetch(Method::GET, url).await {
         Err(e) => verdict.failed(&e),
         Ok(fetched) => {
             let mut v = verdict.answered(&fetched);
+            let html = fetched
+                .header("content-type")
+                .is_none_or(|t| t.to_ascii_lowercase().contains("html"));
+            if v.outcome == Outcome::Ok && html {
+                if let Some(why) = soft_404(&fetched.text()) {
+                    v.outcome = Outcome::Dead;
+                    v.detail = why;
+                    return v;
+                }
+            }
             if let (Outcome::Ok, Some(to)) = (v.outcome, &fetched.moved_to) {
                 v.outcome = Outcome::Moved;
                 v.moved_to = Some(to.to_string());

@@ -1,7 +1,8 @@
 //! Platform adapters: which public endpoint tells whether a community is
 //! alive, and how to read its answer. Each adapter's base URL is
 //! configuration (`liveness.endpoints`), so tests point them at a local
-//! server. Login walls are `unverifiable`, never `dead`.
+//! server. Login walls are `unverifiable`, never `dead`. Every answer is
+//! decoded whatever its compression (gzip, deflate, brotli).
 
 use copmatch_core::liveness::{Outcome, Signals};
 use copmatch_core::{Community, Platform};
@@ -12,11 +13,18 @@ use url::Url;
 use crate::fetch::{FetchError, Fetched, Fetcher};
 use crate::settings::Endpoints;
 
+mod github;
 mod http;
 mod platforms;
+mod soft404;
+mod stackexchange;
 
+use github::{github, Subject};
 use http::http;
-use platforms::{discord, discourse, github, meetup, reddit, slack, stackexchange};
+use platforms::{discord, discourse, meetup, reddit, slack};
+use stackexchange::stackexchange;
+
+pub use stackexchange::site_parameter;
 
 /// What one adapter concluded.
 #[derive(Debug, Clone)]
@@ -33,13 +41,27 @@ pub struct Verdict {
 /// Which adapter reads a link.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
-    Discord { code: String },
-    Reddit { name: String },
-    StackExchange { site: String },
-    GithubRepo { owner: String, repo: String },
-    GithubOrg { org: String },
+    Discord {
+        code: String,
+    },
+    Reddit {
+        name: String,
+    },
+    StackExchange {
+        site: String,
+    },
+    GithubRepo {
+        owner: String,
+        repo: String,
+    },
+    /// A user or an organisation.
+    GithubAccount {
+        name: String,
+    },
     Slack,
-    Meetup { group: String },
+    Meetup {
+        group: String,
+    },
     LoginWall,
     Discourse,
     Http,
@@ -72,18 +94,14 @@ pub fn target(url: &Url, platform: Platform) -> Target {
                 name: path[1].clone(),
             }
         }
-        "stackoverflow.com" | "superuser.com" | "serverfault.com" | "askubuntu.com"
-        | "mathoverflow.net" => Target::StackExchange {
-            site: host.split('.').next().unwrap_or_default().to_string(),
-        },
-        h if h.ends_with(".stackexchange.com") => Target::StackExchange {
-            site: h.trim_end_matches(".stackexchange.com").to_string(),
+        h if site_parameter(h).is_some() => Target::StackExchange {
+            site: site_parameter(h).unwrap_or_default(),
         },
         "github.com" if path.len() >= 2 => Target::GithubRepo {
             owner: path[0].clone(),
             repo: path[1].clone(),
         },
-        "github.com" if path.len() == 1 => Target::GithubOrg { org: first },
+        "github.com" if path.len() == 1 => Target::GithubAccount { name: first },
         h if h == "slack.com" || h.ends_with(".slack.com") => Target::Slack,
         "meetup.com" if !first.is_empty() => Target::Meetup { group: first },
         h if h.ends_with("linkedin.com") || h.ends_with("facebook.com") || h == "fb.com" => {
@@ -160,15 +178,12 @@ pub async fn check_link(
         Target::Reddit { name } => reddit(fetcher, endpoints, url, &name).await,
         Target::StackExchange { site } => stackexchange(fetcher, endpoints, url, &site).await,
         Target::GithubRepo { owner, repo } => {
-            github(
-                fetcher,
-                url,
-                &format!("{}/repos/{owner}/{repo}", endpoints.github),
-            )
-            .await
+            let api = format!("{}/repos/{owner}/{repo}", endpoints.github);
+            github(fetcher, url, &api, Subject::Repository).await
         }
-        Target::GithubOrg { org } => {
-            github(fetcher, url, &format!("{}/orgs/{org}", endpoints.github)).await
+        Target::GithubAccount { name } => {
+            let api = format!("{}/users/{name}", endpoints.github);
+            github(fetcher, url, &api, Subject::Account).await
         }
         Target::Slack => slack(fetcher, url).await,
         Target::Meetup { group } => meetup(fetcher, endpoints, url, &group).await,
@@ -227,6 +242,15 @@ mod tests {
             }
         );
         assert_eq!(
+            t(
+                "https://mathoverflow.net/questions",
+                Platform::Stackexchange
+            ),
+            Target::StackExchange {
+                site: "mathoverflow.net".into()
+            }
+        );
+        assert_eq!(
             t("https://github.com/rust-lang/rust", Platform::Github),
             Target::GithubRepo {
                 owner: "rust-lang".into(),
@@ -235,8 +259,8 @@ mod tests {
         );
         assert_eq!(
             t("https://github.com/devcord", Platform::Github),
-            Target::GithubOrg {
-                org: "devcord".into()
+            Target::GithubAccount {
+                name: "devcord".into()
             }
         );
         assert_eq!(

@@ -1,6 +1,6 @@
 //! The adapters of platforms with a public signal: Discord invites, Reddit
-//! `about.json`, the Stack Exchange site-info API, the GitHub API, Slack
-//! invite pages, Meetup group pages and Discourse `about.json`.
+//! `about.json`, Slack invite pages, Meetup group pages and Discourse
+//! `about.json` (Stack Exchange and GitHub have their own files).
 
 use copmatch_core::liveness::Outcome;
 use reqwest::{Method, StatusCode};
@@ -88,66 +88,6 @@ pub(super) async fn reddit(
     }
 }
 
-pub(super) async fn stackexchange(
-    fetcher: &Fetcher<'_>,
-    endpoints: &Endpoints,
-    url: &Url,
-    site: &str,
-) -> Verdict {
-    let verdict = Verdict::new("stackexchange", url);
-    let api = format!("{}/2.3/info?site={site}", endpoints.stackexchange);
-    match get_json(fetcher, &api).await {
-        Err(e) => verdict.failed(&e),
-        Ok((fetched, json)) => {
-            let mut v = verdict.answered(&fetched);
-            let info = json.pointer("/items/0").cloned();
-            match info {
-                Some(info) if v.outcome == Outcome::Ok => {
-                    let per_minute = |k: &str| info.get(k).and_then(Value::as_f64).unwrap_or(0.0);
-                    let week = (per_minute("questions_per_minute")
-                        + per_minute("answers_per_minute"))
-                        * 60.0
-                        * 24.0
-                        * 7.0;
-                    v.signals.posts_7d = Some(week.round() as u64);
-                    v.signals.members = count(&info, "total_users");
-                    v.detail = "site open".into();
-                }
-                _ if count(&json, "error_id").is_some() || v.outcome == Outcome::Ok => {
-                    v.outcome = Outcome::Dead;
-                    v.detail = format!("no Stack Exchange site {site:?}");
-                }
-                _ => {}
-            }
-            v
-        }
-    }
-}
-
-pub(super) async fn github(fetcher: &Fetcher<'_>, url: &Url, api: &str) -> Verdict {
-    let verdict = Verdict::new("github", url);
-    match get_json(fetcher, api).await {
-        Err(e) => verdict.failed(&e),
-        Ok((fetched, json)) => {
-            let mut v = verdict.answered(&fetched);
-            if v.outcome == Outcome::Ok {
-                v.signals.archived = json.get("archived") == Some(&Value::Bool(true));
-                v.signals.last_activity_at = ["pushed_at", "updated_at"]
-                    .iter()
-                    .find_map(|k| json.get(*k).and_then(Value::as_str).map(str::to_string));
-                v.signals.members =
-                    count(&json, "stargazers_count").or_else(|| count(&json, "followers"));
-                v.detail = if v.signals.archived {
-                    "repository archived".into()
-                } else {
-                    "repository open".into()
-                };
-            }
-            v
-        }
-    }
-}
-
 const SLACK_GONE: [&str; 3] = [
     "no longer active",
     "invite link is no longer valid",
@@ -223,9 +163,42 @@ pub(super) async fn meetup(
     }
 }
 
+/// Path segments that are a Discourse page, not the forum's own prefix.
+const DISCOURSE_PAGES: [&str; 12] = [
+    "t",
+    "c",
+    "latest",
+    "top",
+    "new",
+    "categories",
+    "u",
+    "g",
+    "tag",
+    "tags",
+    "search",
+    "about",
+];
+
+/// Where a forum's `about.json` is: under the forum's own path (a Discourse
+/// served at `https://example.org/community/` answers
+/// `/community/about.json`), cutting a topic or category page off the link.
+pub(crate) fn discourse_about(url: &Url) -> Option<Url> {
+    let prefix: Vec<&str> = url
+        .path_segments()?
+        .filter(|s| !s.is_empty())
+        .take_while(|s| !DISCOURSE_PAGES.contains(s))
+        .collect();
+    let mut about = url.clone();
+    about.set_query(None);
+    about.set_fragment(None);
+    let path = prefix.iter().map(|s| format!("/{s}")).collect::<String>() + "/about.json";
+    about.set_path(&path);
+    Some(about)
+}
+
 /// Discourse's public statistics, when the forum is a Discourse.
 pub(super) async fn discourse(fetcher: &Fetcher<'_>, url: &Url) -> Option<Verdict> {
-    let about = url.join("/about.json").ok()?;
+    let about = discourse_about(url)?;
     let (fetched, json) = get_json(fetcher, about.as_str()).await.ok()?;
     let stats = json.pointer("/about/stats")?.clone();
     let mut v = Verdict::new("discourse", url).answered(&fetched);
@@ -244,6 +217,29 @@ pub(super) async fn discourse(fetcher: &Fetcher<'_>, url: &Url) -> Option<Verdic
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_forum_under_a_sub_path_is_asked_there() {
+        let about = |u: &str| {
+            discourse_about(&Url::parse(u).unwrap())
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(about("https://f.org/"), "https://f.org/about.json");
+        assert_eq!(
+            about("https://f.org/community/"),
+            "https://f.org/community/about.json"
+        );
+        assert_eq!(
+            about("https://f.org/community"),
+            "https://f.org/community/about.json"
+        );
+        assert_eq!(
+            about("https://f.org/forum/t/welcome/12?page=2"),
+            "https://f.org/forum/about.json"
+        );
+        assert_eq!(about("https://f.org/c/jobs/4"), "https://f.org/about.json");
+    }
 
     #[test]
     fn event_times_come_from_structured_data() {

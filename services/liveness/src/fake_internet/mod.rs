@@ -1,6 +1,9 @@
 //! A fake internet on loopback (feature `fake-internet`): one actix-web
 //! server that plays every adapter's public endpoints and every failure case,
-//! told apart by the `Host` header. The liveness tests, the HTTP tests, the
+//! told apart by the `Host` header. Answers have the platforms' documented
+//! shapes, headers and compression (Stack Exchange gzips every answer, and
+//! one site's comes without `Content-Encoding`, which its documentation says
+//! to expect; Reddit, Discord and Discourse compress what the client accepts). The liveness tests, the HTTP tests, the
 //! example (`cargo run -p copmatch-liveness --example fake_internet
 //! --features fake-internet`) and the benchmark check against it, never
 //! against the real internet. [`FakeInternet::settings`] points a checker's
@@ -12,18 +15,19 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix_web::dev::ServerHandle;
-use actix_web::http::header;
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-use serde_json::json;
+use actix_web::{web, App, HttpServer};
 
 use crate::settings::{Endpoints, LivenessSettings};
 
+mod answers;
 mod cases;
+
+use answers::answer;
 
 pub use cases::Case;
 
 /// Every name the fake internet answers for (all on 127.0.0.1).
-pub const HOSTS: [&str; 18] = [
+pub const HOSTS: [&str; 21] = [
     "ok.test",
     "chain.test",
     "loop.test",
@@ -37,6 +41,9 @@ pub const HOSTS: [&str; 18] = [
     "reddit.test",
     "se.test",
     "forum.test",
+    "subforum.test",
+    "soft404.test",
+    "parked.test",
     "stale-forum.test",
     "gh.test",
     "slack.test",
@@ -48,7 +55,7 @@ pub const HOSTS: [&str; 18] = [
 pub const SLOW: Duration = Duration::from_secs(3);
 
 /// Arrivals by host name, in order.
-type Arrivals = Arc<Mutex<Vec<(String, Instant)>>>;
+pub(crate) type Arrivals = Arc<Mutex<Vec<(String, Instant)>>>;
 
 pub struct FakeInternet {
     pub port: u16,
@@ -56,99 +63,6 @@ pub struct FakeInternet {
     pub closed_port: u16,
     arrivals: Arrivals,
     handle: ServerHandle,
-}
-
-fn host_of(req: &HttpRequest) -> String {
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    host.split(':')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase()
-}
-
-fn redirect(status: u16, to: &str) -> HttpResponse {
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).expect("a redirect status"))
-        .insert_header((header::LOCATION, to.to_string()))
-        .finish()
-}
-
-async fn answer(req: HttpRequest, arrivals: web::Data<Arrivals>) -> HttpResponse {
-    let host = host_of(&req);
-    arrivals
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push((host.clone(), Instant::now()));
-    let path = req.path().to_string();
-    let query = req.query_string().to_string();
-    let recent = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 3);
-    match (host.as_str(), path.as_str()) {
-        ("chain.test", "/old") => redirect(301, "/older"),
-        ("chain.test", "/older") => redirect(308, "/new"),
-        ("loop.test", "/a") => redirect(301, "/b"),
-        ("loop.test", "/b") => redirect(301, "/a"),
-        ("gone.test", "/410") => HttpResponse::Gone().finish(),
-        ("gone.test", _) => HttpResponse::NotFound().finish(),
-        ("busy.test", _) => HttpResponse::TooManyRequests()
-            .insert_header((header::RETRY_AFTER, "1"))
-            .finish(),
-        ("broken.test", _) => HttpResponse::InternalServerError().finish(),
-        ("slow.test", _) => {
-            tokio::time::sleep(SLOW).await;
-            HttpResponse::Ok().finish()
-        }
-        ("ssrf.test", _) => redirect(302, "http://169.254.169.254/latest/meta-data/"),
-        ("discord.test", p) if p.ends_with("/good") => HttpResponse::Ok().json(json!({
-            "code": "good", "approximate_member_count": 4200, "approximate_presence_count": 310
-        })),
-        ("discord.test", _) => {
-            HttpResponse::NotFound().json(json!({"message": "Unknown Invite", "code": 10006}))
-        }
-        ("reddit.test", "/r/banned/about.json") => {
-            HttpResponse::NotFound().json(json!({"reason": "banned", "error": 404}))
-        }
-        ("reddit.test", "/r/secret/about.json") => {
-            HttpResponse::Forbidden().json(json!({"reason": "private", "error": 403}))
-        }
-        ("reddit.test", _) => HttpResponse::Ok().json(json!({"kind": "t5", "data": {
-            "subscribers": 250000, "active_user_count": 812, "subreddit_type": "public"
-        }})),
-        ("se.test", _) if query.contains("site=ux") => HttpResponse::Ok().json(json!({"items": [{
-            "questions_per_minute": 0.01, "answers_per_minute": 0.02, "total_users": 90000
-        }]})),
-        ("se.test", _) => HttpResponse::BadRequest()
-            .json(json!({"error_id": 400, "error_name": "bad_parameter", "error_message": "No site found"})),
-        ("forum.test", "/about.json") => HttpResponse::Ok().json(json!({"about": {"stats": {
-            "posts_7_days": 140, "posts_30_days": 600, "active_users_7_days": 45,
-            "active_users_30_days": 120, "users_count": 3000
-        }}})),
-        ("stale-forum.test", "/about.json") => HttpResponse::Ok().json(json!({"about": {"stats": {
-            "posts_7_days": 0, "posts_30_days": 0, "active_users_7_days": 0,
-            "active_users_30_days": 0, "users_count": 800
-        }}})),
-        ("gh.test", "/repos/o/live") => HttpResponse::Ok().json(json!({
-            "archived": false, "pushed_at": recent.to_string(), "stargazers_count": 1500
-        })),
-        ("gh.test", "/repos/o/archived") => HttpResponse::Ok().json(json!({
-            "archived": true, "pushed_at": "2021-03-01T00:00:00Z", "stargazers_count": 20
-        })),
-        ("gh.test", _) => HttpResponse::NotFound().json(json!({"message": "Not Found"})),
-        ("slack.test", "/invite/old") => HttpResponse::Ok()
-            .content_type("text/html")
-            .body("<html><body><h1>This link is no longer active</h1></body></html>"),
-        ("slack.test", _) => HttpResponse::Ok()
-            .content_type("text/html")
-            .body("<html><body>Join the workspace</body></html>"),
-        ("meetup.test", "/gone/") => HttpResponse::NotFound().finish(),
-        ("meetup.test", _) => HttpResponse::Ok().content_type("text/html").body(format!(
-            r#"<script type="application/ld+json">{{"startDate":"{}"}}</script>"#,
-            jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 10)
-        )),
-        _ => HttpResponse::Ok().content_type("text/html").body("<html>hello</html>"),
-    }
 }
 
 impl FakeInternet {

@@ -163,3 +163,112 @@ async fn the_background_job_of_serve_checks_what_is_due() {
     }
     panic!("the background job did not check the catalog in 30 s");
 }
+
+#[tokio::test]
+async fn a_report_brings_a_prompt_check_once_per_window_and_only_the_check_speaks() {
+    let internet = FakeInternet::start().await.unwrap();
+    let mut settings = internet.settings(LivenessSettings::default(), &[]);
+    settings.per_host_interval_ms = 20;
+    settings.concurrency = 16;
+    // The background round runs once at start, then not for an hour: any
+    // later check is a prompt one.
+    settings.interval_secs = 3600;
+    let app = spawn_app_with(TestOptions {
+        liveness: Some(settings),
+        ..Default::default()
+    })
+    .await;
+    let report: Value = app
+        .import(internet.catalog_jsonl())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["failed"], 0, "{report}");
+    app.post_json("/v1/admin/liveness/run", &json!({"select": "all"}))
+        .await;
+    wait_for_the_run(&app).await;
+    let checks = |id: &'static str| {
+        let app = &app;
+        async move {
+            let history: Value = app
+                .get(&format!("/v1/communities/{id}/liveness"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            history["checks"].as_array().unwrap().len()
+        }
+    };
+    let before = checks("ok").await;
+    assert!(before >= 1);
+    assert_eq!(
+        app.put_json("/v1/users/ana", &json!({"profile": {"roles": ["nurse"]}}))
+            .await
+            .status(),
+        201
+    );
+    let report = json!({"user_id": "ana", "community_id": "ok", "type": "report_dead_link"});
+    let first: Value = app
+        .post_json("/v1/feedback", &report)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["rechecks_scheduled"], json!(["ok"]));
+    let second: Value = app
+        .post_json("/v1/feedback", &report)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(second["rechecks_scheduled"], json!([]), "once per window");
+    let mut after = before;
+    for _ in 0..100 {
+        after = checks("ok").await;
+        if after > before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(after, before + 1, "one prompt check");
+    let community: Value = app.get("/v1/communities/ok").await.json().await.unwrap();
+    assert_eq!(
+        community["status"], "active",
+        "the check, not the report, decides"
+    );
+
+    // A dead link reported: checked at once, but one dead check is not a verdict.
+    let r = app
+        .post_json(
+            "/v1/reports",
+            &json!({"community_id": "not-found", "kind": "dead_link"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.headers()["recheck"], "scheduled");
+    let r = app
+        .post_json(
+            "/v1/reports",
+            &json!({"community_id": "not-found", "kind": "dead_link"}),
+        )
+        .await;
+    assert_eq!(r.headers()["recheck"], "already_scheduled");
+    let before = 1;
+    let mut after = before;
+    for _ in 0..100 {
+        after = checks("not-found").await;
+        if after > before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(after, 2);
+    let community: Value = app
+        .get("/v1/communities/not-found")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(community["status"], "dead_link");
+}

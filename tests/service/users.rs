@@ -216,36 +216,114 @@ async fn history_leaves_out_joined_and_dismissed_and_pulls_related_communities_u
 }
 
 #[tokio::test]
-async fn enough_independent_dead_link_reports_mark_the_community() {
+async fn throwaway_users_reporting_a_community_cannot_take_it_down_and_are_rate_limited() {
+    // The attack: the page's public key is in every page; four throwaway
+    // users each report one community dead.
     let app = spawn_app_with(TestOptions {
-        tweak: Some(|s| s.feedback.dead_link_reports = 2),
+        tweak: Some(|s| {
+            s.auth.keys = vec![copmatch_api::auth::KeySettings {
+                name: "ops".into(),
+                key: Some("ops-secret".into()),
+                sha256: None,
+                scopes: vec![copmatch_api::auth::Scope::Admin],
+            }];
+            s.auth.public_key = Some("page-key".into());
+            s.rate_limits.exempt_loopback = false;
+        }),
         ..Default::default()
     })
     .await;
-    seed(&app).await;
-    put_nurse(&app, "ana").await;
-    put_nurse(&app, "bo").await;
-    let report =
-        |user: &str| json!({"user_id": user, "community_id": "er", "type": "report_dead_link"});
-    // The same user twice is one reporter.
-    let first: Value = app
-        .post_json("/v1/feedback", &json!([report("ana"), report("ana")]))
+    let send = |path: &'static str, key: &'static str, body: Value| {
+        let request = app.client.post(app.url(path)).bearer_auth(key).json(&body);
+        async move { request.send().await.unwrap() }
+    };
+    let put = app
+        .client
+        .put(app.url("/v1/communities/er"))
+        .bearer_auth("ops-secret")
+        .json(&community(
+            "er",
+            "Emergency Nurses",
+            &["Nursing"],
+            "Emergency nurses.",
+        ))
+        .send()
         .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.status());
+    let mut statuses = Vec::new();
+    for user in ["t1", "t2", "t3", "t4"] {
+        let put = app
+            .client
+            .put(app.url(&format!("/v1/users/{user}")))
+            .bearer_auth("page-key")
+            .json(&json!({"profile": {"roles": ["nurse"]}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(put.status(), 201);
+        let report = json!({"user_id": user, "community_id": "er", "type": "report_dead_link"});
+        let r = send("/v1/feedback", "page-key", report).await;
+        statuses.push(r.status().as_u16());
+        if r.status() == 200 {
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["accepted"], 1);
+            assert!(body.get("marked_dead_link").is_none(), "{body}");
+        } else {
+            assert_error(r, 429, "rate_limited").await;
+        }
+    }
+    // rate_limits.reports_per_community: three at once, then refused.
+    assert_eq!(statuses, [200, 200, 200, 429]);
+    let r = send(
+        "/v1/reports",
+        "page-key",
+        json!({"community_id": "er", "kind": "dead_link"}),
+    )
+    .await;
+    assert_error(r, 429, "rate_limited").await;
+    // An operator's key is not rate limited as a stranger.
+    let r = send(
+        "/v1/reports",
+        "ops-secret",
+        json!({"community_id": "er", "kind": "dead_link"}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(
+        r.headers()["recheck"],
+        "unavailable",
+        "checks are off in this test"
+    );
+    let community: Value = app
+        .client
+        .get(app.url("/v1/communities/er"))
+        .bearer_auth("page-key")
+        .send()
+        .await
+        .unwrap()
         .json()
         .await
         .unwrap();
-    assert_eq!(first["marked_dead_link"], json!([]));
-    let community: Value = app.get("/v1/communities/er").await.json().await.unwrap();
-    assert_ne!(community["status"], "dead_link");
-    let second: Value = app
-        .post_json("/v1/feedback", &report("bo"))
+    assert_ne!(community["status"], "dead_link", "reports are not verdicts");
+    let queue: Value = app
+        .client
+        .get(app.url("/v1/submissions?state=pending"))
+        .bearer_auth("ops-secret")
+        .send()
         .await
+        .unwrap()
         .json()
         .await
         .unwrap();
-    assert_eq!(second["marked_dead_link"], json!(["er"]));
-    let community: Value = app.get("/v1/communities/er").await.json().await.unwrap();
-    assert_eq!(community["status"], "dead_link");
+    let kinds: Vec<&str> = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    // One item for the feedback reports, one for the operator's report.
+    assert_eq!(kinds, ["dead_link_report", "dead_link_report"]);
 }
 
 #[tokio::test]

@@ -12,8 +12,10 @@ use anyhow::Context;
 use copmatch_core::liveness_checks::LivenessService;
 use copmatch_core::moderator::Moderator;
 use copmatch_core::personalizer::Personalizer;
+use copmatch_core::ports::Rechecks;
 use copmatch_core::progress::NoProgress;
 use copmatch_core::reindex::{interrupted_reindex, open_active_index, reindex_to};
+use copmatch_core::reports::{NoRechecks, ReportDesk};
 use copmatch_core::served_model::ServedModel;
 use copmatch_core::time::SystemClock;
 use copmatch_core::{
@@ -34,7 +36,7 @@ use copmatch_store::{
 use crate::auth::Keys;
 use crate::error::{json_error, query_error, route_not_found};
 use crate::limits::{InFlight, RateLimits};
-use crate::liveness_job::Checks;
+use crate::liveness_job::{Checks, PromptChecks};
 use crate::metered_store::MeteredStore;
 use crate::progress::TerminalProgress;
 use crate::reindex_job::Reindexer;
@@ -69,6 +71,8 @@ pub struct Stack {
     /// The index versions and the active one (the service's store).
     pub index: Arc<ActiveIndex>,
     pub moderator: Moderator,
+    /// Dead-link reports: queued for moderators, and a prompt check each.
+    pub reports: ReportDesk,
     pub users: Personalizer,
     pub models: ModelManager,
     /// Liveness: recording checks, the checker, and the running check's progress.
@@ -170,12 +174,6 @@ pub async fn open_stack(
         index.clone(),
         settings.models.gate_min_gain,
     );
-    let users = Personalizer::new(
-        services.catalog.clone(),
-        services.recommender.clone(),
-        backend.users,
-        settings.feedback.clone(),
-    );
     let moderator = Moderator::new(services.catalog.clone(), backend.queue);
     let liveness = LivenessService::new(
         services.catalog.clone(),
@@ -190,17 +188,37 @@ pub async fn open_stack(
         Arc::new(SystemClock),
     )
     .context("building the liveness checker's HTTP client")?;
+    let checks = Checks {
+        liveness,
+        checker: Arc::new(checker),
+        state: Arc::new(RunState::default()),
+    };
+    let rechecks: Arc<dyn Rechecks> = if settings.liveness.enabled {
+        Arc::new(PromptChecks::spawn(checks.clone()))
+    } else {
+        Arc::new(NoRechecks)
+    };
+    let reports = ReportDesk::new(
+        moderator.clone(),
+        rechecks,
+        settings.liveness.report_recheck_hours,
+        Arc::new(SystemClock),
+    );
+    let users = Personalizer::new(
+        services.catalog.clone(),
+        services.recommender.clone(),
+        backend.users,
+        settings.feedback.clone(),
+        reports.clone(),
+    );
     Ok(Stack {
         services,
         index,
         moderator,
+        reports,
         users,
         models,
-        checks: Checks {
-            liveness,
-            checker: Arc::new(checker),
-            state: Arc::new(RunState::default()),
-        },
+        checks,
         interrupted,
     })
 }
@@ -350,6 +368,7 @@ fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyh
     start_background(settings, &stack, &reindexer);
     let reindexer = web::Data::new(reindexer);
     let moderator = web::Data::new(stack.moderator);
+    let reports = web::Data::new(stack.reports);
     let liveness = web::Data::new(stack.checks);
     let users = web::Data::new(stack.users);
     let models = web::Data::new(stack.models);
@@ -383,6 +402,7 @@ fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyh
         .app_data(catalog.clone())
         .app_data(recommender.clone())
         .app_data(moderator.clone())
+        .app_data(reports.clone())
         .app_data(reindexer.clone())
         .app_data(users.clone())
         .app_data(models.clone())

@@ -19,7 +19,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web;
-use copmatch_core::ErrorCode;
+use copmatch_core::{CommunityId, ErrorCode};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::{Deserialize, Serialize};
@@ -67,6 +67,12 @@ pub struct RateLimitSettings {
     pub write: Rate,
     /// Submissions and dead-link reports (written by people, moderated by people).
     pub submit: Rate,
+    /// Dead-link reports (`POST /v1/reports` and `report_dead_link` events)
+    /// from one client IP, through the public key or keyless.
+    pub reports_per_ip: Rate,
+    /// Dead-link reports about one community, through the public key or
+    /// keyless, from every client together.
+    pub reports_per_community: Rate,
 }
 
 impl Default for RateLimitSettings {
@@ -85,6 +91,17 @@ impl Default for RateLimitSettings {
             submit: Rate {
                 per_second: 0.2,
                 burst: 5,
+            },
+            // 5 at once, then one per 10 minutes.
+            reports_per_ip: Rate {
+                per_second: 1.0 / 600.0,
+                burst: 5,
+            },
+            // 3 at once, then one per hour: more says nothing new to a
+            // moderator, and a report asks for at most one check a day.
+            reports_per_community: Rate {
+                per_second: 1.0 / 3600.0,
+                burst: 3,
             },
         }
     }
@@ -124,6 +141,8 @@ pub struct RateLimits {
     recommend: DefaultKeyedRateLimiter<Client>,
     write: DefaultKeyedRateLimiter<Client>,
     submit: DefaultKeyedRateLimiter<Client>,
+    reports_per_ip: DefaultKeyedRateLimiter<Client>,
+    reports_per_community: DefaultKeyedRateLimiter<CommunityId>,
     checks: AtomicU64,
 }
 
@@ -138,6 +157,11 @@ impl RateLimits {
             recommend: RateLimiter::keyed(quota("recommend", &settings.recommend)?),
             write: RateLimiter::keyed(quota("write", &settings.write)?),
             submit: RateLimiter::keyed(quota("submit", &settings.submit)?),
+            reports_per_ip: RateLimiter::keyed(quota("reports_per_ip", &settings.reports_per_ip)?),
+            reports_per_community: RateLimiter::keyed(quota(
+                "reports_per_community",
+                &settings.reports_per_community,
+            )?),
             checks: AtomicU64::new(0),
         }))
     }
@@ -154,10 +178,17 @@ impl RateLimits {
         };
         // Forget idle clients now and then, so memory follows active clients.
         if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
-            for l in [&self.recommend, &self.write, &self.submit] {
+            for l in [
+                &self.recommend,
+                &self.write,
+                &self.submit,
+                &self.reports_per_ip,
+            ] {
                 l.retain_recent();
                 l.shrink_to_fit();
             }
+            self.reports_per_community.retain_recent();
+            self.reports_per_community.shrink_to_fit();
         }
         limiter.check_key(client).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
@@ -173,6 +204,41 @@ impl RateLimits {
             )
             .retry_after(secs)
         })
+    }
+}
+
+impl RateLimits {
+    /// Takes one dead-link report about each of `communities` from the
+    /// budgets of the client's IP and of each community. Only callers
+    /// counted per IP (the public key, keyless) are charged: a configured
+    /// key is an app its operator answers for.
+    pub fn charge_reports(
+        &self,
+        ip: Option<IpAddr>,
+        communities: &[CommunityId],
+    ) -> Result<(), ApiError> {
+        if self.exempt_loopback && ip.is_some_and(|ip| ip.is_loopback()) {
+            return Ok(());
+        }
+        let refused = |what: &str, not_until: governor::NotUntil<_>| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+            metrics::counter!("copmatch_rate_limited_total", "budget" => "report").increment(1);
+            ApiError::new(
+                ErrorCode::RateLimited,
+                format!("too many dead-link reports {what}; retry in {secs} s"),
+            )
+            .retry_after(secs)
+        };
+        for community in communities {
+            self.reports_per_ip
+                .check_key(&Client::Ip(ip))
+                .map_err(|n| refused("from this client", n))?;
+            self.reports_per_community
+                .check_key(community)
+                .map_err(|n| refused(&format!("about {community}"), n))?;
+        }
+        Ok(())
     }
 }
 
@@ -259,6 +325,37 @@ mod tests {
         assert!((0..10).any(|_| exempt.charge(Budget::Recommend, &key).is_err()));
         let strict = limits(false);
         assert!((0..10).any(|_| strict.charge(Budget::Recommend, &loopback).is_err()));
+    }
+
+    #[test]
+    fn reports_are_limited_per_ip_and_per_community() {
+        let settings = RateLimitSettings {
+            exempt_loopback: false,
+            ..RateLimitSettings::default()
+        };
+        let limits = RateLimits::from_settings(&settings).unwrap().unwrap();
+        let c = |id: &str| CommunityId::parse(id).unwrap();
+        let ip = |last: u8| Some(IpAddr::from([192, 0, 2, last]));
+        // Many addresses, one community: three, then refused.
+        for last in 1..=3 {
+            limits.charge_reports(ip(last), &[c("er")]).unwrap();
+        }
+        let err = limits.charge_reports(ip(4), &[c("er")]).unwrap_err();
+        assert_eq!(err.0.code.as_str(), "rate_limited");
+        assert!(err.0.message.contains("about er"), "{}", err.0.message);
+        // One address, many communities: five, then refused.
+        for n in 0..4 {
+            limits
+                .charge_reports(ip(9), &[c(&format!("c{n}"))])
+                .unwrap();
+        }
+        limits.charge_reports(ip(9), &[c("c4")]).unwrap();
+        let err = limits.charge_reports(ip(9), &[c("c5")]).unwrap_err();
+        assert!(
+            err.0.message.contains("from this client"),
+            "{}",
+            err.0.message
+        );
     }
 
     #[test]

@@ -2,15 +2,17 @@
 //! `liveness.interval_secs` the communities that are due are checked (one run
 //! at a time per process; the admin API can start one too). Each check is
 //! stored as soon as it is done, so stopping the service loses none that
-//! finished.
+//! finished. Dead-link reports ask for prompt checks ([`PromptChecks`]).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use copmatch_core::liveness_checks::LivenessService;
+use copmatch_core::ports::Rechecks;
 use copmatch_core::progress::NoProgress;
-use copmatch_core::{CoreError, ErrorCode};
+use copmatch_core::{CommunityId, CoreError, ErrorCode};
 use copmatch_liveness::{run, Checker, RunState, Selection};
+use tokio::sync::mpsc;
 
 /// What the liveness endpoints and the background job share.
 #[derive(Clone)]
@@ -67,4 +69,60 @@ pub fn spawn(checks: Checks, interval_secs: u64) {
             tokio::time::sleep(interval).await;
         }
     });
+}
+
+/// Prompt checks asked for by dead-link reports: a bounded queue in front of
+/// one task that checks each community with the shared checker (so its
+/// politeness and guard apply) and records the check like any other.
+pub struct PromptChecks {
+    queue: mpsc::Sender<CommunityId>,
+}
+
+/// Prompt checks waiting at most; past it a request is refused (the regular
+/// schedule still checks the community).
+const PROMPT_QUEUE: usize = 256;
+
+impl PromptChecks {
+    pub fn spawn(checks: Checks) -> Self {
+        let (queue, mut requests) = mpsc::channel::<CommunityId>(PROMPT_QUEUE);
+        tokio::spawn(async move {
+            while let Some(id) = requests.recv().await {
+                checks.check_one(&id).await;
+            }
+        });
+        Self { queue }
+    }
+}
+
+impl Rechecks for PromptChecks {
+    fn request(&self, id: &CommunityId) -> bool {
+        self.queue.try_send(id.clone()).is_ok()
+    }
+}
+
+impl Checks {
+    /// Checks one community now and records the check.
+    pub async fn check_one(&self, id: &CommunityId) {
+        let community = match self.liveness.named(std::slice::from_ref(id)).await {
+            Ok(mut found) if !found.is_empty() => found.remove(0),
+            Ok(_) => return,
+            Err(e) => {
+                tracing::warn!(community = %id, code = %e.code, "prompt check skipped: {}", e.message);
+                return;
+            }
+        };
+        let check = self.checker.check(&community).await;
+        let outcome = check.outcome;
+        match self.liveness.record(check).await {
+            Ok(after) => tracing::info!(
+                community = %id,
+                outcome = outcome.as_str(),
+                status = after.status.as_str(),
+                "prompt check after a report"
+            ),
+            Err(e) => {
+                tracing::warn!(community = %id, code = %e.code, "prompt check not recorded: {}", e.message)
+            }
+        }
+    }
 }

@@ -35,6 +35,7 @@ pub mod personalizer;
 pub mod ports;
 pub mod progress;
 pub mod reindex;
+pub mod reports;
 pub mod served_model;
 pub mod service;
 pub mod submissions;

@@ -160,6 +160,23 @@ impl Moderator {
         Ok(item)
     }
 
+    /// Queues a report from feedback about `id`, unless a report of it is
+    /// already waiting (many events about one community are one item).
+    pub async fn report_once(&self, id: &CommunityId) -> Result<(), CoreError> {
+        let waiting = self.queue.list(Some(ItemState::Pending)).await?;
+        if waiting
+            .iter()
+            .any(|i| i.kind == ItemKind::DeadLinkReport && i.community.id == *id)
+        {
+            return Ok(());
+        }
+        let community = self.catalog.get(id).await?;
+        let note = Some("reported by people through feedback (report_dead_link)".to_string());
+        let item = Self::item(ItemKind::DeadLinkReport, community, None, note);
+        self.queue.put(item).await?;
+        Ok(())
+    }
+
     pub async fn list(&self, state: Option<ItemState>) -> Result<Vec<ModerationItem>, CoreError> {
         Ok(self.queue.list(state).await?)
     }

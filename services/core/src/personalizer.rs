@@ -8,8 +8,9 @@
 //! (`ranking.history_weight`) and explain results that resemble them. A user
 //! with no history gets the cold-start ranking of their profile alone.
 //!
-//! Dead-link reports are feedback too: when `feedback.dead_link_reports`
-//! different users have reported a community, its status becomes `dead_link`.
+//! A `report_dead_link` event is evidence, not a verdict: it goes to the
+//! moderation queue and asks for a prompt liveness check ([`ReportDesk`]); it
+//! never changes a status, however many users send it.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -21,8 +22,8 @@ use crate::feedback::{
     CheckedFeedback, FeedbackEvent, FeedbackInput, FeedbackKind, History, User, UserInput,
 };
 use crate::ports::{CommunityRecord, UserStore};
-use crate::service::{Catalog, RecommendResponse, Recommender, StatusUpdate, Steering};
-use copmatch_domain::community::Status;
+use crate::reports::{Recheck, ReportDesk};
+use crate::service::{Catalog, RecommendResponse, Recommender, Steering};
 use copmatch_domain::error::{CoreError, ErrorCode};
 use copmatch_domain::filters::Filters;
 use copmatch_domain::ids::{CommunityId, UserId};
@@ -38,18 +39,13 @@ const MAX_HISTORY: usize = 200;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FeedbackSettings {
-    /// Different users who must report a dead link before the status changes.
-    pub dead_link_reports: usize,
     /// Events accepted in one feedback batch.
     pub max_batch: usize,
 }
 
 impl Default for FeedbackSettings {
     fn default() -> Self {
-        Self {
-            dead_link_reports: 3,
-            max_batch: 1000,
-        }
+        Self { max_batch: 1000 }
     }
 }
 
@@ -57,8 +53,9 @@ impl Default for FeedbackSettings {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FeedbackReport {
     pub accepted: usize,
-    /// Communities whose status became `dead_link` because of these reports.
-    pub marked_dead_link: Vec<CommunityId>,
+    /// Communities reported in this batch whose prompt liveness check was
+    /// queued. A report never changes a status itself.
+    pub rechecks_scheduled: Vec<CommunityId>,
 }
 
 /// Options of a user's personal recommendations.
@@ -99,6 +96,7 @@ pub struct Personalizer {
     recommender: Recommender,
     users: Arc<dyn UserStore>,
     settings: FeedbackSettings,
+    reports: ReportDesk,
     /// Whose users this view sees: None = all (keyless, or an admin).
     owner: Option<String>,
 }
@@ -109,12 +107,14 @@ impl Personalizer {
         recommender: Recommender,
         users: Arc<dyn UserStore>,
         settings: FeedbackSettings,
+        reports: ReportDesk,
     ) -> Self {
         Self {
             catalog,
             recommender,
             users,
             settings,
+            reports,
             owner: None,
         }
     }
@@ -226,15 +226,15 @@ impl Personalizer {
             .collect();
         let accepted = events.len();
         self.users.append_events(events).await?;
-        let mut marked_dead_link = Vec::new();
+        let mut rechecks_scheduled = Vec::new();
         for id in reported {
-            if self.apply_reports(&id).await? {
-                marked_dead_link.push(id);
+            if self.reports.reported_in_feedback(&id).await? == Recheck::Scheduled {
+                rechecks_scheduled.push(id);
             }
         }
         Ok(FeedbackReport {
             accepted,
-            marked_dead_link,
+            rechecks_scheduled,
         })
     }
 
@@ -277,39 +277,6 @@ impl Personalizer {
             }
         }
         Ok(())
-    }
-
-    /// Marks the community a dead link once enough different users reported it.
-    async fn apply_reports(&self, community_id: &CommunityId) -> Result<bool, CoreError> {
-        let reporters: BTreeSet<UserId> = self
-            .users
-            .events_about(community_id, FeedbackKind::ReportDeadLink)
-            .await?
-            .into_iter()
-            .map(|e| e.user_id)
-            .collect();
-        if reporters.len() < self.settings.dead_link_reports.max(1) {
-            return Ok(false);
-        }
-        let community = self.catalog.get(community_id).await?;
-        if community.status == Status::DeadLink {
-            return Ok(false);
-        }
-        tracing::info!(
-            community = %community_id,
-            reporters = reporters.len(),
-            "dead link reported by enough users"
-        );
-        self.catalog
-            .update_status(
-                community_id,
-                StatusUpdate {
-                    status: Status::DeadLink.as_str().to_string(),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        Ok(true)
     }
 
     /// The stored profile plus history, ranked.

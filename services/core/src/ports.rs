@@ -6,7 +6,8 @@
 //! - [`IndexCatalog`]: the index versions a store holds and the active one;
 //! - [`ModerationQueue`]: submissions and reports waiting for a moderator;
 //! - [`UserStore`]: users and their feedback events;
-//! - [`LivenessLog`]: the history of each community's liveness checks.
+//! - [`LivenessLog`]: the history of each community's liveness checks;
+//! - [`Rechecks`]: prompt liveness checks asked for by reports.
 //!
 //! Implementations live in other crates; the domain sees only these traits.
 //! In-memory versions of each are in [`crate::fakes`] for fast tests.
@@ -155,4 +156,12 @@ pub trait LivenessLog: Send + Sync + 'static {
         community_id: &str,
         limit: usize,
     ) -> Result<Vec<CheckResult>, StoreError>;
+}
+
+/// Prompt liveness checks, asked for by dead-link reports
+/// (`copmatch-api` runs them on the liveness checker).
+pub trait Rechecks: Send + Sync + 'static {
+    /// Queues a check of `id` without waiting for it; false when it cannot be
+    /// queued (checks are off, or the queue is full).
+    fn request(&self, id: &CommunityId) -> bool;
 }

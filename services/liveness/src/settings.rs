@@ -82,6 +82,9 @@ pub struct LivenessSettings {
     pub dead_after_days: u32,
     /// Public activity older than this makes a community `inactive`.
     pub inactive_after_days: u32,
+    /// A dead-link report asks for a prompt check of its community at most
+    /// once per this many hours.
+    pub report_recheck_hours: u32,
 }
 
 impl LivenessSettings {
@@ -141,6 +144,7 @@ impl Default for LivenessSettings {
             dead_after_failures: policy.dead_after_failures,
             dead_after_days: policy.dead_after_days,
             inactive_after_days: policy.inactive_after_days,
+            report_recheck_hours: 24,
         }
     }
 }

@@ -142,6 +142,22 @@ fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
     req.peer_addr().map(|a| a.ip())
 }
 
+/// Charges dead-link reports about `communities` to the report budgets, for
+/// callers counted per IP (the public key, keyless); keys are not charged.
+pub fn charge_reports(
+    req: &HttpRequest,
+    caller: &Caller,
+    communities: &[copmatch_core::CommunityId],
+) -> Result<(), ApiError> {
+    if communities.is_empty() || matches!(caller, Caller::Key { .. }) {
+        return Ok(());
+    }
+    match req.app_data::<web::Data<RateLimits>>() {
+        Some(limits) => limits.charge_reports(client_ip(req), communities),
+        None => Ok(()),
+    }
+}
+
 /// The middleware of every API route: authorizes the caller for `need`,
 /// charges its rate-limit budget, and leaves the [`Caller`] in the request's
 /// extensions for the handler.

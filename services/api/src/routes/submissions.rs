@@ -1,14 +1,16 @@
 //! Submissions and reports from the public; moderation by admins.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use copmatch_core::moderator::Moderator;
+use copmatch_core::reports::{Recheck, ReportDesk};
 use copmatch_core::submissions::{
     ItemState, ModerationItem, RejectInput, ReportInput, SubmissionInput,
 };
-use copmatch_core::ErrorCode;
+use copmatch_core::{CommunityId, ErrorCode};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::auth::{charge_reports, Caller};
 use crate::error::{ApiError, ErrorBody};
 
 super::routes! { http;
@@ -38,18 +40,38 @@ pub async fn submit(
     Ok(HttpResponse::Created().json(moderator.submit(body.into_inner()).await?))
 }
 
-/// Reports that a community's link is dead; a moderator confirms it.
+/// Reports that a community's link is dead. A report is evidence, not a
+/// verdict: it goes to the moderation queue and asks for a prompt liveness
+/// check (at most one per community per `liveness.report_recheck_hours`); it
+/// never changes the community's status. Through the public key or keyless,
+/// reports are rate limited per client IP and per community.
 #[utoipa::path(post, path = "/v1/reports", tag = "moderation", request_body = ReportInput,
     responses(
-        (status = 201, description = "Queued for moderation", body = ModerationItem),
+        (status = 201, description = "Queued for moderation; the `Recheck` header says whether a prompt check was queued (scheduled, already_scheduled or unavailable)", body = ModerationItem,
+            headers(("Recheck" = String, description = "scheduled, already_scheduled or unavailable"))),
         (status = 400, description = "invalid_submission, invalid_request_body", body = ErrorBody),
         (status = 404, description = "community_not_found", body = ErrorBody),
+        (status = 429, description = "rate_limited: too many reports from this client or about this community", body = ErrorBody),
     ))]
 pub async fn report(
-    moderator: web::Data<Moderator>,
+    reports: web::Data<ReportDesk>,
+    req: HttpRequest,
+    caller: Caller,
     body: web::Json<ReportInput>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Created().json(moderator.report(body.into_inner()).await?))
+    let body = body.into_inner();
+    if let Ok(id) = CommunityId::parse(body.community_id.as_str()) {
+        charge_reports(&req, &caller, &[id])?;
+    }
+    let (item, recheck) = reports.report(body).await?;
+    let recheck = match recheck {
+        Recheck::Scheduled => "scheduled",
+        Recheck::AlreadyScheduled => "already_scheduled",
+        Recheck::Unavailable => "unavailable",
+    };
+    Ok(HttpResponse::Created()
+        .insert_header(("Recheck", recheck))
+        .json(item))
 }
 
 /// The moderation queue (admin), oldest first.

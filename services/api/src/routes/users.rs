@@ -1,15 +1,15 @@
 //! Users, their personalized recommendations, and feedback events.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use copmatch_core::feedback::{parse_feedback_body, FeedbackInput, User, UserInput};
 use copmatch_core::personalizer::{
     FeedbackReport, Personalizer, UserRecommendOptions, UserRecommendResponse,
 };
-use copmatch_core::UserId;
+use copmatch_core::{CommunityId, UserId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::auth::Caller;
+use crate::auth::{charge_reports, Caller};
 use crate::error::{json_error, ApiError, ErrorBody};
 
 // A feedback batch holds up to `feedback.max_batch` events, so its body limit
@@ -163,7 +163,10 @@ struct FeedbackBatch {
 }
 
 /// Records one event or a batch (`[...]` or `{"events": [...]}`), all or
-/// nothing. Dead-link reports from enough different users mark the community.
+/// nothing. A `report_dead_link` event never changes a status: it goes to
+/// the moderation queue and asks for a prompt liveness check. Through the
+/// public key or keyless, reports are rate limited per client IP and per
+/// community.
 #[utoipa::path(post, path = "/v1/feedback", tag = "users",
     request_body = FeedbackBody,
     responses(
@@ -171,14 +174,22 @@ struct FeedbackBatch {
         (status = 400, description = "invalid_feedback (names the offending event), malformed_json", body = ErrorBody),
         (status = 413, description = "payload_too_large", body = ErrorBody),
         (status = 422, description = "unknown_feedback_reference: an event names a user or community that does not exist", body = ErrorBody),
+        (status = 429, description = "rate_limited: too many dead-link reports from this client or about one community", body = ErrorBody),
         (status = 503, description = "store_unavailable", body = ErrorBody),
     ))]
 pub async fn feedback(
     users: web::Data<Personalizer>,
+    req: HttpRequest,
     caller: Caller,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let events = parse_feedback_body(body.into_inner())?;
+    let reported: std::collections::BTreeSet<CommunityId> = events
+        .iter()
+        .filter(|e| e.kind == "report_dead_link")
+        .filter_map(|e| CommunityId::parse(e.community_id.as_str()).ok())
+        .collect();
+    charge_reports(&req, &caller, &reported.into_iter().collect::<Vec<_>>())?;
     Ok(HttpResponse::Ok().json(
         users
             .for_owner(caller.owner())

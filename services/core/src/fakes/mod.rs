@@ -164,3 +164,40 @@ pub fn community(id: &str, name: &str, categories: &[&str], description: &str) -
     });
     Community::from_json_value(line).expect("a valid fake community")
 }
+
+/// Prompt checks asked for, in order (the [`crate::ports::Rechecks`] of
+/// tests; the API's real one runs them on the liveness checker).
+#[derive(Default)]
+pub struct RecordedRechecks(std::sync::Mutex<Vec<copmatch_domain::ids::CommunityId>>);
+
+impl RecordedRechecks {
+    pub fn requested(&self) -> Vec<copmatch_domain::ids::CommunityId> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+impl crate::ports::Rechecks for RecordedRechecks {
+    fn request(&self, id: &copmatch_domain::ids::CommunityId) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(id.clone());
+        true
+    }
+}
+
+/// A report desk over `catalog` with an in-memory queue, recorded prompt
+/// checks, a 24-hour recheck window and `clock`.
+pub fn report_desk(
+    catalog: crate::Catalog,
+    clock: Arc<dyn copmatch_domain::time::Clock>,
+) -> (
+    crate::reports::ReportDesk,
+    crate::moderator::Moderator,
+    Arc<RecordedRechecks>,
+) {
+    let moderator = crate::moderator::Moderator::new(catalog, Arc::new(MemoryQueue::default()));
+    let rechecks = Arc::new(RecordedRechecks::default());
+    let desk = crate::reports::ReportDesk::new(moderator.clone(), rechecks.clone(), 24, clock);
+    (desk, moderator, rechecks)
+}

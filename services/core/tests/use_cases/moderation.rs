@@ -110,3 +110,40 @@ async fn a_rejection_needs_a_reason_and_unknown_items_are_not_found() {
         .unwrap();
     assert_eq!(rejected.reason.as_deref(), Some("not a community"));
 }
+
+#[tokio::test]
+async fn a_report_queues_an_item_and_one_prompt_check_per_window_and_changes_no_status() {
+    use copmatch_core::reports::Recheck;
+    let service = service().await;
+    let clock = Arc::new(copmatch_core::time::ManualClock::new(jiff::Timestamp::now()));
+    let (desk, moderator, rechecks) =
+        copmatch_core::fakes::report_desk(service.catalog.clone(), clock.clone());
+    let report = || ReportInput {
+        community_id: "woodworkers".into(),
+        kind: "dead_link".into(),
+        note: None,
+    };
+    let (item, recheck) = desk.report(report()).await.unwrap();
+    assert_eq!(
+        (item.kind, recheck),
+        (ItemKind::DeadLinkReport, Recheck::Scheduled)
+    );
+    let (_, recheck) = desk.report(report()).await.unwrap();
+    assert_eq!(recheck, Recheck::AlreadyScheduled);
+    assert_eq!(rechecks.requested().len(), 1);
+    let id = copmatch_core::fakes::cid("woodworkers");
+    assert_ne!(
+        service.catalog.get(&id).await.unwrap().status,
+        Status::DeadLink
+    );
+    assert_eq!(
+        moderator
+            .list(Some(ItemState::Pending))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    clock.advance_days(1);
+    assert_eq!(desk.recheck(&id), Recheck::Scheduled);
+}

@@ -1,8 +1,11 @@
 use std::sync::Arc;
 
-use copmatch_core::fakes::MemoryUsers;
+use copmatch_core::fakes::{cid, report_desk, MemoryUsers, RecordedRechecks};
 use copmatch_core::feedback::{FeedbackInput, UserInput};
+use copmatch_core::moderator::Moderator;
 use copmatch_core::personalizer::{FeedbackSettings, Personalizer, UserRecommendOptions};
+use copmatch_core::submissions::{ItemKind, ItemState};
+use copmatch_core::time::ManualClock;
 use copmatch_core::{ErrorCode, Profile, Services, Status};
 
 use crate::{ids, service};
@@ -12,12 +15,29 @@ async fn personalizer() -> Personalizer {
 }
 
 fn personalizer_over(service: Services) -> Personalizer {
-    Personalizer::new(
+    personalizer_with_desk(service).0
+}
+
+/// The personalizer, its moderator, the prompt checks it asked for, and the
+/// clock of its report desk.
+fn personalizer_with_desk(
+    service: Services,
+) -> (
+    Personalizer,
+    Moderator,
+    Arc<RecordedRechecks>,
+    Arc<ManualClock>,
+) {
+    let clock = Arc::new(ManualClock::new(jiff::Timestamp::now()));
+    let (desk, moderator, rechecks) = report_desk(service.catalog.clone(), clock.clone());
+    let users = Personalizer::new(
         service.catalog,
         service.recommender,
         Arc::new(MemoryUsers::default()),
         FeedbackSettings::default(),
-    )
+        desk,
+    );
+    (users, moderator, rechecks, clock)
 }
 
 fn user(roles: &[&str]) -> UserInput {
@@ -102,40 +122,48 @@ async fn feedback_about_unknown_users_or_communities_is_refused_whole() {
 }
 
 #[tokio::test]
-async fn enough_different_reporters_mark_a_dead_link() {
+async fn reports_from_any_number_of_users_never_change_a_status_and_ask_for_one_check() {
     let service = service().await;
-    let users = personalizer_over(service.clone());
-    for id in ["u1", "u2", "u3"] {
+    let (users, moderator, rechecks, clock) = personalizer_with_desk(service.clone());
+    for id in ["u1", "u2", "u3", "u4", "u5"] {
         users
             .put_user(&copmatch_core::fakes::uid(id), user(&["woodworker"]))
             .await
             .unwrap();
     }
     let report = users
-        .record_feedback(vec![
-            event("u1", "woodworkers", "report_dead_link"),
-            event("u1", "woodworkers", "report_dead_link"),
-        ])
+        .record_feedback(
+            ["u1", "u2", "u3", "u4", "u5"]
+                .iter()
+                .map(|u| event(u, "woodworkers", "report_dead_link"))
+                .collect(),
+        )
         .await
         .unwrap();
-    assert!(
-        report.marked_dead_link.is_empty(),
-        "one reporter twice is one"
+    assert_eq!(report.rechecks_scheduled, ["woodworkers"]);
+    let again = users
+        .record_feedback(vec![event("u1", "woodworkers", "report_dead_link")])
+        .await
+        .unwrap();
+    assert!(again.rechecks_scheduled.is_empty(), "one check per window");
+    assert_eq!(rechecks.requested(), [cid("woodworkers")]);
+    let community = service.catalog.get(&cid("woodworkers")).await.unwrap();
+    assert_ne!(
+        community.status,
+        Status::DeadLink,
+        "reports are not verdicts"
     );
-    let report = users
-        .record_feedback(vec![
-            event("u2", "woodworkers", "report_dead_link"),
-            event("u3", "woodworkers", "report_dead_link"),
-        ])
+    let pending = moderator.list(Some(ItemState::Pending)).await.unwrap();
+    assert_eq!(pending.len(), 1, "one moderation item for the community");
+    assert_eq!(pending[0].kind, ItemKind::DeadLinkReport);
+    // A day later (liveness.report_recheck_hours), a new report asks again.
+    clock.advance_days(1);
+    let later = users
+        .record_feedback(vec![event("u2", "woodworkers", "report_dead_link")])
         .await
         .unwrap();
-    assert_eq!(report.marked_dead_link, ["woodworkers"]);
-    let community = service
-        .catalog
-        .get(&copmatch_core::fakes::cid("woodworkers"))
-        .await
-        .unwrap();
-    assert_eq!(community.status, Status::DeadLink);
+    assert_eq!(later.rechecks_scheduled, ["woodworkers"]);
+    assert_eq!(rechecks.requested().len(), 2);
 }
 
 #[tokio::test]

@@ -131,11 +131,14 @@ async fn a_write_makes_the_kept_filter_values_stale() {
 #[tokio::test]
 async fn a_personal_recommendation_reads_the_whole_history_at_once() {
     let (service, calls) = service_holding(500).await;
+    let clock = Arc::new(copmatch_core::time::ManualClock::new(jiff::Timestamp::now()));
+    let (desk, _, _) = copmatch_core::fakes::report_desk(service.catalog.clone(), clock);
     let users = Personalizer::new(
         service.catalog,
         service.recommender,
         Arc::new(MemoryUsers::default()),
         FeedbackSettings::default(),
+        desk,
     );
     let profile = request(0).profile;
     for id in ["new", "long"] {

@@ -6,9 +6,12 @@
 //! active index ([`active_index`]), and the retrained query map a ranking
 //! serves with ([`served_model`]).
 //!
-//! Design: the six ports in [`ports`] ([`Embedder`], [`VectorStore`],
-//! [`IndexCatalog`], [`ModerationQueue`], [`UserStore`] and [`LivenessLog`])
-//! are the only way out; implementations live in other crates (the stores in
+//! Dead-link reports go through [`reports`]: queued, a prompt check, never
+//! a verdict.
+//!
+//! Design: the seven ports in [`ports`] ([`Embedder`], [`VectorStore`],
+//! [`IndexCatalog`], [`ModerationQueue`], [`UserStore`], [`LivenessLog`] and
+//! [`ports::Rechecks`]) are the only way out; implementations live in other crates (the stores in
 //! `copmatch-store`, the model in `copmatch-embed`), which depend on this one
 //! and never the other way. The values the use cases move are the domain's
 //! (`copmatch-domain`, re-exported here module for module: [`community`],

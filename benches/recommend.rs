@@ -13,6 +13,9 @@
 //! `warm` answers profiles whose embeddings are cached (search, re-ranking
 //! and explanations only), `negatives` is `warm` with 1,000 "not for me" ids
 //! (the most a request may name; each one's vector is read from the store).
+//! On a Qdrant server, `negatives_one_by_one` is the same request through a
+//! store that reads those ids one at a time, as the served store did before
+//! issue 23 passed `get_many` on: the before/after of that change.
 //! On a Qdrant server the services read through the active index
 //! (`ActiveIndex`), as `serve` does. The embedder is the service's default
 //! (one model thread per core, its cache on). The p50/p99 lines come from 600
@@ -23,7 +26,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use copmatch_benches::{generated_catalog, load, percentile_ms, start_embedder, PROFILES};
+use copmatch_benches::{
+    generated_catalog, load, percentile_ms, start_embedder, OneByOne, PROFILES,
+};
 use copmatch_core::progress::NoProgress;
 use copmatch_core::reindex::open_active_index;
 use copmatch_core::{
@@ -136,6 +141,20 @@ fn bench(c: &mut Criterion) {
     if let Ok(url) = std::env::var("QDRANT_URL") {
         let (q_cold, q_warm, cleanup) = rt.block_on(on_qdrant(url, &cold, &warm));
         percentiles(&rt, "qdrant", &q_cold, &q_warm, &negatives);
+        // Before issue 23: the served store read the negatives one id at a
+        // time (a round trip each). Same request, same server, same index.
+        let before = recommender(
+            q_warm.embedder().clone(),
+            Arc::new(OneByOne(q_warm.store().clone())),
+        );
+        negatives_percentiles(
+            &rt,
+            "qdrant",
+            "negatives_one_by_one",
+            &before,
+            &negatives,
+            100,
+        );
         rt.block_on(cleanup.run());
     } else {
         eprintln!("recommend on a Qdrant server: skipped (QDRANT_URL is not set)");
@@ -295,6 +314,39 @@ fn percentiles(
             times.len()
         );
     }
+}
+
+/// The `negatives` request alone, `count` times, on `service`.
+fn negatives_percentiles(
+    rt: &tokio::runtime::Runtime,
+    store: &str,
+    name: &str,
+    service: &Recommender,
+    negatives: &[String],
+    count: usize,
+) {
+    let mut times = Vec::new();
+    rt.block_on(async {
+        for i in 0..count {
+            let mut request = request(i, "");
+            request.negative_ids = negatives.to_vec();
+            let started = Instant::now();
+            let response = service
+                .recommend(request, &Steering::default())
+                .await
+                .unwrap();
+            times.push(started.elapsed());
+            assert_eq!(response.recommendations.len(), 10);
+        }
+    });
+    times.sort();
+    eprintln!(
+        "recommend/{store}/{name} over {} communities: p50 {:.2} ms, p99 {:.2} ms ({} requests)",
+        communities(),
+        percentile_ms(&times, 50.0),
+        percentile_ms(&times, 99.0),
+        times.len()
+    );
 }
 
 criterion_group!(benches, bench);

@@ -12,7 +12,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use copmatch_core::{Community, CommunityRecord, Embedder, VectorStore};
+use copmatch_core::ports::{FacetValues, SearchHits, StoreError, VectorQuery};
+use copmatch_core::{Community, CommunityId, CommunityRecord, Embedder, VectorStore};
 use copmatch_embed::{EmbedderOptions, SentenceEmbedder};
 
 pub const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
@@ -139,4 +140,54 @@ pub const PROFILES: [&str; 12] = [
 pub fn percentile_ms(sorted: &[std::time::Duration], p: f64) -> f64 {
     let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize - 1;
     sorted[rank.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+/// A store that reads several communities one id at a time, as the served
+/// store did before `get_many` was passed on (issue 23): the "before" side
+/// of the `negatives_one_by_one` path. Everything else goes straight through.
+pub struct OneByOne(pub Arc<dyn VectorStore>);
+
+#[async_trait::async_trait]
+impl VectorStore for OneByOne {
+    async fn upsert(&self, records: Vec<CommunityRecord>) -> Result<(), StoreError> {
+        self.0.upsert(records).await
+    }
+    async fn delete(&self, id: &str) -> Result<bool, StoreError> {
+        self.0.delete(id).await
+    }
+    async fn get(&self, id: &str) -> Result<Option<CommunityRecord>, StoreError> {
+        self.0.get(id).await
+    }
+    async fn get_many(&self, ids: &[CommunityId]) -> Result<Vec<CommunityRecord>, StoreError> {
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            found.extend(self.0.get(id.as_str()).await?);
+        }
+        Ok(found)
+    }
+    async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError> {
+        self.0.list(offset, limit).await
+    }
+    async fn scroll(
+        &self,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> Result<(Vec<Community>, Option<String>), StoreError> {
+        self.0.scroll(cursor, limit).await
+    }
+    async fn count(&self) -> Result<usize, StoreError> {
+        self.0.count().await
+    }
+    async fn search(&self, query: VectorQuery) -> Result<SearchHits, StoreError> {
+        self.0.search(query).await
+    }
+    async fn facet_values(&self) -> Result<Arc<FacetValues>, StoreError> {
+        self.0.facet_values().await
+    }
+    async fn check(&self) -> Result<(), StoreError> {
+        self.0.check().await
+    }
+    async fn close(&self) -> Result<(), StoreError> {
+        self.0.close().await
+    }
 }

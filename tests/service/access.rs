@@ -177,7 +177,7 @@ async fn a_key_sees_only_its_own_users() {
         .send()
         .await
         .unwrap();
-    assert_error(r, 422, "unknown_feedback_reference").await;
+    assert_error(r, 404, "unknown_feedback_reference").await;
     let r = call(&app, "GET", "/v1/users/alice", Some(PAGE_KEY)).await;
     assert_error(r, 404, "user_not_found").await;
 }

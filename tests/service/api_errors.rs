@@ -12,10 +12,20 @@ async fn empty_profile_is_refused_with_empty_profile() {
     let r = app
         .post_json(
             "/v1/recommendations",
-            &json!({"profile": {"roles": ["  "], "about": ""}}),
+            &json!({"profile": {"roles": [], "about": " \t\n"}}),
         )
         .await;
     assert_error(r, 400, "empty_profile").await;
+    // A blank item is refused by name (the document says every item says
+    // something), not dropped silently.
+    let r = app
+        .post_json(
+            "/v1/recommendations",
+            &json!({"profile": {"roles": ["nurse", "  "]}}),
+        )
+        .await;
+    let message = assert_error(r, 400, "invalid_profile").await;
+    assert!(message.contains("blank"), "{message}");
 }
 
 #[tokio::test]
@@ -151,7 +161,7 @@ async fn unknown_filter_values_are_refused_with_the_allowed_ones() {
             &base(json!({"platforms": ["myspace"]})),
         )
         .await,
-        400,
+        404,
         "unknown_filter_value",
     )
     .await;
@@ -159,7 +169,7 @@ async fn unknown_filter_values_are_refused_with_the_allowed_ones() {
     assert_error(
         app.post_json("/v1/recommendations", &base(json!({"cost": "cheap"})))
             .await,
-        400,
+        404,
         "unknown_filter_value",
     )
     .await;
@@ -169,7 +179,7 @@ async fn unknown_filter_values_are_refused_with_the_allowed_ones() {
             &base(json!({"categories": ["Astrology"]})),
         )
         .await,
-        400,
+        404,
         "unknown_filter_value",
     )
     .await;
@@ -180,7 +190,7 @@ async fn unknown_filter_values_are_refused_with_the_allowed_ones() {
             &base(json!({"languages": ["Klingon"]})),
         )
         .await,
-        400,
+        404,
         "unknown_filter_value",
     )
     .await;

@@ -59,7 +59,7 @@ async fn put_takes_the_id_from_the_path_and_refuses_a_different_one() {
     let doc = community("other", "X", &[], "x");
     assert_error(
         app.put_json("/v1/communities/from-path", &doc).await,
-        400,
+        409,
         "id_mismatch",
     )
     .await;

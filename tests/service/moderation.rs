@@ -113,8 +113,8 @@ async fn likely_duplicates_are_flagged_for_the_moderator() {
     explicit["id"] = json!("reefers");
     assert_error(
         app.post_json("/v1/submissions", &explicit).await,
-        400,
-        "invalid_submission",
+        409,
+        "community_id_taken",
     )
     .await;
 }

@@ -128,7 +128,7 @@ async fn bad_users_and_feedback_get_stable_codes_naming_the_offending_event() {
             &json!([{"user_id": "ana", "community_id": "nope", "type": "join"}]),
         )
         .await,
-        422,
+        404,
         "unknown_feedback_reference",
     )
     .await;
@@ -139,7 +139,7 @@ async fn bad_users_and_feedback_get_stable_codes_naming_the_offending_event() {
             &json!({"user_id": "ghost", "community_id": "icu", "type": "join"}),
         )
         .await,
-        422,
+        404,
         "unknown_feedback_reference",
     )
     .await;

@@ -146,11 +146,22 @@ pub async fn route_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError>
     ))
 }
 
-pub async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(
+/// 405 for a method a path does not serve, with the `Allow` header RFC 9110
+/// requires (`allow`: the path's methods, e.g. "GET, PUT, DELETE").
+pub fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
+    let mut response = ApiError::new(
         ErrorCode::MethodNotAllowed,
-        format!("{} is not allowed on {}", req.method(), req.path()),
-    ))
+        format!(
+            "{} is not allowed on {}; allowed: {allow}",
+            req.method(),
+            req.path()
+        ),
+    )
+    .error_response();
+    if let Ok(value) = header::HeaderValue::from_str(allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }
 
 #[cfg(test)]

@@ -25,8 +25,9 @@ const MAX_LANGUAGES: usize = 20;
 pub struct UserInput {
     pub profile: Profile,
     /// Languages the person reads, e.g. "English"; recommendations keep to
-    /// the ones communities are known to use.
+    /// the ones communities are known to use. At most 20.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub languages: Vec<String>,
 }
 
@@ -101,13 +102,17 @@ impl FeedbackKind {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeedbackInput {
+    #[schema(value_type = UserId)]
     pub user_id: String,
+    #[schema(value_type = CommunityId)]
     pub community_id: String,
     /// view, click, join, leave, dismiss or report_dead_link.
     #[serde(rename = "type")]
+    #[schema(value_type = FeedbackKind)]
     pub kind: String,
     /// When it happened (RFC 3339 or a date); the time of receipt if left out.
     #[serde(default)]
+    #[schema(schema_with = copmatch_domain::time::optional_time_schema)]
     pub ts: Option<String>,
 }
 

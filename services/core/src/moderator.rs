@@ -72,10 +72,10 @@ impl Moderator {
         if self.catalog.store().get(&community.id).await?.is_some() {
             if explicit_id {
                 return Err(CoreError::new(
-                    ErrorCode::InvalidSubmission,
+                    ErrorCode::CommunityIdTaken,
                     format!(
-                        "the catalog already has a community with id {:?}",
-                        community.id
+                        "the catalog already has a community with id {:?}; leave `id` out to get a free one",
+                        community.id.as_str()
                     ),
                 ));
             }
@@ -244,8 +244,12 @@ impl Moderator {
     }
 
     pub async fn reject(&self, id: &str, input: RejectInput) -> Result<ModerationItem, CoreError> {
-        let reason = input.reason.trim().to_string();
-        if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+        // Blank is what the document's pattern says: space, tab, CR, LF.
+        let reason = input
+            .reason
+            .trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
+            .to_string();
+        if reason.is_empty() || input.reason.chars().count() > MAX_REASON_CHARS {
             return Err(CoreError::new(
                 ErrorCode::InvalidRequestBody,
                 format!("give a reason of 1 to {MAX_REASON_CHARS} characters"),
@@ -266,7 +270,10 @@ mod tests {
 
     #[test]
     fn item_ids_are_uuid_v7_in_the_id_alphabet_and_never_repeat() {
-        let community = crate::fakes::community("x", "X", &["Testing"], "x");
+        let community = Community::from_json_value(serde_json::json!({
+            "id": "x", "name": "X", "url": "https://x.example", "platform": "web"
+        }))
+        .unwrap();
         let ids: std::collections::HashSet<String> = (0..10_000)
             .map(|_| Moderator::item(ItemKind::Community, community.clone(), None, None).id)
             .collect();

@@ -83,7 +83,8 @@ pub struct ModerationItem {
 }
 
 /// A submission: a community document plus how to reach the submitter.
-#[derive(Debug, Deserialize, ToSchema)]
+/// (Its schema is written by hand: a submission also needs a description.)
+#[derive(Debug, Deserialize)]
 pub struct SubmissionInput {
     #[serde(flatten)]
     pub community: CommunityInput,
@@ -91,21 +92,71 @@ pub struct SubmissionInput {
     pub contact: Option<String>,
 }
 
+impl utoipa::PartialSchema for SubmissionInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, SchemaType, Type};
+        let text = |max: usize| {
+            ObjectBuilder::new()
+                .schema_type(SchemaType::new(Type::String))
+                .max_length(Some(max))
+        };
+        AllOfBuilder::new()
+            .item(utoipa::openapi::Ref::from_schema_name("CommunityInput"))
+            .item(
+                ObjectBuilder::new()
+                    .required("description")
+                    .property(
+                        "description",
+                        text(5000).pattern(Some("[^ \\t\\r\\n]")).description(Some(
+                            "Who the community is for, in a sentence or two (required here).",
+                        )),
+                    )
+                    .property(
+                        "contact",
+                        ObjectBuilder::new()
+                            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                            .max_length(Some(MAX_CONTACT_CHARS))
+                            .description(Some("How to reach the submitter (moderators only).")),
+                    ),
+            )
+            .description(Some(
+                "A submission: a community document plus how to reach the submitter. Plain \
+                 text only: name, description, categories, tags and contact may hold no HTML \
+                 and at most three links.",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for SubmissionInput {}
+
 /// A report that a community's link is dead.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportInput {
+    #[schema(value_type = CommunityId)]
     pub community_id: String,
     /// Only `dead_link` for now.
+    #[schema(value_type = ReportKind)]
     pub kind: String,
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// What a report says (the schema of [`ReportInput::kind`]).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ReportKind {
+    DeadLink,
 }
 
 /// A moderator's rejection.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RejectInput {
+    /// Why, in 1 to 500 characters, not all blank.
+    #[schema(min_length = 1, max_length = 500, pattern = "[^ \\t\\r\\n]")]
     pub reason: String,
 }
 

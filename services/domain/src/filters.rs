@@ -17,20 +17,34 @@ const MAX_FILTER_VALUES: usize = 50;
 pub struct Filters {
     /// Any of these platforms, e.g. "slack", "discord".
     #[serde(default)]
+    #[schema(value_type = Vec<Platform>, max_items = 50)]
     pub platforms: Vec<String>,
     /// Any of these categories (case-insensitive), e.g. "Public health".
+    /// A category no community has is `unknown_filter_value` (404).
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub categories: Vec<String>,
     /// Any of these languages (case-insensitive), e.g. "English".
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub languages: Vec<String>,
     /// "free" or "paid".
     #[serde(default)]
+    #[schema(value_type = Option<CostFilter>)]
     pub cost: Option<String>,
     /// Also show dead links, and rank inactive and unverified communities
     /// without demotion. Default false.
     #[serde(default)]
     pub include_inactive: bool,
+}
+
+/// The costs a filter can ask for.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum CostFilter {
+    Free,
+    Paid,
 }
 
 impl Filters {

@@ -22,6 +22,7 @@ pub mod profile;
 pub mod records;
 pub mod text;
 pub mod time;
+pub mod whole;
 
 pub use community::{Community, Cost, Platform, Status};
 pub use error::{CoreError, EmbedError, ErrorCode, ErrorType, StoreError};

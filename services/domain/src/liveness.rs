@@ -53,19 +53,43 @@ impl Outcome {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Signals {
     /// Members (Discord approximate members, Discourse users, GitHub stars…).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::whole::optional"
+    )]
     pub members: Option<u64>,
     /// Members online now (Discord presence, Reddit active users).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::whole::optional"
+    )]
     pub online: Option<u64>,
     /// Posts in the last 7 days (Discourse), questions + answers (Stack Exchange).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::whole::optional"
+    )]
     pub posts_7d: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::whole::optional"
+    )]
     pub posts_30d: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::whole::optional"
+    )]
     pub active_users_7d: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::whole::optional"
+    )]
     pub active_users_30d: Option<u64>,
     /// The last sign of life: a push, a post, an event (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,7 +142,7 @@ pub struct LivenessState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_outcome: Option<Outcome>,
     /// Failed checks in a row (dead or transient), and when the run began.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::count32")]
     pub consecutive_failures: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failing_since: Option<String>,

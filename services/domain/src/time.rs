@@ -101,3 +101,30 @@ mod tests {
         assert_eq!(times, ["2026-11-01T10:00:00+02:00", "2026-11-01T09:30:00Z"]);
     }
 }
+
+/// The OpenAPI schema of an optional time field as the API reads it
+/// ([`parse_time`]): a date (`2026-11-21`), an RFC 3339 time, or blank
+/// (left unset).
+pub fn optional_time_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{
+        AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
+    };
+    let string = |format: KnownFormat| {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    };
+    AnyOfBuilder::new()
+        .item(string(KnownFormat::Date))
+        .item(string(KnownFormat::DateTime))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::new(Type::String))
+                .pattern(Some("^[ \\t\\r\\n]*$")),
+        )
+        .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::Null)))
+        .description(Some(
+            "A date (`2026-11-21`) or an RFC 3339 time; blank or null leaves it unset.",
+        ))
+        .into()
+}

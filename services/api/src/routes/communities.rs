@@ -25,6 +25,7 @@ super::routes! { http;
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// 1 to 100; default 10.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
     /// Default 0.
     pub offset: Option<usize>,
@@ -34,12 +35,41 @@ pub struct PageQuery {
 #[serde(deny_unknown_fields)]
 pub struct SimilarQuery {
     /// 1 to 100; default 10.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
 }
 
 /// Largest import body, as app data for the import handler.
 #[derive(Clone, Copy)]
 pub struct ImportLimit(pub usize);
+
+/// The body of an import: NDJSON, one community object per line. One
+/// object alone is NDJSON of one line, so the document says both.
+pub struct NdjsonBody;
+
+impl utoipa::PartialSchema for NdjsonBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, SchemaType, Type};
+        AnyOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::new(Type::String))
+                    .min_length(Some(1))
+                    .pattern(Some("^[ \\t\\r\\n]*\\{"))
+                    .description(Some(
+                        "NDJSON text: one community object per line, so it starts with `{` (after any blank lines).",
+                    )),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::new(Type::Object))
+                    .description(Some("One community object: NDJSON of one line.")),
+            )
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for NdjsonBody {}
 
 /// A page of the catalog, in a stable order.
 #[utoipa::path(get, path = "/v1/communities", tag = "communities", params(PageQuery),
@@ -67,7 +97,8 @@ pub async fn get(
     responses(
         (status = 200, description = "Replaced", body = Community),
         (status = 201, description = "Created", body = Community),
-        (status = 400, description = "invalid_community, invalid_community_id, id_mismatch, malformed_json", body = ErrorBody),
+        (status = 400, description = "invalid_community, invalid_community_id, malformed_json", body = ErrorBody),
+        (status = 409, description = "id_mismatch: the body names another id than the path", body = ErrorBody),
         (status = 401, description = "missing_api_key", body = ErrorBody),
         (status = 403, description = "invalid_api_key", body = ErrorBody),
     ))]
@@ -138,10 +169,10 @@ pub async fn similar(
 /// Imports communities from an NDJSON body (one JSON object per line; admin).
 /// Valid lines are stored even when others fail; failures are listed by line.
 #[utoipa::path(post, path = "/v1/communities/import", tag = "communities",
-    request_body(content = String, content_type = "application/x-ndjson"),
+    request_body(content = NdjsonBody, content_type = "application/x-ndjson"),
     responses(
         (status = 200, description = "Per-line results", body = ImportReport),
-        (status = 400, description = "malformed_json (body is not UTF-8)", body = ErrorBody),
+        (status = 400, description = "malformed_json (body is not UTF-8), invalid_request_body (empty, or not starting with a JSON object)", body = ErrorBody),
         (status = 413, description = "payload_too_large", body = ErrorBody),
     ))]
 pub async fn import(
@@ -171,5 +202,16 @@ pub async fn import(
             format!("the import body is not UTF-8: {e}"),
         )
     })?;
+    // NDJSON of objects starts with `{` (after blank lines): anything else
+    // is not an import body at all, rather than a body with bad lines.
+    let first = body
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+    if first != Some(&b'{') {
+        return Err(ApiError::new(
+            ErrorCode::InvalidRequestBody,
+            "the import body is not NDJSON: send one community JSON object per line",
+        ));
+    }
     Ok(HttpResponse::Ok().json(catalog.import(text, &NoProgress).await?))
 }

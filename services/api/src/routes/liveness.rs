@@ -27,6 +27,7 @@ pub const DEFAULT_HISTORY: usize = 20;
 #[serde(deny_unknown_fields)]
 pub struct HistoryQuery {
     /// 1 to 200; default 20.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<usize>,
 }
 
@@ -94,20 +95,33 @@ pub async fn summary(checks: web::Data<Checks>) -> Result<HttpResponse, ApiError
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunRequest {
-    /// `due` (default), `all`, or `ids`.
+    /// `due` (default), `all`, or `ids`; `ids` when left out and `ids` are given.
     #[serde(default)]
+    #[schema(value_type = Option<RunSelect>)]
     pub select: Option<String>,
-    /// The communities to check when `select` is `ids`.
+    /// The communities to check when `select` is `ids` (an empty list checks none).
     #[serde(default)]
+    #[schema(value_type = Vec<CommunityId>)]
     pub ids: Vec<String>,
+}
+
+/// Which communities a run checks.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum RunSelect {
+    Due,
+    All,
+    Ids,
 }
 
 impl RunRequest {
     fn selection(self) -> Result<Selection, CoreError> {
-        match self.select.as_deref().unwrap_or("due") {
+        let default = if self.ids.is_empty() { "due" } else { "ids" };
+        match self.select.as_deref().unwrap_or(default) {
             "due" => Ok(Selection::Due),
             "all" => Ok(Selection::All),
-            "ids" if !self.ids.is_empty() => Ok(Selection::Ids(
+            "ids" => Ok(Selection::Ids(
                 self.ids
                     .into_iter()
                     .map(CommunityId::parse)
@@ -115,7 +129,7 @@ impl RunRequest {
             )),
             other => Err(CoreError::new(
                 ErrorCode::InvalidRequestBody,
-                format!("select must be \"due\", \"all\" or \"ids\" with a non-empty ids list, got {other:?}"),
+                format!("select must be \"due\", \"all\" or \"ids\", got {other:?}"),
             )),
         }
     }

@@ -44,7 +44,12 @@ macro_rules! routes {
                                     $crate::auth::admit($crate::auth::Need::$need, req, next)
                                 })),
                         ))+
-                        .default_service(actix_web::web::to($crate::error::method_not_allowed)),
+                        .default_service(actix_web::web::to(|req: actix_web::HttpRequest| async move {
+                            let allow = [$(stringify!($method)),+]
+                                .map(str::to_ascii_uppercase)
+                                .join(", ");
+                            $crate::error::method_not_allowed(&req, &allow)
+                        })),
                 );
             )+
         }

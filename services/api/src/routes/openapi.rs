@@ -125,11 +125,67 @@ pub fn secure(doc: &mut utoipa::openapi::OpenApi, needs: &[(&str, &str, Need)]) 
 pub struct ApiDoc;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let document = web::Data::new(super::openapi());
+    let document = web::Data::new(Document(document_json(&super::openapi())));
     cfg.app_data(document)
         .route("/openapi.json", web::get().to(openapi_json));
 }
 
-async fn openapi_json(document: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
-    HttpResponse::Ok().json(document.get_ref())
+/// The document as served, written once.
+struct Document(serde_json::Value);
+
+/// The document as JSON. utoipa 5 writes a response link's `operationId`
+/// and `operationRef` in snake case, which no OpenAPI reader knows, so
+/// they are renamed here.
+pub fn document_json(doc: &utoipa::openapi::OpenApi) -> serde_json::Value {
+    let mut json = serde_json::to_value(doc).expect("the document is JSON");
+    fn rename_link_keys(value: &mut serde_json::Value, in_links: bool) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if in_links {
+                    for (old, new) in [
+                        ("operation_id", "operationId"),
+                        ("operation_ref", "operationRef"),
+                    ] {
+                        if let Some(v) = map.remove(old) {
+                            map.insert(new.to_string(), v);
+                        }
+                    }
+                }
+                for (key, child) in map.iter_mut() {
+                    let links = key == "links";
+                    if links {
+                        if let serde_json::Value::Object(named) = child {
+                            for link in named.values_mut() {
+                                rename_link_keys(link, true);
+                            }
+                        }
+                    } else {
+                        rename_link_keys(child, false);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => {
+                items.iter_mut().for_each(|v| rename_link_keys(v, false))
+            }
+            _ => {}
+        }
+    }
+    rename_link_keys(&mut json, false);
+    json
+}
+
+async fn openapi_json(document: web::Data<Document>) -> HttpResponse {
+    HttpResponse::Ok().json(&document.0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn response_links_name_their_operation_as_openapi_spells_it() {
+        let json = super::document_json(&crate::routes::openapi());
+        let link =
+            &json["paths"]["/v1/submissions"]["post"]["responses"]["201"]["links"]["Approve"];
+        assert_eq!(link["operationId"], "approve", "{link}");
+        assert!(link.get("operation_id").is_none());
+    }
 }

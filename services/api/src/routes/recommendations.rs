@@ -17,7 +17,8 @@ super::routes! { http;
     request_body = RecommendRequest,
     responses(
         (status = 200, description = "Ranked communities, best first", body = RecommendResponse),
-        (status = 400, description = "empty_profile, invalid_profile, invalid_limit, invalid_offset, invalid_diversity, unknown_filter_value, invalid_community_id, malformed_json, invalid_request_body", body = ErrorBody),
+        (status = 400, description = "empty_profile, invalid_profile, invalid_limit, invalid_offset, invalid_diversity, invalid_community_id, malformed_json, invalid_request_body", body = ErrorBody),
+        (status = 404, description = "unknown_filter_value: a category, language, platform or cost no community has", body = ErrorBody),
         (status = 413, description = "payload_too_large", body = ErrorBody),
         (status = 503, description = "store_unavailable or model_unavailable", body = ErrorBody),
     )

@@ -24,14 +24,20 @@ super::routes! { http;
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// pending, approved or rejected; all when absent.
+    #[param(value_type = Option<ItemState>)]
     pub state: Option<String>,
 }
 
 /// Submits a community for the catalog; a moderator approves it.
 #[utoipa::path(post, path = "/v1/submissions", tag = "moderation", request_body = SubmissionInput,
     responses(
-        (status = 201, description = "Queued for moderation, with any likely duplicates flagged", body = ModerationItem),
+        (status = 201, description = "Queued for moderation, with any likely duplicates flagged", body = ModerationItem,
+            links(
+                ("Approve" = (operation_id = "approve", parameters(("id" = "$response.body#/id")))),
+                ("Reject" = (operation_id = "reject", parameters(("id" = "$response.body#/id"))))
+            )),
         (status = 400, description = "invalid_submission, malformed_json, invalid_request_body", body = ErrorBody),
+        (status = 409, description = "community_id_taken: the catalog already has the `id` given", body = ErrorBody),
     ))]
 pub async fn submit(
     moderator: web::Data<Moderator>,
@@ -48,7 +54,11 @@ pub async fn submit(
 #[utoipa::path(post, path = "/v1/reports", tag = "moderation", request_body = ReportInput,
     responses(
         (status = 201, description = "Queued for moderation; the `Recheck` header says whether a prompt check was queued (scheduled, already_scheduled or unavailable)", body = ModerationItem,
-            headers(("Recheck" = String, description = "scheduled, already_scheduled or unavailable"))),
+            headers(("Recheck" = String, description = "scheduled, already_scheduled or unavailable")),
+            links(
+                ("Approve" = (operation_id = "approve", parameters(("id" = "$response.body#/id")))),
+                ("Reject" = (operation_id = "reject", parameters(("id" = "$response.body#/id"))))
+            )),
         (status = 400, description = "invalid_submission, invalid_request_body", body = ErrorBody),
         (status = 404, description = "community_not_found", body = ErrorBody),
         (status = 429, description = "rate_limited: too many reports from this client or about this community", body = ErrorBody),
@@ -95,7 +105,7 @@ pub async fn list(
 
 /// Approves a submission (the community becomes recommendable at once) or a
 /// dead-link report (the community is marked `dead_link`). Admin.
-#[utoipa::path(post, path = "/v1/submissions/{id}/approve", tag = "moderation", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/v1/submissions/{id}/approve", tag = "moderation", params(("id" = CommunityId, Path, description = "The item's id (`sub-…`)")),
     responses(
         (status = 200, body = ModerationItem),
         (status = 404, description = "submission_not_found", body = ErrorBody),
@@ -109,7 +119,7 @@ pub async fn approve(
 }
 
 /// Rejects a submission or report with a reason. Admin.
-#[utoipa::path(post, path = "/v1/submissions/{id}/reject", tag = "moderation", params(("id" = String, Path)), request_body = RejectInput,
+#[utoipa::path(post, path = "/v1/submissions/{id}/reject", tag = "moderation", params(("id" = CommunityId, Path, description = "The item's id (`sub-…`)")), request_body = RejectInput,
     responses(
         (status = 200, body = ModerationItem),
         (status = 404, description = "submission_not_found", body = ErrorBody),

@@ -28,10 +28,13 @@ super::routes! { http;
 #[into_params(parameter_in = Query)]
 pub struct RecommendQuery {
     /// 1 to 100; default 10.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
-    /// Default 0.
+    /// 0 to 1000; default 0.
+    #[param(maximum = 1000)]
     pub offset: Option<usize>,
     /// 0 to 1; default `ranking.default_diversity`.
+    #[param(minimum = 0.0, maximum = 1.0)]
     pub diversity: Option<f32>,
     /// Also show dead links and rank inactive communities without demotion.
     #[serde(default)]
@@ -151,16 +154,38 @@ enum FeedbackBody {
     /// One event.
     One(FeedbackInput),
     /// A batch, all or nothing.
-    Many(Vec<FeedbackInput>),
+    Many(FeedbackList),
     /// A batch, all or nothing.
     Batch(FeedbackBatch),
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 struct FeedbackBatch {
-    events: Vec<FeedbackInput>,
+    events: FeedbackList,
 }
+
+/// 1 to `feedback.max_batch` (default 1000) events.
+#[derive(serde::Serialize)]
+#[allow(dead_code)]
+struct FeedbackList(Vec<FeedbackInput>);
+
+impl utoipa::PartialSchema for FeedbackList {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::ArrayBuilder;
+        ArrayBuilder::new()
+            .items(utoipa::openapi::Ref::from_schema_name("FeedbackInput"))
+            .min_items(Some(1))
+            .max_items(Some(
+                copmatch_core::personalizer::FeedbackSettings::default().max_batch,
+            ))
+            .description(Some("1 to `feedback.max_batch` (default 1000) events."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FeedbackList {}
 
 /// Records one event or a batch (`[...]` or `{"events": [...]}`), all or
 /// nothing. A `report_dead_link` event never changes a status: it goes to
@@ -173,7 +198,7 @@ struct FeedbackBatch {
         (status = 200, body = FeedbackReport),
         (status = 400, description = "invalid_feedback (names the offending event), malformed_json", body = ErrorBody),
         (status = 413, description = "payload_too_large", body = ErrorBody),
-        (status = 422, description = "unknown_feedback_reference: an event names a user or community that does not exist", body = ErrorBody),
+        (status = 404, description = "unknown_feedback_reference: an event names a user or community that does not exist", body = ErrorBody),
         (status = 429, description = "rate_limited: too many dead-link reports from this client or about one community", body = ErrorBody),
         (status = 503, description = "store_unavailable", body = ErrorBody),
     ))]

@@ -189,7 +189,7 @@ impl crate::ports::Rechecks for RecordedRechecks {
 /// A report desk over `catalog` with an in-memory queue, recorded prompt
 /// checks, a 24-hour recheck window and `clock`.
 pub fn report_desk(
-    catalog: crate::Catalog,
+    catalog: crate::service::Catalog,
     clock: Arc<dyn copmatch_domain::time::Clock>,
 ) -> (
     crate::reports::ReportDesk,

@@ -107,12 +107,15 @@ pub struct SimilarResponse {
 #[serde(deny_unknown_fields)]
 pub struct StatusUpdate {
     /// active, inactive, dead_link or unknown.
+    #[schema(value_type = copmatch_domain::community::Status)]
     pub status: String,
     #[serde(default)]
+    #[schema(schema_with = copmatch_domain::time::optional_time_schema)]
     pub last_verified_at: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = copmatch_domain::time::optional_time_schema)]
     pub last_activity_at: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "copmatch_domain::whole::optional")]
     pub member_count: Option<u64>,
     /// Whether automatic checks must leave the status alone afterwards.
     /// An admin's update pins it unless this says `false`, which releases a

@@ -21,38 +21,100 @@ const MAX_LIST_ITEM_LEN: usize = 100;
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CommunityInput {
     #[serde(default)]
+    #[schema(value_type = Option<CommunityId>)]
     pub id: Option<String>,
     #[serde(default)]
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = "[^ \\t\\r\\n]"
+    )]
     pub name: Option<String>,
+    /// An http(s) link, without spaces.
     #[serde(default)]
+    #[schema(
+        required = true,
+        nullable = false,
+        max_length = 2048,
+        pattern = "^https?://[^\\s]+$"
+    )]
     pub url: Option<String>,
     #[serde(default)]
+    #[schema(required = true, nullable = false, value_type = Platform)]
     pub platform: Option<String>,
+    /// At most 50, each at most 100 characters; blank ones are dropped.
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[schema(value_type = Option<Vec<ListText>>, max_items = 50)]
     pub categories: Vec<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[schema(value_type = Option<Vec<ListText>>, max_items = 50)]
     pub tags: Vec<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[schema(value_type = Option<Vec<ListText>>, max_items = 50)]
     pub languages: Vec<String>,
     /// free, paid or unknown (the default).
     #[serde(default)]
+    #[schema(value_type = Option<Cost>)]
     pub cost: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
+    /// An http(s) link, or blank.
     #[serde(default)]
+    #[schema(max_length = 2048, pattern = "^(https?://[^\\s]+|[ \\t\\r\\n]*)$")]
     pub homepage: Option<String>,
     /// active, inactive, dead_link or unknown (the default).
     #[serde(default)]
+    #[schema(value_type = Option<Status>)]
     pub status: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::time::optional_time_schema)]
     pub last_verified_at: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::time::optional_time_schema)]
     pub last_activity_at: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::optional")]
     pub member_count: Option<u64>,
     /// What automatic checks found; kept by export and import.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "liveness_object")]
     pub liveness: Option<LivenessState>,
+}
+
+/// One item of a community's categories, tags or languages.
+pub struct ListText;
+
+impl utoipa::PartialSchema for ListText {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .max_length(Some(MAX_LIST_ITEM_LEN))
+            .into()
+    }
+}
+
+impl ToSchema for ListText {}
+
+/// The liveness state, read only from an object (serde would also read a
+/// struct from an array of its fields, which the document does not allow).
+fn liveness_object<'de, D: Deserializer<'de>>(d: D) -> Result<Option<LivenessState>, D::Error> {
+    use serde::de::Error;
+    let value = serde_json::Value::deserialize(d)?;
+    let is_object_or_null =
+        |v: Option<&serde_json::Value>| v.is_none_or(|v| v.is_object() || v.is_null());
+    match &value {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::Object(map) if is_object_or_null(map.get("signals")) => {
+            serde_json::from_value(value)
+                .map(Some)
+                .map_err(D::Error::custom)
+        }
+        _ => Err(D::Error::custom(
+            "`liveness` must be an object, and its `signals` an object",
+        )),
+    }
 }
 
 fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -81,7 +143,9 @@ pub fn check_timestamp(field: &str, value: Option<String>) -> Result<Option<Stri
 }
 
 fn required(field: &str, value: Option<String>) -> Result<String, CoreError> {
-    match value.map(|v| v.trim().to_string()) {
+    // Blank is what the document's pattern says: space, tab, CR, LF.
+    let blank = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
+    match value.map(|v| v.trim_matches(blank).to_string()) {
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err(invalid(format!("`{field}` is required"))),
     }
@@ -102,7 +166,7 @@ fn check_url(field: &str, value: &str) -> Result<(), CoreError> {
         .strip_prefix("https://")
         .or_else(|| value.strip_prefix("http://"));
     match rest {
-        Some(host) if !host.is_empty() && !value.contains(char::is_whitespace) => Ok(()),
+        Some(host) if !host.is_empty() && !value.contains(crate::text::is_schema_space) => Ok(()),
         _ => Err(invalid(format!(
             "`{field}` must be an http(s) URL, got {value:?}"
         ))),
@@ -154,7 +218,8 @@ impl CommunityInput {
                 ))
             })?,
         };
-        let description = match self.description.map(|d| d.trim().to_string()) {
+        let blank = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
+        let description = match self.description.map(|d| d.trim_matches(blank).to_string()) {
             Some(d) if !d.is_empty() => {
                 check_len("description", &d, MAX_DESCRIPTION_LEN)?;
                 Some(d)

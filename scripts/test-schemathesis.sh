@@ -70,6 +70,7 @@ write = { per_second = 1000.0, burst = 1000 }
 submit = { per_second = 1000.0, burst = 1000 }
 reports_per_ip = { per_second = 1000.0, burst = 1000 }
 reports_per_community = { per_second = 1000.0, burst = 1000 }
+new_users_per_ip = { per_second = 1000.0, burst = 1000 }
 [http]
 address_file = "$dir/address"
 [liveness]

@@ -15,6 +15,7 @@ mod outage;
 mod persistence;
 mod recommendations;
 mod reindex;
+mod retention;
 mod retrain;
 mod role_searches;
 mod users;

@@ -164,6 +164,8 @@ pub fn simulate(catalog: &[Community], options: &SimOptions) -> anyhow::Result<S
             created_at: created.clone(),
             updated_at: created,
             owner: None,
+            anonymous: false,
+            rolled_up: None,
         });
         let partner = &fields[partners[field].as_str()];
         let mut joined: Vec<&str> = Vec::new();

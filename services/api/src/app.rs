@@ -136,6 +136,10 @@ pub async fn open_stack(
     embedder: Arc<dyn Embedder>,
     progress: &dyn JobProgress,
 ) -> anyhow::Result<Stack> {
+    settings
+        .feedback
+        .validate()
+        .map_err(|e| anyhow::anyhow!(e))?;
     let backend = open_backend(settings).await?;
     let index = open_active_index(backend.catalog, embedder.clone(), progress).await?;
     let backend_name = match settings.store.kind {
@@ -340,7 +344,8 @@ fn resume_reindex(version: &IndexVersion, models: &ModelManager, reindexer: &Rei
 }
 
 /// Starts what runs beside the routes: the re-index the last process did not
-/// finish (embedded store only) and the periodic liveness checks.
+/// finish (embedded store only), the expiry of idle anonymous users and the
+/// periodic liveness checks.
 fn start_background(settings: &Settings, stack: &Stack, reindexer: &Reindexer) {
     match (&stack.interrupted, settings.store.kind) {
         (Some(version), StoreKind::Embedded) => resume_reindex(version, &stack.models, &reindexer),
@@ -351,6 +356,7 @@ fn start_background(settings: &Settings, stack: &Stack, reindexer: &Reindexer) {
         ),
         (None, _) => {}
     }
+    crate::retention_job::spawn(stack.users.retention().clone());
     if settings.liveness.enabled {
         crate::liveness_job::spawn(stack.checks.clone(), settings.liveness.interval_secs);
     } else {

@@ -8,8 +8,9 @@
 //! one; `/ready` then reports whether both still answer. [`routes`] holds one
 //! file per API area, each declaring its routes once; [`error`] gives every
 //! error its JSON shape and status from the one error table; [`auth`] checks
-//! admin keys; [`reindex_job`] runs a re-index in the background and
-//! [`liveness_job`] the liveness checks (`copmatch-liveness`). [`cli`] is
+//! admin keys; [`reindex_job`] runs a re-index in the background,
+//! [`liveness_job`] the liveness checks (`copmatch-liveness`) and
+//! [`retention_job`] the expiry of idle anonymous users. [`cli`] is
 //! the command line, which opens the same stack; [`settings`] is the layered
 //! configuration (defaults, `copmatch.toml`, `COPMATCH__*`, flags).
 
@@ -22,6 +23,7 @@ pub mod liveness_job;
 pub mod metered_store;
 pub mod progress;
 pub mod reindex_job;
+pub mod retention_job;
 pub mod routes;
 pub mod settings;
 pub mod telemetry;

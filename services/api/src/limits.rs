@@ -73,6 +73,10 @@ pub struct RateLimitSettings {
     /// Dead-link reports about one community, through the public key or
     /// keyless, from every client together.
     pub reports_per_community: Rate,
+    /// Users created from one client IP through the public key or keyless
+    /// (each one is kept until `feedback.anonymous_ttl_days` after its last
+    /// write).
+    pub new_users_per_ip: Rate,
 }
 
 impl Default for RateLimitSettings {
@@ -102,6 +106,12 @@ impl Default for RateLimitSettings {
             reports_per_community: Rate {
                 per_second: 1.0 / 3600.0,
                 burst: 3,
+            },
+            // 20 a day: a household or an office behind one address, not a
+            // script minting throwaway users.
+            new_users_per_ip: Rate {
+                per_second: 20.0 / 86_400.0,
+                burst: 20,
             },
         }
     }
@@ -143,6 +153,7 @@ pub struct RateLimits {
     submit: DefaultKeyedRateLimiter<Client>,
     reports_per_ip: DefaultKeyedRateLimiter<Client>,
     reports_per_community: DefaultKeyedRateLimiter<CommunityId>,
+    new_users_per_ip: DefaultKeyedRateLimiter<Client>,
     checks: AtomicU64,
 }
 
@@ -161,6 +172,10 @@ impl RateLimits {
             reports_per_community: RateLimiter::keyed(quota(
                 "reports_per_community",
                 &settings.reports_per_community,
+            )?),
+            new_users_per_ip: RateLimiter::keyed(quota(
+                "new_users_per_ip",
+                &settings.new_users_per_ip,
             )?),
             checks: AtomicU64::new(0),
         }))
@@ -183,6 +198,7 @@ impl RateLimits {
                 &self.write,
                 &self.submit,
                 &self.reports_per_ip,
+                &self.new_users_per_ip,
             ] {
                 l.retain_recent();
                 l.shrink_to_fit();
@@ -239,6 +255,28 @@ impl RateLimits {
                 .map_err(|n| refused(&format!("about {community}"), n))?;
         }
         Ok(())
+    }
+}
+
+impl RateLimits {
+    /// Takes one new user from the client IP's budget.
+    pub fn charge_new_user(&self, ip: Option<IpAddr>) -> Result<(), ApiError> {
+        if self.exempt_loopback && ip.is_some_and(|ip| ip.is_loopback()) {
+            return Ok(());
+        }
+        self.new_users_per_ip
+            .check_key(&Client::Ip(ip))
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+                metrics::counter!("copmatch_rate_limited_total", "budget" => "new_user")
+                    .increment(1);
+                ApiError::new(
+                    ErrorCode::RateLimited,
+                    format!("too many new users from this client; retry in {secs} s"),
+                )
+                .retry_after(secs)
+            })
     }
 }
 
@@ -368,5 +406,23 @@ mod tests {
         assert!(RateLimits::from_settings(&settings).is_err());
         settings.enabled = false;
         assert!(RateLimits::from_settings(&settings).unwrap().is_none());
+    }
+
+    #[test]
+    fn new_users_are_limited_to_twenty_a_day_per_ip_by_default() {
+        let limits = limits(true);
+        let ip = Some("198.51.100.4".parse().unwrap());
+        assert!((0..20).all(|_| limits.charge_new_user(ip).is_ok()));
+        let refused = limits.charge_new_user(ip).unwrap_err();
+        assert_eq!(refused.0.code.as_str(), "rate_limited");
+        // The next one comes back after a twentieth of a day.
+        assert!(
+            (4_300..=4_321).contains(&refused.retry_after_secs().unwrap()),
+            "{:?}",
+            refused.retry_after_secs()
+        );
+        assert!(limits
+            .charge_new_user(Some("198.51.100.5".parse().unwrap()))
+            .is_ok());
     }
 }

@@ -19,6 +19,47 @@ use copmatch_domain::time::order_key;
 
 const MAX_LANGUAGES: usize = 20;
 
+/// The `feedback` configuration section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeedbackSettings {
+    /// Events accepted in one feedback batch.
+    pub max_batch: usize,
+    /// Events kept one by one per user; older ones are folded into counts
+    /// on the user ([`User::rolled_up`]). 0 keeps every event.
+    pub max_events_per_user: usize,
+    /// Days without a write after which a user created through the public
+    /// key or keyless is deleted with their events (fractions allowed). 0
+    /// keeps them forever.
+    pub anonymous_ttl_days: f64,
+}
+
+impl Default for FeedbackSettings {
+    fn default() -> Self {
+        Self {
+            max_batch: 1000,
+            max_events_per_user: 1000,
+            anonymous_ttl_days: 30.0,
+        }
+    }
+}
+
+impl FeedbackSettings {
+    /// The checks start-up makes.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.max_batch == 0 {
+            return Err("feedback.max_batch must be at least 1".into());
+        }
+        let days = self.anonymous_ttl_days;
+        if !(days.is_finite() && (0.0..=36_500.0).contains(&days)) {
+            return Err(format!(
+                "feedback.anonymous_ttl_days must be between 0 (never) and 36500, got {days}"
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// What storing a user takes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -44,6 +85,72 @@ pub struct User {
     /// admin, sees the user. None: created without a key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// Created through the pages' public key or keyless: deleted with their
+    /// events after `feedback.anonymous_ttl_days` without a write.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub anonymous: bool,
+    /// The user's oldest events past `feedback.max_events_per_user`, no
+    /// longer kept one by one but counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rolled_up: Option<RolledUp>,
+}
+
+/// Events folded into counts: every event of the user whose id sorts at or
+/// before `through` (ids are UUID v7, ordered by receipt).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RolledUp {
+    /// The id of the newest event rolled up.
+    pub through: String,
+    pub counts: EventCounts,
+}
+
+/// How many events of each type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct EventCounts {
+    pub view: u64,
+    pub click: u64,
+    pub join: u64,
+    pub leave: u64,
+    pub dismiss: u64,
+    pub report_dead_link: u64,
+}
+
+impl EventCounts {
+    pub fn add(&mut self, kind: FeedbackKind, n: u64) {
+        let slot = match kind {
+            FeedbackKind::View => &mut self.view,
+            FeedbackKind::Click => &mut self.click,
+            FeedbackKind::Join => &mut self.join,
+            FeedbackKind::Leave => &mut self.leave,
+            FeedbackKind::Dismiss => &mut self.dismiss,
+            FeedbackKind::ReportDeadLink => &mut self.report_dead_link,
+        };
+        *slot = slot.saturating_add(n);
+    }
+
+    pub fn total(&self) -> u64 {
+        [
+            self.view,
+            self.click,
+            self.join,
+            self.leave,
+            self.dismiss,
+            self.report_dead_link,
+        ]
+        .iter()
+        .fold(0u64, |sum, n| sum.saturating_add(*n))
+    }
+}
+
+impl User {
+    /// Whether an event is already counted in [`User::rolled_up`].
+    pub fn has_rolled_up(&self, event_id: &str) -> bool {
+        self.rolled_up
+            .as_ref()
+            .is_some_and(|r| event_id <= r.through.as_str())
+    }
 }
 
 impl UserInput {
@@ -275,102 +382,5 @@ pub fn parse_feedback_body(body: serde_json::Value) -> Result<Vec<FeedbackInput>
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn one_event_an_array_and_a_batch_object_are_all_accepted() {
-        let event = json!({"user_id": "u", "community_id": "c", "type": "join"});
-        assert_eq!(parse_feedback_body(event.clone()).unwrap().len(), 1);
-        assert_eq!(parse_feedback_body(json!([event, event])).unwrap().len(), 2);
-        assert_eq!(
-            parse_feedback_body(json!({"events": [event]}))
-                .unwrap()
-                .len(),
-            1
-        );
-    }
-
-    #[test]
-    fn a_malformed_event_is_named_by_its_position() {
-        let good = json!({"user_id": "u", "community_id": "c", "type": "join"});
-        let bad = json!({"user_id": "u", "type": "join"});
-        let err = parse_feedback_body(json!({"events": [good, bad]})).unwrap_err();
-        assert_eq!(err.code, ErrorCode::InvalidFeedback);
-        assert!(
-            err.message
-                .starts_with("events[1]: missing field `community_id`"),
-            "{}",
-            err.message
-        );
-    }
-
-    #[test]
-    fn a_body_that_is_not_an_event_is_refused() {
-        assert_eq!(
-            parse_feedback_body(json!(42)).unwrap_err().code,
-            ErrorCode::InvalidFeedback
-        );
-    }
-
-    fn event(community: &str, kind: FeedbackKind, ts: &str) -> FeedbackEvent {
-        FeedbackEvent {
-            id: format!("{community}-{ts}"),
-            user_id: UserId::parse("u").unwrap(),
-            community_id: CommunityId::parse(community).unwrap(),
-            kind,
-            ts: ts.into(),
-            received_at: ts.into(),
-        }
-    }
-
-    #[test]
-    fn the_latest_decision_about_a_community_wins() {
-        let history = History::from_events(&[
-            event("a", FeedbackKind::Leave, "2026-01-03"),
-            event("a", FeedbackKind::Join, "2026-01-01"),
-            event("b", FeedbackKind::Dismiss, "2026-01-01"),
-            event("b", FeedbackKind::Join, "2026-01-02"),
-            event("c", FeedbackKind::Click, "2026-01-01"),
-            event("d", FeedbackKind::View, "2026-01-01"),
-            event("e", FeedbackKind::ReportDeadLink, "2026-01-01"),
-            event("e", FeedbackKind::ReportDeadLink, "2026-01-02"),
-        ]);
-        assert_eq!(history.joined, vec!["b"]);
-        assert_eq!(history.dismissed, vec!["a"]);
-        assert_eq!(history.clicked, vec!["c"]);
-        assert_eq!(history.reported, vec!["e"]);
-    }
-
-    #[test]
-    fn an_unknown_type_names_the_offending_item() {
-        let input = FeedbackInput {
-            user_id: "u1".into(),
-            community_id: "c1".into(),
-            kind: "like".into(),
-            ts: None,
-        };
-        let err = input.check("events[3]").unwrap_err();
-        assert_eq!(err.code, ErrorCode::InvalidFeedback);
-        assert!(
-            err.message.starts_with("events[3]: unknown type \"like\""),
-            "{}",
-            err.message
-        );
-    }
-
-    #[test]
-    fn a_bad_timestamp_is_refused() {
-        let input = FeedbackInput {
-            user_id: "u1".into(),
-            community_id: "c1".into(),
-            kind: "join".into(),
-            ts: Some("yesterday".into()),
-        };
-        assert_eq!(
-            input.check("events[0]").unwrap_err().code,
-            ErrorCode::InvalidFeedback
-        );
-    }
-}
+#[path = "feedback_tests.rs"]
+mod tests;

@@ -39,6 +39,7 @@ pub mod ports;
 pub mod progress;
 pub mod reindex;
 pub mod reports;
+pub mod retention;
 pub mod served_model;
 pub mod service;
 pub mod submissions;

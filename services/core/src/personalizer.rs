@@ -18,41 +18,32 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use crate::feedback::FeedbackSettings;
 use crate::feedback::{
     CheckedFeedback, FeedbackEvent, FeedbackInput, FeedbackKind, History, User, UserInput,
 };
 use crate::ports::{CommunityRecord, UserStore};
 use crate::reports::{Recheck, ReportDesk};
+use crate::retention::Retention;
 use crate::service::{Catalog, RecommendResponse, Recommender, Steering};
 use copmatch_domain::error::{CoreError, ErrorCode};
 use copmatch_domain::filters::Filters;
 use copmatch_domain::ids::{CommunityId, UserId};
 use copmatch_domain::profile::RecommendRequest;
 use copmatch_domain::text::normalize_key;
-use copmatch_domain::time::now_timestamp;
+use copmatch_domain::time::{now_timestamp, SystemClock};
 use copmatch_ranking::Liked;
 
 /// Most recent history entries a ranking looks at, per kind.
 const MAX_HISTORY: usize = 200;
 
-/// The `feedback` configuration section.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct FeedbackSettings {
-    /// Events accepted in one feedback batch.
-    pub max_batch: usize,
-}
-
-impl Default for FeedbackSettings {
-    fn default() -> Self {
-        Self { max_batch: 1000 }
-    }
-}
-
 /// What storing a feedback batch did.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FeedbackReport {
     pub accepted: usize,
+    /// Older events of this batch's users folded into counts to keep each
+    /// user within `feedback.max_events_per_user`.
+    pub rolled_up: usize,
     /// Communities reported in this batch whose prompt liveness check was
     /// queued. A report never changes a status itself.
     pub rechecks_scheduled: Vec<CommunityId>,
@@ -97,8 +88,11 @@ pub struct Personalizer {
     users: Arc<dyn UserStore>,
     settings: FeedbackSettings,
     reports: ReportDesk,
+    retention: Retention,
     /// Whose users this view sees: None = all (keyless, or an admin).
     owner: Option<String>,
+    /// Whether users this view creates are anonymous ([`User::anonymous`]).
+    anonymous: bool,
 }
 
 impl Personalizer {
@@ -109,24 +103,40 @@ impl Personalizer {
         settings: FeedbackSettings,
         reports: ReportDesk,
     ) -> Self {
+        let retention = Retention::new(users.clone(), &settings, Arc::new(SystemClock));
         Self {
             catalog,
             recommender,
             users,
             settings,
             reports,
+            retention,
             owner: None,
+            anonymous: false,
         }
     }
 
-    /// The view of one API key: it sees, replaces and sends feedback for its
-    /// own users only; others' users do not exist for it (`user_not_found`).
-    /// `None` sees every user.
-    pub fn for_owner(&self, owner: Option<&str>) -> Personalizer {
+    /// The view of one caller. It sees, replaces and sends feedback for the
+    /// users of `owner` only; others' users do not exist for it
+    /// (`user_not_found`). `None` sees every user. Users it creates are
+    /// `anonymous` (the public key, keyless) or not.
+    pub fn for_caller(&self, owner: Option<&str>, anonymous: bool) -> Personalizer {
         Personalizer {
             owner: owner.map(str::to_string),
+            anonymous,
             ..self.clone()
         }
+    }
+
+    /// The bounds on stored users and events; the service sweeps with it.
+    pub fn retention(&self) -> &Retention {
+        &self.retention
+    }
+
+    /// Whether storing `id` would create a user (it does not exist, for
+    /// anyone): the HTTP layer charges new users to a per-IP budget.
+    pub async fn would_create(&self, id: &UserId) -> Result<bool, CoreError> {
+        Ok(self.users.get_user(id).await?.is_none())
     }
 
     fn sees(&self, user: &User) -> bool {
@@ -154,9 +164,11 @@ impl Personalizer {
             ));
         }
         let created = existing.is_none();
-        let (created_at, owner) = match existing {
-            Some(u) => (u.created_at, u.owner),
-            None => (now.clone(), self.owner.clone()),
+        // Who created the user decides for good whose it is and whether it
+        // expires; the counts of folded events stay with it.
+        let (created_at, owner, anonymous, rolled_up) = match existing {
+            Some(u) => (u.created_at, u.owner, u.anonymous, u.rolled_up),
+            None => (now.clone(), self.owner.clone(), self.anonymous, None),
         };
         let user = User {
             id: id.clone(),
@@ -165,6 +177,8 @@ impl Personalizer {
             created_at,
             updated_at: now,
             owner,
+            anonymous,
+            rolled_up,
         };
         self.users.put_user(user.clone()).await?;
         Ok((user, created))
@@ -225,7 +239,9 @@ impl Personalizer {
             .map(|e| e.community_id.clone())
             .collect();
         let accepted = events.len();
+        let writers: BTreeSet<UserId> = events.iter().map(|e| e.user_id.clone()).collect();
         self.users.append_events(events).await?;
+        let rolled_up = self.retention.cap_events(&writers).await?;
         let mut rechecks_scheduled = Vec::new();
         for id in reported {
             if self.reports.reported_in_feedback(&id).await? == Recheck::Scheduled {
@@ -234,6 +250,7 @@ impl Personalizer {
         }
         Ok(FeedbackReport {
             accepted,
+            rolled_up,
             rechecks_scheduled,
         })
     }

@@ -142,6 +142,25 @@ pub trait UserStore: Send + Sync + 'static {
         cursor: Option<String>,
         limit: usize,
     ) -> Result<(Vec<FeedbackEvent>, Option<String>), StoreError>;
+    /// Folds the user's oldest events into counts on their record
+    /// ([`crate::retention::roll_up`]) until at most `keep` remain; how many
+    /// were folded. Durable when the call returns, like every write.
+    async fn roll_up_events(&self, user_id: &str, keep: usize) -> Result<usize, StoreError>;
+    /// Anonymous users ([`User::anonymous`]) whose last write (the user put,
+    /// or an event received) is before `before`, at most `limit` of them.
+    async fn idle_anonymous_users(
+        &self,
+        before: jiff::Timestamp,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError>;
+    /// Deletes users and their events; how many of them existed.
+    async fn delete_users(&self, ids: &[String]) -> Result<usize, StoreError> {
+        let mut deleted = 0;
+        for id in ids {
+            deleted += usize::from(self.delete_user(id).await?);
+        }
+        Ok(deleted)
+    }
 }
 
 /// The history of liveness checks, durable when a call returns. Each

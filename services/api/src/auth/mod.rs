@@ -121,6 +121,12 @@ impl Caller {
         }
     }
 
+    /// Counted per client IP, and its users are anonymous: the public key,
+    /// or any caller of a keyless service.
+    pub fn is_anonymous(&self) -> bool {
+        matches!(self, Caller::Anonymous | Caller::Public)
+    }
+
     /// Whose users a caller sees: a key's own, the public key's own, or
     /// (keyless, or an admin key) all of them.
     pub fn owner(&self) -> Option<&str> {
@@ -154,6 +160,15 @@ pub fn charge_reports(
     }
     match req.app_data::<web::Data<RateLimits>>() {
         Some(limits) => limits.charge_reports(client_ip(req), communities),
+        None => Ok(()),
+    }
+}
+
+/// Charges a new user to the client IP's daily budget. Only called for
+/// callers counted per IP (the public key, keyless).
+pub fn charge_new_user(req: &HttpRequest) -> Result<(), ApiError> {
+    match req.app_data::<web::Data<RateLimits>>() {
+        Some(limits) => limits.charge_new_user(client_ip(req)),
         None => Ok(()),
     }
 }

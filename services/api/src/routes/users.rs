@@ -9,7 +9,7 @@ use copmatch_core::{CommunityId, UserId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::auth::{charge_reports, Caller};
+use crate::auth::{charge_new_user, charge_reports, Caller};
 use crate::error::{json_error, ApiError, ErrorBody};
 
 // A feedback batch holds up to `feedback.max_batch` events, so its body limit
@@ -53,6 +53,10 @@ impl From<RecommendQuery> for UserRecommendOptions {
 }
 
 /// Creates or replaces a user's profile (201 when created, 200 when replaced).
+/// A user created through the public key or keyless is anonymous: deleted
+/// with their events after `feedback.anonymous_ttl_days` without a write.
+/// Each user keeps their newest `feedback.max_events_per_user` events; older
+/// ones are counted in `rolled_up`.
 #[utoipa::path(put, path = "/v1/users/{id}", tag = "users",
     params(("id" = UserId, Path, description = "The app's id for the person: letters, digits, '.', '_', '-'")),
     request_body = UserInput,
@@ -61,18 +65,22 @@ impl From<RecommendQuery> for UserRecommendOptions {
         (status = 201, description = "Created", body = User),
         (status = 400, description = "invalid_user_id, empty_profile, invalid_profile, malformed_json, invalid_request_body", body = ErrorBody),
         (status = 409, description = "user_id_taken: the id belongs to a user of another API key", body = ErrorBody),
+        (status = 429, description = "rate_limited: too many new users from this client (public key or keyless: `rate_limits.new_users_per_ip`)", body = ErrorBody),
         (status = 503, description = "store_unavailable", body = ErrorBody),
     ))]
 pub async fn put(
     users: web::Data<Personalizer>,
+    req: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
     body: web::Json<UserInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (user, created) = users
-        .for_owner(caller.owner())
-        .put_user(&UserId::parse(id.into_inner())?, body.into_inner())
-        .await?;
+    let id = UserId::parse(id.into_inner())?;
+    let users = users.for_caller(caller.owner(), caller.is_anonymous());
+    if caller.is_anonymous() && users.would_create(&id).await? {
+        charge_new_user(&req)?;
+    }
+    let (user, created) = users.put_user(&id, body.into_inner()).await?;
     Ok(if created {
         HttpResponse::Created().json(user)
     } else {
@@ -95,7 +103,7 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(
         users
-            .for_owner(caller.owner())
+            .for_caller(caller.owner(), caller.is_anonymous())
             .get_user(&UserId::parse(id.into_inner())?)
             .await?,
     ))
@@ -115,7 +123,7 @@ pub async fn delete(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     users
-        .for_owner(caller.owner())
+        .for_caller(caller.owner(), caller.is_anonymous())
         .delete_user(&UserId::parse(id.into_inner())?)
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -139,7 +147,7 @@ pub async fn recommendations(
     query: web::Query<RecommendQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let response = users
-        .for_owner(caller.owner())
+        .for_caller(caller.owner(), caller.is_anonymous())
         .recommend_for_user(&UserId::parse(id.into_inner())?, query.into_inner().into())
         .await?;
     Ok(HttpResponse::Ok().json(response))
@@ -217,7 +225,7 @@ pub async fn feedback(
     charge_reports(&req, &caller, &reported.into_iter().collect::<Vec<_>>())?;
     Ok(HttpResponse::Ok().json(
         users
-            .for_owner(caller.owner())
+            .for_caller(caller.owner(), caller.is_anonymous())
             .record_feedback(events)
             .await?,
     ))

@@ -5,10 +5,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
+use jiff::Timestamp;
 
 use super::lock;
 use crate::feedback::{FeedbackEvent, FeedbackKind, User};
 use crate::ports::{LivenessLog, ModerationQueue, UserStore};
+use crate::retention::{last_write, roll_up};
 use crate::submissions::{ItemState, ModerationItem};
 use copmatch_domain::error::StoreError;
 use copmatch_domain::liveness::CheckResult;
@@ -102,6 +104,50 @@ impl UserStore for MemoryUsers {
         let page: Vec<FeedbackEvent> = events.iter().skip(start).take(limit).cloned().collect();
         let end = start + page.len();
         Ok((page, (end < events.len()).then(|| end.to_string())))
+    }
+
+    async fn roll_up_events(&self, user_id: &str, keep: usize) -> Result<usize, StoreError> {
+        let mut users = lock(&self.users);
+        let Some(user) = users.get(user_id) else {
+            return Ok(0);
+        };
+        let mut events = lock(&self.events);
+        let theirs: Vec<FeedbackEvent> = events
+            .iter()
+            .filter(|e| e.user_id == user_id)
+            .cloned()
+            .collect();
+        let Some((user, folded)) = roll_up(user, &theirs, keep) else {
+            return Ok(0);
+        };
+        events.retain(|e| !folded.contains(&e.id));
+        users.insert(user_id.to_string(), user);
+        Ok(folded.len())
+    }
+
+    async fn idle_anonymous_users(
+        &self,
+        before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let users = lock(&self.users);
+        let events = lock(&self.events);
+        let mut idle: Vec<String> = users
+            .values()
+            .filter(|u| u.anonymous)
+            .filter(|u| {
+                let theirs: Vec<FeedbackEvent> = events
+                    .iter()
+                    .filter(|e| e.user_id == u.id)
+                    .cloned()
+                    .collect();
+                last_write(u, &theirs).is_none_or(|t| t < before)
+            })
+            .map(|u| u.id.to_string())
+            .collect();
+        idle.sort();
+        idle.truncate(limit);
+        Ok(idle)
     }
 }
 

@@ -10,6 +10,7 @@ mod moderation;
 mod personal;
 mod recommend;
 mod reindex;
+mod retention;
 mod store_calls;
 
 use std::sync::Arc;

@@ -1,7 +1,8 @@
 //! JSON Lines journals on local disk, shared by the moderation queue, the
 //! users and feedback journal and the liveness history: read strictly (only
 //! a torn last line is repaired), append with fsync before returning, and
-//! compact by an atomic rewrite of the current state.
+//! compact as they go ([`mostly_history`]) by an atomic rewrite of the
+//! current state.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -70,6 +71,15 @@ pub fn rewrite<T: Serialize>(
         text.push(b'\n');
     }
     copmatch_core::durable::write_atomically(path, &text).map_err(|e| internal(path, e))
+}
+
+/// Whether a journal holding `lines` lines for `live` records is mostly
+/// history and should be rewritten: past twice its records (plus a little,
+/// so small journals are not rewritten on every write). Checked after every
+/// append, so a journal's file stays within a constant factor of its state
+/// and each rewrite is paid for by as many appends.
+pub fn mostly_history(lines: usize, live: usize) -> bool {
+    lines > live.saturating_mul(2).saturating_add(64)
 }
 
 pub fn append_file(path: &Path) -> Result<File, StoreError> {

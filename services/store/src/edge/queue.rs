@@ -1,7 +1,8 @@
 //! The moderation queue on local disk: a small durable map kept as an
 //! append-only JSON Lines journal (see [`super::journal`]). Each write appends
 //! the item's whole new state and is fsynced before the call returns; opening
-//! replays the journal and compacts it when most lines are outdated. Its items
+//! replays the journal, and opening and every write compact it once most
+//! lines are outdated. Its items
 //! are few, written rarely and read whole.
 
 use std::collections::BTreeMap;
@@ -14,10 +15,12 @@ use copmatch_core::submissions::{ItemState, ModerationItem};
 use copmatch_core::{ModerationQueue, StoreError};
 use parking_lot::Mutex;
 
-use super::journal::{append, append_file, internal, read_lines, rewrite};
+use super::journal::{append, append_file, internal, mostly_history, read_lines, rewrite};
 
 struct State {
     file: File,
+    /// Lines in the journal.
+    lines: usize,
     items: BTreeMap<String, ModerationItem>,
 }
 
@@ -37,22 +40,33 @@ impl JournalQueue {
         let line_count = lines.len();
         let items: BTreeMap<String, ModerationItem> =
             lines.into_iter().map(|i| (i.id.clone(), i)).collect();
-        // Compact when the journal is mostly history.
-        if line_count > items.len() * 2 + 64 {
-            rewrite(path, items.values())?;
-        }
-        let file = append_file(path)?;
-        Ok(Self {
+        let queue = Self {
             path: path.to_path_buf(),
-            state: Arc::new(Mutex::new(State { file, items })),
-        })
+            state: Arc::new(Mutex::new(State {
+                file: append_file(path)?,
+                lines: line_count,
+                items,
+            })),
+        };
+        queue.compact_if_mostly_history(&mut queue.state.lock())?;
+        Ok(queue)
+    }
+
+    fn compact_if_mostly_history(&self, state: &mut State) -> Result<(), StoreError> {
+        if mostly_history(state.lines, state.items.len()) {
+            rewrite(&self.path, state.items.values())?;
+            state.file = append_file(&self.path)?;
+            state.lines = state.items.len();
+        }
+        Ok(())
     }
 
     fn append(&self, item: ModerationItem) -> Result<(), StoreError> {
         let mut state = self.state.lock();
         append(&mut state.file, &self.path, std::slice::from_ref(&item))?;
+        state.lines += 1;
         state.items.insert(item.id.clone(), item);
-        Ok(())
+        self.compact_if_mostly_history(&mut state)
     }
 }
 

@@ -2,28 +2,35 @@
 //! append-only JSON Lines files, each write fsynced before the call returns.
 //!
 //! `users.jsonl` holds each user's whole new state per write (a tombstone for
-//! a deletion) and is compacted on open when mostly history, like the
-//! moderation journal. `feedback.jsonl` holds one event per line and only
-//! grows, except that deleting a user rewrites it without their events
-//! (temporary file, fsync, rename). A torn last line from a crash is cut off;
-//! any other unreadable line stops start-up with its file and line.
-//! Everything is also kept in memory: feedback is small next to the catalog
-//! (an event is ~200 bytes; a million events is ~200 MB of file).
+//! a deletion). `feedback.jsonl` holds one event per line. Both are compacted
+//! as they go (`journal::mostly_history`): folding a user's oldest events
+//! into counts writes the user's new record first, which alone decides that
+//! those events are gone (`User::has_rolled_up`), and the file drops them at
+//! its next rewrite. Deleting users rewrites the feedback file at once
+//! without their events (temporary file, fsync, rename): a deletion leaves
+//! nothing behind on disk. A torn last line from a crash is cut off; any
+//! other unreadable line stops start-up with its file and line. Everything is
+//! also kept in memory, bounded by `feedback.max_events_per_user` and the
+//! expiry of anonymous users (`copmatch_core::retention`); an event is ~200
+//! bytes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use copmatch_core::feedback::{FeedbackEvent, FeedbackKind, User};
-use copmatch_core::time::order_key;
+use copmatch_core::retention::roll_up;
+use copmatch_core::time::{order_key, parse_time};
 use copmatch_core::StoreError;
 use copmatch_core::UserStore;
+use jiff::Timestamp;
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
-use super::journal::{append, append_file, internal, read_lines, rewrite};
+use super::journal::{append, append_file, internal, mostly_history, read_lines, rewrite};
 
 #[derive(Serialize, Deserialize)]
 struct UserLine {
@@ -32,23 +39,64 @@ struct UserLine {
     user: Option<User>,
 }
 
-struct State {
-    users_file: File,
-    events_file: File,
-    users: BTreeMap<String, User>,
-    /// In append order; positions are scroll cursors.
-    events: Vec<FeedbackEvent>,
-    /// Positions in `events` per user: a user's history is read on every
-    /// personalized request, so it must not scan all events.
-    by_user: HashMap<String, Vec<usize>>,
+fn user_line(user: &User) -> UserLine {
+    UserLine {
+        id: user.id.to_string(),
+        user: Some(user.clone()),
+    }
 }
 
-fn index_by_user(events: &[FeedbackEvent]) -> HashMap<String, Vec<usize>> {
-    let mut by_user: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, e) in events.iter().enumerate() {
-        by_user.entry(e.user_id.to_string()).or_default().push(i);
+struct State {
+    users_file: File,
+    /// Lines in `users.jsonl`.
+    user_lines: usize,
+    events_file: File,
+    /// Lines in `feedback.jsonl` that hold no live event.
+    dead_events: usize,
+    users: BTreeMap<String, User>,
+    /// By id: ids are UUID v7, so this is the order of receipt, and an id is
+    /// a scroll cursor that survives compaction and restarts.
+    events: BTreeMap<String, FeedbackEvent>,
+    /// Event ids per user: a user's history is read on every personalized
+    /// request, so it must not scan all events.
+    by_user: HashMap<String, BTreeSet<String>>,
+}
+
+impl State {
+    fn insert_event(&mut self, event: FeedbackEvent) {
+        self.by_user
+            .entry(event.user_id.to_string())
+            .or_default()
+            .insert(event.id.clone());
+        if let Some(old) = self.events.insert(event.id.clone(), event) {
+            // The same id twice: the later line replaces the earlier.
+            self.dead_events += 1;
+            if old.user_id != self.events[&old.id].user_id {
+                if let Some(ids) = self.by_user.get_mut(old.user_id.as_str()) {
+                    ids.remove(&old.id);
+                }
+            }
+        }
     }
-    by_user
+
+    fn remove_event(&mut self, id: &str) {
+        if let Some(event) = self.events.remove(id) {
+            self.dead_events += 1;
+            if let Some(ids) = self.by_user.get_mut(event.user_id.as_str()) {
+                ids.remove(id);
+                if ids.is_empty() {
+                    self.by_user.remove(event.user_id.as_str());
+                }
+            }
+        }
+    }
+
+    fn events_of(&self, user_id: &str) -> Vec<FeedbackEvent> {
+        self.by_user
+            .get(user_id)
+            .map(|ids| ids.iter().map(|id| self.events[id].clone()).collect())
+            .unwrap_or_default()
+    }
 }
 
 /// Users and feedback of the embedded store.
@@ -66,7 +114,7 @@ impl UserJournal {
         let users_path = dir.join("users.jsonl");
         let events_path = dir.join("feedback.jsonl");
         let lines = read_lines::<UserLine>(&users_path)?;
-        let line_count = lines.len();
+        let user_lines = lines.len();
         let mut users = BTreeMap::new();
         for line in lines {
             match line.user {
@@ -74,27 +122,62 @@ impl UserJournal {
                 None => users.remove(&line.id),
             };
         }
-        if line_count > users.len() * 2 + 64 {
-            rewrite(
-                &users_path,
-                users.values().map(|u| UserLine {
-                    id: u.id.to_string(),
-                    user: Some(u.clone()),
-                }),
-            )?;
+        let lines = read_lines::<FeedbackEvent>(&events_path)?;
+        let event_lines = lines.len();
+        let mut state = State {
+            users_file: append_file(&users_path)?,
+            user_lines,
+            events_file: append_file(&events_path)?,
+            dead_events: 0,
+            users,
+            events: BTreeMap::new(),
+            by_user: HashMap::new(),
+        };
+        for event in lines {
+            // Folded into the user's counts before a crash or a compaction.
+            let folded = state
+                .users
+                .get(event.user_id.as_str())
+                .is_some_and(|u| u.has_rolled_up(&event.id));
+            if !folded {
+                state.insert_event(event);
+            }
         }
-        let events = read_lines::<FeedbackEvent>(&events_path)?;
-        Ok(Self {
-            state: Arc::new(Mutex::new(State {
-                users_file: append_file(&users_path)?,
-                events_file: append_file(&events_path)?,
-                users,
-                by_user: index_by_user(&events),
-                events,
-            })),
+        state.dead_events = event_lines - state.events.len();
+        let journal = Self {
+            state: Arc::new(Mutex::new(state)),
             users_path,
             events_path,
-        })
+        };
+        journal.compact(&mut journal.state.lock())?;
+        Ok(journal)
+    }
+
+    /// Rewrites either file once it is mostly history.
+    fn compact(&self, state: &mut State) -> Result<(), StoreError> {
+        if mostly_history(state.user_lines, state.users.len()) {
+            rewrite(&self.users_path, state.users.values().map(user_line))?;
+            state.users_file = append_file(&self.users_path)?;
+            state.user_lines = state.users.len();
+        }
+        let live = state.events.len();
+        if mostly_history(live + state.dead_events, live) {
+            self.rewrite_events(state)?;
+        }
+        Ok(())
+    }
+
+    fn rewrite_events(&self, state: &mut State) -> Result<(), StoreError> {
+        rewrite(&self.events_path, state.events.values())?;
+        state.events_file = append_file(&self.events_path)?;
+        state.dead_events = 0;
+        Ok(())
+    }
+
+    fn append_users(&self, state: &mut State, lines: &[UserLine]) -> Result<(), StoreError> {
+        append(&mut state.users_file, &self.users_path, lines)?;
+        state.user_lines += lines.len();
+        Ok(())
     }
 
     /// Runs a write on the blocking pool: fsync must not stall async workers.
@@ -114,13 +197,18 @@ impl UserStore for UserJournal {
     async fn put_user(&self, user: User) -> Result<(), StoreError> {
         self.blocking(move |j| {
             let mut state = j.state.lock();
-            let line = UserLine {
-                id: user.id.to_string(),
-                user: Some(user.clone()),
-            };
-            append(&mut state.users_file, &j.users_path, &[line])?;
+            let mut user = user;
+            // Folding is the store's: a put that read the user before a
+            // fold must not bring folded events back.
+            if let Some(stored) = state.users.get(user.id.as_str()) {
+                let newer = |s: &User| s.rolled_up.as_ref().map(|r| r.through.clone());
+                if newer(stored) > newer(&user) {
+                    user.rolled_up = stored.rolled_up.clone();
+                }
+            }
+            j.append_users(&mut state, &[user_line(&user)])?;
             state.users.insert(user.id.to_string(), user);
-            Ok(())
+            j.compact(&mut state)
         })
         .await
     }
@@ -130,33 +218,46 @@ impl UserStore for UserJournal {
     }
 
     async fn delete_user(&self, id: &str) -> Result<bool, StoreError> {
-        let id = id.to_string();
+        Ok(self.delete_users(&[id.to_string()]).await? == 1)
+    }
+
+    async fn delete_users(&self, ids: &[String]) -> Result<usize, StoreError> {
+        let ids: BTreeSet<String> = ids.iter().cloned().collect();
         self.blocking(move |j| {
             let mut state = j.state.lock();
-            if !state.users.contains_key(&id) {
-                return Ok(false);
+            let present: Vec<String> = ids
+                .into_iter()
+                .filter(|id| state.users.contains_key(id))
+                .collect();
+            if present.is_empty() {
+                return Ok(0);
             }
-            // Events first: a crash in between leaves a user without history,
+            // Events first: a crash in between leaves users without history,
             // never history without its deletion being retried.
-            if state.events.iter().any(|e| e.user_id == id) {
-                let kept: Vec<FeedbackEvent> = state
-                    .events
-                    .iter()
-                    .filter(|e| e.user_id != id)
-                    .cloned()
-                    .collect();
-                rewrite(&j.events_path, kept.iter())?;
-                state.events_file = append_file(&j.events_path)?;
-                state.by_user = index_by_user(&kept);
-                state.events = kept;
+            let doomed: Vec<String> = present
+                .iter()
+                .filter_map(|id| state.by_user.get(id))
+                .flat_map(|events| events.iter().cloned())
+                .collect();
+            if !doomed.is_empty() {
+                for id in &doomed {
+                    state.remove_event(id);
+                }
+                j.rewrite_events(&mut state)?;
             }
-            let line = UserLine {
-                id: id.clone(),
-                user: None,
-            };
-            append(&mut state.users_file, &j.users_path, &[line])?;
-            state.users.remove(&id);
-            Ok(true)
+            let lines: Vec<UserLine> = present
+                .iter()
+                .map(|id| UserLine {
+                    id: id.clone(),
+                    user: None,
+                })
+                .collect();
+            j.append_users(&mut state, &lines)?;
+            for id in &present {
+                state.users.remove(id);
+            }
+            j.compact(&mut state)?;
+            Ok(present.len())
         })
         .await
     }
@@ -165,28 +266,16 @@ impl UserStore for UserJournal {
         self.blocking(move |j| {
             let mut state = j.state.lock();
             append(&mut state.events_file, &j.events_path, &events)?;
-            let start = state.events.len();
-            for (i, e) in events.iter().enumerate() {
-                state
-                    .by_user
-                    .entry(e.user_id.to_string())
-                    .or_default()
-                    .push(start + i);
+            for event in events {
+                state.insert_event(event);
             }
-            state.events.extend(events);
-            Ok(())
+            j.compact(&mut state)
         })
         .await
     }
 
     async fn events_of_user(&self, user_id: &str) -> Result<Vec<FeedbackEvent>, StoreError> {
-        let state = self.state.lock();
-        let mut events: Vec<FeedbackEvent> = state
-            .by_user
-            .get(user_id)
-            .map(|positions| positions.iter().map(|&i| state.events[i].clone()).collect())
-            .unwrap_or_default();
-        drop(state);
+        let mut events = self.state.lock().events_of(user_id);
         events.sort_by(|a, b| order_key(&a.ts).cmp(&order_key(&b.ts)));
         Ok(events)
     }
@@ -200,7 +289,7 @@ impl UserStore for UserJournal {
             .state
             .lock()
             .events
-            .iter()
+            .values()
             .filter(|e| e.community_id == community_id && e.kind == kind)
             .cloned()
             .collect())
@@ -211,106 +300,72 @@ impl UserStore for UserJournal {
         cursor: Option<String>,
         limit: usize,
     ) -> Result<(Vec<FeedbackEvent>, Option<String>), StoreError> {
-        let start = match cursor {
-            None => 0,
-            Some(c) => c
-                .parse::<usize>()
-                .map_err(|_| StoreError::Internal(format!("bad feedback cursor {c:?}")))?,
-        };
         let state = self.state.lock();
-        let end = (start + limit.max(1)).min(state.events.len());
-        let page = state.events.get(start..end).unwrap_or_default().to_vec();
-        let next = (end < state.events.len()).then(|| end.to_string());
+        let from = match &cursor {
+            None => Bound::Unbounded,
+            Some(id) => Bound::Excluded(id.clone()),
+        };
+        let mut rest = state.events.range((from, Bound::Unbounded));
+        let page: Vec<FeedbackEvent> = rest.by_ref().take(limit.max(1)).map(|(_, e)| e.clone()).collect();
+        let next = match (rest.next(), page.last()) {
+            (Some(_), Some(last)) => Some(last.id.clone()),
+            _ => None,
+        };
         Ok((page, next))
+    }
+
+    async fn roll_up_events(&self, user_id: &str, keep: usize) -> Result<usize, StoreError> {
+        let user_id = user_id.to_string();
+        self.blocking(move |j| {
+            let mut state = j.state.lock();
+            let Some(user) = state.users.get(&user_id) else {
+                return Ok(0);
+            };
+            if state.by_user.get(&user_id).map_or(0, BTreeSet::len) <= keep {
+                return Ok(0);
+            }
+            let Some((user, folded)) = roll_up(user, &state.events_of(&user_id), keep) else {
+                return Ok(0);
+            };
+            // The new record is the decision; the lines go at a rewrite.
+            j.append_users(&mut state, &[user_line(&user)])?;
+            state.users.insert(user_id, user);
+            for id in &folded {
+                state.remove_event(id);
+            }
+            j.compact(&mut state)?;
+            Ok(folded.len())
+        })
+        .await
+    }
+
+    async fn idle_anonymous_users(
+        &self,
+        before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let state = self.state.lock();
+        let idle = |user: &User| {
+            let events = state.by_user.get(user.id.as_str());
+            let received = events
+                .into_iter()
+                .flatten()
+                .filter_map(|id| parse_time(&state.events[id].received_at));
+            received
+                .chain(parse_time(&user.updated_at))
+                .max()
+                .is_none_or(|last| last < before)
+        };
+        Ok(state
+            .users
+            .values()
+            .filter(|u| u.anonymous && idle(u))
+            .map(|u| u.id.to_string())
+            .take(limit)
+            .collect())
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use std::fs::OpenOptions;
-    use std::io::Write;
-
-    use super::*;
-
-    fn user(id: &str) -> User {
-        User {
-            id: copmatch_core::UserId::parse(id).unwrap(),
-            profile: copmatch_core::Profile {
-                roles: vec!["nurse".into()],
-                ..Default::default()
-            },
-            languages: Vec::new(),
-            created_at: "2026-01-01T00:00:00Z".into(),
-            updated_at: "2026-01-01T00:00:00Z".into(),
-            owner: None,
-        }
-    }
-
-    fn event(id: &str, user: &str) -> FeedbackEvent {
-        FeedbackEvent {
-            id: id.into(),
-            user_id: copmatch_core::UserId::parse(user).unwrap(),
-            community_id: copmatch_core::CommunityId::parse("c").unwrap(),
-            kind: FeedbackKind::Join,
-            ts: "2026-01-01T00:00:00Z".into(),
-            received_at: "2026-01-01T00:00:00Z".into(),
-        }
-    }
-
-    #[tokio::test]
-    async fn acknowledged_events_survive_a_torn_last_line_and_a_reopen() {
-        let dir = tempfile::TempDir::new().unwrap();
-        let journal = UserJournal::open(dir.path()).unwrap();
-        journal.put_user(user("ana")).await.unwrap();
-        journal
-            .append_events(vec![event("e1", "ana"), event("e2", "ana")])
-            .await
-            .unwrap();
-        drop(journal);
-        // A crash in the middle of the next append.
-        let mut file = OpenOptions::new()
-            .append(true)
-            .open(dir.path().join("feedback.jsonl"))
-            .unwrap();
-        file.write_all(b"{\"id\":\"e3\",\"user_").unwrap();
-        drop(file);
-        let journal = UserJournal::open(dir.path()).unwrap();
-        let ids: Vec<String> = journal
-            .events_of_user("ana")
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| e.id)
-            .collect();
-        assert_eq!(ids, vec!["e1", "e2"]);
-        // The journal was repaired: new appends start on a clean line.
-        journal
-            .append_events(vec![event("e4", "ana")])
-            .await
-            .unwrap();
-        drop(journal);
-        let journal = UserJournal::open(dir.path()).unwrap();
-        assert_eq!(journal.events_of_user("ana").await.unwrap().len(), 3);
-    }
-
-    #[tokio::test]
-    async fn deleting_a_user_removes_their_events_for_good() {
-        let dir = tempfile::TempDir::new().unwrap();
-        let journal = UserJournal::open(dir.path()).unwrap();
-        journal.put_user(user("ana")).await.unwrap();
-        journal.put_user(user("bo")).await.unwrap();
-        journal
-            .append_events(vec![event("e1", "ana"), event("e2", "bo")])
-            .await
-            .unwrap();
-        assert!(journal.delete_user("ana").await.unwrap());
-        assert!(!journal.delete_user("ana").await.unwrap());
-        drop(journal);
-        let journal = UserJournal::open(dir.path()).unwrap();
-        assert!(journal.get_user("ana").await.unwrap().is_none());
-        assert!(journal.events_of_user("ana").await.unwrap().is_empty());
-        let (all, next) = journal.scroll_events(None, 10).await.unwrap();
-        assert_eq!((all.len(), next), (1, None));
-        assert_eq!(all[0].user_id, "bo");
-    }
-}
+#[path = "users_tests.rs"]
+mod tests;

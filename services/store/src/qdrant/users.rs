@@ -2,7 +2,9 @@
 //! so that replicas of copmatch share them and keep no local state.
 //!
 //! `<prefix>users` holds one point per user (id derived from the user id) with
-//! the user under the payload key `user`. `<prefix>feedback` holds one point
+//! the user under the payload key `user` and the time of the user's last write
+//! (a put or an event), in milliseconds, under `active_ms`: the expiry of
+//! anonymous users filters on both. `<prefix>feedback` holds one point
 //! per event (id derived from the event id) with the event's fields as payload,
 //! `user_id`, `community_id` and `type` indexed for the history and dead-link
 //! queries.
@@ -15,10 +17,13 @@ use copmatch_core::feedback::{FeedbackEvent, FeedbackKind, User};
 use copmatch_core::time::order_key;
 use copmatch_core::StoreError;
 use copmatch_core::UserStore;
+use copmatch_core::retention::roll_up;
+use copmatch_core::time::parse_time;
+use jiff::Timestamp;
 use qdrant_client::qdrant::{
-    Condition, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder, DeletePointsBuilder,
-    FieldType, Filter, GetPointsBuilder, PointId, PointStruct, ScrollPointsBuilder,
-    UpsertPointsBuilder, Value,
+    Condition, CountPointsBuilder, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder,
+    DeletePointsBuilder, FieldType, Filter, GetPointsBuilder, PointId, PointStruct, Range,
+    ScrollPointsBuilder, SetPayloadPointsBuilder, UpsertPointsBuilder, Value,
 };
 use qdrant_client::{Payload, Qdrant};
 use uuid::Uuid;
@@ -141,6 +146,24 @@ impl QdrantUsers {
         Ok(events)
     }
 
+    /// Sets payload keys of the users' points (other keys stay).
+    async fn set_user_payload(
+        &self,
+        ids: Vec<PointId>,
+        json: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.client
+            .set_payload(
+                SetPayloadPointsBuilder::new(&self.users, payload(json)?)
+                    .points_selector(ids)
+                    .wait(true)
+                    .ordering(super::strong_ordering()),
+            )
+            .await
+            .map_err(|e| store_error("writing a user", e))?;
+        Ok(())
+    }
+
     async fn upsert(&self, collection: &str, points: Vec<PointStruct>) -> Result<(), StoreError> {
         self.client
             .upsert_points(
@@ -157,10 +180,11 @@ impl QdrantUsers {
 #[async_trait]
 impl UserStore for QdrantUsers {
     async fn put_user(&self, user: User) -> Result<(), StoreError> {
+        let active = parse_time(&user.updated_at).map_or(0, |t| t.as_millisecond());
         let point = PointStruct::new(
             point_id("user", &user.id),
             no_vectors(),
-            payload(serde_json::json!({ "user": user }))?,
+            payload(serde_json::json!({ "user": user, "active_ms": active }))?,
         );
         self.upsert(&self.users, vec![point]).await
     }
@@ -182,33 +206,42 @@ impl UserStore for QdrantUsers {
     }
 
     async fn delete_user(&self, id: &str) -> Result<bool, StoreError> {
-        if self.get_user(id).await?.is_none() {
-            return Ok(false);
+        Ok(self.delete_users(&[id.to_string()]).await? == 1)
+    }
+
+    async fn delete_users(&self, ids: &[String]) -> Result<usize, StoreError> {
+        let points: Vec<PointId> = ids.iter().map(|id| point_id("user", id)).collect();
+        let present = self
+            .client
+            .get_points(GetPointsBuilder::new(&self.users, points.clone()))
+            .await
+            .map_err(|e| store_error("reading users", e))?
+            .result
+            .len();
+        if present == 0 {
+            return Ok(0);
         }
-        // Events first, as on disk: a failure in between leaves the user to
+        // Events first, as on disk: a failure in between leaves the users to
         // be deleted again, never orphaned history.
         self.client
             .delete_points(
                 DeletePointsBuilder::new(&self.feedback)
-                    .points(Filter::must([Condition::matches(
-                        "user_id",
-                        id.to_string(),
-                    )]))
+                    .points(Filter::must([Condition::matches("user_id", ids.to_vec())]))
                     .wait(true)
                     .ordering(super::strong_ordering()),
             )
             .await
-            .map_err(|e| store_error("deleting a user's feedback", e))?;
+            .map_err(|e| store_error("deleting users' feedback", e))?;
         self.client
             .delete_points(
                 DeletePointsBuilder::new(&self.users)
-                    .points(vec![point_id("user", id)])
+                    .points(points)
                     .wait(true)
                     .ordering(super::strong_ordering()),
             )
             .await
-            .map_err(|e| store_error("deleting a user", e))?;
-        Ok(true)
+            .map_err(|e| store_error("deleting users", e))?;
+        Ok(present)
     }
 
     async fn append_events(&self, events: Vec<FeedbackEvent>) -> Result<(), StoreError> {
@@ -225,7 +258,14 @@ impl UserStore for QdrantUsers {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         // One request: Qdrant applies a batch as one operation.
-        self.upsert(&self.feedback, points).await
+        self.upsert(&self.feedback, points).await?;
+        let mut writers: Vec<&str> = events.iter().map(|e| e.user_id.as_str()).collect();
+        writers.sort_unstable();
+        writers.dedup();
+        let ids = writers.iter().map(|id| point_id("user", id)).collect();
+        let now = Timestamp::now().as_millisecond();
+        self.set_user_payload(ids, serde_json::json!({ "active_ms": now }))
+            .await
     }
 
     async fn events_of_user(&self, user_id: &str) -> Result<Vec<FeedbackEvent>, StoreError> {
@@ -280,5 +320,82 @@ impl UserStore for QdrantUsers {
                 None => None,
             });
         Ok((events, next))
+    }
+
+    async fn roll_up_events(&self, user_id: &str, keep: usize) -> Result<usize, StoreError> {
+        let of_user = Filter::must([Condition::matches("user_id", user_id.to_string())]);
+        let count = self
+            .client
+            .count(
+                CountPointsBuilder::new(&self.feedback)
+                    .filter(of_user)
+                    .exact(true),
+            )
+            .await
+            .map_err(|e| store_error("counting feedback", e))?
+            .result
+            .map_or(0, |r| r.count as usize);
+        if count <= keep {
+            return Ok(0);
+        }
+        let Some(user) = self.get_user(user_id).await? else {
+            return Ok(0);
+        };
+        let events = self.events_of_user(user_id).await?;
+        let Some((user, folded)) = roll_up(&user, &events, keep) else {
+            return Ok(0);
+        };
+        // The record first: it alone says which events are counted, so a
+        // failure before the delete leaves events that are skipped, never
+        // counted twice.
+        self.set_user_payload(
+            vec![point_id("user", user_id)],
+            serde_json::json!({ "user": user }),
+        )
+        .await?;
+        let points: Vec<PointId> = folded.iter().map(|id| point_id("feedback", id)).collect();
+        self.client
+            .delete_points(
+                DeletePointsBuilder::new(&self.feedback)
+                    .points(points)
+                    .wait(true)
+                    .ordering(super::strong_ordering()),
+            )
+            .await
+            .map_err(|e| store_error("folding feedback", e))?;
+        Ok(folded.len())
+    }
+
+    async fn idle_anonymous_users(
+        &self,
+        before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let filter = Filter::must([
+            Condition::matches("user.anonymous", true),
+            Condition::range(
+                "active_ms",
+                Range {
+                    lt: Some(before.as_millisecond() as f64),
+                    ..Default::default()
+                },
+            ),
+        ]);
+        let response = self
+            .client
+            .scroll(
+                ScrollPointsBuilder::new(&self.users)
+                    .filter(filter)
+                    .limit(limit.max(1) as u32)
+                    .with_payload(true)
+                    .with_vectors(false),
+            )
+            .await
+            .map_err(|e| store_error("reading users", e))?;
+        response
+            .result
+            .into_iter()
+            .map(|p| from_payload::<User>(p.payload, Some("user")).map(|u| u.id.to_string()))
+            .collect()
     }
 }

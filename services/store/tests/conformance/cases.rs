@@ -403,3 +403,8 @@ pub async fn reindex_under_writes_loses_nothing(backend: &Backend) {
 pub use super::records::{
     liveness_history_is_newest_first_and_capped, moderation_items_round_trip_and_list_by_state,
 };
+pub use super::users::{
+    folding_keeps_the_newest_events_and_counts_the_rest,
+    idle_anonymous_users_are_found_by_their_last_write,
+    users_and_their_events_round_trip_and_go_together,
+};

@@ -11,14 +11,17 @@ mod cases;
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
 mod records;
+mod users;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use copmatch_core::{IndexCatalog, IndexVersion, LivenessLog, ModerationQueue, VectorStore};
+use copmatch_core::{
+    IndexCatalog, IndexVersion, LivenessLog, ModerationQueue, UserStore, VectorStore,
+};
 use copmatch_store::{
     EdgeCatalog, EdgeStoreOptions, IndexTuning, JournalQueue, LivenessJournal, QdrantCatalog,
-    QdrantLiveness, QdrantOptions, QdrantQueue,
+    QdrantLiveness, QdrantOptions, QdrantQueue, QdrantUsers, UserJournal,
 };
 use tempfile::TempDir;
 
@@ -27,12 +30,13 @@ use fixtures::DIM;
 /// Checks kept per community by the backends under test.
 pub const HISTORY_CAP: usize = 3;
 
-/// A backend under test: a catalog of index versions, a moderation queue and
-/// a liveness history.
+/// A backend under test: a catalog of index versions, a moderation queue, a
+/// liveness history, and users with their feedback.
 pub struct Backend {
     pub catalog: Arc<dyn IndexCatalog>,
     pub queue: Arc<dyn ModerationQueue>,
     pub liveness: Arc<dyn LivenessLog>,
+    pub users: Arc<dyn UserStore>,
     /// Qdrant: the collection prefix to clean up.
     prefix: Option<(QdrantCatalog, String)>,
     _dir: Option<TempDir>,
@@ -67,10 +71,12 @@ pub async fn embedded() -> Backend {
         EdgeCatalog::open(&dir.path().join("communities"), EdgeStoreOptions::default()).unwrap();
     let queue = JournalQueue::open(&dir.path().join("moderation.jsonl")).unwrap();
     let liveness = LivenessJournal::open(dir.path(), HISTORY_CAP).unwrap();
+    let users = UserJournal::open(dir.path()).unwrap();
     Backend {
         catalog: Arc::new(catalog),
         queue: Arc::new(queue),
         liveness: Arc::new(liveness),
+        users: Arc::new(users),
         prefix: None,
         _dir: Some(dir),
     }
@@ -98,10 +104,12 @@ pub async fn qdrant() -> Backend {
     let liveness = QdrantLiveness::open(catalog.client(), &options, HISTORY_CAP)
         .await
         .unwrap();
+    let users = QdrantUsers::open(catalog.client(), &options).await.unwrap();
     Backend {
         catalog: Arc::new(catalog.clone()),
         queue: Arc::new(queue),
         liveness: Arc::new(liveness),
+        users: Arc::new(users),
         prefix: Some((catalog, prefix)),
         _dir: None,
     }
@@ -148,4 +156,7 @@ conformance!(
     reindex_under_writes_loses_nothing,
     moderation_items_round_trip_and_list_by_state,
     liveness_history_is_newest_first_and_capped,
+    users_and_their_events_round_trip_and_go_together,
+    folding_keeps_the_newest_events_and_counts_the_rest,
+    idle_anonymous_users_are_found_by_their_last_write,
 );

@@ -73,16 +73,23 @@ async fn past_max_events_per_user_the_oldest_events_are_counted_on_the_user() {
         .client
         .put(app.url("/v1/communities/er"))
         .bearer_auth("ops-secret")
-        .json(&community("er", "Emergency Nurses", &["Nursing"], "Emergency nurses."))
+        .json(&community(
+            "er",
+            "Emergency Nurses",
+            &["Nursing"],
+            "Emergency nurses.",
+        ))
         .send()
         .await
         .unwrap();
     assert!(put.status().is_success());
     assert_eq!(put_user(&app, "page-key", "v1").await.status(), 201);
-    let events: Vec<Value> = ["view", "click", "view", "join", "view", "view", "view", "view"]
-        .iter()
-        .map(|kind| json!({"user_id": "v1", "community_id": "er", "type": kind}))
-        .collect();
+    let events: Vec<Value> = [
+        "view", "click", "view", "join", "view", "view", "view", "view",
+    ]
+    .iter()
+    .map(|kind| json!({"user_id": "v1", "community_id": "er", "type": kind}))
+    .collect();
     let r = app
         .client
         .post(app.url("/v1/feedback"))
@@ -93,11 +100,18 @@ async fn past_max_events_per_user_the_oldest_events_are_counted_on_the_user() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
-    assert_eq!((body["accepted"].as_u64(), body["rolled_up"].as_u64()), (Some(8), Some(3)));
+    assert_eq!(
+        (body["accepted"].as_u64(), body["rolled_up"].as_u64()),
+        (Some(8), Some(3))
+    );
     let user = get_user(&app, "page-key", "v1").await;
     let counts = &user["rolled_up"]["counts"];
     assert_eq!(
-        (counts["view"].as_u64(), counts["click"].as_u64(), counts["join"].as_u64()),
+        (
+            counts["view"].as_u64(),
+            counts["click"].as_u64(),
+            counts["join"].as_u64()
+        ),
         (Some(2), Some(1), Some(0)),
         "{user}"
     );

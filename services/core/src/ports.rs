@@ -142,10 +142,11 @@ pub trait UserStore: Send + Sync + 'static {
         cursor: Option<String>,
         limit: usize,
     ) -> Result<(Vec<FeedbackEvent>, Option<String>), StoreError>;
-    /// Folds the user's oldest events into counts on their record
+    /// Folds each user's oldest events into counts on their record
     /// ([`crate::retention::roll_up`]) until at most `keep` remain; how many
-    /// were folded. Durable when the call returns, like every write.
-    async fn roll_up_events(&self, user_id: &str, keep: usize) -> Result<usize, StoreError>;
+    /// were folded. Users within the cap cost no write (and, on a server,
+    /// one count for the whole list). Durable when the call returns.
+    async fn roll_up_events(&self, user_ids: &[String], keep: usize) -> Result<usize, StoreError>;
     /// Anonymous users ([`User::anonymous`]) whose last write (the user put,
     /// or an event received) is before `before`, at most `limit` of them.
     async fn idle_anonymous_users(
@@ -153,7 +154,10 @@ pub trait UserStore: Send + Sync + 'static {
         before: jiff::Timestamp,
         limit: usize,
     ) -> Result<Vec<String>, StoreError>;
-    /// Deletes users and their events; how many of them existed.
+    /// Deletes users and their events; how many of them existed. For the
+    /// expiry sweep: unlike [`UserStore::delete_user`] (a person's request,
+    /// erased from disk at once), a store may leave the bytes to its next
+    /// compaction, so that a sweep does not rewrite every event.
     async fn delete_users(&self, ids: &[String]) -> Result<usize, StoreError> {
         let mut deleted = 0;
         for id in ids {

@@ -36,13 +36,11 @@ const MAX_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
 /// ids of the events it now counts. `None` when `keep` or fewer remain.
 /// Events already counted by the record are left out before counting, so
 /// folding is idempotent: a store may apply it again after a crash.
-pub fn roll_up(
-    user: &User,
-    events: &[FeedbackEvent],
-    keep: usize,
-) -> Option<(User, Vec<String>)> {
-    let mut live: Vec<&FeedbackEvent> =
-        events.iter().filter(|e| !user.has_rolled_up(&e.id)).collect();
+pub fn roll_up(user: &User, events: &[FeedbackEvent], keep: usize) -> Option<(User, Vec<String>)> {
+    let mut live: Vec<&FeedbackEvent> = events
+        .iter()
+        .filter(|e| !user.has_rolled_up(&e.id))
+        .collect();
     if live.len() <= keep {
         return None;
     }
@@ -101,14 +99,11 @@ impl Retention {
         if self.max_events_per_user == 0 {
             return Ok(0);
         }
-        let mut folded = 0;
-        for user in users {
-            folded += self
-                .users
-                .roll_up_events(user, self.max_events_per_user)
-                .await?;
-        }
-        Ok(folded)
+        let ids: Vec<String> = users.into_iter().map(|u| u.to_string()).collect();
+        Ok(self
+            .users
+            .roll_up_events(&ids, self.max_events_per_user)
+            .await?)
     }
 
     /// How often the service sweeps: an eighth of the TTL, at most hourly
@@ -198,7 +193,10 @@ mod tests {
 
     #[test]
     fn the_last_write_is_the_newest_of_the_profile_and_the_events() {
-        let events = vec![event("e1", FeedbackKind::View), event("e12", FeedbackKind::View)];
+        let events = vec![
+            event("e1", FeedbackKind::View),
+            event("e12", FeedbackKind::View),
+        ];
         assert_eq!(
             last_write(&user(), &events).unwrap().to_string(),
             "2026-01-03T00:00:00Z"

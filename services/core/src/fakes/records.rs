@@ -106,23 +106,12 @@ impl UserStore for MemoryUsers {
         Ok((page, (end < events.len()).then(|| end.to_string())))
     }
 
-    async fn roll_up_events(&self, user_id: &str, keep: usize) -> Result<usize, StoreError> {
-        let mut users = lock(&self.users);
-        let Some(user) = users.get(user_id) else {
-            return Ok(0);
-        };
-        let mut events = lock(&self.events);
-        let theirs: Vec<FeedbackEvent> = events
-            .iter()
-            .filter(|e| e.user_id == user_id)
-            .cloned()
-            .collect();
-        let Some((user, folded)) = roll_up(user, &theirs, keep) else {
-            return Ok(0);
-        };
-        events.retain(|e| !folded.contains(&e.id));
-        users.insert(user_id.to_string(), user);
-        Ok(folded.len())
+    async fn roll_up_events(&self, user_ids: &[String], keep: usize) -> Result<usize, StoreError> {
+        let mut folded = 0;
+        for id in user_ids {
+            folded += self.roll_up_one(id, keep);
+        }
+        Ok(folded)
     }
 
     async fn idle_anonymous_users(
@@ -148,6 +137,27 @@ impl UserStore for MemoryUsers {
         idle.sort();
         idle.truncate(limit);
         Ok(idle)
+    }
+}
+
+impl MemoryUsers {
+    fn roll_up_one(&self, user_id: &str, keep: usize) -> usize {
+        let mut users = lock(&self.users);
+        let Some(user) = users.get(user_id) else {
+            return 0;
+        };
+        let mut events = lock(&self.events);
+        let theirs: Vec<FeedbackEvent> = events
+            .iter()
+            .filter(|e| e.user_id == user_id)
+            .cloned()
+            .collect();
+        let Some((user, folded)) = roll_up(user, &theirs, keep) else {
+            return 0;
+        };
+        events.retain(|e| !folded.contains(&e.id));
+        users.insert(user_id.to_string(), user);
+        folded.len()
     }
 }
 

@@ -78,13 +78,20 @@ async fn anonymous_users_idle_past_the_ttl_are_deleted_with_their_events_and_key
     assert!(!app.get_user(&uid("customer")).await.unwrap().anonymous);
 
     s.clock.advance_days(29);
-    assert_eq!(s.retention.expire_idle().await.unwrap(), 0, "not idle long enough");
+    assert_eq!(
+        s.retention.expire_idle().await.unwrap(),
+        0,
+        "not idle long enough"
+    );
     s.clock.advance_days(2);
     assert_eq!(s.retention.expire_idle().await.unwrap(), 1);
     let gone = page.get_user(&uid("visitor")).await.unwrap_err();
     assert_eq!(gone.code, ErrorCode::UserNotFound);
     assert!(s.store.events_of_user("visitor").await.unwrap().is_empty());
-    assert!(app.get_user(&uid("customer")).await.is_ok(), "an app's users never expire");
+    assert!(
+        app.get_user(&uid("customer")).await.is_ok(),
+        "an app's users never expire"
+    );
 }
 
 #[tokio::test]
@@ -119,7 +126,10 @@ async fn each_user_keeps_the_newest_events_and_counts_the_older_ones() {
     assert_eq!((rolled.counts.view, rolled.counts.total()), (3, 3));
     // A replaced profile keeps the counts.
     app.put_user(&uid("ana"), profile()).await.unwrap();
-    assert_eq!(app.get_user(&uid("ana")).await.unwrap().rolled_up, Some(rolled));
+    assert_eq!(
+        app.get_user(&uid("ana")).await.unwrap().rolled_up,
+        Some(rolled)
+    );
 }
 
 #[tokio::test]

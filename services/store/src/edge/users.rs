@@ -6,9 +6,11 @@
 //! as they go (`journal::mostly_history`): folding a user's oldest events
 //! into counts writes the user's new record first, which alone decides that
 //! those events are gone (`User::has_rolled_up`), and the file drops them at
-//! its next rewrite. Deleting users rewrites the feedback file at once
-//! without their events (temporary file, fsync, rename): a deletion leaves
-//! nothing behind on disk. A torn last line from a crash is cut off; any
+//! its next rewrite. Deleting a user rewrites the feedback file at once
+//! without their events (temporary file, fsync, rename): a person's deletion
+//! leaves nothing behind on disk. The expiry sweep's deletions go at the next
+//! compaction instead, so a sweep does not rewrite every event. A torn last
+//! line from a crash is cut off; any
 //! other unreadable line stops start-up with its file and line. Everything is
 //! also kept in memory, bounded by `feedback.max_events_per_user` and the
 //! expiry of anonymous users (`copmatch_core::retention`); an event is ~200
@@ -37,12 +39,18 @@ struct UserLine {
     id: String,
     /// `None` records a deletion.
     user: Option<User>,
+    /// A deletion whose events may still be on disk (the expiry sweep's):
+    /// the newest of them. Events of the id up to it are dead on reopen,
+    /// even if a user of the same id is made again later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    events_through: Option<String>,
 }
 
 fn user_line(user: &User) -> UserLine {
     UserLine {
         id: user.id.to_string(),
         user: Some(user.clone()),
+        events_through: None,
     }
 }
 
@@ -116,10 +124,18 @@ impl UserJournal {
         let lines = read_lines::<UserLine>(&users_path)?;
         let user_lines = lines.len();
         let mut users = BTreeMap::new();
+        let mut deleted_through: HashMap<String, String> = HashMap::new();
         for line in lines {
             match line.user {
-                Some(user) => users.insert(line.id, user),
-                None => users.remove(&line.id),
+                Some(user) => {
+                    users.insert(line.id, user);
+                }
+                None => {
+                    users.remove(&line.id);
+                    if let Some(through) = line.events_through {
+                        deleted_through.insert(line.id, through);
+                    }
+                }
             };
         }
         let lines = read_lines::<FeedbackEvent>(&events_path)?;
@@ -134,12 +150,16 @@ impl UserJournal {
             by_user: HashMap::new(),
         };
         for event in lines {
-            // Folded into the user's counts before a crash or a compaction.
-            let folded = state
+            // Folded into the user's counts, or swept with a deleted user,
+            // before a crash or a compaction.
+            let live = state
                 .users
                 .get(event.user_id.as_str())
-                .is_some_and(|u| u.has_rolled_up(&event.id));
-            if !folded {
+                .is_some_and(|u| !u.has_rolled_up(&event.id))
+                && deleted_through
+                    .get(event.user_id.as_str())
+                    .is_none_or(|through| event.id > *through);
+            if live {
                 state.insert_event(event);
             }
         }
@@ -156,6 +176,11 @@ impl UserJournal {
     /// Rewrites either file once it is mostly history.
     fn compact(&self, state: &mut State) -> Result<(), StoreError> {
         if mostly_history(state.user_lines, state.users.len()) {
+            // Tombstones go with this rewrite, so the event lines they
+            // declare dead must go first.
+            if state.dead_events > 0 {
+                self.rewrite_events(state)?;
+            }
             rewrite(&self.users_path, state.users.values().map(user_line))?;
             state.users_file = append_file(&self.users_path)?;
             state.user_lines = state.users.len();
@@ -178,6 +203,54 @@ impl UserJournal {
         append(&mut state.users_file, &self.users_path, lines)?;
         state.user_lines += lines.len();
         Ok(())
+    }
+
+    /// Deletes users with their events. `erase_now` rewrites the feedback
+    /// file at once (a person asked); otherwise (the expiry sweep) their
+    /// lines count as history and go at the next compaction, so a sweep
+    /// costs appends, not a rewrite of every event.
+    async fn remove_users(&self, ids: &[String], erase_now: bool) -> Result<usize, StoreError> {
+        let ids: BTreeSet<String> = ids.iter().cloned().collect();
+        self.blocking(move |j| {
+            let mut state = j.state.lock();
+            let present: Vec<String> = ids
+                .into_iter()
+                .filter(|id| state.users.contains_key(id))
+                .collect();
+            if present.is_empty() {
+                return Ok(0);
+            }
+            // Events first: a crash in between leaves users without history,
+            // never history without its deletion being retried.
+            let mut lines = Vec::with_capacity(present.len());
+            let mut doomed = Vec::new();
+            for id in &present {
+                let theirs: Vec<String> = state
+                    .by_user
+                    .get(id)
+                    .map(|events| events.iter().cloned().collect())
+                    .unwrap_or_default();
+                lines.push(UserLine {
+                    id: id.clone(),
+                    user: None,
+                    events_through: theirs.last().filter(|_| !erase_now).cloned(),
+                });
+                doomed.extend(theirs);
+            }
+            for id in &doomed {
+                state.remove_event(id);
+            }
+            if erase_now && !doomed.is_empty() {
+                j.rewrite_events(&mut state)?;
+            }
+            j.append_users(&mut state, &lines)?;
+            for id in &present {
+                state.users.remove(id);
+            }
+            j.compact(&mut state)?;
+            Ok(present.len())
+        })
+        .await
     }
 
     /// Runs a write on the blocking pool: fsync must not stall async workers.
@@ -218,48 +291,11 @@ impl UserStore for UserJournal {
     }
 
     async fn delete_user(&self, id: &str) -> Result<bool, StoreError> {
-        Ok(self.delete_users(&[id.to_string()]).await? == 1)
+        Ok(self.remove_users(&[id.to_string()], true).await? == 1)
     }
 
     async fn delete_users(&self, ids: &[String]) -> Result<usize, StoreError> {
-        let ids: BTreeSet<String> = ids.iter().cloned().collect();
-        self.blocking(move |j| {
-            let mut state = j.state.lock();
-            let present: Vec<String> = ids
-                .into_iter()
-                .filter(|id| state.users.contains_key(id))
-                .collect();
-            if present.is_empty() {
-                return Ok(0);
-            }
-            // Events first: a crash in between leaves users without history,
-            // never history without its deletion being retried.
-            let doomed: Vec<String> = present
-                .iter()
-                .filter_map(|id| state.by_user.get(id))
-                .flat_map(|events| events.iter().cloned())
-                .collect();
-            if !doomed.is_empty() {
-                for id in &doomed {
-                    state.remove_event(id);
-                }
-                j.rewrite_events(&mut state)?;
-            }
-            let lines: Vec<UserLine> = present
-                .iter()
-                .map(|id| UserLine {
-                    id: id.clone(),
-                    user: None,
-                })
-                .collect();
-            j.append_users(&mut state, &lines)?;
-            for id in &present {
-                state.users.remove(id);
-            }
-            j.compact(&mut state)?;
-            Ok(present.len())
-        })
-        .await
+        self.remove_users(ids, false).await
     }
 
     async fn append_events(&self, events: Vec<FeedbackEvent>) -> Result<(), StoreError> {
@@ -306,7 +342,11 @@ impl UserStore for UserJournal {
             Some(id) => Bound::Excluded(id.clone()),
         };
         let mut rest = state.events.range((from, Bound::Unbounded));
-        let page: Vec<FeedbackEvent> = rest.by_ref().take(limit.max(1)).map(|(_, e)| e.clone()).collect();
+        let page: Vec<FeedbackEvent> = rest
+            .by_ref()
+            .take(limit.max(1))
+            .map(|(_, e)| e.clone())
+            .collect();
         let next = match (rest.next(), page.last()) {
             (Some(_), Some(last)) => Some(last.id.clone()),
             _ => None,
@@ -314,27 +354,46 @@ impl UserStore for UserJournal {
         Ok((page, next))
     }
 
-    async fn roll_up_events(&self, user_id: &str, keep: usize) -> Result<usize, StoreError> {
-        let user_id = user_id.to_string();
+    async fn roll_up_events(&self, user_ids: &[String], keep: usize) -> Result<usize, StoreError> {
+        // Most batches leave every user within the cap: no blocking task then.
+        let over: Vec<String> = {
+            let state = self.state.lock();
+            user_ids
+                .iter()
+                .filter(|id| state.by_user.get(id.as_str()).map_or(0, BTreeSet::len) > keep)
+                .cloned()
+                .collect()
+        };
+        if over.is_empty() {
+            return Ok(0);
+        }
         self.blocking(move |j| {
             let mut state = j.state.lock();
-            let Some(user) = state.users.get(&user_id) else {
-                return Ok(0);
-            };
-            if state.by_user.get(&user_id).map_or(0, BTreeSet::len) <= keep {
+            let mut decided = Vec::new();
+            for id in &over {
+                let Some(user) = state.users.get(id) else {
+                    continue;
+                };
+                if let Some(fold) = roll_up(user, &state.events_of(id), keep) {
+                    decided.push(fold);
+                }
+            }
+            if decided.is_empty() {
                 return Ok(0);
             }
-            let Some((user, folded)) = roll_up(user, &state.events_of(&user_id), keep) else {
-                return Ok(0);
-            };
-            // The new record is the decision; the lines go at a rewrite.
-            j.append_users(&mut state, &[user_line(&user)])?;
-            state.users.insert(user_id, user);
-            for id in &folded {
-                state.remove_event(id);
+            // The new records are the decision; the event lines go at a rewrite.
+            let lines: Vec<UserLine> = decided.iter().map(|(u, _)| user_line(u)).collect();
+            j.append_users(&mut state, &lines)?;
+            let mut count = 0;
+            for (user, folded) in decided {
+                for id in &folded {
+                    state.remove_event(id);
+                }
+                count += folded.len();
+                state.users.insert(user.id.to_string(), user);
             }
             j.compact(&mut state)?;
-            Ok(folded.len())
+            Ok(count)
         })
         .await
     }

@@ -21,7 +21,10 @@ fn user(id: &str) -> User {
 }
 
 fn lines(dir: &std::path::Path, file: &str) -> usize {
-    std::fs::read_to_string(dir.join(file)).unwrap().lines().count()
+    std::fs::read_to_string(dir.join(file))
+        .unwrap()
+        .lines()
+        .count()
 }
 
 fn event(id: &str, user: &str) -> FeedbackEvent {
@@ -83,6 +86,8 @@ async fn deleting_a_user_removes_their_events_for_good() {
         .unwrap();
     assert!(journal.delete_user("ana").await.unwrap());
     assert!(!journal.delete_user("ana").await.unwrap());
+    let on_disk = std::fs::read_to_string(dir.path().join("feedback.jsonl")).unwrap();
+    assert!(!on_disk.contains("\"ana\""), "erased at once: {on_disk}");
     drop(journal);
     let journal = UserJournal::open(dir.path()).unwrap();
     assert!(journal.get_user("ana").await.unwrap().is_none());
@@ -102,13 +107,25 @@ async fn folded_events_stay_folded_across_a_reopen_and_the_file_is_compacted_as_
             .map(|i| event(&format!("e{batch:03}{i}"), "ana"))
             .collect();
         journal.append_events(events).await.unwrap();
-        journal.roll_up_events("ana", 20).await.unwrap();
+        journal
+            .roll_up_events(&["ana".to_string()], 20)
+            .await
+            .unwrap();
     }
     let kept = journal.events_of_user("ana").await.unwrap();
     assert_eq!(kept.len(), 20);
     assert_eq!(kept.first().unwrap().id, "e0280", "the newest are kept");
-    let rolled = journal.get_user("ana").await.unwrap().unwrap().rolled_up.unwrap();
-    assert_eq!((rolled.counts.join, rolled.through.as_str()), (280, "e0279"));
+    let rolled = journal
+        .get_user("ana")
+        .await
+        .unwrap()
+        .unwrap()
+        .rolled_up
+        .unwrap();
+    assert_eq!(
+        (rolled.counts.join, rolled.through.as_str()),
+        (280, "e0279")
+    );
     // 300 events went in; the file holds a bounded multiple of the 20 kept.
     assert!(lines(dir.path(), "feedback.jsonl") <= 20 * 2 + 64 + 10);
     drop(journal);
@@ -117,7 +134,15 @@ async fn folded_events_stay_folded_across_a_reopen_and_the_file_is_compacted_as_
     let (page, _) = journal.scroll_events(None, 1000).await.unwrap();
     assert_eq!(page.len(), 20);
     assert_eq!(
-        journal.get_user("ana").await.unwrap().unwrap().rolled_up.unwrap().counts.total(),
+        journal
+            .get_user("ana")
+            .await
+            .unwrap()
+            .unwrap()
+            .rolled_up
+            .unwrap()
+            .counts
+            .total(),
         280
     );
 }
@@ -128,7 +153,11 @@ async fn a_fold_recorded_before_a_crash_drops_its_events_on_reopen() {
     let journal = UserJournal::open(dir.path()).unwrap();
     journal.put_user(user("ana")).await.unwrap();
     journal
-        .append_events(vec![event("e1", "ana"), event("e2", "ana"), event("e3", "ana")])
+        .append_events(vec![
+            event("e1", "ana"),
+            event("e2", "ana"),
+            event("e3", "ana"),
+        ])
         .await
         .unwrap();
     drop(journal);
@@ -155,7 +184,7 @@ async fn a_fold_recorded_before_a_crash_drops_its_events_on_reopen() {
 }
 
 #[tokio::test]
-async fn idle_anonymous_users_are_listed_and_deleted_in_one_rewrite() {
+async fn idle_anonymous_users_are_listed_and_swept_without_a_rewrite() {
     let dir = tempfile::TempDir::new().unwrap();
     let journal = UserJournal::open(dir.path()).unwrap();
     let mut kept = user("app-user");
@@ -172,14 +201,42 @@ async fn idle_anonymous_users_are_listed_and_deleted_in_one_rewrite() {
     let cutoff: Timestamp = "2026-02-01T00:00:00Z".parse().unwrap();
     let idle = journal.idle_anonymous_users(cutoff, 10).await.unwrap();
     assert_eq!(idle, vec!["idle"]);
+    let before = std::fs::read_to_string(dir.path().join("feedback.jsonl")).unwrap();
     assert_eq!(journal.delete_users(&idle).await.unwrap(), 1);
-    assert!(!std::fs::read_to_string(dir.path().join("feedback.jsonl"))
-        .unwrap()
-        .contains("\"idle\""));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("feedback.jsonl")).unwrap(),
+        before,
+        "a sweep leaves the bytes to the next compaction"
+    );
+    assert!(journal.events_of_user("idle").await.unwrap().is_empty());
     let later: Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
     assert_eq!(
         journal.idle_anonymous_users(later, 10).await.unwrap(),
         vec!["busy"],
         "users of a configured key never expire"
     );
+}
+
+#[tokio::test]
+async fn a_swept_users_events_stay_dead_after_a_reopen_even_when_the_id_is_reused() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let journal = UserJournal::open(dir.path()).unwrap();
+    journal.put_user(user("v")).await.unwrap();
+    journal
+        .append_events(vec![event("e1", "v"), event("e2", "v")])
+        .await
+        .unwrap();
+    assert_eq!(journal.delete_users(&["v".to_string()]).await.unwrap(), 1);
+    journal.put_user(user("v")).await.unwrap();
+    journal.append_events(vec![event("e3", "v")]).await.unwrap();
+    drop(journal);
+    let journal = UserJournal::open(dir.path()).unwrap();
+    let ids: Vec<String> = journal
+        .events_of_user("v")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(ids, vec!["e3"], "only the new user's event");
 }

@@ -17,6 +17,7 @@ mod liveness;
 mod queue;
 mod store;
 mod users;
+mod users_retention;
 
 use std::time::Duration;
 

@@ -15,15 +15,14 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use copmatch_core::feedback::{FeedbackEvent, FeedbackKind, User};
 use copmatch_core::time::order_key;
+use copmatch_core::time::parse_time;
 use copmatch_core::StoreError;
 use copmatch_core::UserStore;
-use copmatch_core::retention::roll_up;
-use copmatch_core::time::parse_time;
 use jiff::Timestamp;
 use qdrant_client::qdrant::{
-    Condition, CountPointsBuilder, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder,
-    DeletePointsBuilder, FieldType, Filter, GetPointsBuilder, PointId, PointStruct, Range,
-    ScrollPointsBuilder, SetPayloadPointsBuilder, UpsertPointsBuilder, Value,
+    facet_value, Condition, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder,
+    DeletePointsBuilder, FacetCountsBuilder, FieldType, Filter, GetPointsBuilder, PointId,
+    PointStruct, ScrollPointsBuilder, SetPayloadPointsBuilder, UpsertPointsBuilder, Value,
 };
 use qdrant_client::{Payload, Qdrant};
 use uuid::Uuid;
@@ -32,9 +31,9 @@ use super::{scroll_payloads, store_error, QdrantOptions};
 
 #[derive(Clone)]
 pub struct QdrantUsers {
-    client: Arc<Qdrant>,
-    users: String,
-    feedback: String,
+    pub(super) client: Arc<Qdrant>,
+    pub(super) users: String,
+    pub(super) feedback: String,
 }
 
 pub(super) fn point_id(kind: &str, id: &str) -> PointId {
@@ -147,7 +146,7 @@ impl QdrantUsers {
     }
 
     /// Sets payload keys of the users' points (other keys stay).
-    async fn set_user_payload(
+    pub(super) async fn set_user_payload(
         &self,
         ids: Vec<PointId>,
         json: serde_json::Value,
@@ -322,48 +321,33 @@ impl UserStore for QdrantUsers {
         Ok((events, next))
     }
 
-    async fn roll_up_events(&self, user_id: &str, keep: usize) -> Result<usize, StoreError> {
-        let of_user = Filter::must([Condition::matches("user_id", user_id.to_string())]);
-        let count = self
+    async fn roll_up_events(&self, user_ids: &[String], keep: usize) -> Result<usize, StoreError> {
+        if user_ids.is_empty() {
+            return Ok(0);
+        }
+        // One exact count per user, in one request.
+        let counts = self
             .client
-            .count(
-                CountPointsBuilder::new(&self.feedback)
-                    .filter(of_user)
+            .facet(
+                FacetCountsBuilder::new(&self.feedback, "user_id")
+                    .filter(Filter::must([Condition::matches(
+                        "user_id",
+                        user_ids.to_vec(),
+                    )]))
+                    .limit(user_ids.len() as u64)
                     .exact(true),
             )
             .await
-            .map_err(|e| store_error("counting feedback", e))?
-            .result
-            .map_or(0, |r| r.count as usize);
-        if count <= keep {
-            return Ok(0);
+            .map_err(|e| store_error("counting feedback", e))?;
+        let mut folded = 0;
+        for hit in counts.hits {
+            if let (Some(facet_value::Variant::StringValue(id)), true) =
+                (hit.value.and_then(|v| v.variant), hit.count as usize > keep)
+            {
+                folded += self.roll_up_one(&id, keep).await?;
+            }
         }
-        let Some(user) = self.get_user(user_id).await? else {
-            return Ok(0);
-        };
-        let events = self.events_of_user(user_id).await?;
-        let Some((user, folded)) = roll_up(&user, &events, keep) else {
-            return Ok(0);
-        };
-        // The record first: it alone says which events are counted, so a
-        // failure before the delete leaves events that are skipped, never
-        // counted twice.
-        self.set_user_payload(
-            vec![point_id("user", user_id)],
-            serde_json::json!({ "user": user }),
-        )
-        .await?;
-        let points: Vec<PointId> = folded.iter().map(|id| point_id("feedback", id)).collect();
-        self.client
-            .delete_points(
-                DeletePointsBuilder::new(&self.feedback)
-                    .points(points)
-                    .wait(true)
-                    .ordering(super::strong_ordering()),
-            )
-            .await
-            .map_err(|e| store_error("folding feedback", e))?;
-        Ok(folded.len())
+        Ok(folded)
     }
 
     async fn idle_anonymous_users(
@@ -371,31 +355,6 @@ impl UserStore for QdrantUsers {
         before: Timestamp,
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
-        let filter = Filter::must([
-            Condition::matches("user.anonymous", true),
-            Condition::range(
-                "active_ms",
-                Range {
-                    lt: Some(before.as_millisecond() as f64),
-                    ..Default::default()
-                },
-            ),
-        ]);
-        let response = self
-            .client
-            .scroll(
-                ScrollPointsBuilder::new(&self.users)
-                    .filter(filter)
-                    .limit(limit.max(1) as u32)
-                    .with_payload(true)
-                    .with_vectors(false),
-            )
-            .await
-            .map_err(|e| store_error("reading users", e))?;
-        response
-            .result
-            .into_iter()
-            .map(|p| from_payload::<User>(p.payload, Some("user")).map(|u| u.id.to_string()))
-            .collect()
+        self.idle_users(before, limit).await
     }
 }

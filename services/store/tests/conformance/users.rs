@@ -48,7 +48,10 @@ pub async fn users_and_their_events_round_trip_and_go_together(backend: &Backend
         ])
         .await
         .unwrap();
-    assert_eq!(users.get_user("bo").await.unwrap().unwrap(), user("bo", true, JAN));
+    assert_eq!(
+        users.get_user("bo").await.unwrap().unwrap(),
+        user("bo", true, JAN)
+    );
     assert_eq!(users.events_of_user("bo").await.unwrap().len(), 2);
     assert_eq!(
         users
@@ -72,15 +75,25 @@ pub async fn folding_keeps_the_newest_events_and_counts_the_rest(backend: &Backe
     users.put_user(user("ana", false, JAN)).await.unwrap();
     let events: Vec<FeedbackEvent> = (0..7)
         .map(|i| {
-            let kind = if i < 2 { FeedbackKind::Join } else { FeedbackKind::View };
+            let kind = if i < 2 {
+                FeedbackKind::Join
+            } else {
+                FeedbackKind::View
+            };
             event("ana", kind, JAN)
         })
         .collect();
     let newest: Vec<String> = events[4..].iter().map(|e| e.id.clone()).collect();
+    // "nobody" has no user: nothing to fold, and no error.
+    let ana = ["ana".to_string(), "nobody".to_string()];
     users.append_events(events).await.unwrap();
-    assert_eq!(users.roll_up_events("ana", 10).await.unwrap(), 0);
-    assert_eq!(users.roll_up_events("ana", 3).await.unwrap(), 4);
-    assert_eq!(users.roll_up_events("ana", 3).await.unwrap(), 0, "idempotent");
+    assert_eq!(users.roll_up_events(&ana, 10).await.unwrap(), 0);
+    assert_eq!(users.roll_up_events(&ana, 3).await.unwrap(), 4);
+    assert_eq!(
+        users.roll_up_events(&ana, 3).await.unwrap(),
+        0,
+        "idempotent"
+    );
     let mut kept: Vec<String> = users
         .events_of_user("ana")
         .await
@@ -90,7 +103,13 @@ pub async fn folding_keeps_the_newest_events_and_counts_the_rest(backend: &Backe
         .collect();
     kept.sort();
     assert_eq!(kept, newest);
-    let rolled = users.get_user("ana").await.unwrap().unwrap().rolled_up.unwrap();
+    let rolled = users
+        .get_user("ana")
+        .await
+        .unwrap()
+        .unwrap()
+        .rolled_up
+        .unwrap();
     assert_eq!((rolled.counts.join, rolled.counts.view), (2, 2));
     // Every remaining event is scrolled once; the folded ones are gone.
     let (all, _) = users.scroll_events(None, 100).await.unwrap();

@@ -25,6 +25,7 @@ mod queue;
 mod read_cache;
 mod store;
 mod users;
+mod users_state;
 
 pub use catalog::EdgeCatalog;
 pub use liveness::LivenessJournal;

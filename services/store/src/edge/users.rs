@@ -17,7 +17,6 @@
 //! bytes.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fs::File;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -33,6 +32,7 @@ use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
 use super::journal::{append, append_file, internal, mostly_history, read_lines, rewrite};
+use super::users_state::State;
 
 #[derive(Serialize, Deserialize)]
 struct UserLine {
@@ -51,59 +51,6 @@ fn user_line(user: &User) -> UserLine {
         id: user.id.to_string(),
         user: Some(user.clone()),
         events_through: None,
-    }
-}
-
-struct State {
-    users_file: File,
-    /// Lines in `users.jsonl`.
-    user_lines: usize,
-    events_file: File,
-    /// Lines in `feedback.jsonl` that hold no live event.
-    dead_events: usize,
-    users: BTreeMap<String, User>,
-    /// By id: ids are UUID v7, so this is the order of receipt, and an id is
-    /// a scroll cursor that survives compaction and restarts.
-    events: BTreeMap<String, FeedbackEvent>,
-    /// Event ids per user: a user's history is read on every personalized
-    /// request, so it must not scan all events.
-    by_user: HashMap<String, BTreeSet<String>>,
-}
-
-impl State {
-    fn insert_event(&mut self, event: FeedbackEvent) {
-        self.by_user
-            .entry(event.user_id.to_string())
-            .or_default()
-            .insert(event.id.clone());
-        if let Some(old) = self.events.insert(event.id.clone(), event) {
-            // The same id twice: the later line replaces the earlier.
-            self.dead_events += 1;
-            if old.user_id != self.events[&old.id].user_id {
-                if let Some(ids) = self.by_user.get_mut(old.user_id.as_str()) {
-                    ids.remove(&old.id);
-                }
-            }
-        }
-    }
-
-    fn remove_event(&mut self, id: &str) {
-        if let Some(event) = self.events.remove(id) {
-            self.dead_events += 1;
-            if let Some(ids) = self.by_user.get_mut(event.user_id.as_str()) {
-                ids.remove(id);
-                if ids.is_empty() {
-                    self.by_user.remove(event.user_id.as_str());
-                }
-            }
-        }
-    }
-
-    fn events_of(&self, user_id: &str) -> Vec<FeedbackEvent> {
-        self.by_user
-            .get(user_id)
-            .map(|ids| ids.iter().map(|id| self.events[id].clone()).collect())
-            .unwrap_or_default()
     }
 }
 
@@ -253,6 +200,20 @@ impl UserJournal {
         .await
     }
 
+    /// Runs a read on the blocking pool when the journal is busy: a write
+    /// may hold the lock through a compaction's rewrite (seconds for
+    /// millions of events), and waiting for it must not stall an async
+    /// worker and every connection it serves. Uncontended reads stay inline.
+    async fn reading<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&State) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        if let Some(state) = self.state.try_lock() {
+            return read(&state);
+        }
+        self.blocking(move |j| read(&j.state.lock())).await
+    }
+
     /// Runs a write on the blocking pool: fsync must not stall async workers.
     async fn blocking<T: Send + 'static>(
         &self,
@@ -287,7 +248,9 @@ impl UserStore for UserJournal {
     }
 
     async fn get_user(&self, id: &str) -> Result<Option<User>, StoreError> {
-        Ok(self.state.lock().users.get(id).cloned())
+        let id = id.to_string();
+        self.reading(move |state| Ok(state.users.get(&id).cloned()))
+            .await
     }
 
     async fn delete_user(&self, id: &str) -> Result<bool, StoreError> {
@@ -311,7 +274,10 @@ impl UserStore for UserJournal {
     }
 
     async fn events_of_user(&self, user_id: &str) -> Result<Vec<FeedbackEvent>, StoreError> {
-        let mut events = self.state.lock().events_of(user_id);
+        let user_id = user_id.to_string();
+        let mut events = self
+            .reading(move |state| Ok(state.events_of(&user_id)))
+            .await?;
         events.sort_by(|a, b| order_key(&a.ts).cmp(&order_key(&b.ts)));
         Ok(events)
     }
@@ -321,14 +287,16 @@ impl UserStore for UserJournal {
         community_id: &str,
         kind: FeedbackKind,
     ) -> Result<Vec<FeedbackEvent>, StoreError> {
-        Ok(self
-            .state
-            .lock()
-            .events
-            .values()
-            .filter(|e| e.community_id == community_id && e.kind == kind)
-            .cloned()
-            .collect())
+        let community_id = community_id.to_string();
+        self.reading(move |state| {
+            Ok(state
+                .events
+                .values()
+                .filter(|e| e.community_id == community_id && e.kind == kind)
+                .cloned()
+                .collect())
+        })
+        .await
     }
 
     async fn scroll_events(
@@ -336,34 +304,37 @@ impl UserStore for UserJournal {
         cursor: Option<String>,
         limit: usize,
     ) -> Result<(Vec<FeedbackEvent>, Option<String>), StoreError> {
-        let state = self.state.lock();
-        let from = match &cursor {
-            None => Bound::Unbounded,
-            Some(id) => Bound::Excluded(id.clone()),
-        };
-        let mut rest = state.events.range((from, Bound::Unbounded));
-        let page: Vec<FeedbackEvent> = rest
-            .by_ref()
-            .take(limit.max(1))
-            .map(|(_, e)| e.clone())
-            .collect();
-        let next = match (rest.next(), page.last()) {
-            (Some(_), Some(last)) => Some(last.id.clone()),
-            _ => None,
-        };
-        Ok((page, next))
+        self.reading(move |state| {
+            let from = match cursor {
+                None => Bound::Unbounded,
+                Some(id) => Bound::Excluded(id),
+            };
+            let mut rest = state.events.range((from, Bound::Unbounded));
+            let page: Vec<FeedbackEvent> = rest
+                .by_ref()
+                .take(limit.max(1))
+                .map(|(_, e)| e.clone())
+                .collect();
+            let next = match (rest.next(), page.last()) {
+                (Some(_), Some(last)) => Some(last.id.clone()),
+                _ => None,
+            };
+            Ok((page, next))
+        })
+        .await
     }
 
     async fn roll_up_events(&self, user_ids: &[String], keep: usize) -> Result<usize, StoreError> {
         // Most batches leave every user within the cap: no blocking task then.
-        let over: Vec<String> = {
-            let state = self.state.lock();
-            user_ids
-                .iter()
-                .filter(|id| state.by_user.get(id.as_str()).map_or(0, BTreeSet::len) > keep)
-                .cloned()
-                .collect()
-        };
+        let ids = user_ids.to_vec();
+        let over: Vec<String> = self
+            .reading(move |state| {
+                Ok(ids
+                    .into_iter()
+                    .filter(|id| state.by_user.get(id.as_str()).map_or(0, BTreeSet::len) > keep)
+                    .collect())
+            })
+            .await?;
         if over.is_empty() {
             return Ok(0);
         }
@@ -403,25 +374,27 @@ impl UserStore for UserJournal {
         before: Timestamp,
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
-        let state = self.state.lock();
-        let idle = |user: &User| {
-            let events = state.by_user.get(user.id.as_str());
-            let received = events
-                .into_iter()
-                .flatten()
-                .filter_map(|id| parse_time(&state.events[id].received_at));
-            received
-                .chain(parse_time(&user.updated_at))
-                .max()
-                .is_none_or(|last| last < before)
-        };
-        Ok(state
-            .users
-            .values()
-            .filter(|u| u.anonymous && idle(u))
-            .map(|u| u.id.to_string())
-            .take(limit)
-            .collect())
+        self.reading(move |state| {
+            let idle = |user: &User| {
+                let events = state.by_user.get(user.id.as_str());
+                let received = events
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|id| parse_time(&state.events[id].received_at));
+                received
+                    .chain(parse_time(&user.updated_at))
+                    .max()
+                    .is_none_or(|last| last < before)
+            };
+            Ok(state
+                .users
+                .values()
+                .filter(|u| u.anonymous && idle(u))
+                .map(|u| u.id.to_string())
+                .take(limit)
+                .collect())
+        })
+        .await
     }
 }
 

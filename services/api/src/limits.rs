@@ -206,21 +206,32 @@ impl RateLimits {
             self.reports_per_community.retain_recent();
             self.reports_per_community.shrink_to_fit();
         }
+        let name = budget_name(budget);
         limiter.check_key(client).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-            metrics::counter!("copmatch_rate_limited_total", "budget" => budget_name(budget))
-                .increment(1);
-            ApiError::new(
-                ErrorCode::RateLimited,
-                format!(
-                    "too many {} requests from this client; retry in {secs} s",
-                    budget_name(budget)
-                ),
+            refused(
+                name,
+                &format!("{name} requests from this client"),
+                not_until,
             )
-            .retry_after(secs)
         })
     }
+}
+
+/// The `rate_limited` answer for a budget spent until `not_until`, counted
+/// in `copmatch_rate_limited_total` under `budget`.
+fn refused(
+    budget: &'static str,
+    what: &str,
+    not_until: governor::NotUntil<<DefaultClock as Clock>::Instant>,
+) -> ApiError {
+    let wait = not_until.wait_time_from(DefaultClock::default().now());
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    metrics::counter!("copmatch_rate_limited_total", "budget" => budget).increment(1);
+    ApiError::new(
+        ErrorCode::RateLimited,
+        format!("too many {what}; retry in {secs} s"),
+    )
+    .retry_after(secs)
 }
 
 impl RateLimits {
@@ -236,23 +247,15 @@ impl RateLimits {
         if self.exempt_loopback && ip.is_some_and(|ip| ip.is_loopback()) {
             return Ok(());
         }
-        let refused = |what: &str, not_until: governor::NotUntil<_>| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-            metrics::counter!("copmatch_rate_limited_total", "budget" => "report").increment(1);
-            ApiError::new(
-                ErrorCode::RateLimited,
-                format!("too many dead-link reports {what}; retry in {secs} s"),
-            )
-            .retry_after(secs)
-        };
         for community in communities {
             self.reports_per_ip
                 .check_key(&Client::Ip(ip))
-                .map_err(|n| refused("from this client", n))?;
+                .map_err(|n| refused("report", "dead-link reports from this client", n))?;
             self.reports_per_community
                 .check_key(community)
-                .map_err(|n| refused(&format!("about {community}"), n))?;
+                .map_err(|n| {
+                    refused("report", &format!("dead-link reports about {community}"), n)
+                })?;
         }
         Ok(())
     }
@@ -266,17 +269,7 @@ impl RateLimits {
         }
         self.new_users_per_ip
             .check_key(&Client::Ip(ip))
-            .map_err(|not_until| {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-                metrics::counter!("copmatch_rate_limited_total", "budget" => "new_user")
-                    .increment(1);
-                ApiError::new(
-                    ErrorCode::RateLimited,
-                    format!("too many new users from this client; retry in {secs} s"),
-                )
-                .retry_after(secs)
-            })
+            .map_err(|n| refused("new_user", "new users from this client", n))
     }
 }
 

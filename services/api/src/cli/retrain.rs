@@ -225,6 +225,8 @@ async fn import(stack: &Stack, text: &str) -> anyhow::Result<ImportCounts> {
         store.append_events(chunk.to_vec()).await?;
         copmatch_core::JobProgress::advance(&bar, chunk.len());
     }
+    // Imported histories keep to feedback.max_events_per_user like live ones.
+    stack.users.retention().cap_events(&users_seen).await?;
     copmatch_core::JobProgress::finish(&bar);
     Ok(ImportCounts {
         users: users.len(),

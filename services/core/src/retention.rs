@@ -80,8 +80,11 @@ impl Retention {
         settings: &FeedbackSettings,
         clock: Arc<dyn Clock>,
     ) -> Self {
+        // Start-up refuses a TTL outside 0..=36500 days (`validate`); one
+        // that slips past (infinite, NaN) never expires instead of panicking.
         let ttl = (settings.anonymous_ttl_days > 0.0)
-            .then(|| SignedDuration::from_secs_f64(settings.anonymous_ttl_days * 86_400.0));
+            .then(|| SignedDuration::try_from_secs_f64(settings.anonymous_ttl_days * 86_400.0).ok())
+            .flatten();
         Self {
             users,
             max_events_per_user: settings.max_events_per_user,

@@ -7,7 +7,7 @@
 //! | index versions and the active one | `catalog` (`ACTIVE` file) | `qdrant/catalog.rs` (an alias) |
 //! | point ids, payload, filters | `points` | `qdrant/convert.rs` |
 //! | moderation queue | `queue` (JSON Lines journal) | `qdrant/queue.rs` (a collection) |
-//! | users and feedback | `users` (JSON Lines journals) | `qdrant/users.rs` (collections) |
+//! | users and feedback | `users`, `users_state` (JSON Lines journals) | `qdrant/users.rs`, `qdrant/users_retention.rs` (collections) |
 //! | liveness history | `liveness` (JSON Lines journal) | `qdrant/liveness.rs` (a collection) |
 //!
 //! Only this backend has `layout` (creating and migrating shards on disk),

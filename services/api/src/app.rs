@@ -140,6 +140,11 @@ pub async fn open_stack(
         .feedback
         .validate()
         .map_err(|e| anyhow::anyhow!(e))?;
+    // Say so rather than accept a setting that would silently do nothing.
+    anyhow::ensure!(
+        !settings.harvest.scheduled,
+        "harvest.scheduled = true is not supported yet: run `copmatch harvest` (e.g. from cron) instead"
+    );
     let backend = open_backend(settings).await?;
     let index = open_active_index(backend.catalog, embedder.clone(), progress).await?;
     let backend_name = match settings.store.kind {

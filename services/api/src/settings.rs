@@ -56,6 +56,7 @@ pub struct Settings {
     pub feedback: FeedbackSettings,
     pub models: ModelsSettings,
     pub liveness: LivenessSettings,
+    pub harvest: HarvestSettings,
 }
 
 /// Retrained models (`copmatch retrain`, `copmatch models`).
@@ -164,6 +165,7 @@ impl Default for Settings {
             feedback: FeedbackSettings::default(),
             models: ModelsSettings::default(),
             liveness: LivenessSettings::default(),
+            harvest: HarvestSettings::default(),
         }
     }
 }
@@ -357,5 +359,36 @@ mod tests {
         let err =
             Settings::load_from(None, &[], env(&[("COPMATCH__HTTP__ADRR", "x")])).unwrap_err();
         assert!(err.to_string().contains("adrr"), "{err}");
+    }
+}
+
+/// `[harvest]` settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HarvestSettings {
+    /// The source manifest.
+    pub sources: PathBuf,
+    /// The field list.
+    pub fields: PathBuf,
+    /// ESCO occupation labels by ISCO group (`isco<TAB>label`).
+    pub occupations: PathBuf,
+    /// Whether `serve` harvests the sources that set `every_hours`, on that schedule.
+    pub scheduled: bool,
+    /// How long one fetch may take.
+    pub fetch_timeout_secs: u64,
+    /// The largest source accepted, in bytes.
+    pub max_source_bytes: usize,
+}
+
+impl Default for HarvestSettings {
+    fn default() -> Self {
+        Self {
+            sources: home().join("data/sources.toml"),
+            fields: home().join("data/fields.toml"),
+            occupations: home().join("data/taxonomy/occupations.tsv"),
+            scheduled: false,
+            fetch_timeout_secs: 60,
+            max_source_bytes: 64 * 1024 * 1024,
+        }
     }
 }

@@ -31,6 +31,7 @@ pub mod embedding;
 #[cfg(any(test, feature = "fakes"))]
 pub mod fakes;
 pub mod feedback;
+pub mod harvesting;
 pub mod import;
 pub mod liveness_checks;
 pub mod moderator;

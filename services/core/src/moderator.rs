@@ -69,6 +69,7 @@ impl Moderator {
             .as_deref()
             .is_some_and(|id| !id.trim().is_empty());
         let (mut community, contact) = input.validate()?;
+        let note = None;
         if self.catalog.store().get(&community.id).await?.is_some() {
             if explicit_id {
                 return Err(CoreError::new(
@@ -81,6 +82,25 @@ impl Moderator {
             }
             community.id = self.free_id(&community.id).await?;
         }
+        self.queue_new(community, contact, note).await
+    }
+
+    /// Queues a harvested community from a source that is not trusted
+    /// straight into the catalog; `note` says which source.
+    pub async fn queue_harvested(
+        &self,
+        community: Community,
+        note: String,
+    ) -> Result<ModerationItem, CoreError> {
+        self.queue_new(community, None, Some(note)).await
+    }
+
+    async fn queue_new(
+        &self,
+        community: Community,
+        contact: Option<String>,
+        note: Option<String>,
+    ) -> Result<ModerationItem, CoreError> {
         let vector = embed_communities(
             self.catalog.embedder().as_ref(),
             std::slice::from_ref(&community),
@@ -102,7 +122,7 @@ impl Moderator {
             .into_iter()
             .map(|h| (h.community, h.score))
             .collect();
-        let mut item = Self::item(ItemKind::Community, community, contact, None);
+        let mut item = Self::item(ItemKind::Community, community, contact, note);
         item.duplicates = duplicate_flags(&item.community, &neighbours);
         self.queue.put(item.clone()).await?;
         Ok(item)

@@ -84,6 +84,8 @@ error_codes! {
     InvalidUserId => ("invalid_user_id", InvalidRequest, 400),
     InvalidFeedback => ("invalid_feedback", InvalidRequest, 400),
     UnknownFeedbackReference => ("unknown_feedback_reference", InvalidRequest, 404),
+    UnknownField => ("unknown_field", InvalidRequest, 404),
+    InvalidHarvestSource => ("invalid_harvest_source", InvalidRequest, 422),
     // The request could not be read at all.
     MalformedJson => ("malformed_json", InvalidRequest, 400),
     InvalidRequestBody => ("invalid_request_body", InvalidRequest, 400),

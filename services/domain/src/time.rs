@@ -128,3 +128,19 @@ pub fn optional_time_schema() -> utoipa::openapi::schema::Schema {
         ))
         .into()
 }
+
+/// The OpenAPI schema of a required time field: a date (`2026-11-21`) or an
+/// RFC 3339 time ([`parse_time`]).
+pub fn time_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type};
+    let string = |format: KnownFormat| {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    };
+    AnyOfBuilder::new()
+        .item(string(KnownFormat::Date))
+        .item(string(KnownFormat::DateTime))
+        .description(Some("A date (`2026-11-21`) or an RFC 3339 time."))
+        .into()
+}

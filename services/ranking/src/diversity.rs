@@ -159,6 +159,7 @@ mod tests {
             last_activity_at: None,
             member_count: None,
             liveness: Default::default(),
+            provenance: Vec::new(),
         };
         Candidate {
             breakdown: Default::default(),

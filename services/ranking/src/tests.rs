@@ -20,6 +20,7 @@ fn community(id: &str, categories: &[&str], status: Status) -> Community {
         last_activity_at: None,
         member_count: None,
         liveness: Default::default(),
+        provenance: Vec::new(),
     }
 }
 

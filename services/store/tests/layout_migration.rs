@@ -32,6 +32,7 @@ fn write_old_shard(path: &std::path::Path) {
         last_activity_at: None,
         member_count: None,
         liveness: Default::default(),
+        provenance: Vec::new(),
     };
     let mut doc = serde_json::to_value(&community).unwrap();
     // The first layout stored no liveness fields.

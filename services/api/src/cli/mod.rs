@@ -5,6 +5,7 @@
 //! [`transfer`] (export), and [`progress`] (the bars they all show).
 
 pub mod eval;
+pub mod harvest;
 pub mod retrain;
 pub mod stack;
 pub mod transfer;
@@ -145,6 +146,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Harvest public community lists (data/sources.toml) into the catalog,
+    /// with a progress bar and a summary: trusted sources straight into the
+    /// store, the others into the moderation queue; or, with `--out`, into a
+    /// catalog file (`--bundle --out var/harvested.jsonl` builds the
+    /// catalog data/SOURCES.md describes). With the embedded store, stop the service first.
+    Harvest(harvest::HarvestArgs),
     /// Retrained models: list, activate (behind the evaluation gate), roll back.
     /// With the embedded store, stop the service first (or use the admin API).
     Models {
@@ -281,6 +288,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::Feedback { command } => retrain::feedback(&settings, command).await,
         Command::Retrain(args) => retrain::run_retrain(&settings, args).await,
         Command::Models { command } => retrain::models(&settings, command).await,
+        Command::Harvest(args) => harvest::run(&settings, args).await,
         Command::Recommend {
             roles,
             skills,

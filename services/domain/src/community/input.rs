@@ -4,7 +4,7 @@
 use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 
-use super::{Community, Cost, Platform, Status};
+use super::{Community, Cost, Platform, Provenance, Status};
 use crate::error::{CoreError, ErrorCode};
 use crate::ids::CommunityId;
 use crate::liveness::LivenessState;
@@ -80,6 +80,10 @@ pub struct CommunityInput {
     /// What automatic checks found; kept by export and import.
     #[serde(default, deserialize_with = "liveness_object")]
     pub liveness: Option<LivenessState>,
+    /// The public lists the entry was harvested from; kept by export and import.
+    #[serde(default, deserialize_with = "null_as_empty_list")]
+    #[schema(value_type = Option<Vec<Provenance>>, max_items = 20)]
+    pub provenance: Vec<Provenance>,
 }
 
 /// One item of a community's categories, tags or languages.
@@ -115,6 +119,10 @@ fn liveness_object<'de, D: Deserializer<'de>>(d: D) -> Result<Option<LivenessSta
             "`liveness` must be an object, and its `signals` an object",
         )),
     }
+}
+
+fn null_as_empty_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Provenance>, D::Error> {
+    Ok(Option::<Vec<Provenance>>::deserialize(d)?.unwrap_or_default())
 }
 
 fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -160,7 +168,7 @@ fn check_len(field: &str, value: &str, max: usize) -> Result<(), CoreError> {
     Ok(())
 }
 
-fn check_url(field: &str, value: &str) -> Result<(), CoreError> {
+pub(super) fn check_url(field: &str, value: &str) -> Result<(), CoreError> {
     check_len(field, value, MAX_URL_LEN)?;
     let rest = value
         .strip_prefix("https://")
@@ -247,6 +255,7 @@ impl CommunityInput {
             last_activity_at: check_timestamp("last_activity_at", self.last_activity_at)?,
             member_count: self.member_count,
             liveness: self.liveness.unwrap_or_default(),
+            provenance: Provenance::validated(self.provenance)?,
             id,
             name,
             url,

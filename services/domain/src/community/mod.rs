@@ -8,11 +8,13 @@
 //!
 //! The module is split by concern: [`kinds`] (platform, cost, status),
 //! [`input`] (validating documents into communities) and [`identity`] (when
-//! two catalog entries are the same community).
+//! two catalog entries are the same community) and [`provenance`] (which
+//! public lists an entry came from).
 
 mod identity;
 mod input;
 mod kinds;
+mod provenance;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -26,6 +28,7 @@ pub use identity::{name_key, same_community, url_key, Identity};
 use input::invalid;
 pub use input::{check_timestamp, CommunityInput};
 pub use kinds::{Cost, Platform, Status};
+pub use provenance::Provenance;
 
 /// A community of practice as copmatch stores and returns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -59,6 +62,9 @@ pub struct Community {
     /// What automatic checks found (see [`crate::liveness`]).
     #[serde(default, skip_serializing_if = "LivenessState::is_empty")]
     pub liveness: LivenessState,
+    /// The public lists this entry was harvested from, one record per source.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provenance: Vec<Provenance>,
 }
 
 impl Community {

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use copmatch_core::ports::{FacetValues, SearchHits, StoreError, VectorQuery};
-use copmatch_core::{Community, CommunityId, CommunityRecord, Embedder, VectorStore};
+use copmatch_core::{
+    StoreFilter,Community, CommunityId, CommunityRecord, Embedder, VectorStore};
 use copmatch_embed::{EmbedderOptions, SentenceEmbedder};
 
 pub const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
@@ -165,8 +166,13 @@ impl VectorStore for OneByOne {
         }
         Ok(found)
     }
-    async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError> {
-        self.0.list(offset, limit).await
+    async fn list(
+        &self,
+        filter: &StoreFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Community>, StoreError> {
+        self.0.list(filter, offset, limit).await
     }
     async fn scroll(
         &self,
@@ -177,6 +183,9 @@ impl VectorStore for OneByOne {
     }
     async fn count(&self) -> Result<usize, StoreError> {
         self.0.count().await
+    }
+    async fn count_matching(&self, filter: &StoreFilter) -> Result<usize, StoreError> {
+        self.0.count_matching(filter).await
     }
     async fn search(&self, query: VectorQuery) -> Result<SearchHits, StoreError> {
         self.0.search(query).await

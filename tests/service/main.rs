@@ -3,6 +3,7 @@
 
 mod access;
 mod api_errors;
+mod browse;
 mod communities;
 mod docs;
 mod eval;

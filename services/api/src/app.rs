@@ -19,6 +19,7 @@ use copmatch_core::reports::{NoRechecks, ReportDesk};
 use copmatch_core::served_model::ServedModel;
 use copmatch_core::time::SystemClock;
 use copmatch_core::{
+    Browse,
     ActiveIndex, Embedder, IndexCatalog, IndexVersion, JobProgress, LivenessLog, ModerationQueue,
     Recommender, Services, UserStore, VectorStore,
 };
@@ -71,6 +72,8 @@ pub struct Stack {
     /// The index versions and the active one (the service's store).
     pub index: Arc<ActiveIndex>,
     pub moderator: Moderator,
+    /// Browsing by field (`GET /v1/fields`, `?field=`).
+    pub browse: Browse,
     /// Dead-link reports: queued for moderators, and a prompt check each.
     pub reports: ReportDesk,
     pub users: Personalizer,
@@ -184,6 +187,7 @@ pub async fn open_stack(
         settings.models.gate_min_gain,
     );
     let moderator = Moderator::new(services.catalog.clone(), backend.queue);
+    let browse = Browse::new(services.catalog.clone(), &settings.harvest.taxonomy()?);
     let liveness = LivenessService::new(
         services.catalog.clone(),
         backend.liveness,
@@ -224,6 +228,7 @@ pub async fn open_stack(
         services,
         index,
         moderator,
+        browse,
         reports,
         users,
         models,
@@ -379,6 +384,7 @@ fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyh
     start_background(settings, &stack, &reindexer);
     let reindexer = web::Data::new(reindexer);
     let moderator = web::Data::new(stack.moderator);
+    let browse = web::Data::new(stack.browse);
     let reports = web::Data::new(stack.reports);
     let liveness = web::Data::new(stack.checks);
     let users = web::Data::new(stack.users);
@@ -413,6 +419,7 @@ fn http_server(settings: &Settings, stack: Stack, listener: TcpListener) -> anyh
         .app_data(catalog.clone())
         .app_data(recommender.clone())
         .app_data(moderator.clone())
+        .app_data(browse.clone())
         .app_data(reports.clone())
         .app_data(reindexer.clone())
         .app_data(users.clone())

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use copmatch_core::{
+    StoreFilter,
     Community, CommunityId, CommunityRecord, FacetValues, SearchHits, StoreError, VectorQuery,
     VectorStore,
 };
@@ -56,8 +57,13 @@ impl VectorStore for MeteredStore {
     async fn get_many(&self, ids: &[CommunityId]) -> Result<Vec<CommunityRecord>, StoreError> {
         self.timed("get_many", self.inner.get_many(ids)).await
     }
-    async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError> {
-        self.timed("list", self.inner.list(offset, limit)).await
+    async fn list(
+        &self,
+        filter: &StoreFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Community>, StoreError> {
+        self.timed("list", self.inner.list(filter, offset, limit)).await
     }
     async fn scroll(
         &self,
@@ -68,6 +74,9 @@ impl VectorStore for MeteredStore {
     }
     async fn count(&self) -> Result<usize, StoreError> {
         self.timed("count", self.inner.count()).await
+    }
+    async fn count_matching(&self, filter: &StoreFilter) -> Result<usize, StoreError> {
+        self.timed("count_matching", self.inner.count_matching(filter)).await
     }
     async fn search(&self, query: VectorQuery) -> Result<SearchHits, StoreError> {
         self.timed("search", self.inner.search(query)).await

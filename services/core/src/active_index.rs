@@ -22,7 +22,7 @@ use async_trait::async_trait;
 
 use crate::ports::{
     CommunityRecord, FacetValues, IndexCatalog, IndexVersion, SearchHits, StoreError, VectorQuery,
-    VectorStore,
+    VectorStore, StoreFilter,
 };
 use copmatch_domain::community::Community;
 use copmatch_domain::ids::CommunityId;
@@ -180,8 +180,13 @@ impl VectorStore for ActiveIndex {
         self.current().get_many(ids).await
     }
 
-    async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError> {
-        self.current().list(offset, limit).await
+    async fn list(
+        &self,
+        filter: &StoreFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Community>, StoreError> {
+        self.current().list(filter, offset, limit).await
     }
 
     async fn scroll(
@@ -194,6 +199,10 @@ impl VectorStore for ActiveIndex {
 
     async fn count(&self) -> Result<usize, StoreError> {
         self.current().count().await
+    }
+
+    async fn count_matching(&self, filter: &StoreFilter) -> Result<usize, StoreError> {
+        self.current().count_matching(filter).await
     }
 
     async fn search(&self, query: VectorQuery) -> Result<SearchHits, StoreError> {

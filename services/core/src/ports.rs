@@ -53,8 +53,13 @@ pub trait VectorStore: Send + Sync + 'static {
     /// back to one read per id by forgetting to pass it on (a Qdrant round
     /// trip each: 1,000 "not for me" ids were 1,000 sequential reads).
     async fn get_many(&self, ids: &[CommunityId]) -> Result<Vec<CommunityRecord>, StoreError>;
-    /// A page of communities in a stable order.
-    async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError>;
+    /// A page of the communities that pass `filter`, in a stable order.
+    async fn list(
+        &self,
+        filter: &StoreFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Community>, StoreError>;
     /// Every community exactly once, a page at a time, whatever is written
     /// meanwhile: pass the returned cursor back until it is `None`.
     async fn scroll(
@@ -63,6 +68,8 @@ pub trait VectorStore: Send + Sync + 'static {
         limit: usize,
     ) -> Result<(Vec<Community>, Option<String>), StoreError>;
     async fn count(&self) -> Result<usize, StoreError>;
+    /// How many communities pass `filter` (exact).
+    async fn count_matching(&self, filter: &StoreFilter) -> Result<usize, StoreError>;
     /// Dense and keyword candidates for a query.
     async fn search(&self, query: VectorQuery) -> Result<SearchHits, StoreError>;
     /// The filter values present, computed by the store; the active index

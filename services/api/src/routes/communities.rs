@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 use copmatch_core::progress::NoProgress;
 use copmatch_core::{
-    Catalog, Community, CommunityId, CommunityPage, ErrorCode, ImportReport, Recommender,
+    Browse, Catalog, FieldList, Community, CommunityId, CommunityPage, ErrorCode, ImportReport, Recommender,
     SimilarResponse, StatusUpdate,
 };
 use futures_util::StreamExt;
@@ -16,6 +16,7 @@ use crate::error::{ApiError, ErrorBody};
 super::routes! { http;
     "/v1/communities/import" => { post: import @ Admin },
     "/v1/communities" => { get: list @ Recommend },
+    "/v1/fields" => { get: fields @ Recommend },
     "/v1/communities/{id}/status" => { put: put_status @ Admin },
     "/v1/communities/{id}/similar" => { get: similar @ Recommend },
     "/v1/communities/{id}" => { get: get @ Recommend, put: put @ Admin, delete: delete @ Admin },
@@ -29,6 +30,9 @@ pub struct PageQuery {
     pub limit: Option<usize>,
     /// Default 0.
     pub offset: Option<usize>,
+    /// Only this field's communities: a field `id` from `GET /v1/fields`.
+    #[param(example = "nursing")]
+    pub field: Option<String>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -71,14 +75,27 @@ impl utoipa::PartialSchema for NdjsonBody {
 
 impl utoipa::ToSchema for NdjsonBody {}
 
-/// A page of the catalog, in a stable order.
+/// A page of the catalog, or of one field's communities, in a stable order.
 #[utoipa::path(get, path = "/v1/communities", tag = "communities", params(PageQuery),
-    responses((status = 200, body = CommunityPage), (status = 400, description = "invalid_limit, invalid_query_parameter", body = ErrorBody)))]
+    responses((status = 200, body = CommunityPage), (status = 400, description = "invalid_limit, invalid_query_parameter", body = ErrorBody),
+        (status = 404, description = "unknown_field", body = ErrorBody)))]
 pub async fn list(
     catalog: web::Data<Catalog>,
+    browse: web::Data<Browse>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(catalog.list(query.limit, query.offset).await?))
+    let page = match &query.field {
+        Some(field) => browse.communities(field, query.limit, query.offset).await?,
+        None => catalog.list(query.limit, query.offset).await?,
+    };
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Every field of practice, with how many communities it holds: for browsing.
+#[utoipa::path(get, path = "/v1/fields", tag = "communities",
+    responses((status = 200, body = FieldList)))]
+pub async fn fields(browse: web::Data<Browse>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(browse.fields().await?))
 }
 
 /// One community.

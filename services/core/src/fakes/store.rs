@@ -115,11 +115,17 @@ impl VectorStore for MemoryStore {
             .collect())
     }
 
-    async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError> {
+    async fn list(
+        &self,
+        filter: &StoreFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Community>, StoreError> {
         self.count_call("list");
         let map = self.open()?;
         Ok(map
             .values()
+            .filter(|r| matches(filter, &r.community))
             .skip(offset)
             .take(limit)
             .map(|r| r.community.clone())
@@ -147,6 +153,11 @@ impl VectorStore for MemoryStore {
     async fn count(&self) -> Result<usize, StoreError> {
         self.count_call("count");
         Ok(self.open()?.len())
+    }
+
+    async fn count_matching(&self, filter: &StoreFilter) -> Result<usize, StoreError> {
+        self.count_call("count");
+        Ok(self.open()?.values().filter(|r| matches(filter, &r.community)).count())
     }
 
     async fn search(&self, query: VectorQuery) -> Result<SearchHits, StoreError> {

@@ -3,7 +3,7 @@
 
 use crate::embedding::embed_communities;
 use crate::import::{parse_lines, ImportReport};
-use crate::ports::CommunityRecord;
+use crate::ports::{CommunityRecord, StoreFilter};
 use crate::progress::JobProgress;
 use copmatch_domain::community::{check_timestamp, Community, Status};
 use copmatch_domain::error::{CoreError, ErrorCode};
@@ -86,7 +86,7 @@ impl Catalog {
         let communities = if offset >= total {
             Vec::new()
         } else {
-            self.store.list(offset, limit).await?
+            self.store.list(&StoreFilter::default(), offset, limit).await?
         };
         Ok(CommunityPage {
             communities,

@@ -5,8 +5,11 @@
 //! one embedder and one store; a handler, a command or another use case takes
 //! the one it calls.
 
+mod browse;
 mod catalog;
 mod recommend;
+
+pub use browse::{Browse, FieldCount, FieldList};
 
 use std::sync::Arc;
 

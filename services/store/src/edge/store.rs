@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use copmatch_core::{
+    StoreFilter,
     Community, CommunityId, CommunityRecord, FacetValues, SearchHits, StoreError, VectorQuery,
     VectorStore,
 };
@@ -260,14 +261,20 @@ impl VectorStore for EdgeStore {
         .await
     }
 
-    async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError> {
+    async fn list(
+        &self,
+        filter: &StoreFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Community>, StoreError> {
+        let filter = points::to_filter(filter);
         self.blocking(move |inner| {
             let (records, _) = inner
                 .shard()?
                 .scroll(ScrollRequest {
                     offset: None,
                     limit: Some(offset + limit),
-                    filter: None,
+                    filter,
                     with_payload: Some(WithPayloadInterface::Bool(true)),
                     with_vector: WithVector::Bool(false),
                     order_by: None,
@@ -310,13 +317,15 @@ impl VectorStore for EdgeStore {
     }
 
     async fn count(&self) -> Result<usize, StoreError> {
-        self.blocking(|inner| {
+        self.count_matching(&StoreFilter::default()).await
+    }
+
+    async fn count_matching(&self, filter: &StoreFilter) -> Result<usize, StoreError> {
+        let filter = points::to_filter(filter);
+        self.blocking(move |inner| {
             inner
                 .shard()?
-                .count(CountRequest {
-                    filter: None,
-                    exact: true,
-                })
+                .count(CountRequest { filter, exact: true })
                 .map_err(internal)
         })
         .await

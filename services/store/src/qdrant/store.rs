@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use copmatch_core::{
+    StoreFilter,
     Community, CommunityId, CommunityRecord, FacetValues, ScoredRecord, SearchHits, StoreError,
     VectorQuery, VectorStore,
 };
@@ -160,11 +161,19 @@ impl VectorStore for QdrantStore {
         self.read(&ids).await
     }
 
-    async fn list(&self, offset: usize, limit: usize) -> Result<Vec<Community>, StoreError> {
-        let request = ScrollPointsBuilder::new(&self.collection)
+    async fn list(
+        &self,
+        filter: &StoreFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Community>, StoreError> {
+        let mut request = ScrollPointsBuilder::new(&self.collection)
             .limit((offset + limit) as u32)
             .with_payload(true)
             .with_vectors(false);
+        if let Some(filter) = convert::to_filter(filter) {
+            request = request.filter(filter);
+        }
         let response = self
             .client
             .scroll(request)
@@ -208,9 +217,17 @@ impl VectorStore for QdrantStore {
     }
 
     async fn count(&self) -> Result<usize, StoreError> {
+        self.count_matching(&StoreFilter::default()).await
+    }
+
+    async fn count_matching(&self, filter: &StoreFilter) -> Result<usize, StoreError> {
+        let mut request = CountPointsBuilder::new(&self.collection).exact(true);
+        if let Some(filter) = convert::to_filter(filter) {
+            request = request.filter(filter);
+        }
         let response = self
             .client
-            .count(CountPointsBuilder::new(&self.collection).exact(true))
+            .count(request)
             .await
             .map_err(|e| store_error("counting communities", e))?;
         Ok(response.result.map_or(0, |r| r.count as usize))

@@ -199,7 +199,7 @@ pub async fn list_pages_through_everything_once_in_a_stable_order(backend: &Back
     for offset in (0..25).step_by(10) {
         seen.extend(
             store
-                .list(offset, 10)
+                .list(&StoreFilter::default(), offset, 10)
                 .await
                 .unwrap()
                 .into_iter()
@@ -211,9 +211,34 @@ pub async fn list_pages_through_everything_once_in_a_stable_order(backend: &Back
     seen.dedup();
     assert_eq!(seen.len(), 25);
     assert_eq!(
-        store.list(0, 10).await.unwrap(),
-        store.list(0, 10).await.unwrap()
+        store.list(&StoreFilter::default(), 0, 10).await.unwrap(),
+        store.list(&StoreFilter::default(), 0, 10).await.unwrap()
     );
+}
+
+pub async fn list_and_count_by_category_see_only_that_category(backend: &Backend) {
+    let store = backend.fresh_store().await;
+    let mut records = many(12);
+    for (i, r) in records.iter_mut().enumerate().filter(|(i, _)| i % 3 == 0) {
+        r.community.categories = vec![format!("Nursing and midwifery {}", i % 2)];
+    }
+    store.upsert(records).await.unwrap();
+    let nursing = StoreFilter {
+        category_keys: vec!["nursing and midwifery 0".into()],
+        ..StoreFilter::default()
+    };
+    assert_eq!(store.count_matching(&nursing).await.unwrap(), 2, "c0 and c6");
+    assert_eq!(store.count_matching(&StoreFilter::default()).await.unwrap(), 12);
+    let mut ids: Vec<String> = store
+        .list(&nursing, 0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["c0", "c6"]);
+    assert_eq!(store.list(&nursing, 1, 10).await.unwrap().len(), 1, "offsets count within the filter");
 }
 
 pub async fn scroll_visits_every_community_once(backend: &Backend) {

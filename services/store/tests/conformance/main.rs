@@ -149,6 +149,7 @@ conformance!(
     search_ranks_by_cosine_and_applies_filters_and_exclusions,
     keyword_search_finds_exact_terms_and_statuses_filter_out,
     list_pages_through_everything_once_in_a_stable_order,
+    list_and_count_by_category_see_only_that_category,
     scroll_visits_every_community_once,
     facet_values_lists_the_filter_values_present,
     activating_a_version_switches_what_serving_reads,

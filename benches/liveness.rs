@@ -7,6 +7,13 @@
 //!
 //! `cargo bench -p copmatch-benches --bench liveness`
 //! (`COPMATCH_BENCH_INTERVAL_MS`, default 100; `COPMATCH_BENCH_COMMUNITIES`, default 10000)
+//!
+//! `COPMATCH_BENCH_CATALOG=data/communities.jsonl` instead spreads one check
+//! per community of that catalog over hosts the way the real checks would
+//! fall (every subreddit on reddit's API host, every invite on Discord's,
+//! every Stack Exchange site on its API host, the rest on their own hosts),
+//! with the default concurrency: how long a full pass of the bundled catalog
+//! takes, scaled by the interval.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -39,6 +46,32 @@ fn peak_rss_mib() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// The host each community's check would reach, by the platform adapters'
+/// rules: one API host per platform that has one, else the link's own host.
+fn check_hosts(path: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let c: serde_json::Value = serde_json::from_str(line).unwrap();
+            let url = c["url"].as_str().unwrap_or_default();
+            let host = url.split("://").nth(1).unwrap_or(url).split('/').next().unwrap_or_default().to_ascii_lowercase();
+            let ends = |d: &str| host == d || host.ends_with(&format!(".{d}"));
+            if ends("reddit.com") {
+                "www.reddit.com".into()
+            } else if ends("discord.gg") || ends("discord.com") || ends("discordapp.com") {
+                "discord.com".into()
+            } else if ends("stackexchange.com") || ["stackoverflow.com", "superuser.com", "serverfault.com", "askubuntu.com", "mathoverflow.net"].iter().any(|d| ends(d)) {
+                "api.stackexchange.com".into()
+            } else if host == "github.com" {
+                "api.github.com".into()
+            } else {
+                host
+            }
+        })
+        .collect()
+}
+
 #[actix_web::main]
 async fn main() {
     let communities = env_or("COPMATCH_BENCH_COMMUNITIES", 10_000) as usize;
@@ -46,13 +79,28 @@ async fn main() {
     let internet = FakeInternet::start()
         .await
         .expect("the fake internet starts");
-    let hosts: Vec<String> = (0..HOSTS).map(|h| format!("h{h}.test")).collect();
+    let real_hosts = std::env::var("COPMATCH_BENCH_CATALOG").ok().map(|path| check_hosts(&path));
+    let (hosts, host_of): (Vec<String>, Vec<usize>) = match &real_hosts {
+        Some(per_community) => {
+            let mut names: Vec<String> = per_community.clone();
+            names.sort();
+            names.dedup();
+            let index = |h: &String| names.binary_search(h).unwrap();
+            let host_of = per_community.iter().map(index).collect();
+            ((0..names.len()).map(|h| format!("h{h}.test")).collect(), host_of)
+        }
+        None => (
+            (0..HOSTS).map(|h| format!("h{h}.test")).collect(),
+            (0..communities).map(|i| i % HOSTS).collect(),
+        ),
+    };
+    let communities = host_of.len();
     let catalog: Vec<String> = (0..communities)
         .map(|i| {
             serde_json::json!({
                 "id": format!("c{i}"),
                 "name": format!("Community {i}"),
-                "url": internet.url(&hosts[i % HOSTS], &format!("/c{i}")),
+                "url": internet.url(&hosts[host_of[i]], &format!("/c{i}")),
                 "platform": "web",
             })
             .to_string()
@@ -67,7 +115,9 @@ async fn main() {
     let dir = tempfile::TempDir::new().unwrap();
     let mut settings = internet.settings(LivenessSettings::default(), &hosts);
     settings.per_host_interval_ms = interval_ms;
-    settings.concurrency = 64;
+    if real_hosts.is_none() {
+        settings.concurrency = 64;
+    }
     settings.max_checks_per_run = communities;
     let journal = LivenessJournal::open(dir.path(), settings.history_cap).unwrap();
     let liveness = LivenessService::new(
@@ -84,11 +134,26 @@ async fn main() {
         .await
         .unwrap();
     let seconds = started.elapsed().as_secs_f64();
-    let bound = HOSTS as f64 * 1000.0 / interval_ms as f64;
+    let busiest = (0..hosts.len()).map(|h| host_of.iter().filter(|&&x| x == h).count()).max().unwrap_or(0);
+    let bound = if real_hosts.is_some() {
+        communities as f64 / (busiest as f64 * interval_ms as f64 / 1000.0)
+    } else {
+        HOSTS as f64 * 1000.0 / interval_ms as f64
+    };
     println!(
-        "liveness: {} checks over {HOSTS} hosts, one request per host per {interval_ms} ms",
-        report.checked
+        "liveness: {} checks over {} hosts (the busiest holds {busiest}), one request per host per {interval_ms} ms, concurrency {}",
+        report.checked,
+        hosts.len(),
+        settings.concurrency
     );
+    if real_hosts.is_some() {
+        let scale = 1000.0 / interval_ms as f64;
+        println!(
+            "  at the default 1,000 ms per host: a full pass in {:.1} h, {:.0} checks per hour",
+            started.elapsed().as_secs_f64() * scale / 3600.0,
+            report.checked as f64 / (started.elapsed().as_secs_f64() * scale) * 3600.0
+        );
+    }
     println!(
         "  {:.1} s, {:.0} checks/s (politeness allows at most {bound:.0}/s)",
         seconds,

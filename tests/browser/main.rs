@@ -127,7 +127,7 @@ async fn a_person_finds_judges_and_adds_communities_in_a_browser() {
     c.goto(&app.url("/")).await.unwrap();
     let roles = c.find(Locator::Id("roles")).await.unwrap();
     roles.send_keys("ICU nurse\n").await.unwrap();
-    wait_text(&c, "#status", "communities match").await;
+    wait_text(&c, "#status", "communities fit").await;
     let first = c.find(Locator::Css("#results .result")).await.unwrap();
     let first_text = first.text().await.unwrap();
     assert!(first_text.to_lowercase().contains("nurse"), "{first_text}");
@@ -212,7 +212,7 @@ async fn a_person_finds_judges_and_adds_communities_in_a_browser() {
     c.goto(&app.url("/?roles=public+health+student"))
         .await
         .unwrap();
-    wait_text(&c, "#status", "communities match").await;
+    wait_text(&c, "#status", "communities fit").await;
     let text = c
         .find(Locator::Css("#results .result"))
         .await
@@ -225,28 +225,58 @@ async fn a_person_finds_judges_and_adds_communities_in_a_browser() {
         "{text}"
     );
 
-    // A search few communities fit says so: weak matches sit under "Less close".
-    c.goto(&app.url("/?roles=penetration+tester&skills=CTF"))
+    // A search nothing fits says so, lists nothing, and offers the fields of
+    // what came nearest to browse instead.
+    c.goto(&app.url("/?roles=lighthouse+keeper")).await.unwrap();
+    wait_text(&c, "#status", "Nothing fits closely").await;
+    assert!(c
+        .find_all(Locator::Css("#close-results .result"))
+        .await
+        .unwrap()
+        .is_empty());
+    let heading = c.find(Locator::Css("#less-close h2")).await.unwrap();
+    assert!(heading.is_displayed().await.unwrap());
+    assert_eq!(
+        heading.text().await.unwrap(),
+        "Nothing fits closely: browse nearby fields"
+    );
+    c.find(Locator::Css("#nearby-fields button"))
+        .await
+        .unwrap()
+        .click()
         .await
         .unwrap();
-    wait_text(&c, "#status", "less close").await;
+    wait_text(&c, "#field-title", "communities").await;
+    assert!(!c
+        .find_all(Locator::Css("#field-results .result"))
+        .await
+        .unwrap()
+        .is_empty());
+    shot(&c, "1b-nothing-fits").await;
+
+    // Browsing by field, without a search.
+    c.find(Locator::Css("#browse summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#field-list button[data-field=nursing]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#field-title", "Nursing and midwifery").await;
     let first = c
-        .find(Locator::Css("#close-results .result"))
+        .find(Locator::Css("#field-results .result"))
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
-    assert!(first.contains("Security"), "{first}");
-    let heading = c.find(Locator::Css("#less-close h2")).await.unwrap();
-    assert!(heading.is_displayed().await.unwrap());
-    assert_eq!(heading.text().await.unwrap(), "Less close");
-    assert!(!c
-        .find_all(Locator::Css("#weak-results .result"))
-        .await
-        .unwrap()
-        .is_empty());
-    shot(&c, "1b-less-close").await;
+    assert!(first.to_lowercase().contains("nurs"), "{first}");
+    shot(&c, "1c-browse-nursing").await;
 
     // At phone width nothing overflows sideways.
     c.set_window_size(390, 844).await.unwrap();

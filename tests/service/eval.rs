@@ -1,8 +1,9 @@
 //! Ranking quality on the development set must not regress.
 //!
 //! Thresholds come from the measured values (README "Evaluation") minus a
-//! margin: copmatch nDCG@10 0.837, dense-only 0.717, bm25-only 0.655,
-//! plain cosine 0.716. The lead over dense-only must stay at the 0.05 the
+//! margin. On the harvested catalog (6,271 bundled + 480 shared, pool judged
+//! again on 2026-12-03): copmatch nDCG@10 0.761, dense-only 0.641,
+//! bm25-only 0.608, plain cosine 0.640. The lead over dense-only must stay at the 0.05 the
 //! relevance issue asks for, with an interval clear of zero; the pool must
 //! still cover what copmatch shows; a strong match must stay mostly relevant.
 
@@ -55,7 +56,7 @@ async fn copmatch_beats_both_baselines_on_the_development_set() {
     eprintln!(
         "nDCG@10: copmatch {ours:.3}, dense-only {dense:.3}, bm25-only {bm25:.3}, plain {plain:.3}"
     );
-    assert!(ours >= 0.82, "copmatch nDCG@10 regressed to {ours:.3}");
+    assert!(ours >= 0.745, "copmatch nDCG@10 regressed to {ours:.3}");
     assert!(
         ours - dense >= 0.05 && out.lead_over_dense.low > 0.0,
         "copmatch leads dense-only by only {}",
@@ -78,7 +79,9 @@ async fn copmatch_beats_both_baselines_on_the_development_set() {
         100.0 * unjudged
     );
     assert!(
-        out.strong_match.strong_precision >= 0.85,
+        // 0.81 measured on the harvested catalog (0.87 on the 700 before it):
+        // more near-misses score above the strong threshold among 6,751.
+        out.strong_match.strong_precision >= 0.78,
         "only {:.0} % of strong matches are relevant",
         100.0 * out.strong_match.strong_precision
     );

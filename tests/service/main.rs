@@ -7,6 +7,7 @@ mod browse;
 mod communities;
 mod docs;
 mod eval;
+mod harvest;
 mod import;
 mod liveness;
 mod liveness_checks;

@@ -143,11 +143,6 @@ pub async fn open_stack(
         .feedback
         .validate()
         .map_err(|e| anyhow::anyhow!(e))?;
-    // Say so rather than accept a setting that would silently do nothing.
-    anyhow::ensure!(
-        !settings.harvest.scheduled,
-        "harvest.scheduled = true is not supported yet: run `copmatch harvest` (e.g. from cron) instead"
-    );
     let backend = open_backend(settings).await?;
     let index = open_active_index(backend.catalog, embedder.clone(), progress).await?;
     let backend_name = match settings.store.kind {
@@ -367,6 +362,20 @@ fn start_background(settings: &Settings, stack: &Stack, reindexer: &Reindexer) {
         (None, _) => {}
     }
     crate::retention_job::spawn(stack.users.retention().clone());
+    if settings.harvest.scheduled {
+        let started = settings.harvest.taxonomy().and_then(|taxonomy| {
+            crate::harvest_job::spawn(
+                settings.harvest.clone(),
+                settings.data_dir.clone(),
+                stack.services.catalog.clone(),
+                stack.moderator.clone(),
+                taxonomy,
+            )
+        });
+        if let Err(e) = started {
+            tracing::error!("scheduled harvests could not start: {e:#}");
+        }
+    }
     if settings.liveness.enabled {
         crate::liveness_job::spawn(stack.checks.clone(), settings.liveness.interval_secs);
     } else {

@@ -18,6 +18,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod error;
+pub mod harvest_job;
 pub mod harvest_sources;
 pub mod limits;
 pub mod liveness_job;

@@ -374,6 +374,8 @@ pub struct HarvestSettings {
     pub occupations: PathBuf,
     /// Whether `serve` harvests the sources that set `every_hours`, on that schedule.
     pub scheduled: bool,
+    /// How often the schedule looks for due sources, in seconds.
+    pub check_every_secs: u64,
     /// How long one fetch may take.
     pub fetch_timeout_secs: u64,
     /// The largest source accepted, in bytes.
@@ -387,6 +389,7 @@ impl Default for HarvestSettings {
             fields: home().join("data/fields.toml"),
             occupations: home().join("data/taxonomy/occupations.tsv"),
             scheduled: false,
+            check_every_secs: 600,
             fetch_timeout_secs: 60,
             max_source_bytes: 64 * 1024 * 1024,
         }

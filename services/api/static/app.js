@@ -15,8 +15,17 @@ const form = document.getElementById("search");
 const statusBox = document.getElementById("status");
 const errorBox = document.getElementById("error");
 const closeResults = document.getElementById("close-results");
-const weakResults = document.getElementById("weak-results");
 const lessClose = document.getElementById("less-close");
+const lessCloseTitle = document.getElementById("less-close-title");
+const nearbyFields = document.getElementById("nearby-fields");
+const fieldView = document.getElementById("field-view");
+const fieldTitle = document.getElementById("field-title");
+const fieldResults = document.getElementById("field-results");
+const fieldMore = document.getElementById("field-more");
+const fieldList = document.getElementById("field-list");
+// Every field with its count (GET /v1/fields), by lower-case name.
+let fieldsByName = new Map();
+let browsing = null;
 const FIELDS = ["roles", "skills", "interests", "platform", "cost", "language"];
 const STATUS_LABEL = { active: "Active", inactive: "Inactive", dead_link: "Dead link reported", unknown: "Not verified" };
 let notForMe = [];
@@ -130,12 +139,21 @@ function daysAgo(time) {
   return days === 0 ? "today" : days === 1 ? "yesterday" : days <= 30 ? `${days} days ago` : time.slice(0, 10);
 }
 
-// Strong matches first; weak ones (`match: "weak"`) under "Less close", so a
-// search that nothing fits well says so instead of padding the list.
+// Only close matches are listed. Weak ones (`match: "weak"`) are never shown
+// as results: the page offers their fields to browse instead, so a search
+// that nothing fits says so rather than padding the list.
 function render(recommendations) {
   closeResults.replaceChildren();
-  weakResults.replaceChildren();
+  nearbyFields.replaceChildren();
+  const nearby = new Map();
   for (const { community: c, reasons, match } of recommendations) {
+    if (match === "weak") {
+      for (const name of c.categories) {
+        const field = fieldsByName.get(name.toLowerCase());
+        if (field && field.communities > 0) nearby.set(field.id, field);
+      }
+      continue;
+    }
     const item = el("li", { class: `result ${match}`, "data-id": c.id, "data-match": match });
     const title = el("h2");
     title.append(el("a", { href: c.url, target: "_blank", rel: "noopener" }, c.name));
@@ -161,18 +179,75 @@ function render(recommendations) {
     report.addEventListener("click", () => reportDeadLink(c, report));
     buttons.append(join, notMine, report);
     item.append(buttons);
-    (match === "weak" ? weakResults : closeResults).append(item);
+    closeResults.append(item);
   }
-  lessClose.hidden = weakResults.children.length === 0;
+  for (const field of nearby.values()) nearbyFields.append(listItem(fieldButton(field)));
+  lessCloseTitle.textContent = closeResults.children.length ? "Nearby fields" : "Nothing fits closely: browse nearby fields";
+  lessClose.hidden = nearby.size === 0;
 }
+
+function listItem(child) {
+  const item = el("li");
+  item.append(child);
+  return item;
+}
+
+function fieldButton(field) {
+  const button = el("button", { type: "button", "data-field": field.id }, `${field.name} (${field.communities})`);
+  button.addEventListener("click", () => browseField(field, 0));
+  return button;
+}
+
+// The fields, for browsing and for naming nearby fields.
+async function loadFields() {
+  try {
+    const response = await fetch("/v1/fields", { headers: jsonHeaders() });
+    if (!response.ok) return;
+    const { fields } = await response.json();
+    fieldsByName = new Map(fields.map((f) => [f.name.toLowerCase(), f]));
+    fieldList.replaceChildren(...fields.filter((f) => f.communities > 0).map((f) => listItem(fieldButton(f))));
+  } catch (e) {
+    // Browsing is an extra: the search works without it.
+  }
+}
+
+async function browseField(field, offset) {
+  errorBox.hidden = true;
+  try {
+    const response = await fetch(`/v1/communities?field=${encodeURIComponent(field.id)}&limit=20&offset=${offset}`, { headers: jsonHeaders() });
+    const page = await response.json();
+    if (!response.ok) throw new Error(page.error ? page.error.message : `the server answered ${response.status}`);
+    if (offset === 0) fieldResults.replaceChildren();
+    for (const c of page.communities) {
+      const item = el("li", { class: "result", "data-id": c.id });
+      const title = el("h2");
+      title.append(el("a", { href: c.url, target: "_blank", rel: "noopener" }, c.name));
+      const meta = el("div", { class: "meta" });
+      meta.append(el("span", { class: `badge ${c.status}` }, statusLabel(c)));
+      meta.append(el("span", {}, [c.platform.replace("_", " "), c.cost !== "unknown" ? c.cost : null, c.languages.join(", ")].filter(Boolean).join(" · ")));
+      item.append(title, meta);
+      if (c.description) item.append(el("p", { class: "desc" }, c.description));
+      fieldResults.append(item);
+    }
+    browsing = { field, next: page.offset + page.communities.length, total: page.total };
+    fieldTitle.textContent = `${field.name}: ${page.total} communities`;
+    fieldMore.hidden = browsing.next >= page.total;
+    fieldView.hidden = false;
+    if (offset === 0) fieldView.scrollIntoView({ block: "start" });
+  } catch (e) {
+    showError(`The field could not be loaded: ${e.message}`);
+  }
+}
+
+fieldMore.addEventListener("click", () => browsing && browseField(browsing.field, browsing.next));
 
 function summary(recommendations) {
   const n = recommendations.length;
   const weak = recommendations.filter((r) => r.match === "weak").length;
   if (!n) return "No community matches these filters. Try fewer filters.";
-  if (weak === n) return `Nothing fits closely: ${n} communities match less closely, best first.`;
-  if (weak) return `${n} communities match, best first; ${weak} of them are less close.`;
-  return `${n} communities match, best first.`;
+  if (weak === n) return "Nothing fits closely. Browse nearby fields below.";
+  if (weak) return `${n - weak} communities fit, best first.`;
+  return `${n} communities fit, best first.`;
 }
 
 async function reportDeadLink(c, button) {
@@ -212,6 +287,7 @@ async function search(note) {
     });
     const data = await response.json();
     if (!response.ok) throw new Error(data.error ? data.error.message : `the server answered ${response.status}`);
+    await fieldsLoaded;
     render(data.recommendations);
     statusBox.textContent = (note ? note + " " : "") + summary(data.recommendations);
   } catch (e) {
@@ -228,4 +304,6 @@ form.addEventListener("submit", (event) => {
   search();
 });
 
+// Loaded once; a search waits for it only to name nearby fields.
+const fieldsLoaded = loadFields();
 if (readUrl()) search();

@@ -23,6 +23,7 @@ const SCROLL_PAGE: usize = 500;
 const STORE_BATCH: usize = 64;
 
 /// One source's text, ready to harvest.
+#[derive(Debug)]
 pub struct Fetched {
     pub source: Source,
     pub text: String,

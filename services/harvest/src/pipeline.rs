@@ -225,6 +225,11 @@ pub fn community_of(
     } else {
         name
     };
+    // A subreddit is called by its `r/` name, however its list wrote it.
+    let name = match url.strip_prefix("https://www.reddit.com/r/") {
+        Some(sub) if sub.trim_end_matches('/').eq_ignore_ascii_case(&name) => format!("r/{name}"),
+        _ => name,
+    };
     let platform = platform_of_url(&url)
         .or_else(|| raw.platform.as_deref().and_then(Platform::parse))
         .or_else(|| source.platform.as_deref().and_then(Platform::parse))

@@ -141,6 +141,7 @@ required = true
     let report = harvest(&source, rows, Some(members), &taxonomy(), &mut catalog, "2026-12-03").unwrap();
     assert_eq!((report.added, report.unconfirmed), (2, 1), "{report:?}");
     let nurse = catalog.get("reddit-studentnurse").unwrap();
+    assert_eq!(nurse.name, "r/StudentNurse", "a subreddit is called by its r/ name");
     assert_eq!(nurse.member_count, Some(48_000));
     assert_eq!(nurse.url, "https://www.reddit.com/r/studentnurse/");
     assert_eq!(nurse.categories, ["Nursing and midwifery"]);

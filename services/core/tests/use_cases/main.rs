@@ -5,6 +5,7 @@
 
 mod catalog;
 mod fuzz;
+mod harvesting;
 mod liveness;
 mod moderation;
 mod personal;

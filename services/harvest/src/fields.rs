@@ -61,8 +61,9 @@ struct FieldsFile {
 pub struct Taxonomy {
     pub fields: Vec<Field>,
     labels: HashMap<String, Vec<(usize, f32)>>,
-    /// Labels without spaces (`socialwork`), for names written as one word.
-    compact: Vec<(String, Vec<(usize, f32)>)>,
+    /// Labels without spaces (`socialwork`) and the spaced label each
+    /// stands for, for names written as one word; longest first.
+    compact: Vec<(String, String)>,
 }
 
 impl Taxonomy {
@@ -120,12 +121,14 @@ impl Taxonomy {
                 (k, fields.into_iter().map(|f| (f, weight)).collect())
             })
             .collect::<HashMap<String, Vec<(usize, f32)>>>();
-        let mut compact: Vec<(String, Vec<(usize, f32)>)> = labels
-            .iter()
-            .map(|(k, v)| (k.replace(' ', ""), v.clone()))
+        let mut compact: Vec<(String, String)> = labels
+            .keys()
+            .map(|k| (k.replace(' ', ""), k.clone()))
             .filter(|(k, _)| k.chars().count() >= MIN_COMPACT)
             .collect();
-        compact.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        // Longest first; one spaced label per compact form, the same every run.
+        compact.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+        compact.dedup_by(|a, b| a.0 == b.0);
         Ok(Taxonomy { fields: file.field, labels, compact })
     }
 
@@ -149,14 +152,13 @@ impl Taxonomy {
             if self.labels.contains_key(word.as_str()) {
                 continue;
             }
-            if let Some((label, _)) = self
+            if let Some((_, spaced)) = self
                 .compact
                 .iter()
                 .find(|(k, _)| word == k || word.ends_with(k.as_str()) || (k.len() >= 6 && word.starts_with(k.as_str())))
             {
-                let spaced = self.labels.keys().find(|k| k.replace(' ', "") == *label).cloned().unwrap_or_default();
                 name_text.push(' ');
-                name_text.push_str(&spaced);
+                name_text.push_str(spaced);
             }
         }
         let zones = std::iter::once((name_text, NAME_WEIGHT))

@@ -217,9 +217,11 @@ pub fn community_of(
     let name = if GENERIC_NAMES.contains(&name.to_lowercase().as_str()) {
         match url.strip_prefix("https://www.reddit.com/r/") {
             Some(sub) => format!("r/{}", sub.trim_end_matches('/')),
+            // With no section to say whose, the name is the community's own
+            // ("Stack Overflow" in the Stack Exchange list).
             None => match raw.headings.last() {
                 Some(section) => format!("{section} {name}"),
-                None => return Err(format!("{name:?}: a bare platform name, with no section to say whose: {url}")),
+                None => name,
             },
         }
     } else {
@@ -301,7 +303,7 @@ fn not_a_community(url: &str) -> Option<&'static str> {
     }
     let platform_home = [
         "reddit.com", "slack.com", "discord.com", "discord.gg", "facebook.com", "fb.com", "linkedin.com", "meetup.com",
-        "telegram.me", "t.me", "github.com", "stackoverflow.com", "stackexchange.com", "groups.google.com",
+        "telegram.me", "t.me", "github.com", "stackexchange.com", "groups.google.com",
     ];
     if platform_home.contains(&host.as_str()) && (path.is_empty() || path == "r" || path == "telegram") {
         return Some("the platform's own home page, not a community");

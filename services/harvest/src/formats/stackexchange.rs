@@ -37,8 +37,13 @@ pub fn read(text: &str) -> Result<Vec<RawEntry>, String> {
     Ok(sites
         .into_iter()
         .filter(|s| s.site_type.as_deref() != Some("meta_site"))
-        // Older dumps lack `site_type`: a meta site's parameter says it.
+        // Older dumps lack `site_type`: a meta site's parameter or address
+        // says it (one parameter is `metamunitybuilding`, so both are read).
         .filter(|s| !s.api_site_parameter.as_deref().is_some_and(|p| p.starts_with("meta.") || p.contains(".meta")))
+        .filter(|s| {
+            let host = s.site_url.split("://").nth(1).unwrap_or(&s.site_url);
+            !(host.starts_with("meta.") || host.contains(".meta."))
+        })
         .filter(|s| !matches!(s.site_state.as_deref(), Some("closed_beta" | "linked_meta")))
         .map(|s| {
             let _ = &s.related_sites;

@@ -55,13 +55,30 @@ fn check_hosts(path: &str) -> Vec<String> {
         .map(|line| {
             let c: serde_json::Value = serde_json::from_str(line).unwrap();
             let url = c["url"].as_str().unwrap_or_default();
-            let host = url.split("://").nth(1).unwrap_or(url).split('/').next().unwrap_or_default().to_ascii_lowercase();
+            let host = url
+                .split("://")
+                .nth(1)
+                .unwrap_or(url)
+                .split('/')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
             let ends = |d: &str| host == d || host.ends_with(&format!(".{d}"));
             if ends("reddit.com") {
                 "www.reddit.com".into()
             } else if ends("discord.gg") || ends("discord.com") || ends("discordapp.com") {
                 "discord.com".into()
-            } else if ends("stackexchange.com") || ["stackoverflow.com", "superuser.com", "serverfault.com", "askubuntu.com", "mathoverflow.net"].iter().any(|d| ends(d)) {
+            } else if ends("stackexchange.com")
+                || [
+                    "stackoverflow.com",
+                    "superuser.com",
+                    "serverfault.com",
+                    "askubuntu.com",
+                    "mathoverflow.net",
+                ]
+                .iter()
+                .any(|d| ends(d))
+            {
                 "api.stackexchange.com".into()
             } else if host == "github.com" {
                 "api.github.com".into()
@@ -79,7 +96,9 @@ async fn main() {
     let internet = FakeInternet::start()
         .await
         .expect("the fake internet starts");
-    let real_hosts = std::env::var("COPMATCH_BENCH_CATALOG").ok().map(|path| check_hosts(&path));
+    let real_hosts = std::env::var("COPMATCH_BENCH_CATALOG")
+        .ok()
+        .map(|path| check_hosts(&path));
     let (hosts, host_of): (Vec<String>, Vec<usize>) = match &real_hosts {
         Some(per_community) => {
             let mut names: Vec<String> = per_community.clone();
@@ -87,7 +106,10 @@ async fn main() {
             names.dedup();
             let index = |h: &String| names.binary_search(h).unwrap();
             let host_of = per_community.iter().map(index).collect();
-            ((0..names.len()).map(|h| format!("h{h}.test")).collect(), host_of)
+            (
+                (0..names.len()).map(|h| format!("h{h}.test")).collect(),
+                host_of,
+            )
         }
         None => (
             (0..HOSTS).map(|h| format!("h{h}.test")).collect(),
@@ -134,7 +156,10 @@ async fn main() {
         .await
         .unwrap();
     let seconds = started.elapsed().as_secs_f64();
-    let busiest = (0..hosts.len()).map(|h| host_of.iter().filter(|&&x| x == h).count()).max().unwrap_or(0);
+    let busiest = (0..hosts.len())
+        .map(|h| host_of.iter().filter(|&&x| x == h).count())
+        .max()
+        .unwrap_or(0);
     let bound = if real_hosts.is_some() {
         communities as f64 / (busiest as f64 * interval_ms as f64 / 1000.0)
     } else {

@@ -13,8 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use copmatch_core::ports::{FacetValues, SearchHits, StoreError, VectorQuery};
-use copmatch_core::{
-    StoreFilter,Community, CommunityId, CommunityRecord, Embedder, VectorStore};
+use copmatch_core::{Community, CommunityId, CommunityRecord, Embedder, StoreFilter, VectorStore};
 use copmatch_embed::{EmbedderOptions, SentenceEmbedder};
 
 pub const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");

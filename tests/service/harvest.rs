@@ -34,9 +34,12 @@ async fn raw_file(req: HttpRequest) -> HttpResponse {
             let mut response = HttpResponse::Ok();
             response.content_type("text/plain; charset=utf-8");
             if gzip {
-                let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                let mut encoder =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
                 encoder.write_all(LIST.as_bytes()).unwrap();
-                response.insert_header(("content-encoding", "gzip")).body(encoder.finish().unwrap())
+                response
+                    .insert_header(("content-encoding", "gzip"))
+                    .body(encoder.finish().unwrap())
             } else {
                 response.body(LIST)
             }
@@ -45,7 +48,9 @@ async fn raw_file(req: HttpRequest) -> HttpResponse {
             .insert_header(("retry-after", "60"))
             .content_type("text/plain; charset=utf-8")
             .body("429: Too Many Requests"),
-        _ => HttpResponse::NotFound().content_type("text/plain; charset=utf-8").body("404: Not Found"),
+        _ => HttpResponse::NotFound()
+            .content_type("text/plain; charset=utf-8")
+            .body("404: Not Found"),
     }
 }
 
@@ -84,20 +89,37 @@ async fn fetching_reads_compressed_lists_and_reports_what_the_server_refused() {
     let source = |path: &str| parse_manifest(&manifest(path, "")).unwrap().remove(0);
     let fetched = settings.read(&source("README.md"), true).await.unwrap();
     assert_eq!(fetched.text, LIST, "gzip is asked for and undone");
-    assert_eq!(fetched.harvested_at.len(), 10, "dated today: {}", fetched.harvested_at);
+    assert_eq!(
+        fetched.harvested_at.len(),
+        10,
+        "dated today: {}",
+        fetched.harvested_at
+    );
     let missing = settings.read(&source("gone.md"), true).await.unwrap_err();
     assert!(format!("{missing:#}").contains("HTTP 404"), "{missing:#}");
-    let limited = settings.read(&source("limited.md"), true).await.unwrap_err();
+    let limited = settings
+        .read(&source("limited.md"), true)
+        .await
+        .unwrap_err();
     assert!(format!("{limited:#}").contains("HTTP 429"), "{limited:#}");
-    let small = HarvestSettings { max_source_bytes: 16, ..HarvestSettings::default() };
+    let small = HarvestSettings {
+        max_source_bytes: 16,
+        ..HarvestSettings::default()
+    };
     let too_big = small.read(&source("README.md"), true).await.unwrap_err();
-    assert!(format!("{too_big:#}").contains("max_source_bytes"), "{too_big:#}");
+    assert!(
+        format!("{too_big:#}").contains("max_source_bytes"),
+        "{too_big:#}"
+    );
 }
 
 static MANIFEST: OnceLock<PathBuf> = OnceLock::new();
 
 fn scheduled(settings: &mut Settings) {
-    settings.harvest.sources = MANIFEST.get().expect("written before the app starts").clone();
+    settings.harvest.sources = MANIFEST
+        .get()
+        .expect("written before the app starts")
+        .clone();
     settings.harvest.scheduled = true;
     settings.harvest.check_every_secs = 1;
 }
@@ -108,7 +130,11 @@ async fn a_scheduled_harvest_stores_new_communities_once_and_remembers_it_across
     let path = dir.path().join("sources.toml");
     std::fs::write(&path, manifest("scheduled.md", "every_hours = 24\n")).unwrap();
     MANIFEST.set(path).unwrap();
-    let app = spawn_app_with(TestOptions { tweak: Some(scheduled), ..Default::default() }).await;
+    let app = spawn_app_with(TestOptions {
+        tweak: Some(scheduled),
+        ..Default::default()
+    })
+    .await;
     let mut found = None;
     for _ in 0..300 {
         let response = app.get("/v1/communities/forum-sparky-talk").await;
@@ -121,10 +147,17 @@ async fn a_scheduled_harvest_stores_new_communities_once_and_remembers_it_across
     let sparky = found.expect("the scheduled harvest stored the list's communities");
     assert_eq!(sparky["provenance"][0]["source"], "trades-list");
     assert_eq!(sparky["categories"][0], "Electrical trades");
-    assert_eq!(app.get("/v1/communities/forum-wire-nuts").await.status(), 200);
+    assert_eq!(
+        app.get("/v1/communities/forum-wire-nuts").await.status(),
+        200
+    );
     let hits = LIST_HITS.load(Ordering::SeqCst);
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert_eq!(LIST_HITS.load(Ordering::SeqCst), hits, "not due again for 24 hours");
+    assert_eq!(
+        LIST_HITS.load(Ordering::SeqCst),
+        hits,
+        "not due again for 24 hours"
+    );
 
     let data_dir = app.stop().await;
     let app = spawn_app_with(TestOptions {
@@ -134,7 +167,11 @@ async fn a_scheduled_harvest_stores_new_communities_once_and_remembers_it_across
     })
     .await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert_eq!(LIST_HITS.load(Ordering::SeqCst), hits, "a restart remembers the last harvest");
+    assert_eq!(
+        LIST_HITS.load(Ordering::SeqCst),
+        hits,
+        "a restart remembers the last harvest"
+    );
     let all: serde_json::Value = app.get("/v1/communities").await.json().await.unwrap();
     assert_eq!(all["total"], 2, "nothing twice");
 }

@@ -75,12 +75,18 @@ async fn short_forms_are_understood(app: &TestApp) {
         "{:?}",
         ids(&ml)
     );
-    assert!(first_category(&ml).contains(&"Artificial intelligence and machine learning".to_string()));
+    assert!(
+        first_category(&ml).contains(&"Artificial intelligence and machine learning".to_string())
+    );
 
     let pm = search(app, json!({"roles": ["PM"], "skills": ["roadmapping"]})).await;
     for rec in pm["recommendations"].as_array().unwrap()[..3].iter() {
         let categories = rec["community"]["categories"].to_string();
-        assert!(categories.contains("Business and entrepreneurship"), "{:?}", ids(&pm));
+        assert!(
+            categories.contains("Business and entrepreneurship"),
+            "{:?}",
+            ids(&pm)
+        );
     }
 
     let ux = search(app, json!({"roles": ["UX researcher"]})).await;

@@ -19,9 +19,8 @@ use copmatch_core::reports::{NoRechecks, ReportDesk};
 use copmatch_core::served_model::ServedModel;
 use copmatch_core::time::SystemClock;
 use copmatch_core::{
-    Browse,
-    ActiveIndex, Embedder, IndexCatalog, IndexVersion, JobProgress, LivenessLog, ModerationQueue,
-    Recommender, Services, UserStore, VectorStore,
+    ActiveIndex, Browse, Embedder, IndexCatalog, IndexVersion, JobProgress, LivenessLog,
+    ModerationQueue, Recommender, Services, UserStore, VectorStore,
 };
 use copmatch_embed::SentenceEmbedder;
 use copmatch_liveness::{Checker, RunState};

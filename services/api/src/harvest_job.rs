@@ -40,9 +40,7 @@ fn due<'a>(sources: &'a [Source], schedule: &Schedule, now: Timestamp) -> Vec<&'
         .filter(|s| match (s.every_hours, schedule.get(&s.name)) {
             (None, _) => false,
             (Some(_), None) => true,
-            (Some(hours), Some(last)) => {
-                now.duration_since(*last).as_secs_f64() >= hours * 3600.0
-            }
+            (Some(hours), Some(last)) => now.duration_since(*last).as_secs_f64() >= hours * 3600.0,
         })
         .collect()
 }
@@ -56,7 +54,10 @@ pub fn spawn(
     taxonomy: Taxonomy,
 ) -> anyhow::Result<()> {
     let sources = settings.sources(&[])?;
-    let scheduled = sources.iter().filter(|s| s.every_hours.is_some() && s.fetch_url.is_some()).count();
+    let scheduled = sources
+        .iter()
+        .filter(|s| s.every_hours.is_some() && s.fetch_url.is_some())
+        .count();
     tracing::info!(sources = scheduled, "scheduled harvests are on");
     let state = data_dir.join(STATE_FILE);
     tokio::spawn(async move {
@@ -66,12 +67,18 @@ pub fn spawn(
                 match harvest_one(&settings, source, &catalog, &moderator, &taxonomy).await {
                     Ok(()) => {
                         schedule.insert(source.name.clone(), Timestamp::now());
-                        let bytes = serde_json::to_vec_pretty(&schedule).expect("timestamps serialize");
+                        let bytes =
+                            serde_json::to_vec_pretty(&schedule).expect("timestamps serialize");
                         if let Err(e) = copmatch_core::durable::write_atomically(&state, &bytes) {
-                            tracing::warn!("recording the harvest schedule in {}: {e}", state.display());
+                            tracing::warn!(
+                                "recording the harvest schedule in {}: {e}",
+                                state.display()
+                            );
                         }
                     }
-                    Err(e) => tracing::warn!(source = %source.name, "scheduled harvest failed; trying again later: {e:#}"),
+                    Err(e) => {
+                        tracing::warn!(source = %source.name, "scheduled harvest failed; trying again later: {e:#}")
+                    }
                 }
             }
             tokio::time::sleep(Duration::from_secs(settings.check_every_secs.max(1))).await;
@@ -111,7 +118,12 @@ mod tests {
                         page = \"https://example.org/b\"\nlicence = \"CC0-1.0\"\n";
         let sources = copmatch_harvest::source::parse_manifest(manifest).unwrap();
         let now: Timestamp = "2026-12-03T12:00:00Z".parse().unwrap();
-        let names = |schedule: &Schedule| due(&sources, schedule, now).iter().map(|s| s.name.clone()).collect::<Vec<_>>();
+        let names = |schedule: &Schedule| {
+            due(&sources, schedule, now)
+                .iter()
+                .map(|s| s.name.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(names(&Schedule::new()), ["a"], "b has no schedule");
         let mut schedule = Schedule::new();
         schedule.insert("a".into(), "2026-12-03T00:00:00Z".parse().unwrap());

@@ -17,8 +17,9 @@ impl HarvestSettings {
     pub fn taxonomy(&self) -> anyhow::Result<Taxonomy> {
         let fields = std::fs::read_to_string(&self.fields)
             .with_context(|| format!("reading harvest.fields {}", self.fields.display()))?;
-        let occupations = std::fs::read_to_string(&self.occupations)
-            .with_context(|| format!("reading harvest.occupations {}", self.occupations.display()))?;
+        let occupations = std::fs::read_to_string(&self.occupations).with_context(|| {
+            format!("reading harvest.occupations {}", self.occupations.display())
+        })?;
         Ok(Taxonomy::load(&fields, &occupations)?)
     }
 
@@ -30,7 +31,11 @@ impl HarvestSettings {
         for name in names {
             if !all.iter().any(|s| &s.name == name) {
                 let known: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
-                bail!("no source named {name:?} in {}; known: {}", self.sources.display(), known.join(", "));
+                bail!(
+                    "no source named {name:?} in {}; known: {}",
+                    self.sources.display(),
+                    known.join(", ")
+                );
             }
         }
         Ok(all
@@ -50,27 +55,47 @@ impl HarvestSettings {
         let use_snapshot = snapshot.is_some() && !(fetch && source.fetch_url.is_some());
         let (text, harvested_at) = match (&snapshot, &source.fetch_url) {
             (Some(path), _) if use_snapshot => {
-                let bytes = std::fs::read(path)
-                    .with_context(|| format!("reading the snapshot of {} at {}", source.name, path.display()))?;
+                let bytes = std::fs::read(path).with_context(|| {
+                    format!(
+                        "reading the snapshot of {} at {}",
+                        source.name,
+                        path.display()
+                    )
+                })?;
                 // Public lists are not always clean UTF-8; a stray byte must not lose the list.
                 let text = String::from_utf8_lossy(&bytes).into_owned();
-                let date = source.snapshot_date.clone().unwrap_or_else(copmatch_core::moderator::today);
+                let date = source
+                    .snapshot_date
+                    .clone()
+                    .unwrap_or_else(copmatch_core::moderator::today);
                 (text, date)
             }
             (_, Some(url)) => (self.fetch(url).await?, copmatch_core::moderator::today()),
-            _ => bail!("source {} has neither a snapshot nor a fetch_url", source.name),
+            _ => bail!(
+                "source {} has neither a snapshot nor a fetch_url",
+                source.name
+            ),
         };
         let join_text = match &source.join {
             Some(join) => {
                 let path = self.base_dir().join(&join.file);
                 let bytes = std::fs::read(&path).with_context(|| {
-                    format!("reading the join file of {} at {}", source.name, path.display())
+                    format!(
+                        "reading the join file of {} at {}",
+                        source.name,
+                        path.display()
+                    )
                 })?;
                 Some(String::from_utf8_lossy(&bytes).into_owned())
             }
             None => None,
         };
-        Ok(Fetched { source: source.clone(), text, join_text, harvested_at })
+        Ok(Fetched {
+            source: source.clone(),
+            text,
+            join_text,
+            harvested_at,
+        })
     }
 
     async fn fetch(&self, url: &str) -> anyhow::Result<String> {
@@ -78,16 +103,27 @@ impl HarvestSettings {
             .timeout(Duration::from_secs(self.fetch_timeout_secs))
             .user_agent(concat!("copmatch-harvest/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        let mut response = client.get(url).send().await.with_context(|| format!("fetching {url}"))?;
+        let mut response = client
+            .get(url)
+            .send()
+            .await
+            .with_context(|| format!("fetching {url}"))?;
         let status = response.status();
         if !status.is_success() {
             bail!("fetching {url}: HTTP {status}");
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.with_context(|| format!("reading {url}"))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .with_context(|| format!("reading {url}"))?
+        {
             body.extend_from_slice(&chunk);
             if body.len() > self.max_source_bytes {
-                bail!("{url} is larger than harvest.max_source_bytes ({})", self.max_source_bytes);
+                bail!(
+                    "{url} is larger than harvest.max_source_bytes ({})",
+                    self.max_source_bytes
+                );
             }
         }
         Ok(String::from_utf8_lossy(&body).into_owned())

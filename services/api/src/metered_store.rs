@@ -8,9 +8,8 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use copmatch_core::{
-    StoreFilter,
-    Community, CommunityId, CommunityRecord, FacetValues, SearchHits, StoreError, VectorQuery,
-    VectorStore,
+    Community, CommunityId, CommunityRecord, FacetValues, SearchHits, StoreError, StoreFilter,
+    VectorQuery, VectorStore,
 };
 
 /// A [`VectorStore`] that records how each call went.
@@ -63,7 +62,8 @@ impl VectorStore for MeteredStore {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<Community>, StoreError> {
-        self.timed("list", self.inner.list(filter, offset, limit)).await
+        self.timed("list", self.inner.list(filter, offset, limit))
+            .await
     }
     async fn scroll(
         &self,
@@ -76,7 +76,8 @@ impl VectorStore for MeteredStore {
         self.timed("count", self.inner.count()).await
     }
     async fn count_matching(&self, filter: &StoreFilter) -> Result<usize, StoreError> {
-        self.timed("count_matching", self.inner.count_matching(filter)).await
+        self.timed("count_matching", self.inner.count_matching(filter))
+            .await
     }
     async fn search(&self, query: VectorQuery) -> Result<SearchHits, StoreError> {
         self.timed("search", self.inner.search(query)).await

@@ -14,13 +14,24 @@ fn the_bundled_catalog_is_reproduced_from_the_recorded_sources() {
         .output()
         .expect("copmatch runs");
     let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    let bundled = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/communities.jsonl")).unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let bundled = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/communities.jsonl"
+    ))
+    .unwrap();
     let rebuilt = std::fs::read(&out).unwrap();
     assert!(
         rebuilt == bundled,
         "data/communities.jsonl differs from what its sources give: run `copmatch harvest --bundle --out data/communities.jsonl`"
     );
-    assert!(stdout.contains("skipped thrive-stemm-orgs (licence none"), "{stdout}");
+    assert!(
+        stdout.contains("skipped thrive-stemm-orgs (licence none"),
+        "{stdout}"
+    );
     assert!(stdout.contains("sherlock-subreddits"), "{stdout}");
 }

@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 
 use crate::ports::{
-    CommunityRecord, FacetValues, IndexCatalog, IndexVersion, SearchHits, StoreError, VectorQuery,
-    VectorStore, StoreFilter,
+    CommunityRecord, FacetValues, IndexCatalog, IndexVersion, SearchHits, StoreError, StoreFilter,
+    VectorQuery, VectorStore,
 };
 use copmatch_domain::community::Community;
 use copmatch_domain::ids::CommunityId;

@@ -68,8 +68,10 @@ pub async fn harvest_into_store(
     progress: &dyn JobProgress,
 ) -> Result<HarvestSummary, CoreError> {
     let stored = whole_catalog(catalog).await?;
-    let before: HashMap<String, Community> =
-        stored.iter().map(|c| (c.id.to_string(), c.clone())).collect();
+    let before: HashMap<String, Community> = stored
+        .iter()
+        .map(|c| (c.id.to_string(), c.clone()))
+        .collect();
     // What already waits for (or was refused by) a moderator is known: a
     // harvest must not queue it again, nor store it behind the moderator's back.
     let moderated: Vec<Community> = moderator
@@ -95,7 +97,12 @@ pub async fn harvest_into_store(
             &mut merged,
             &f.harvested_at,
         )
-        .map_err(|e| CoreError::new(copmatch_domain::error::ErrorCode::InvalidHarvestSource, e.to_string()))?;
+        .map_err(|e| {
+            CoreError::new(
+                copmatch_domain::error::ErrorCode::InvalidHarvestSource,
+                e.to_string(),
+            )
+        })?;
         for id in &report.added_ids {
             trust_of_new.insert(id.clone(), (f.source.trust, f.source.name.clone()));
         }

@@ -59,6 +59,6 @@ pub use ports::{
 pub use profile::{Profile, RecommendRequest};
 pub use progress::{JobProgress, NoProgress};
 pub use service::{
-    Browse, Catalog, FieldCount, FieldList, CommunityPage, Limits, RecommendResponse, Recommendation, Recommender, Services,
-    SimilarResponse, StatusUpdate, Steering,
+    Browse, Catalog, CommunityPage, FieldCount, FieldList, Limits, RecommendResponse,
+    Recommendation, Recommender, Services, SimilarResponse, StatusUpdate, Steering,
 };

@@ -78,6 +78,24 @@ impl Clock for ManualClock {
     }
 }
 
+/// The OpenAPI schema of a required time field: a date (`2026-11-21`) or an
+/// RFC 3339 time ([`parse_time`]).
+pub fn time_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{
+        AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
+    };
+    let string = |format: KnownFormat| {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    };
+    AnyOfBuilder::new()
+        .item(string(KnownFormat::Date))
+        .item(string(KnownFormat::DateTime))
+        .description(Some("A date (`2026-11-21`) or an RFC 3339 time."))
+        .into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,21 +144,5 @@ pub fn optional_time_schema() -> utoipa::openapi::schema::Schema {
         .description(Some(
             "A date (`2026-11-21`) or an RFC 3339 time; blank or null leaves it unset.",
         ))
-        .into()
-}
-
-/// The OpenAPI schema of a required time field: a date (`2026-11-21`) or an
-/// RFC 3339 time ([`parse_time`]).
-pub fn time_schema() -> utoipa::openapi::schema::Schema {
-    use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type};
-    let string = |format: KnownFormat| {
-        ObjectBuilder::new()
-            .schema_type(SchemaType::new(Type::String))
-            .format(Some(SchemaFormat::KnownFormat(format)))
-    };
-    AnyOfBuilder::new()
-        .item(string(KnownFormat::Date))
-        .item(string(KnownFormat::DateTime))
-        .description(Some("A date (`2026-11-21`) or an RFC 3339 time."))
         .into()
 }

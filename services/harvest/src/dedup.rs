@@ -19,7 +19,10 @@ const MIN_TEXT_WORDS: usize = 10;
 pub enum Merge {
     Added,
     /// Merged into the entry with this id; why.
-    Merged { into: String, because: &'static str },
+    Merged {
+        into: String,
+        because: &'static str,
+    },
 }
 
 #[derive(Default)]
@@ -112,7 +115,10 @@ impl Catalog {
         }
         let name = name_key(&incoming.name);
         if !name.is_empty() {
-            if let Some(&i) = self.by_name.get(&(incoming.platform.as_str().to_string(), name)) {
+            if let Some(&i) = self
+                .by_name
+                .get(&(incoming.platform.as_str().to_string(), name))
+            {
                 return Some((i, "same name on the same platform"));
             }
         }
@@ -139,7 +145,10 @@ impl Catalog {
                 merge_facts(existing, incoming);
                 let merged = existing.clone();
                 self.index(i, &merged);
-                Merge::Merged { into: merged.id.to_string(), because }
+                Merge::Merged {
+                    into: merged.id.to_string(),
+                    because,
+                }
             }
         }
     }
@@ -156,7 +165,9 @@ impl Catalog {
         }
         let name = name_key(&c.name);
         if !name.is_empty() {
-            self.by_name.entry((c.platform.as_str().to_string(), name)).or_insert(i);
+            self.by_name
+                .entry((c.platform.as_str().to_string(), name))
+                .or_insert(i);
         }
         self.by_id.insert(c.id.to_string(), i);
         if let Some(signature) = text_signature(c) {
@@ -194,7 +205,11 @@ pub fn merge_facts(existing: &mut Community, incoming: Community) {
     }
     for p in incoming.provenance {
         let full = existing.provenance.len() >= 20;
-        match existing.provenance.iter_mut().find(|q| q.source == p.source) {
+        match existing
+            .provenance
+            .iter_mut()
+            .find(|q| q.source == p.source)
+        {
             Some(q) => *q = p,
             None if !full => existing.provenance.push(p),
             None => {}
@@ -219,19 +234,75 @@ mod tests {
 
     #[test]
     fn the_same_invite_name_or_text_merges_instead_of_adding() {
-        let mut catalog = Catalog::new(vec![c("a", "Nurse Hub", "https://discord.gg/NurseHub", "discord", None)]);
-        let merged = catalog.merge(c("b", "Nurses United", "https://discord.com/invite/NurseHub/", "discord", Some(TEXT)));
-        assert_eq!(merged, Merge::Merged { into: "a".into(), because: "same link" });
-        let merged = catalog.merge(c("c", "Nurse Hub Discord", "https://nursehub.example.org", "discord", None));
-        assert_eq!(merged, Merge::Merged { into: "a".into(), because: "same name on the same platform" });
+        let mut catalog = Catalog::new(vec![c(
+            "a",
+            "Nurse Hub",
+            "https://discord.gg/NurseHub",
+            "discord",
+            None,
+        )]);
+        let merged = catalog.merge(c(
+            "b",
+            "Nurses United",
+            "https://discord.com/invite/NurseHub/",
+            "discord",
+            Some(TEXT),
+        ));
+        assert_eq!(
+            merged,
+            Merge::Merged {
+                into: "a".into(),
+                because: "same link"
+            }
+        );
+        let merged = catalog.merge(c(
+            "c",
+            "Nurse Hub Discord",
+            "https://nursehub.example.org",
+            "discord",
+            None,
+        ));
+        assert_eq!(
+            merged,
+            Merge::Merged {
+                into: "a".into(),
+                because: "same name on the same platform"
+            }
+        );
         let reworded = TEXT.replace("friendly", "welcoming");
-        let merged = catalog.merge(c("d", "Shift Talk", "https://shifttalk.example.org", "forum", Some(&format!("{reworded} and more"))));
-        assert_eq!(merged, Merge::Added, "two words changed out of eighteen is a different text");
-        let merged = catalog.merge(c("e", "Shift Talk 2", "https://st2.example.org", "forum", Some(&format!("{TEXT}!"))));
-        assert_eq!(merged, Merge::Merged { into: "a".into(), because: "near-identical description" });
+        let merged = catalog.merge(c(
+            "d",
+            "Shift Talk",
+            "https://shifttalk.example.org",
+            "forum",
+            Some(&format!("{reworded} and more")),
+        ));
+        assert_eq!(
+            merged,
+            Merge::Added,
+            "two words changed out of eighteen is a different text"
+        );
+        let merged = catalog.merge(c(
+            "e",
+            "Shift Talk 2",
+            "https://st2.example.org",
+            "forum",
+            Some(&format!("{TEXT}!")),
+        ));
+        assert_eq!(
+            merged,
+            Merge::Merged {
+                into: "a".into(),
+                because: "near-identical description"
+            }
+        );
         assert_eq!(catalog.len(), 2);
         let a = catalog.get("a").unwrap();
-        assert_eq!(a.description.as_deref(), Some(TEXT), "the description it lacked");
+        assert_eq!(
+            a.description.as_deref(),
+            Some(TEXT),
+            "the description it lacked"
+        );
         assert_eq!(a.tags, ["a", "b", "c", "e"]);
         let sources: Vec<_> = a.provenance.iter().map(|p| p.source.as_str()).collect();
         assert_eq!(sources, ["a", "b", "c", "e"]);
@@ -240,7 +311,16 @@ mod tests {
 
     #[test]
     fn the_same_name_on_another_platform_is_another_community() {
-        let mut catalog = Catalog::new(vec![c("a", "Arduino", "https://discord.gg/arduino", "discord", None)]);
-        assert_eq!(catalog.merge(c("b", "Arduino", "https://forum.arduino.cc", "forum", None)), Merge::Added);
+        let mut catalog = Catalog::new(vec![c(
+            "a",
+            "Arduino",
+            "https://discord.gg/arduino",
+            "discord",
+            None,
+        )]);
+        assert_eq!(
+            catalog.merge(c("b", "Arduino", "https://forum.arduino.cc", "forum", None)),
+            Merge::Added
+        );
     }
 }

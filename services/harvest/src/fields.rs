@@ -73,14 +73,26 @@ impl Taxonomy {
             toml::from_str(fields_toml).map_err(|e| HarvestError::Taxonomy(e.to_string()))?;
         let mut seen = std::collections::HashSet::new();
         for f in &file.field {
-            if f.id.is_empty() || !f.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-                return Err(HarvestError::Taxonomy(format!("field id {:?} must be lower-case letters, digits and -", f.id)));
+            if f.id.is_empty()
+                || !f
+                    .id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            {
+                return Err(HarvestError::Taxonomy(format!(
+                    "field id {:?} must be lower-case letters, digits and -",
+                    f.id
+                )));
             }
             if !seen.insert(f.id.clone()) {
-                return Err(HarvestError::Taxonomy(format!("field id {:?} is used twice", f.id)));
+                return Err(HarvestError::Taxonomy(format!(
+                    "field id {:?} is used twice",
+                    f.id
+                )));
             }
         }
-        let ignore: std::collections::HashSet<String> = file.ignore.iter().map(|t| key(t)).collect();
+        let ignore: std::collections::HashSet<String> =
+            file.ignore.iter().map(|t| key(t)).collect();
         let mut raw: HashMap<String, Vec<usize>> = HashMap::new();
         let mut add = |label: &str, field: usize| {
             let k = key(label);
@@ -99,7 +111,9 @@ impl Taxonomy {
             }
         }
         for line in occupations_tsv.lines().filter(|l| !l.starts_with('#')) {
-            let Some((code, label)) = line.split_once('\t') else { continue };
+            let Some((code, label)) = line.split_once('\t') else {
+                continue;
+            };
             // The most specific field whose group holds this occupation.
             let owner = file
                 .field
@@ -127,9 +141,18 @@ impl Taxonomy {
             .filter(|(k, _)| k.chars().count() >= MIN_COMPACT)
             .collect();
         // Longest first; one spaced label per compact form, the same every run.
-        compact.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+        compact.sort_by(|a, b| {
+            b.0.len()
+                .cmp(&a.0.len())
+                .then(a.0.cmp(&b.0))
+                .then(a.1.cmp(&b.1))
+        });
         compact.dedup_by(|a, b| a.0 == b.0);
-        Ok(Taxonomy { fields: file.field, labels, compact })
+        Ok(Taxonomy {
+            fields: file.field,
+            labels,
+            compact,
+        })
     }
 
     pub fn field(&self, id: &str) -> Option<&Field> {
@@ -139,7 +162,9 @@ impl Taxonomy {
     /// The field a category names (its name or id, any case).
     pub fn field_named(&self, name: &str) -> Option<&Field> {
         let k = name.trim().to_lowercase();
-        self.fields.iter().find(|f| f.name.to_lowercase() == k || f.id == k)
+        self.fields
+            .iter()
+            .find(|f| f.name.to_lowercase() == k || f.id == k)
     }
 
     /// The fields an entry belongs to, best first (at most two).
@@ -148,15 +173,18 @@ impl Taxonomy {
         // A name written as one word (`r/StudentNurse`, `r/socialwork`): its
         // camel-case parts, or a label it is, starts or ends with.
         let mut name_text = format!("{name} {}", split_camel(name));
-        for word in words(name).iter().filter(|w| w.chars().count() >= MIN_COMPACT + 1) {
+        for word in words(name)
+            .iter()
+            .filter(|w| w.chars().count() > MIN_COMPACT)
+        {
             if self.labels.contains_key(word.as_str()) {
                 continue;
             }
-            if let Some((_, spaced)) = self
-                .compact
-                .iter()
-                .find(|(k, _)| word == k || word.ends_with(k.as_str()) || (k.len() >= 6 && word.starts_with(k.as_str())))
-            {
+            if let Some((_, spaced)) = self.compact.iter().find(|(k, _)| {
+                word == k
+                    || word.ends_with(k.as_str())
+                    || (k.len() >= 6 && word.starts_with(k.as_str()))
+            }) {
                 name_text.push(' ');
                 name_text.push_str(spaced);
             }
@@ -189,7 +217,11 @@ impl Taxonomy {
             .filter(|(_, s)| *s >= MIN_SCORE && *s >= best * 0.5)
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.into_iter().take(MAX_FIELDS).map(|(f, _)| &self.fields[f]).collect()
+        ranked
+            .into_iter()
+            .take(MAX_FIELDS)
+            .map(|(f, _)| &self.fields[f])
+            .collect()
     }
 }
 
@@ -230,7 +262,12 @@ fn fold(word: &str) -> String {
             return word[..word.len() - 2].to_string();
         }
     }
-    if n > 3 && word.ends_with('s') && !word.ends_with("ss") && !word.ends_with("us") && !word.ends_with("is") {
+    if n > 3
+        && word.ends_with('s')
+        && !word.ends_with("ss")
+        && !word.ends_with("us")
+        && !word.ends_with("is")
+    {
         return word[..word.len() - 1].to_string();
     }
     word.to_string()
@@ -271,12 +308,38 @@ terms = ["python"]
     fn occupation_labels_in_names_sections_and_text_give_fields() {
         let t = taxonomy();
         let ids = |fields: Vec<&Field>| fields.iter().map(|f| f.id.clone()).collect::<Vec<_>>();
-        assert_eq!(ids(t.assign("r/nursing", &[], "Nurses talk shop")), ["nursing"]);
-        assert_eq!(ids(t.assign("Sparky Chat", &["Trades".into()], "for electricians and apprentices")), ["electrical-trades"]);
-        assert_eq!(ids(t.assign("r/electricians", &[], "")), ["electrical-trades"]);
-        assert_eq!(ids(t.assign("Python Discord", &["Programming".into()], "software developers")), ["software"]);
-        assert_eq!(ids(t.assign("r/funny", &[], "Jokes and memes")), Vec::<String>::new());
-        assert_eq!(ids(t.assign("r/AskElectricians", &[], "")), ["electrical-trades"]);
+        assert_eq!(
+            ids(t.assign("r/nursing", &[], "Nurses talk shop")),
+            ["nursing"]
+        );
+        assert_eq!(
+            ids(t.assign(
+                "Sparky Chat",
+                &["Trades".into()],
+                "for electricians and apprentices"
+            )),
+            ["electrical-trades"]
+        );
+        assert_eq!(
+            ids(t.assign("r/electricians", &[], "")),
+            ["electrical-trades"]
+        );
+        assert_eq!(
+            ids(t.assign(
+                "Python Discord",
+                &["Programming".into()],
+                "software developers"
+            )),
+            ["software"]
+        );
+        assert_eq!(
+            ids(t.assign("r/funny", &[], "Jokes and memes")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            ids(t.assign("r/AskElectricians", &[], "")),
+            ["electrical-trades"]
+        );
         assert_eq!(ids(t.assign("r/nursingstudents", &[], "")), ["nursing"]);
     }
 
@@ -285,7 +348,11 @@ terms = ["python"]
         let t = taxonomy();
         assert!(t.assign("Assistant", &[], "").is_empty());
         assert!(Taxonomy::load("[[field]]\nid = \"A\"\nname = \"x\"\n", "").is_err());
-        assert!(Taxonomy::load("[[field]]\nid = \"a\"\nname = \"x\"\n[[field]]\nid = \"a\"\nname = \"y\"\n", "").is_err());
+        assert!(Taxonomy::load(
+            "[[field]]\nid = \"a\"\nname = \"x\"\n[[field]]\nid = \"a\"\nname = \"y\"\n",
+            ""
+        )
+        .is_err());
     }
 
     #[test]

@@ -8,37 +8,48 @@ use url::Url;
 /// The platform a link lives on, if its host says.
 pub fn platform_of_url(link: &str) -> Option<Platform> {
     let url = Url::parse(link).ok()?;
-    let host = url.host_str()?.trim_start_matches("www.").to_ascii_lowercase();
+    let host = url
+        .host_str()?
+        .trim_start_matches("www.")
+        .to_ascii_lowercase();
     let is = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
-    let platform = if is("discord.gg") || is("discord.com") || is("discordapp.com") || is("discord.me") {
-        Platform::Discord
-    } else if is("slack.com") {
-        Platform::Slack
-    } else if is("reddit.com") || is("redd.it") {
-        Platform::Reddit
-    } else if is("stackexchange.com")
-        || ["stackoverflow.com", "superuser.com", "serverfault.com", "askubuntu.com", "mathoverflow.net", "stackapps.com"]
+    let platform =
+        if is("discord.gg") || is("discord.com") || is("discordapp.com") || is("discord.me") {
+            Platform::Discord
+        } else if is("slack.com") {
+            Platform::Slack
+        } else if is("reddit.com") || is("redd.it") {
+            Platform::Reddit
+        } else if is("stackexchange.com")
+            || [
+                "stackoverflow.com",
+                "superuser.com",
+                "serverfault.com",
+                "askubuntu.com",
+                "mathoverflow.net",
+                "stackapps.com",
+            ]
             .iter()
             .any(|d| is(d))
-    {
-        Platform::Stackexchange
-    } else if is("t.me") || is("telegram.me") {
-        Platform::Telegram
-    } else if is("matrix.to") {
-        Platform::Matrix
-    } else if is("meetup.com") {
-        Platform::Meetup
-    } else if is("github.com") {
-        Platform::Github
-    } else if is("facebook.com") {
-        Platform::Facebook
-    } else if is("linkedin.com") {
-        Platform::Linkedin
-    } else if is("groups.google.com") || is("groups.io") || url.path().contains("/mailman/") {
-        Platform::MailingList
-    } else {
-        return None;
-    };
+        {
+            Platform::Stackexchange
+        } else if is("t.me") || is("telegram.me") {
+            Platform::Telegram
+        } else if is("matrix.to") {
+            Platform::Matrix
+        } else if is("meetup.com") {
+            Platform::Meetup
+        } else if is("github.com") {
+            Platform::Github
+        } else if is("facebook.com") {
+            Platform::Facebook
+        } else if is("linkedin.com") {
+            Platform::Linkedin
+        } else if is("groups.google.com") || is("groups.io") || url.path().contains("/mailman/") {
+            Platform::MailingList
+        } else {
+            return None;
+        };
     Some(platform)
 }
 
@@ -65,7 +76,11 @@ pub fn canonical_url(link: &str) -> Option<String> {
         _ => {
             let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
             let keep_www = url.host_str().is_some_and(|h| h.starts_with("www."));
-            let host = if keep_www { format!("www.{host}") } else { host };
+            let host = if keep_www {
+                format!("www.{host}")
+            } else {
+                host
+            };
             format!("{}://{host}{path}{query}", url.scheme())
         }
     };
@@ -77,9 +92,22 @@ pub fn language_name(raw: &str) -> Option<&'static str> {
     const NAMES: &[(&str, &[&str])] = &[
         ("English", &["en", "eng", "english"]),
         ("French", &["fr", "french", "français", "francais"]),
-        ("Spanish", &["es", "spanish", "español", "espanol", "castellano"]),
+        (
+            "Spanish",
+            &["es", "spanish", "español", "espanol", "castellano"],
+        ),
         ("German", &["de", "german", "deutsch"]),
-        ("Portuguese", &["pt", "pt-br", "portuguese", "português", "portugues", "brazilian portuguese"]),
+        (
+            "Portuguese",
+            &[
+                "pt",
+                "pt-br",
+                "portuguese",
+                "português",
+                "portugues",
+                "brazilian portuguese",
+            ],
+        ),
         ("Italian", &["it", "italian", "italiano"]),
         ("Dutch", &["nl", "dutch", "nederlands"]),
         ("Russian", &["ru", "russian", "русский"]),
@@ -115,7 +143,11 @@ pub fn language_name(raw: &str) -> Option<&'static str> {
 
 /// The language of an entry: what the source states for it, or a heading
 /// that is a language name ("## Français"), or the source's default.
-pub fn language_of(stated: Option<&str>, headings: &[String], default: Option<&str>) -> Option<String> {
+pub fn language_of(
+    stated: Option<&str>,
+    headings: &[String],
+    default: Option<&str>,
+) -> Option<String> {
     stated
         .and_then(language_name)
         .or_else(|| headings.iter().rev().find_map(|h| language_name(h)))
@@ -132,9 +164,15 @@ pub fn cost_of(source_cost: Option<&str>, description: Option<&str>, platform: P
         return cost;
     }
     let text = description.unwrap_or_default().to_lowercase();
-    if ["paid membership", "membership fee", "annual dues", "paid subscription", "members pay"]
-        .iter()
-        .any(|w| text.contains(w))
+    if [
+        "paid membership",
+        "membership fee",
+        "annual dues",
+        "paid subscription",
+        "members pay",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
     {
         return Cost::Paid;
     }
@@ -158,28 +196,66 @@ mod tests {
 
     #[test]
     fn one_canonical_form_per_invite_subreddit_and_link() {
-        assert_eq!(canonical_url("https://discord.com/invite/AbC/").as_deref(), Some("https://discord.gg/AbC"));
-        assert_eq!(canonical_url("http://discordapp.com/invite/AbC").as_deref(), Some("https://discord.gg/AbC"));
-        assert_eq!(canonical_url("https://old.reddit.com/r/Nursing").as_deref(), Some("https://www.reddit.com/r/nursing/"));
-        assert_eq!(canonical_url("http://Example.org/forum/#top").as_deref(), Some("http://example.org/forum"));
+        assert_eq!(
+            canonical_url("https://discord.com/invite/AbC/").as_deref(),
+            Some("https://discord.gg/AbC")
+        );
+        assert_eq!(
+            canonical_url("http://discordapp.com/invite/AbC").as_deref(),
+            Some("https://discord.gg/AbC")
+        );
+        assert_eq!(
+            canonical_url("https://old.reddit.com/r/Nursing").as_deref(),
+            Some("https://www.reddit.com/r/nursing/")
+        );
+        assert_eq!(
+            canonical_url("http://Example.org/forum/#top").as_deref(),
+            Some("http://example.org/forum")
+        );
         assert_eq!(canonical_url("ftp://example.org"), None);
     }
 
     #[test]
     fn platforms_come_from_hosts() {
-        assert_eq!(platform_of_url("https://join.slack.com/t/x/shared_invite/y"), Some(Platform::Slack));
-        assert_eq!(platform_of_url("https://nursing.stackexchange.com"), Some(Platform::Stackexchange));
-        assert_eq!(platform_of_url("https://t.me/somegroup"), Some(Platform::Telegram));
+        assert_eq!(
+            platform_of_url("https://join.slack.com/t/x/shared_invite/y"),
+            Some(Platform::Slack)
+        );
+        assert_eq!(
+            platform_of_url("https://nursing.stackexchange.com"),
+            Some(Platform::Stackexchange)
+        );
+        assert_eq!(
+            platform_of_url("https://t.me/somegroup"),
+            Some(Platform::Telegram)
+        );
         assert_eq!(platform_of_url("https://allnurses.com"), None);
     }
 
     #[test]
     fn languages_and_costs() {
-        assert_eq!(language_of(Some("fr"), &[], None).as_deref(), Some("French"));
-        assert_eq!(language_of(None, &["Communities".into(), "Español".into()], Some("English")).as_deref(), Some("Spanish"));
-        assert_eq!(language_of(None, &[], Some("English")).as_deref(), Some("English"));
+        assert_eq!(
+            language_of(Some("fr"), &[], None).as_deref(),
+            Some("French")
+        );
+        assert_eq!(
+            language_of(
+                None,
+                &["Communities".into(), "Español".into()],
+                Some("English")
+            )
+            .as_deref(),
+            Some("Spanish")
+        );
+        assert_eq!(
+            language_of(None, &[], Some("English")).as_deref(),
+            Some("English")
+        );
         assert_eq!(cost_of(None, None, Platform::Reddit), Cost::Free);
-        assert_eq!(cost_of(None, Some("Annual dues apply"), Platform::Association), Cost::Paid);
+        assert_eq!(
+            cost_of(None, Some("Annual dues apply"), Platform::Association),
+            Cost::Paid
+        );
         assert_eq!(cost_of(None, None, Platform::Association), Cost::Unknown);
         assert_eq!(cost_of(Some("paid"), None, Platform::Discord), Cost::Paid);
     }

@@ -5,11 +5,11 @@ use copmatch_domain::community::{Community, CommunityInput, Platform, Provenance
 
 use crate::dedup::{Catalog, Merge};
 use crate::entry::RawEntry;
+use crate::error::HarvestError;
 use crate::fields::Taxonomy;
+use crate::formats;
 use crate::normalize::{canonical_url, cost_of, language_of, platform_of_url};
 use crate::source::{Format, Source};
-use crate::error::HarvestError;
-use crate::formats;
 
 const MAX_NAME: usize = 200;
 const MAX_DESCRIPTION: usize = 5000;
@@ -54,7 +54,11 @@ pub fn harvest(
         return harvest_catalog(source, text, taxonomy, catalog, harvested_at);
     }
     let entries = formats::read(source, text)?;
-    let mut report = SourceReport { source: source.name.clone(), read: entries.len(), ..SourceReport::default() };
+    let mut report = SourceReport {
+        source: source.name.clone(),
+        read: entries.len(),
+        ..SourceReport::default()
+    };
     let join = match (&source.join, join_text) {
         (Some(join), Some(text)) => Some((join, join_table(source, join, text)?)),
         (Some(join), None) => {
@@ -67,16 +71,22 @@ pub fn harvest(
         _ => None,
     };
     for mut raw in entries {
-        let skipped = raw
-            .headings
-            .iter()
-            .any(|h| source.skip_headings.iter().any(|s| s.eq_ignore_ascii_case(h.trim())));
+        let skipped = raw.headings.iter().any(|h| {
+            source
+                .skip_headings
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(h.trim()))
+        });
         if skipped {
             continue;
         }
         let mut extra_provenance = None;
         if let Some((join, table)) = &join {
-            let key = raw.name.trim_start_matches("/r/").trim_start_matches("r/").to_lowercase();
+            let key = raw
+                .name
+                .trim_start_matches("/r/")
+                .trim_start_matches("r/")
+                .to_lowercase();
             match table.get(&key) {
                 Some(members) => {
                     if members.is_some() {
@@ -132,11 +142,12 @@ fn join_table(
     join: &crate::source::Join,
     text: &str,
 ) -> Result<std::collections::HashMap<String, Option<u64>>, HarvestError> {
-    let rows = crate::formats::tabular::csv_rows(text, true).map_err(|message| HarvestError::Parse {
-        source_name: format!("{} (join {})", source.name, join.name),
-        format: "csv",
-        message,
-    })?;
+    let rows =
+        crate::formats::tabular::csv_rows(text, true).map_err(|message| HarvestError::Parse {
+            source_name: format!("{} (join {})", source.name, join.name),
+            format: "csv",
+            message,
+        })?;
     let text_of = crate::formats::tabular::text;
     Ok(rows
         .iter()
@@ -157,21 +168,39 @@ fn harvest_catalog(
     catalog: &mut Catalog,
     harvested_at: &str,
 ) -> Result<SourceReport, HarvestError> {
-    let mut report = SourceReport { source: source.name.clone(), ..SourceReport::default() };
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    let mut report = SourceReport {
+        source: source.name.clone(),
+        ..SourceReport::default()
+    };
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         report.read += 1;
         let mut community = match Community::from_json_str(line) {
             Ok(c) => c,
             Err(e) => {
                 report.invalid += 1;
                 if report.invalid_examples.len() < 5 {
-                    report.invalid_examples.push(format!("line {}: {}", n + 1, e.message));
+                    report
+                        .invalid_examples
+                        .push(format!("line {}: {}", n + 1, e.message));
                 }
                 continue;
             }
         };
-        let sections: Vec<String> = community.categories.iter().chain(&community.tags).cloned().collect();
-        let fields = taxonomy.assign(&community.name, &sections, community.description.as_deref().unwrap_or_default());
+        let sections: Vec<String> = community
+            .categories
+            .iter()
+            .chain(&community.tags)
+            .cloned()
+            .collect();
+        let fields = taxonomy.assign(
+            &community.name,
+            &sections,
+            community.description.as_deref().unwrap_or_default(),
+        );
         if fields.is_empty() && source.require_field {
             report.no_field += 1;
             continue;
@@ -208,7 +237,8 @@ pub fn community_of(
     if name.is_empty() {
         return Err(format!("an item without a name ({})", raw.url));
     }
-    let url = canonical_url(&raw.url).ok_or_else(|| format!("{name:?}: not an http(s) link: {:?}", raw.url))?;
+    let url = canonical_url(&raw.url)
+        .ok_or_else(|| format!("{name:?}: not an http(s) link: {:?}", raw.url))?;
     if let Some(why) = not_a_community(&url) {
         return Err(format!("{name:?}: {why}: {url}"));
     }
@@ -239,7 +269,11 @@ pub fn community_of(
     let description = raw
         .description
         .map(|d| d.chars().take(MAX_DESCRIPTION).collect::<String>());
-    let text = [description.as_deref().unwrap_or_default(), &raw.tags.join(" ")].join(" ");
+    let text = [
+        description.as_deref().unwrap_or_default(),
+        &raw.tags.join(" "),
+    ]
+    .join(" ");
     let fields: Vec<String> = taxonomy
         .assign(&name, &raw.headings, &text)
         .into_iter()
@@ -248,10 +282,18 @@ pub fn community_of(
     if fields.is_empty() && source.require_field {
         return Ok(None);
     }
-    let language = language_of(raw.language.as_deref(), &raw.headings, source.language.as_deref());
+    let language = language_of(
+        raw.language.as_deref(),
+        &raw.headings,
+        source.language.as_deref(),
+    );
     let cost = cost_of(source.cost.as_deref(), description.as_deref(), platform);
     // A list's sections say what an item is about; its title section does not.
-    let sections = if raw.headings.len() > 1 { &raw.headings[1..] } else { &raw.headings[..] };
+    let sections = if raw.headings.len() > 1 {
+        &raw.headings[1..]
+    } else {
+        &raw.headings[..]
+    };
     let tags: Vec<String> = raw
         .tags
         .iter()
@@ -280,32 +322,90 @@ pub fn community_of(
             harvested_at: harvested_at.to_string(),
         }],
     });
-    let input: CommunityInput = serde_json::from_value(input).map_err(|e| format!("{name:?}: {e}"))?;
-    input.into_community().map(Some).map_err(|e| format!("{name:?}: {}", e.message))
+    let input: CommunityInput =
+        serde_json::from_value(input).map_err(|e| format!("{name:?}: {e}"))?;
+    input
+        .into_community()
+        .map(Some)
+        .map_err(|e| format!("{name:?}: {}", e.message))
 }
 
 /// Link texts that name a platform or a kind of link, not a community.
 const GENERIC_NAMES: &[&str] = &[
-    "reddit", "subreddit", "slack", "discord", "forum", "forums", "facebook", "facebook group", "facebook page",
-    "linkedin", "linkedin group", "meetup", "mailing list", "google group", "irc", "telegram", "gitter", "matrix",
-    "website", "site", "homepage", "home page", "web", "link", "here", "join", "join us", "community", "chat",
-    "stack overflow", "github", "discourse", "group",
+    "reddit",
+    "subreddit",
+    "slack",
+    "discord",
+    "forum",
+    "forums",
+    "facebook",
+    "facebook group",
+    "facebook page",
+    "linkedin",
+    "linkedin group",
+    "meetup",
+    "mailing list",
+    "google group",
+    "irc",
+    "telegram",
+    "gitter",
+    "matrix",
+    "website",
+    "site",
+    "homepage",
+    "home page",
+    "web",
+    "link",
+    "here",
+    "join",
+    "join us",
+    "community",
+    "chat",
+    "stack overflow",
+    "github",
+    "discourse",
+    "group",
 ];
 
 /// Links that cannot be a community: a social profile, a platform's own
 /// home page, a subreddit link without its subreddit.
 fn not_a_community(url: &str) -> Option<&'static str> {
     let parsed = url::Url::parse(url).ok()?;
-    let host = parsed.host_str()?.trim_start_matches("www.").to_ascii_lowercase();
+    let host = parsed
+        .host_str()?
+        .trim_start_matches("www.")
+        .to_ascii_lowercase();
     let path = parsed.path().trim_matches('/');
-    if ["twitter.com", "x.com", "instagram.com", "youtube.com", "tiktok.com", "pinterest.com"].contains(&host.as_str()) {
+    if [
+        "twitter.com",
+        "x.com",
+        "instagram.com",
+        "youtube.com",
+        "tiktok.com",
+        "pinterest.com",
+    ]
+    .contains(&host.as_str())
+    {
         return Some("a social-media profile, not a community");
     }
     let platform_home = [
-        "reddit.com", "slack.com", "discord.com", "discord.gg", "facebook.com", "fb.com", "linkedin.com", "meetup.com",
-        "telegram.me", "t.me", "github.com", "stackexchange.com", "groups.google.com",
+        "reddit.com",
+        "slack.com",
+        "discord.com",
+        "discord.gg",
+        "facebook.com",
+        "fb.com",
+        "linkedin.com",
+        "meetup.com",
+        "telegram.me",
+        "t.me",
+        "github.com",
+        "stackexchange.com",
+        "groups.google.com",
     ];
-    if platform_home.contains(&host.as_str()) && (path.is_empty() || path == "r" || path == "telegram") {
+    if platform_home.contains(&host.as_str())
+        && (path.is_empty() || path == "r" || path == "telegram")
+    {
         return Some("the platform's own home page, not a community");
     }
     if !host.contains('.') {
@@ -317,18 +417,32 @@ fn not_a_community(url: &str) -> Option<&'static str> {
 /// `platform-name-slug`, or with `-2`, `-3`… when another community has it.
 fn free_id(catalog: &Catalog, platform: Platform, name: &str, url: &str) -> String {
     let slug = slug(name);
-    let slug = if slug.is_empty() { slug_of_url(url) } else { slug };
-    let base: String = format!("{}-{}", platform.as_str().replace('_', "-"), slug).chars().take(120).collect();
+    let slug = if slug.is_empty() {
+        slug_of_url(url)
+    } else {
+        slug
+    };
+    let base: String = format!("{}-{}", platform.as_str().replace('_', "-"), slug)
+        .chars()
+        .take(120)
+        .collect();
     let base = base.trim_end_matches('-').to_string();
     if !catalog.contains_id(&base) {
         return base;
     }
-    (2..).map(|n| format!("{base}-{n}")).find(|id| !catalog.contains_id(id)).expect("some suffix is free")
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|id| !catalog.contains_id(id))
+        .expect("some suffix is free")
 }
 
 fn slug(text: &str) -> String {
     let mut out = String::new();
-    for ch in text.trim_start_matches("r/").chars().flat_map(char::to_lowercase) {
+    for ch in text
+        .trim_start_matches("r/")
+        .chars()
+        .flat_map(char::to_lowercase)
+    {
         if ch.is_ascii_alphanumeric() {
             out.push(ch);
         } else if !out.is_empty() && !out.ends_with('-') {
@@ -339,7 +453,10 @@ fn slug(text: &str) -> String {
 }
 
 fn slug_of_url(url: &str) -> String {
-    slug(url.trim_start_matches("https://").trim_start_matches("http://"))
+    slug(
+        url.trim_start_matches("https://")
+            .trim_start_matches("http://"),
+    )
 }
 
 #[cfg(test)]

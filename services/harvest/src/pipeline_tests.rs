@@ -37,8 +37,20 @@ const LIST: &str = "# Awesome Trades\n## Health\n\
 #[test]
 fn a_list_becomes_entries_with_fields_provenance_and_no_duplicates() {
     let mut catalog = Catalog::default();
-    let report = harvest(&source(""), LIST, None, &taxonomy(), &mut catalog, "2026-12-03").unwrap();
-    assert_eq!((report.read, report.added, report.merged), (4, 3, 1), "{report:?}");
+    let report = harvest(
+        &source(""),
+        LIST,
+        None,
+        &taxonomy(),
+        &mut catalog,
+        "2026-12-03",
+    )
+    .unwrap();
+    assert_eq!(
+        (report.read, report.added, report.merged),
+        (4, 3, 1),
+        "{report:?}"
+    );
     let hub = catalog.get("discord-nurse-hub").unwrap();
     assert_eq!(hub.categories, ["Nursing and midwifery"]);
     assert_eq!(hub.platform, Platform::Discord);
@@ -50,14 +62,25 @@ fn a_list_becomes_entries_with_fields_provenance_and_no_duplicates() {
     assert_eq!(hub.provenance[0].harvested_at, "2026-12-03");
     let sparky = catalog.get("discord-sparky").unwrap();
     assert_eq!(sparky.categories, ["Electrical trades"]);
-    assert_eq!(sparky.url, "https://sparky.example.org", "a link keeps its host; the platform comes from the source");
+    assert_eq!(
+        sparky.url, "https://sparky.example.org",
+        "a link keeps its host; the platform comes from the source"
+    );
     assert!(catalog.get("discord-memes").unwrap().categories.is_empty());
 }
 
 #[test]
 fn a_source_that_requires_a_field_leaves_out_what_fits_none() {
     let mut catalog = Catalog::default();
-    let report = harvest(&source("require_field = true"), LIST, None, &taxonomy(), &mut catalog, "2026-12-03").unwrap();
+    let report = harvest(
+        &source("require_field = true"),
+        LIST,
+        None,
+        &taxonomy(),
+        &mut catalog,
+        "2026-12-03",
+    )
+    .unwrap();
     assert_eq!((report.added, report.no_field), (2, 1), "{report:?}");
     assert!(catalog.get("discord-memes").is_none());
 }
@@ -65,13 +88,36 @@ fn a_source_that_requires_a_field_leaves_out_what_fits_none() {
 #[test]
 fn harvesting_twice_changes_nothing_but_the_date() {
     let mut catalog = Catalog::default();
-    harvest(&source(""), LIST, None, &taxonomy(), &mut catalog, "2026-12-03").unwrap();
+    harvest(
+        &source(""),
+        LIST,
+        None,
+        &taxonomy(),
+        &mut catalog,
+        "2026-12-03",
+    )
+    .unwrap();
     let first: Vec<_> = catalog.communities().to_vec();
-    let report = harvest(&source(""), LIST, None, &taxonomy(), &mut catalog, "2026-12-04").unwrap();
+    let report = harvest(
+        &source(""),
+        LIST,
+        None,
+        &taxonomy(),
+        &mut catalog,
+        "2026-12-04",
+    )
+    .unwrap();
     assert_eq!((report.added, report.merged), (0, 4));
     assert_eq!(catalog.len(), first.len());
-    assert_eq!(catalog.get("discord-nurse-hub").unwrap().provenance.len(), 1, "one record per source");
-    assert_eq!(catalog.get("discord-nurse-hub").unwrap().provenance[0].harvested_at, "2026-12-04");
+    assert_eq!(
+        catalog.get("discord-nurse-hub").unwrap().provenance.len(),
+        1,
+        "one record per source"
+    );
+    assert_eq!(
+        catalog.get("discord-nurse-hub").unwrap().provenance[0].harvested_at,
+        "2026-12-04"
+    );
 }
 
 #[test]
@@ -80,7 +126,15 @@ fn ids_stay_unique_when_names_collide() {
     let mut catalog = Catalog::default();
     // Same name on one platform is one community: use two platforms' links.
     let list = list.replace("https://b.example.org", "https://t.me/nurses");
-    let report = harvest(&source(""), &list, None, &taxonomy(), &mut catalog, "2026-12-03").unwrap();
+    let report = harvest(
+        &source(""),
+        &list,
+        None,
+        &taxonomy(),
+        &mut catalog,
+        "2026-12-03",
+    )
+    .unwrap();
     assert_eq!(report.added, 2);
     assert!(catalog.get("discord-nurses").is_some());
     assert!(catalog.get("telegram-nurses").is_some());
@@ -138,16 +192,34 @@ required = true
     let rows = "StudentNurse,Science,Medicine,Nursing\nElectricians,Business,Jobs and Careers,\nGoneSub,Science,Medicine,Nursing\nnsfwnurse,Adult and NSFW,,\n";
     let members = "name,n_members\nstudentnurse,48000\nElectricians,310000\nnsfwnurse,5\n";
     let mut catalog = Catalog::default();
-    let report = harvest(&source, rows, Some(members), &taxonomy(), &mut catalog, "2026-12-03").unwrap();
+    let report = harvest(
+        &source,
+        rows,
+        Some(members),
+        &taxonomy(),
+        &mut catalog,
+        "2026-12-03",
+    )
+    .unwrap();
     assert_eq!((report.added, report.unconfirmed), (2, 1), "{report:?}");
     let nurse = catalog.get("reddit-studentnurse").unwrap();
-    assert_eq!(nurse.name, "r/StudentNurse", "a subreddit is called by its r/ name");
+    assert_eq!(
+        nurse.name, "r/StudentNurse",
+        "a subreddit is called by its r/ name"
+    );
     assert_eq!(nurse.member_count, Some(48_000));
     assert_eq!(nurse.url, "https://www.reddit.com/r/studentnurse/");
     assert_eq!(nurse.categories, ["Nursing and midwifery"]);
-    let sources: Vec<_> = nurse.provenance.iter().map(|p| (p.source.as_str(), p.licence.as_str())).collect();
+    let sources: Vec<_> = nurse
+        .provenance
+        .iter()
+        .map(|p| (p.source.as_str(), p.licence.as_str()))
+        .collect();
     assert_eq!(sources, [("categories", "MIT"), ("members", "0BSD")]);
-    assert!(harvest(&source, rows, None, &taxonomy(), &mut catalog, "2026-12-03").is_err(), "a join needs its file");
+    assert!(
+        harvest(&source, rows, None, &taxonomy(), &mut catalog, "2026-12-03").is_err(),
+        "a join needs its file"
+    );
 }
 
 #[test]
@@ -171,8 +243,20 @@ fn platform_names_social_profiles_and_home_pages_are_not_communities() {
                 - [Mailing list](https://groups.google.com/group/elixir-lang-talk)\n\
                 - [Twitter](https://twitter.com/elixirlang)\n- [Meetup](https://meetup.com)\n- [Reddit](https://reddit)\n";
     let mut catalog = Catalog::default();
-    let report = harvest(&source(""), list, None, &taxonomy(), &mut catalog, "2026-12-03").unwrap();
-    let names: Vec<_> = catalog.communities().iter().map(|c| c.name.as_str()).collect();
+    let report = harvest(
+        &source(""),
+        list,
+        None,
+        &taxonomy(),
+        &mut catalog,
+        "2026-12-03",
+    )
+    .unwrap();
+    let names: Vec<_> = catalog
+        .communities()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
     assert_eq!(names, ["r/elixir", "Elixir Mailing list"]);
     assert_eq!(report.invalid, 3, "{report:?}");
 }

@@ -160,8 +160,11 @@ pub struct Source {
 impl Source {
     /// Whether entries from this source may ship in the bundled catalog.
     pub fn redistributable(&self) -> bool {
-        self.redistribute
-            .unwrap_or_else(|| REDISTRIBUTABLE.iter().any(|l| l.eq_ignore_ascii_case(&self.licence)))
+        self.redistribute.unwrap_or_else(|| {
+            REDISTRIBUTABLE
+                .iter()
+                .any(|l| l.eq_ignore_ascii_case(&self.licence))
+        })
     }
 }
 
@@ -199,7 +202,10 @@ pub fn parse_manifest(text: &str) -> Result<Vec<Source>, HarvestError> {
         if source.file.is_none() && source.fetch_url.is_none() {
             return Err(bad("needs `file` (a snapshot) or `fetch_url`".into()));
         }
-        for (key, value) in [("page", Some(&source.page)), ("fetch_url", source.fetch_url.as_ref())] {
+        for (key, value) in [
+            ("page", Some(&source.page)),
+            ("fetch_url", source.fetch_url.as_ref()),
+        ] {
             if let Some(v) = value {
                 if !(v.starts_with("https://") || v.starts_with("http://")) {
                     return Err(bad(format!("`{key}` must be an http(s) URL, got {v:?}")));
@@ -218,11 +224,15 @@ pub fn parse_manifest(text: &str) -> Result<Vec<Source>, HarvestError> {
             && source.columns.url.is_none()
             && source.columns.url_template.is_none()
         {
-            return Err(bad("a tabular source needs `columns.url` or `columns.url_template`".into()));
+            return Err(bad(
+                "a tabular source needs `columns.url` or `columns.url_template`".into(),
+            ));
         }
         if let Some(date) = &source.snapshot_date {
             if copmatch_domain::time::parse_time(date).is_none() {
-                return Err(bad(format!("`snapshot_date` must be a date like 2026-12-03, got {date:?}")));
+                return Err(bad(format!(
+                    "`snapshot_date` must be a date like 2026-12-03, got {date:?}"
+                )));
             }
         }
         if let Some(join) = &source.join {
@@ -235,7 +245,9 @@ pub fn parse_manifest(text: &str) -> Result<Vec<Source>, HarvestError> {
         }
         if let Some(hours) = source.every_hours {
             if !(hours.is_finite() && hours >= 1.0) {
-                return Err(bad(format!("`every_hours` must be at least 1, got {hours}")));
+                return Err(bad(format!(
+                    "`every_hours` must be at least 1, got {hours}"
+                )));
             }
         }
     }

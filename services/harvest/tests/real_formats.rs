@@ -8,10 +8,17 @@ use copmatch_harvest::formats;
 use copmatch_harvest::source::{parse_manifest, Source};
 
 fn data(path: &str) -> String {
-    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data").join(path);
+    let full = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data")
+        .join(path);
     std::fs::read(&full)
         .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_else(|e| panic!("{} is missing ({e}); it is part of the repository", full.display()))
+        .unwrap_or_else(|e| {
+            panic!(
+                "{} is missing ({e}); it is part of the repository",
+                full.display()
+            )
+        })
 }
 
 fn source(name: &str) -> Source {
@@ -33,16 +40,35 @@ fn an_awesome_list_written_as_blocks_gives_each_server_its_invite_sections_and_l
     assert!(entries.len() >= 250, "{}", entries.len());
     let devcord = entries.iter().find(|e| e.name == "Devcord").unwrap();
     assert_eq!(devcord.url, "https://discord.com/invite/devcord");
-    assert!(devcord.headings.contains(&"Support Communities".to_string()), "{:?}", devcord.headings);
+    assert!(
+        devcord
+            .headings
+            .contains(&"Support Communities".to_string()),
+        "{:?}",
+        devcord.headings
+    );
     assert_eq!(devcord.language.as_deref(), Some("English"));
 }
 
 #[test]
 fn the_stack_exchange_site_list_gives_main_sites_with_their_audience() {
     let entries = read("stackexchange-sites");
-    assert!(entries.iter().all(|e| !e.name.ends_with(" Meta")), "meta sites are left out");
-    let cooking = entries.iter().find(|e| e.name == "Seasoned Advice").unwrap();
-    assert!(cooking.description.as_deref().unwrap().starts_with("Questions and answers for "), "{cooking:?}");
+    assert!(
+        entries.iter().all(|e| !e.name.ends_with(" Meta")),
+        "meta sites are left out"
+    );
+    let cooking = entries
+        .iter()
+        .find(|e| e.name == "Seasoned Advice")
+        .unwrap();
+    assert!(
+        cooking
+            .description
+            .as_deref()
+            .unwrap()
+            .starts_with("Questions and answers for "),
+        "{cooking:?}"
+    );
     assert!(entries.len() >= 140, "{}", entries.len());
 }
 
@@ -55,11 +81,20 @@ fn a_subreddit_list_reads_the_same_with_either_reader() {
     let by_link = read("awesome-subreddits");
     assert!(by_name.len() >= 170, "{}", by_name.len());
     let django = by_name.iter().find(|e| e.name == "r/django").unwrap();
-    assert_eq!(django.description.as_deref(), Some("News and links for Django developers."));
+    assert_eq!(
+        django.description.as_deref(),
+        Some("News and links for Django developers.")
+    );
     let subs = |entries: &[copmatch_harvest::entry::RawEntry]| {
         let mut names: Vec<String> = entries
             .iter()
-            .filter_map(|e| e.url.to_lowercase().split("/r/").nth(1).map(|s| s.trim_end_matches('/').to_string()))
+            .filter_map(|e| {
+                e.url
+                    .to_lowercase()
+                    .split("/r/")
+                    .nth(1)
+                    .map(|s| s.trim_end_matches('/').to_string())
+            })
             .collect();
         names.sort();
         names.dedup();
@@ -73,8 +108,18 @@ fn tabular_sources_follow_their_column_mapping() {
     let sherlock = read("sherlock-subreddits");
     let nurse = sherlock.iter().find(|e| e.name == "StudentNurse").unwrap();
     assert_eq!(nurse.url, "https://www.reddit.com/r/StudentNurse/");
-    assert!(nurse.headings.iter().any(|h| h == "Medicine"), "{:?}", nurse.headings);
+    assert!(
+        nurse.headings.iter().any(|h| h == "Medicine"),
+        "{:?}",
+        nurse.headings
+    );
     let discourse = read("discourse-directory");
-    assert!(discourse.iter().all(|e| e.url.starts_with("http")), "addresses are links");
-    assert!(discourse.iter().any(|e| e.member_count.is_some()), "userCount is read");
+    assert!(
+        discourse.iter().all(|e| e.url.starts_with("http")),
+        "addresses are links"
+    );
+    assert!(
+        discourse.iter().any(|e| e.member_count.is_some()),
+        "userCount is read"
+    );
 }

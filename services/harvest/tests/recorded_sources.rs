@@ -11,10 +11,17 @@ use copmatch_harvest::pipeline::harvest;
 use copmatch_harvest::source::parse_manifest;
 
 fn data(path: &str) -> String {
-    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data").join(path);
+    let full = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data")
+        .join(path);
     std::fs::read(&full)
         .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_else(|e| panic!("{} is missing ({e}); it is part of the repository", full.display()))
+        .unwrap_or_else(|e| {
+            panic!(
+                "{} is missing ({e}); it is part of the repository",
+                full.display()
+            )
+        })
 }
 
 #[test]
@@ -23,25 +30,58 @@ fn the_redistributable_snapshots_harvest_into_thousands_of_distinct_communities_
     let sources = parse_manifest(&data("sources.toml")).unwrap();
     let mut catalog = Catalog::default();
     for source in sources.iter().filter(|s| s.redistributable()) {
-        let file = source.file.as_ref().expect("a bundled source has a snapshot");
+        let file = source
+            .file
+            .as_ref()
+            .expect("a bundled source has a snapshot");
         let join = source.join.as_ref().map(|j| data(&j.file));
-        harvest(source, &data(file), join.as_deref(), &taxonomy, &mut catalog, "2026-12-03").unwrap();
+        harvest(
+            source,
+            &data(file),
+            join.as_deref(),
+            &taxonomy,
+            &mut catalog,
+            "2026-12-03",
+        )
+        .unwrap();
     }
     let communities = catalog.communities();
-    assert!(communities.len() >= 6000, "{} communities", communities.len());
+    assert!(
+        communities.len() >= 6000,
+        "{} communities",
+        communities.len()
+    );
     let mut per_field: HashMap<&str, usize> = HashMap::new();
     for c in communities {
         assert!(!c.provenance.is_empty(), "{} has no provenance", c.id);
-        assert!(c.provenance.iter().all(|p| p.licence != "none"), "{} comes from an unlicensed source", c.id);
+        assert!(
+            c.provenance.iter().all(|p| p.licence != "none"),
+            "{} comes from an unlicensed source",
+            c.id
+        );
         for f in &c.categories {
-            assert!(taxonomy.field_named(f).is_some(), "{}: {f:?} is not a field", c.id);
+            assert!(
+                taxonomy.field_named(f).is_some(),
+                "{}: {f:?} is not a field",
+                c.id
+            );
             *per_field.entry(f.as_str()).or_default() += 1;
         }
     }
     let deep = per_field.values().filter(|n| **n >= 10).count();
-    assert!(deep >= 60, "only {deep} fields hold ten communities or more");
+    assert!(
+        deep >= 60,
+        "only {deep} fields hold ten communities or more"
+    );
     let ids: HashSet<&str> = communities.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids.len(), communities.len(), "ids are unique");
-    let links: HashSet<String> = communities.iter().map(|c| copmatch_domain::community::url_key(&c.url)).collect();
-    assert_eq!(links.len(), communities.len(), "no two entries share a link");
+    let links: HashSet<String> = communities
+        .iter()
+        .map(|c| copmatch_domain::community::url_key(&c.url))
+        .collect();
+    assert_eq!(
+        links.len(),
+        communities.len(),
+        "no two entries share a link"
+    );
 }

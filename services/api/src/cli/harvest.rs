@@ -53,7 +53,10 @@ pub async fn run(settings: &Settings, args: HarvestArgs) -> anyhow::Result<()> {
     for source in sources {
         reading.advance(1);
         if args.bundle && !source.redistributable() {
-            skipped.push(format!("{} (licence {}: harvested at run time only, never bundled)", source.name, source.licence));
+            skipped.push(format!(
+                "{} (licence {}: harvested at run time only, never bundled)",
+                source.name, source.licence
+            ));
             continue;
         }
         fetched.push(harvest_settings.read(&source, args.fetch).await?);
@@ -67,7 +70,14 @@ pub async fn run(settings: &Settings, args: HarvestArgs) -> anyhow::Result<()> {
             let mut catalog = HarvestCatalog::default();
             let mut summary = HarvestSummary::default();
             for f in &fetched {
-                let report = harvest(&f.source, &f.text, f.join_text.as_deref(), &taxonomy, &mut catalog, &f.harvested_at)?;
+                let report = harvest(
+                    &f.source,
+                    &f.text,
+                    f.join_text.as_deref(),
+                    &taxonomy,
+                    &mut catalog,
+                    &f.harvested_at,
+                )?;
                 summary.stored += report.added;
                 summary.sources.push(report);
                 bar.advance(1);
@@ -88,7 +98,14 @@ pub async fn run(settings: &Settings, args: HarvestArgs) -> anyhow::Result<()> {
             quiet.catalog.import_when_empty = false;
             with_stack(&quiet, |stack| async move {
                 let bar = TerminalProgress::counting("harvesting", "sources");
-                Ok(harvest_into_store(&stack.services.catalog, &stack.moderator, &taxonomy, &fetched, &bar).await?)
+                Ok(harvest_into_store(
+                    &stack.services.catalog,
+                    &stack.moderator,
+                    &taxonomy,
+                    &fetched,
+                    &bar,
+                )
+                .await?)
             })
             .await?
         }

@@ -3,8 +3,8 @@
 use actix_web::{web, HttpResponse};
 use copmatch_core::progress::NoProgress;
 use copmatch_core::{
-    Browse, Catalog, FieldList, Community, CommunityId, CommunityPage, ErrorCode, ImportReport, Recommender,
-    SimilarResponse, StatusUpdate,
+    Browse, Catalog, Community, CommunityId, CommunityPage, ErrorCode, FieldList, ImportReport,
+    Recommender, SimilarResponse, StatusUpdate,
 };
 use futures_util::StreamExt;
 use serde::Deserialize;

@@ -157,7 +157,11 @@ impl VectorStore for MemoryStore {
 
     async fn count_matching(&self, filter: &StoreFilter) -> Result<usize, StoreError> {
         self.count_call("count");
-        Ok(self.open()?.values().filter(|r| matches(filter, &r.community)).count())
+        Ok(self
+            .open()?
+            .values()
+            .filter(|r| matches(filter, &r.community))
+            .count())
     }
 
     async fn search(&self, query: VectorQuery) -> Result<SearchHits, StoreError> {

@@ -42,19 +42,37 @@ pub struct Browse {
 
 impl Browse {
     pub fn new(catalog: Catalog, taxonomy: &Taxonomy) -> Browse {
-        let fields = taxonomy.fields.iter().map(|f| (f.id.clone(), f.name.clone())).collect();
-        Browse { catalog, fields: Arc::new(fields) }
+        let fields = taxonomy
+            .fields
+            .iter()
+            .map(|f| (f.id.clone(), f.name.clone()))
+            .collect();
+        Browse {
+            catalog,
+            fields: Arc::new(fields),
+        }
     }
 
     fn filter(name: &str) -> StoreFilter {
-        StoreFilter { category_keys: vec![normalize_key(name)], ..StoreFilter::default() }
+        StoreFilter {
+            category_keys: vec![normalize_key(name)],
+            ..StoreFilter::default()
+        }
     }
 
     pub async fn fields(&self) -> Result<FieldList, CoreError> {
         let mut fields = Vec::with_capacity(self.fields.len());
         for (id, name) in self.fields.iter() {
-            let communities = self.catalog.store.count_matching(&Self::filter(name)).await?;
-            fields.push(FieldCount { id: id.clone(), name: name.clone(), communities });
+            let communities = self
+                .catalog
+                .store
+                .count_matching(&Self::filter(name))
+                .await?;
+            fields.push(FieldCount {
+                id: id.clone(),
+                name: name.clone(),
+                communities,
+            });
         }
         Ok(FieldList { fields })
     }
@@ -85,6 +103,11 @@ impl Browse {
         } else {
             self.catalog.store.list(&filter, offset, limit).await?
         };
-        Ok(CommunityPage { communities, total, offset, limit })
+        Ok(CommunityPage {
+            communities,
+            total,
+            offset,
+            limit,
+        })
     }
 }

@@ -86,7 +86,9 @@ impl Catalog {
         let communities = if offset >= total {
             Vec::new()
         } else {
-            self.store.list(&StoreFilter::default(), offset, limit).await?
+            self.store
+                .list(&StoreFilter::default(), offset, limit)
+                .await?
         };
         Ok(CommunityPage {
             communities,

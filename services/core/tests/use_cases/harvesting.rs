@@ -42,24 +42,43 @@ async fn trusted_sources_store_others_queue_and_repeats_complete_what_is_there()
         "- [Night Shift Nurses](https://nightshift.example.org) - a forum for nurses on nights\n\
          - [Woodworkers Guild](https://woodworkers.example.org) - joinery and furniture\n",
     );
-    let queued = fetched("moderation", "- [Nurse Educators](https://educators.example.org) - nursing teachers\n");
+    let queued = fetched(
+        "moderation",
+        "- [Nurse Educators](https://educators.example.org) - nursing teachers\n",
+    );
     let before = services.catalog.store().count().await.unwrap();
 
-    let summary = harvest_into_store(&services.catalog, &moderator, &taxonomy, &[trusted, queued], &NoProgress)
-        .await
-        .unwrap();
-    assert_eq!((summary.stored, summary.queued, summary.updated), (1, 1, 1), "{summary:?}");
+    let summary = harvest_into_store(
+        &services.catalog,
+        &moderator,
+        &taxonomy,
+        &[trusted, queued],
+        &NoProgress,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (summary.stored, summary.queued, summary.updated),
+        (1, 1, 1),
+        "{summary:?}"
+    );
     assert_eq!(services.catalog.store().count().await.unwrap(), before + 1);
     let guild = services
         .catalog
         .get(&copmatch_core::CommunityId::parse("woodworkers").unwrap())
         .await
         .unwrap();
-    assert_eq!(guild.provenance[0].source, "list-catalog", "the repeat recorded its source on the entry it repeats");
+    assert_eq!(
+        guild.provenance[0].source, "list-catalog",
+        "the repeat recorded its source on the entry it repeats"
+    );
     let pending = moderator.list(Some(ItemState::Pending)).await.unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].community.name, "Nurse Educators");
-    assert_eq!(pending[0].note.as_deref(), Some("harvested from list-moderation"));
+    assert_eq!(
+        pending[0].note.as_deref(),
+        Some("harvested from list-moderation")
+    );
 
     // The same lists again: nothing new stored, nothing queued twice.
     let again = harvest_into_store(
@@ -75,6 +94,13 @@ async fn trusted_sources_store_others_queue_and_repeats_complete_what_is_there()
     .await
     .unwrap();
     assert_eq!((again.stored, again.queued), (0, 0), "{again:?}");
-    assert_eq!(moderator.list(Some(ItemState::Pending)).await.unwrap().len(), 1);
+    assert_eq!(
+        moderator
+            .list(Some(ItemState::Pending))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(services.catalog.store().count().await.unwrap(), before + 1);
 }

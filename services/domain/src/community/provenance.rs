@@ -15,13 +15,23 @@ const MAX_TEXT: usize = 200;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Provenance {
     /// The source's short name, as in `data/sources.toml`.
-    #[schema(example = "awesome-discord-communities", min_length = 1, max_length = 200, pattern = "[^ \\t\\r\\n]")]
+    #[schema(
+        example = "awesome-discord-communities",
+        min_length = 1,
+        max_length = 200,
+        pattern = "[^ \\t\\r\\n]"
+    )]
     pub source: String,
     /// Where the source is published (the exact file, at a commit where known).
     #[schema(max_length = 2048, pattern = "^https?://[^\\s]+$")]
     pub source_url: String,
     /// The source's licence, an SPDX identifier (e.g. `CC0-1.0`) or `none`.
-    #[schema(example = "CC0-1.0", min_length = 1, max_length = 200, pattern = "[^ \\t\\r\\n]")]
+    #[schema(
+        example = "CC0-1.0",
+        min_length = 1,
+        max_length = 200,
+        pattern = "[^ \\t\\r\\n]"
+    )]
     pub licence: String,
     /// When the source was read (`YYYY-MM-DD` or RFC 3339).
     #[schema(schema_with = crate::time::time_schema)]
@@ -48,11 +58,9 @@ impl Provenance {
                 }
             }
             super::input::check_url("provenance.source_url", &p.source_url)?;
-            p.harvested_at = super::input::check_timestamp(
-                "provenance.harvested_at",
-                Some(p.harvested_at),
-            )?
-            .ok_or_else(|| invalid("`provenance.harvested_at` is required".into()))?;
+            p.harvested_at =
+                super::input::check_timestamp("provenance.harvested_at", Some(p.harvested_at))?
+                    .ok_or_else(|| invalid("`provenance.harvested_at` is required".into()))?;
             // One record per source: a re-harvest replaces the older reading.
             match out.iter_mut().find(|q| q.source == p.source) {
                 Some(q) => *q = p,

@@ -85,11 +85,8 @@ impl Reader {
             }
             Event::End(TagEnd::Item) => {
                 self.parents.pop();
-                if let Some(item) = self.items.pop() {
-                    match item.link.clone() {
-                        Some(_) => self.emit(item),
-                        None => {}
-                    }
+                if let Some(item) = self.items.pop().filter(|i| i.link.is_some()) {
+                    self.emit(item);
                 }
             }
             Event::Start(Tag::List(_)) => {
@@ -112,26 +109,29 @@ impl Reader {
             }
             Event::End(TagEnd::TableHead) => {
                 self.in_table_head = false;
-                let header: Vec<String> = self.row.drain(..).map(|c| clean(&c.text).to_lowercase()).collect();
+                let header: Vec<String> = self
+                    .row
+                    .drain(..)
+                    .map(|c| clean(&c.text).to_lowercase())
+                    .collect();
                 self.table_header = header;
             }
             Event::Start(Tag::TableCell) => self.row.push(Item::default()),
             Event::End(TagEnd::TableRow) => self.emit_row(),
             Event::Start(Tag::Image { .. }) => self.in_image += 1,
             Event::End(TagEnd::Image) => self.in_image = self.in_image.saturating_sub(1),
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                if self.in_image == 0 {
-                    if let Some(item) = self.current() {
-                        item.in_link = Some(dest_url.to_string());
-                        item.link_text.clear();
-                    }
+            Event::Start(Tag::Link { dest_url, .. }) if self.in_image == 0 => {
+                if let Some(item) = self.current() {
+                    item.in_link = Some(dest_url.to_string());
+                    item.link_text.clear();
                 }
             }
             Event::End(TagEnd::Link) => {
                 if let Some(item) = self.current() {
                     if let Some(url) = item.in_link.take() {
                         let name = clean(&item.link_text);
-                        let usable = !name.is_empty() && (url.starts_with("http://") || url.starts_with("https://"));
+                        let usable = !name.is_empty()
+                            && (url.starts_with("http://") || url.starts_with("https://"));
                         if item.link.is_none() && usable {
                             item.link = Some((url, name));
                             item.before_link = item.text.clone();
@@ -175,14 +175,27 @@ impl Reader {
     }
 
     fn emit(&mut self, item: Item) {
-        let Some((url, link_name)) = item.link else { return };
+        let Some((url, link_name)) = item.link else {
+            return;
+        };
         // `**Name** - [link](…) description` names the entry before the link.
         let label = clean(item.before_link.trim_end_matches([':', '-', '–', '—', ' ']));
-        let name = if !label.is_empty() && label.len() <= 100 { label } else { link_name };
+        let name = if !label.is_empty() && label.len() <= 100 {
+            label
+        } else {
+            link_name
+        };
         let (text, language) = language_line(&item.text);
         let description = description_of(&text);
         let headings = self.sections();
-        self.entries.push(RawEntry { name, url, description, headings, language, ..RawEntry::default() });
+        self.entries.push(RawEntry {
+            name,
+            url,
+            description,
+            headings,
+            language,
+            ..RawEntry::default()
+        });
     }
 
     fn emit_row(&mut self) {
@@ -197,14 +210,34 @@ impl Reader {
         };
         let name_col = column(&["name", "community", "server", "group", "title"]);
         let desc_col = column(&["description", "about", "summary", "topic"]);
-        let Some((url, link_name)) = cells.iter().find_map(|c| c.link.clone()) else { return };
-        let cell_text = |i: usize| {
-            cells.get(i).map(|c| clean(&format!("{}{}{}", c.before_link, c.link.as_ref().map(|l| l.1.as_str()).unwrap_or(""), c.text)))
+        let Some((url, link_name)) = cells.iter().find_map(|c| c.link.clone()) else {
+            return;
         };
-        let name = name_col.and_then(cell_text).filter(|n| !n.is_empty()).unwrap_or(link_name);
-        let description = desc_col.and_then(cell_text).and_then(|d| description_of(&d));
+        let cell_text = |i: usize| {
+            cells.get(i).map(|c| {
+                clean(&format!(
+                    "{}{}{}",
+                    c.before_link,
+                    c.link.as_ref().map(|l| l.1.as_str()).unwrap_or(""),
+                    c.text
+                ))
+            })
+        };
+        let name = name_col
+            .and_then(cell_text)
+            .filter(|n| !n.is_empty())
+            .unwrap_or(link_name);
+        let description = desc_col
+            .and_then(cell_text)
+            .and_then(|d| description_of(&d));
         let headings = self.sections();
-        self.entries.push(RawEntry { name, url, description, headings, ..RawEntry::default() });
+        self.entries.push(RawEntry {
+            name,
+            url,
+            description,
+            headings,
+            ..RawEntry::default()
+        });
     }
 }
 
@@ -212,8 +245,16 @@ impl Reader {
 fn language_line(text: &str) -> (String, Option<String>) {
     match text.split_once("Language:") {
         Some((before, after)) => {
-            let language = after.split([',', '\n', '\\']).next().unwrap_or_default().trim().to_string();
-            (before.to_string(), (!language.is_empty()).then_some(language))
+            let language = after
+                .split([',', '\n', '\\'])
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string();
+            (
+                before.to_string(),
+                (!language.is_empty()).then_some(language),
+            )
         }
         None => (text.to_string(), None),
     }
@@ -228,7 +269,9 @@ pub(crate) fn clean(text: &str) -> String {
 pub(crate) fn description_of(text: &str) -> Option<String> {
     let text = clean(text);
     let text = text
-        .trim_start_matches(|c: char| matches!(c, '-' | '–' | '—' | ':' | '|' | ',' | '.') || c.is_whitespace())
+        .trim_start_matches(|c: char| {
+            matches!(c, '-' | '–' | '—' | ':' | '|' | ',' | '.') || c.is_whitespace()
+        })
         .trim();
     (text.chars().filter(|c| c.is_alphabetic()).count() >= 3).then(|| text.to_string())
 }
@@ -247,11 +290,20 @@ mod tests {
         assert_eq!(entries.len(), 3, "{entries:#?}");
         assert_eq!(entries[0].name, "Nurse Hub");
         assert_eq!(entries[0].url, "https://discord.gg/nursehub");
-        assert_eq!(entries[0].description.as_deref(), Some("A server for nurses."));
+        assert_eq!(
+            entries[0].description.as_deref(),
+            Some("A server for nurses.")
+        );
         assert_eq!(entries[0].headings, ["Awesome", "Health", "Nursing"]);
         assert_eq!(entries[1].name, "Allnurses");
-        assert_eq!(entries[1].description.as_deref(), Some("where nurses talk shop"));
-        assert_eq!(entries[2].headings, ["Awesome", "Health", "Nursing", "Trades"]);
+        assert_eq!(
+            entries[1].description.as_deref(),
+            Some("where nurses talk shop")
+        );
+        assert_eq!(
+            entries[2].headings,
+            ["Awesome", "Health", "Nursing", "Trades"]
+        );
         assert_eq!(entries[2].description.as_deref(), Some("electricians"));
     }
 
@@ -264,7 +316,10 @@ mod tests {
         assert_eq!(entries.len(), 1, "{entries:#?}");
         assert_eq!(entries[0].name, "Devcord");
         assert_eq!(entries[0].language.as_deref(), Some("English"));
-        assert_eq!(entries[0].description.as_deref(), Some("Notable Channels: #javascript, #career"));
+        assert_eq!(
+            entries[0].description.as_deref(),
+            Some("Notable Channels: #javascript, #career")
+        );
     }
 
     #[test]
@@ -275,8 +330,10 @@ mod tests {
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].name, "Designer Hangout");
         assert_eq!(entries[0].url, "https://designerhangout.co");
-        assert_eq!(entries[0].description.as_deref(), Some("UX designers' Slack"));
+        assert_eq!(
+            entries[0].description.as_deref(),
+            Some("UX designers' Slack")
+        );
         assert_eq!(entries[0].headings, ["Design"]);
     }
 }
-

@@ -6,8 +6,8 @@ pub mod subreddits;
 pub mod tabular;
 
 use crate::entry::RawEntry;
-use crate::source::{Format, Source};
 use crate::error::HarvestError;
+use crate::source::{Format, Source};
 
 /// Reads a source's text in its format.
 pub fn read(source: &Source, text: &str) -> Result<Vec<RawEntry>, HarvestError> {
@@ -20,7 +20,9 @@ pub fn read(source: &Source, text: &str) -> Result<Vec<RawEntry>, HarvestError> 
         Format::Markdown => Ok(markdown::read(text, &source.skip_headings)),
         Format::Subreddits => Ok(subreddits::read(text, &source.skip_headings)),
         Format::StackexchangeSites => stackexchange::read(text).map_err(parse_error),
-        Format::Csv => tabular::read_csv(text, source.has_header, &source.columns).map_err(parse_error),
+        Format::Csv => {
+            tabular::read_csv(text, source.has_header, &source.columns).map_err(parse_error)
+        }
         Format::Jsonl => tabular::read_jsonl(text, &source.columns).map_err(parse_error),
         Format::Json => {
             tabular::read_json(text, source.items.as_deref(), &source.columns).map_err(parse_error)

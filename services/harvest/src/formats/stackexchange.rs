@@ -39,7 +39,11 @@ pub fn read(text: &str) -> Result<Vec<RawEntry>, String> {
         .filter(|s| s.site_type.as_deref() != Some("meta_site"))
         // Older dumps lack `site_type`: a meta site's parameter or address
         // says it (one parameter is `metamunitybuilding`, so both are read).
-        .filter(|s| !s.api_site_parameter.as_deref().is_some_and(|p| p.starts_with("meta.") || p.contains(".meta")))
+        .filter(|s| {
+            !s.api_site_parameter
+                .as_deref()
+                .is_some_and(|p| p.starts_with("meta.") || p.contains(".meta"))
+        })
         .filter(|s| {
             let host = s.site_url.split("://").nth(1).unwrap_or(&s.site_url);
             !(host.starts_with("meta.") || host.contains(".meta."))
@@ -54,7 +58,12 @@ pub fn read(text: &str) -> Result<Vec<RawEntry>, String> {
             RawEntry {
                 name: html_unescape(&s.name),
                 url: s.site_url,
-                description: audience.as_ref().map(|a| format!("Questions and answers for {}.", a.trim().trim_end_matches('.'))),
+                description: audience.as_ref().map(|a| {
+                    format!(
+                        "Questions and answers for {}.",
+                        a.trim().trim_end_matches('.')
+                    )
+                }),
                 tags: s.api_site_parameter.into_iter().collect(),
                 platform: Some("stackexchange".into()),
                 ..RawEntry::default()
@@ -83,7 +92,10 @@ mod tests {
         ],"has_more":false,"quota_max":300,"quota_remaining":299}"#;
         let entries = super::read(json).unwrap();
         assert_eq!(entries.len(), 2);
-        assert_eq!(entries[0].description.as_deref(), Some("Questions and answers for professional and amateur chefs."));
+        assert_eq!(
+            entries[0].description.as_deref(),
+            Some("Questions and answers for professional and amateur chefs.")
+        );
         assert_eq!(entries[0].tags, ["cooking"]);
         assert_eq!(entries[1].name, "Law & Order");
     }

@@ -18,7 +18,10 @@ pub fn read(text: &str, skip: &[String]) -> Vec<RawEntry> {
             headings.push((level, title));
             continue;
         }
-        if headings.iter().any(|(_, h)| skip.iter().any(|s| s.eq_ignore_ascii_case(h))) {
+        if headings
+            .iter()
+            .any(|(_, h)| skip.iter().any(|s| s.eq_ignore_ascii_case(h)))
+        {
             continue;
         }
         let names = subreddit_names(trimmed);
@@ -52,7 +55,8 @@ fn subreddit_names(line: &str) -> Vec<(String, usize)> {
     while let Some(found) = line[i..].find("r/") {
         let at = i + found;
         let before = at.checked_sub(1).map(|b| bytes[b]);
-        let boundary = before.is_none_or(|b| !(b as char).is_ascii_alphanumeric() && b != b'_' || b == b'/');
+        let boundary =
+            before.is_none_or(|b| !(b as char).is_ascii_alphanumeric() && b != b'_' || b == b'/');
         // `reddit.com/r/x` is a link to the same subreddit: one name per link.
         let start = at + 2;
         let len = line[start..]
@@ -63,10 +67,16 @@ fn subreddit_names(line: &str) -> Vec<(String, usize)> {
             let name = line[start..start + len].to_string();
             let mut end = start + len;
             // Skip the rest of a Markdown link: `](…)` or `/)`.
-            if let Some(close) = line[end..].find(')').filter(|_| line[end..].starts_with(['/', ']'])) {
+            if let Some(close) = line[end..]
+                .find(')')
+                .filter(|_| line[end..].starts_with(['/', ']']))
+            {
                 end += close + 1;
             }
-            if !out.iter().any(|(n, _): &(String, usize)| n.eq_ignore_ascii_case(&name)) {
+            if !out
+                .iter()
+                .any(|(n, _): &(String, usize)| n.eq_ignore_ascii_case(&name))
+            {
                 out.push((name, end));
             }
             i = end;
@@ -90,9 +100,15 @@ mod tests {
                     * r/Electricians, r/Plumbing\n## Contents\n- r/funny\n";
         let entries = super::read(text, &["Contents".into()]);
         let names: Vec<_> = entries.iter().map(|e| e.name.as_str()).collect();
-        assert_eq!(names, ["r/nursing", "r/medicine", "r/Electricians", "r/Plumbing"]);
+        assert_eq!(
+            names,
+            ["r/nursing", "r/medicine", "r/Electricians", "r/Plumbing"]
+        );
         assert_eq!(entries[0].description.as_deref(), Some("Nurses talk shop"));
-        assert_eq!(entries[1].description.as_deref(), Some("physicians and med students"));
+        assert_eq!(
+            entries[1].description.as_deref(),
+            Some("physicians and med students")
+        );
         assert_eq!(entries[1].url, "https://www.reddit.com/r/medicine/");
         assert_eq!(entries[2].description, None);
         assert_eq!(entries[0].headings, ["Careers", "Health"]);

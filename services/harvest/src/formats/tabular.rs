@@ -10,7 +10,10 @@ use crate::source::Columns;
 pub(crate) type Row = Vec<(String, Value)>;
 
 pub fn read_csv(text: &str, has_header: bool, columns: &Columns) -> Result<Vec<RawEntry>, String> {
-    Ok(csv_rows(text, has_header)?.iter().filter_map(|r| entry_of(r, columns)).collect())
+    Ok(csv_rows(text, has_header)?
+        .iter()
+        .filter_map(|r| entry_of(r, columns))
+        .collect())
 }
 
 /// Rows by column name; without a header row the names are `0`, `1`, `2`…
@@ -20,7 +23,12 @@ pub(crate) fn csv_rows(text: &str, has_header: bool) -> Result<Vec<Row>, String>
         .has_headers(has_header)
         .from_reader(text.as_bytes());
     let headers: Vec<String> = if has_header {
-        reader.headers().map_err(|e| e.to_string())?.iter().map(|h| h.trim().to_string()).collect()
+        reader
+            .headers()
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect()
     } else {
         Vec::new()
     };
@@ -30,7 +38,12 @@ pub(crate) fn csv_rows(text: &str, has_header: bool) -> Result<Vec<Row>, String>
         let row: Row = record
             .iter()
             .enumerate()
-            .map(|(i, v)| (headers.get(i).cloned().unwrap_or_else(|| i.to_string()), Value::String(v.to_string())))
+            .map(|(i, v)| {
+                (
+                    headers.get(i).cloned().unwrap_or_else(|| i.to_string()),
+                    Value::String(v.to_string()),
+                )
+            })
             .collect();
         rows.push(row);
     }
@@ -39,14 +52,23 @@ pub(crate) fn csv_rows(text: &str, has_header: bool) -> Result<Vec<Row>, String>
 
 pub fn read_jsonl(text: &str, columns: &Columns) -> Result<Vec<RawEntry>, String> {
     let mut entries = Vec::new();
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let value: Value = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", n + 1))?;
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let value: Value =
+            serde_json::from_str(line).map_err(|e| format!("line {}: {e}", n + 1))?;
         entries.extend(object_row(&value).and_then(|r| entry_of(&r, columns)));
     }
     Ok(entries)
 }
 
-pub fn read_json(text: &str, items: Option<&str>, columns: &Columns) -> Result<Vec<RawEntry>, String> {
+pub fn read_json(
+    text: &str,
+    items: Option<&str>,
+    columns: &Columns,
+) -> Result<Vec<RawEntry>, String> {
     let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let list = match items {
         Some(pointer) => value
@@ -87,7 +109,9 @@ pub(crate) fn text(row: &Row, column: Option<&String>) -> Option<String> {
 
 /// A list column (split at `;`, `|` or `,`), or several columns: `"1,2,3"`.
 fn list(row: &Row, columns: Option<&String>) -> Vec<String> {
-    let Some(columns) = columns else { return Vec::new() };
+    let Some(columns) = columns else {
+        return Vec::new();
+    };
     columns
         .split(',')
         .filter_map(|c| text(row, Some(&c.trim().to_string())))
@@ -177,6 +201,8 @@ mod tests {
         assert_eq!(entries[0].member_count, Some(250_000));
         let jsonl = "{\"subreddit\":\"Carpentry\"}\n\n{\"nope\":1}\n";
         assert_eq!(read_jsonl(jsonl, &columns()).unwrap().len(), 1);
-        assert!(read_jsonl("{bad", &columns()).unwrap_err().contains("line 1"));
+        assert!(read_jsonl("{bad", &columns())
+            .unwrap_err()
+            .contains("line 1"));
     }
 }

@@ -8,9 +8,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use copmatch_core::{
-    StoreFilter,
-    Community, CommunityId, CommunityRecord, FacetValues, SearchHits, StoreError, VectorQuery,
-    VectorStore,
+    Community, CommunityId, CommunityRecord, FacetValues, SearchHits, StoreError, StoreFilter,
+    VectorQuery, VectorStore,
 };
 use parking_lot::{Mutex, RwLock};
 use qdrant_edge::{
@@ -325,7 +324,10 @@ impl VectorStore for EdgeStore {
         self.blocking(move |inner| {
             inner
                 .shard()?
-                .count(CountRequest { filter, exact: true })
+                .count(CountRequest {
+                    filter,
+                    exact: true,
+                })
                 .map_err(internal)
         })
         .await

@@ -5,9 +5,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use copmatch_core::{
-    StoreFilter,
     Community, CommunityId, CommunityRecord, FacetValues, ScoredRecord, SearchHits, StoreError,
-    VectorQuery, VectorStore,
+    StoreFilter, VectorQuery, VectorStore,
 };
 use qdrant_client::qdrant::{
     facet_value, CountPointsBuilder, DeletePointsBuilder, FacetCountsBuilder, Filter,

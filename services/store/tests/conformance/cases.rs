@@ -227,8 +227,15 @@ pub async fn list_and_count_by_category_see_only_that_category(backend: &Backend
         category_keys: vec!["nursing and midwifery 0".into()],
         ..StoreFilter::default()
     };
-    assert_eq!(store.count_matching(&nursing).await.unwrap(), 2, "c0 and c6");
-    assert_eq!(store.count_matching(&StoreFilter::default()).await.unwrap(), 12);
+    assert_eq!(
+        store.count_matching(&nursing).await.unwrap(),
+        2,
+        "c0 and c6"
+    );
+    assert_eq!(
+        store.count_matching(&StoreFilter::default()).await.unwrap(),
+        12
+    );
     let mut ids: Vec<String> = store
         .list(&nursing, 0, 10)
         .await
@@ -238,7 +245,11 @@ pub async fn list_and_count_by_category_see_only_that_category(backend: &Backend
         .collect();
     ids.sort();
     assert_eq!(ids, ["c0", "c6"]);
-    assert_eq!(store.list(&nursing, 1, 10).await.unwrap().len(), 1, "offsets count within the filter");
+    assert_eq!(
+        store.list(&nursing, 1, 10).await.unwrap().len(),
+        1,
+        "offsets count within the filter"
+    );
 }
 
 pub async fn scroll_visits_every_community_once(backend: &Backend) {

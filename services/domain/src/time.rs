@@ -78,9 +78,8 @@ impl Clock for ManualClock {
     }
 }
 
-/// The OpenAPI schema of a required time field: a date (`2026-11-21`) or an
-/// RFC 3339 time ([`parse_time`]).
-pub fn time_schema() -> utoipa::openapi::schema::Schema {
+/// A date (`2026-11-21`) or an RFC 3339 time, as [`parse_time`] reads them.
+fn date_or_time() -> utoipa::openapi::schema::AnyOfBuilder {
     use utoipa::openapi::schema::{
         AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
     };
@@ -92,7 +91,31 @@ pub fn time_schema() -> utoipa::openapi::schema::Schema {
     AnyOfBuilder::new()
         .item(string(KnownFormat::Date))
         .item(string(KnownFormat::DateTime))
+}
+
+/// The OpenAPI schema of a required time field: a date (`2026-11-21`) or an
+/// RFC 3339 time ([`parse_time`]).
+pub fn time_schema() -> utoipa::openapi::schema::Schema {
+    date_or_time()
         .description(Some("A date (`2026-11-21`) or an RFC 3339 time."))
+        .into()
+}
+
+/// The OpenAPI schema of an optional time field as the API reads it
+/// ([`parse_time`]): a date (`2026-11-21`), an RFC 3339 time, or blank
+/// (left unset).
+pub fn optional_time_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    date_or_time()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::new(Type::String))
+                .pattern(Some("^[ \\t\\r\\n]*$")),
+        )
+        .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::Null)))
+        .description(Some(
+            "A date (`2026-11-21`) or an RFC 3339 time; blank or null leaves it unset.",
+        ))
         .into()
 }
 
@@ -118,31 +141,4 @@ mod tests {
         times.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
         assert_eq!(times, ["2026-11-01T10:00:00+02:00", "2026-11-01T09:30:00Z"]);
     }
-}
-
-/// The OpenAPI schema of an optional time field as the API reads it
-/// ([`parse_time`]): a date (`2026-11-21`), an RFC 3339 time, or blank
-/// (left unset).
-pub fn optional_time_schema() -> utoipa::openapi::schema::Schema {
-    use utoipa::openapi::schema::{
-        AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
-    };
-    let string = |format: KnownFormat| {
-        ObjectBuilder::new()
-            .schema_type(SchemaType::new(Type::String))
-            .format(Some(SchemaFormat::KnownFormat(format)))
-    };
-    AnyOfBuilder::new()
-        .item(string(KnownFormat::Date))
-        .item(string(KnownFormat::DateTime))
-        .item(
-            ObjectBuilder::new()
-                .schema_type(SchemaType::new(Type::String))
-                .pattern(Some("^[ \\t\\r\\n]*$")),
-        )
-        .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::Null)))
-        .description(Some(
-            "A date (`2026-11-21`) or an RFC 3339 time; blank or null leaves it unset.",
-        ))
-        .into()
 }

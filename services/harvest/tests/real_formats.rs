@@ -2,24 +2,11 @@
 //! under data/sources, licences in data/SOURCES.md), not only on hand-made
 //! excerpts: the items a person sees on the list are the ones read.
 
-use std::path::Path;
+mod common;
+use common::data;
 
 use copmatch_harvest::formats;
 use copmatch_harvest::source::{parse_manifest, Source};
-
-fn data(path: &str) -> String {
-    let full = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data")
-        .join(path);
-    std::fs::read(&full)
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_else(|e| {
-            panic!(
-                "{} is missing ({e}); it is part of the repository",
-                full.display()
-            )
-        })
-}
 
 fn source(name: &str) -> Source {
     parse_manifest(&data("sources.toml"))

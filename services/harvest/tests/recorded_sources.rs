@@ -2,27 +2,15 @@
 //! the catalog data/SOURCES.md describes. Fails, naming the file, when a
 //! snapshot is missing: the numbers in the docs depend on every one.
 
+mod common;
+use common::data;
+
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
 use copmatch_harvest::dedup::Catalog;
 use copmatch_harvest::fields::Taxonomy;
 use copmatch_harvest::pipeline::harvest;
 use copmatch_harvest::source::parse_manifest;
-
-fn data(path: &str) -> String {
-    let full = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data")
-        .join(path);
-    std::fs::read(&full)
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_else(|e| {
-            panic!(
-                "{} is missing ({e}); it is part of the repository",
-                full.display()
-            )
-        })
-}
 
 #[test]
 fn the_redistributable_snapshots_harvest_into_thousands_of_distinct_communities_with_provenance() {

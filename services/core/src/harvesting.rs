@@ -59,6 +59,27 @@ pub async fn whole_catalog(catalog: &Catalog) -> Result<Vec<Community>, CoreErro
     }
 }
 
+fn harvest_one(
+    f: &Fetched,
+    taxonomy: &Taxonomy,
+    into: &mut HarvestCatalog,
+) -> Result<SourceReport, CoreError> {
+    harvest(
+        &f.source,
+        &f.text,
+        f.join_text.as_deref(),
+        taxonomy,
+        into,
+        &f.harvested_at,
+    )
+    .map_err(|e| {
+        CoreError::new(
+            copmatch_domain::error::ErrorCode::InvalidHarvestSource,
+            e.to_string(),
+        )
+    })
+}
+
 /// Harvests `fetched` into the catalog and the moderation queue.
 pub async fn harvest_into_store(
     catalog: &Catalog,
@@ -85,26 +106,25 @@ pub async fn harvest_into_store(
     let moderated_ids: HashSet<String> = moderated.iter().map(|c| c.id.to_string()).collect();
     let mut merged = HarvestCatalog::new(stored.into_iter().chain(moderated).collect());
 
+    // Trusted sources first, into the catalog as it will be stored; then the
+    // others into a copy of it, so that what they say about entries already
+    // there changes nothing a moderator has not seen: only their new entries
+    // count, and those go to moderation.
     let mut summary = HarvestSummary::default();
-    let mut trust_of_new: HashMap<String, (Trust, String)> = HashMap::new();
+    let mut queued_from: Vec<(String, String)> = Vec::new();
     progress.start(fetched.len());
-    for f in fetched {
-        let report = harvest(
-            &f.source,
-            &f.text,
-            f.join_text.as_deref(),
-            taxonomy,
-            &mut merged,
-            &f.harvested_at,
-        )
-        .map_err(|e| {
-            CoreError::new(
-                copmatch_domain::error::ErrorCode::InvalidHarvestSource,
-                e.to_string(),
-            )
-        })?;
+    let (trusted, untrusted): (Vec<&Fetched>, Vec<&Fetched>) = fetched
+        .iter()
+        .partition(|f| f.source.trust == Trust::Catalog);
+    for f in &trusted {
+        summary.sources.push(harvest_one(f, taxonomy, &mut merged)?);
+        progress.advance(1);
+    }
+    let mut proposed = merged.clone();
+    for f in &untrusted {
+        let report = harvest_one(f, taxonomy, &mut proposed)?;
         for id in &report.added_ids {
-            trust_of_new.insert(id.clone(), (f.source.trust, f.source.name.clone()));
+            queued_from.push((id.clone(), f.source.name.clone()));
         }
         summary.sources.push(report);
         progress.advance(1);
@@ -116,23 +136,24 @@ pub async fn harvest_into_store(
         if moderated_ids.contains(&id) {
             continue;
         }
-        match (before.get(&id), trust_of_new.get(&id)) {
-            (Some(old), _) if *old != community => {
+        match before.get(&id) {
+            Some(old) if *old != community => {
                 summary.updated += 1;
                 to_store.push(community);
             }
-            (Some(_), _) => {}
-            (None, Some((Trust::Catalog, _))) => {
+            Some(_) => {}
+            None => {
                 summary.stored += 1;
                 to_store.push(community);
             }
-            (None, Some((Trust::Moderation, source))) => {
-                moderator
-                    .queue_harvested(community, format!("harvested from {source}"))
-                    .await?;
-                summary.queued += 1;
-            }
-            (None, None) => {}
+        }
+    }
+    for (id, source) in &queued_from {
+        if let Some(community) = proposed.get(id) {
+            moderator
+                .queue_harvested(community.clone(), format!("harvested from {source}"))
+                .await?;
+            summary.queued += 1;
         }
     }
     for batch in to_store.chunks(STORE_BATCH) {

@@ -25,7 +25,7 @@ pub enum Merge {
     },
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Catalog {
     communities: Vec<Community>,
     by_link: HashMap<String, usize>,

@@ -206,6 +206,9 @@ fn harvest_catalog(
             continue;
         }
         community.categories = fields.into_iter().map(|f| f.name.clone()).collect();
+        // One record per source: a document that already names this source
+        // gets its reading replaced, not repeated.
+        community.provenance.retain(|p| p.source != source.name);
         community.provenance.push(Provenance {
             source: source.name.clone(),
             source_url: source.page.clone(),

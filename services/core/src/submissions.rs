@@ -92,30 +92,50 @@ pub struct SubmissionInput {
     pub contact: Option<String>,
 }
 
+/// Text without markup, as [`check_text`] wants it: a `<` never opens a tag
+/// (followed by a letter or `/`). The schema says so, so that a client (or a
+/// property-based test) reading it never sends what the service refuses.
+const PLAIN_TEXT: &str = "^(?:[^<]|<[^A-Za-z/])*<?$";
+
 impl utoipa::PartialSchema for SubmissionInput {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, SchemaType, Type};
-        let text = |max: usize| {
+        use utoipa::openapi::schema::{
+            AllOfBuilder, ArrayBuilder, ObjectBuilder, SchemaType, Type,
+        };
+        let plain = || {
             ObjectBuilder::new()
                 .schema_type(SchemaType::new(Type::String))
-                .max_length(Some(max))
+                .pattern(Some(PLAIN_TEXT))
         };
+        let plain_list = || ArrayBuilder::new().items(plain());
         AllOfBuilder::new()
             .item(utoipa::openapi::Ref::from_schema_name("CommunityInput"))
             .item(
                 ObjectBuilder::new()
                     .required("description")
+                    .property("name", plain())
                     .property(
                         "description",
-                        text(5000).pattern(Some("[^ \\t\\r\\n]")).description(Some(
-                            "Who the community is for, in a sentence or two (required here).",
-                        )),
+                        AllOfBuilder::new()
+                            .item(
+                                ObjectBuilder::new()
+                                    .schema_type(SchemaType::new(Type::String))
+                                    .max_length(Some(5000))
+                                    .pattern(Some("[^ \\t\\r\\n]")),
+                            )
+                            .item(plain())
+                            .description(Some(
+                                "Who the community is for, in a sentence or two (required here).",
+                            )),
                     )
+                    .property("tags", plain_list())
+                    .property("categories", plain_list())
                     .property(
                         "contact",
                         ObjectBuilder::new()
                             .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
                             .max_length(Some(MAX_CONTACT_CHARS))
+                            .pattern(Some(PLAIN_TEXT))
                             .description(Some("How to reach the submitter (moderators only).")),
                     ),
             )
@@ -139,7 +159,9 @@ pub struct ReportInput {
     /// Only `dead_link` for now.
     #[schema(value_type = ReportKind)]
     pub kind: String,
+    /// Plain text, at most 1,000 characters.
     #[serde(default)]
+    #[schema(max_length = 1000, pattern = "^(?:[^<]|<[^A-Za-z/])*<?$")]
     pub note: Option<String>,
 }
 

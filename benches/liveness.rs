@@ -49,41 +49,23 @@ fn peak_rss_mib() -> f64 {
 /// The host each community's check would reach, by the platform adapters'
 /// rules: one API host per platform that has one, else the link's own host.
 fn check_hosts(path: &str) -> Vec<String> {
+    use copmatch_core::Platform;
+    use copmatch_harvest::normalize::platform_of_url;
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|line| {
             let c: serde_json::Value = serde_json::from_str(line).unwrap();
             let url = c["url"].as_str().unwrap_or_default();
-            let host = url
-                .split("://")
-                .nth(1)
-                .unwrap_or(url)
-                .split('/')
-                .next()
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            let ends = |d: &str| host == d || host.ends_with(&format!(".{d}"));
-            if ends("reddit.com") {
-                "www.reddit.com".into()
-            } else if ends("discord.gg") || ends("discord.com") || ends("discordapp.com") {
-                "discord.com".into()
-            } else if ends("stackexchange.com")
-                || [
-                    "stackoverflow.com",
-                    "superuser.com",
-                    "serverfault.com",
-                    "askubuntu.com",
-                    "mathoverflow.net",
-                ]
-                .iter()
-                .any(|d| ends(d))
-            {
-                "api.stackexchange.com".into()
-            } else if host == "github.com" {
-                "api.github.com".into()
-            } else {
-                host
+            match platform_of_url(url) {
+                Some(Platform::Reddit) => "www.reddit.com".into(),
+                Some(Platform::Discord) => "discord.com".into(),
+                Some(Platform::Stackexchange) => "api.stackexchange.com".into(),
+                Some(Platform::Github) => "api.github.com".into(),
+                _ => url::Url::parse(url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+                    .unwrap_or_default(),
             }
         })
         .collect()

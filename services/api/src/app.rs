@@ -181,7 +181,7 @@ pub async fn open_stack(
         settings.models.gate_min_gain,
     );
     let moderator = Moderator::new(services.catalog.clone(), backend.queue);
-    let browse = Browse::new(services.catalog.clone(), &settings.harvest.taxonomy()?);
+    let browse = Browse::new(services.catalog.clone(), &settings.harvest.fields()?);
     let liveness = LivenessService::new(
         services.catalog.clone(),
         backend.liveness,

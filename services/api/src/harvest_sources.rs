@@ -14,6 +14,13 @@ use copmatch_harvest::source::{parse_manifest, Source};
 pub use crate::settings::HarvestSettings;
 
 impl HarvestSettings {
+    /// The field list alone, for browsing.
+    pub fn fields(&self) -> anyhow::Result<Vec<copmatch_harvest::fields::Field>> {
+        let fields = std::fs::read_to_string(&self.fields)
+            .with_context(|| format!("reading harvest.fields {}", self.fields.display()))?;
+        Ok(copmatch_harvest::fields::read_fields(&fields)?)
+    }
+
     pub fn taxonomy(&self) -> anyhow::Result<Taxonomy> {
         let fields = std::fs::read_to_string(&self.fields)
             .with_context(|| format!("reading harvest.fields {}", self.fields.display()))?;

@@ -42,9 +42,6 @@ pub struct Field {
     /// Words the taxonomy does not list as occupations (`nursing`, `python`).
     #[serde(default)]
     pub terms: Vec<String>,
-    /// A short line for browsing.
-    #[serde(default)]
-    pub about: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -54,6 +51,38 @@ struct FieldsFile {
     #[serde(default)]
     ignore: Vec<String>,
     field: Vec<Field>,
+}
+
+/// The field list alone (browsing needs no occupation labels).
+pub fn read_fields(fields_toml: &str) -> Result<Vec<Field>, HarvestError> {
+    Ok(read_fields_file(fields_toml)?.field)
+}
+
+/// Reads `fields.toml`: ids are lower-case letters, digits and `-`, each once.
+fn read_fields_file(fields_toml: &str) -> Result<FieldsFile, HarvestError> {
+    let file: FieldsFile =
+        toml::from_str(fields_toml).map_err(|e| HarvestError::Taxonomy(e.to_string()))?;
+    let mut seen = std::collections::HashSet::new();
+    for f in &file.field {
+        if f.id.is_empty()
+            || !f
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(HarvestError::Taxonomy(format!(
+                "field id {:?} must be lower-case letters, digits and -",
+                f.id
+            )));
+        }
+        if !seen.insert(f.id.clone()) {
+            return Err(HarvestError::Taxonomy(format!(
+                "field id {:?} is used twice",
+                f.id
+            )));
+        }
+    }
+    Ok(file)
 }
 
 /// The fields, and every label that points to them.
@@ -69,28 +98,7 @@ pub struct Taxonomy {
 impl Taxonomy {
     /// Reads `fields.toml` and the occupations table (`isco<TAB>label` lines).
     pub fn load(fields_toml: &str, occupations_tsv: &str) -> Result<Taxonomy, HarvestError> {
-        let file: FieldsFile =
-            toml::from_str(fields_toml).map_err(|e| HarvestError::Taxonomy(e.to_string()))?;
-        let mut seen = std::collections::HashSet::new();
-        for f in &file.field {
-            if f.id.is_empty()
-                || !f
-                    .id
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            {
-                return Err(HarvestError::Taxonomy(format!(
-                    "field id {:?} must be lower-case letters, digits and -",
-                    f.id
-                )));
-            }
-            if !seen.insert(f.id.clone()) {
-                return Err(HarvestError::Taxonomy(format!(
-                    "field id {:?} is used twice",
-                    f.id
-                )));
-            }
-        }
+        let file = read_fields_file(fields_toml)?;
         let ignore: std::collections::HashSet<String> =
             file.ignore.iter().map(|t| key(t)).collect();
         let mut raw: HashMap<String, Vec<usize>> = HashMap::new();
@@ -153,10 +161,6 @@ impl Taxonomy {
             labels,
             compact,
         })
-    }
-
-    pub fn field(&self, id: &str) -> Option<&Field> {
-        self.fields.iter().find(|f| f.id == id)
     }
 
     /// The field a category names (its name or id, any case).

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use copmatch_domain::error::{CoreError, ErrorCode};
 use copmatch_domain::text::normalize_key;
-use copmatch_harvest::fields::Taxonomy;
+use copmatch_harvest::fields::Field;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -41,9 +41,8 @@ pub struct Browse {
 }
 
 impl Browse {
-    pub fn new(catalog: Catalog, taxonomy: &Taxonomy) -> Browse {
-        let fields = taxonomy
-            .fields
+    pub fn new(catalog: Catalog, fields: &[Field]) -> Browse {
+        let fields = fields
             .iter()
             .map(|f| (f.id.clone(), f.name.clone()))
             .collect();

@@ -1,20 +1,45 @@
-//! Shards created before keyword vectors existed are migrated, crash-safely.
+//! Shards created before keyword vectors existed, or with Qdrant's own IDF,
+//! are migrated, crash-safely.
 
 use copmatch_core::{Community, Cost, Platform, Status, StoreFilter, VectorQuery, VectorStore};
 use copmatch_store::{EdgeStore, EdgeStoreOptions};
 use qdrant_edge::{
-    Distance, EdgeConfigBuilder, EdgeShard, EdgeVectorParams, PointInsertOperations,
-    PointOperations, PointStruct, UpdateOperation,
+    Distance, EdgeConfigBuilder, EdgeShard, EdgeSparseVectorParams, EdgeVectorParams, Modifier,
+    PointInsertOperations, PointOperations, PointStruct, UpdateOperation,
 };
 use serde_json::json;
 use tempfile::TempDir;
 
 /// Writes a shard the way the first copmatch did: one unnamed dense vector.
 fn write_old_shard(path: &std::path::Path) {
+    write_shard(
+        path,
+        EdgeConfigBuilder::new()
+            .vector("", EdgeVectorParams::builder(2, Distance::Cosine).build())
+            .build(),
+    );
+}
+
+/// Writes a shard the way copmatch did while Qdrant applied its own IDF:
+/// a keyword vector with `Modifier::Idf` (left empty here: a migration
+/// computes keyword vectors again from the payload).
+fn write_server_idf_shard(path: &std::path::Path) {
+    write_shard(
+        path,
+        EdgeConfigBuilder::new()
+            .vector("", EdgeVectorParams::builder(2, Distance::Cosine).build())
+            .sparse_vector(
+                "bm25",
+                EdgeSparseVectorParams::builder()
+                    .modifier(Modifier::Idf)
+                    .build(),
+            )
+            .build(),
+    );
+}
+
+fn write_shard(path: &std::path::Path, config: qdrant_edge::EdgeConfig) {
     std::fs::create_dir_all(path).unwrap();
-    let config = EdgeConfigBuilder::new()
-        .vector("", EdgeVectorParams::builder(2, Distance::Cosine).build())
-        .build();
     let shard = EdgeShard::new(path, config).unwrap();
     let community = Community {
         id: copmatch_core::CommunityId::parse("old").unwrap(),
@@ -100,4 +125,17 @@ async fn an_interrupted_migration_resumes_from_the_old_copy() {
     std::fs::create_dir_all(dir.path().join("shard/segments")).unwrap();
     let store = EdgeStore::open(&dir.path().join("shard"), 2, EdgeStoreOptions::default()).unwrap();
     assert_migrated(&store).await;
+}
+
+#[tokio::test]
+async fn a_shard_weighted_by_qdrants_idf_moves_to_copmatchs_own_weights() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("shard");
+    write_server_idf_shard(&path);
+    let store = EdgeStore::open(&path, 2, EdgeStoreOptions::default()).unwrap();
+    assert_migrated(&store).await;
+    store.close().await.unwrap();
+    let shard = EdgeShard::load(&path, None).unwrap();
+    let modifier = shard.config().sparse_vectors["bm25"].modifier;
+    assert_eq!(modifier.unwrap_or_default(), Modifier::None);
 }

@@ -1,9 +1,11 @@
 //! The shard layout and moving older shards to it.
 //!
 //! Current layout: an unnamed dense vector (cosine) plus the sparse `bm25`
-//! keyword vector with IDF, and keyword payload indexes on every filter field.
-//! qdrant-edge cannot add a vector to an existing shard, so a shard from before
-//! keyword vectors is migrated into a fresh directory. The migration is
+//! keyword vector without Qdrant's IDF modifier (copmatch weighs query terms
+//! itself, see `keywords.rs`), and keyword payload indexes on every filter
+//! field. qdrant-edge cannot add a vector to an existing shard or change its
+//! modifier, so a shard from before keyword vectors, or with Qdrant's IDF, is
+//! migrated into a fresh directory. The migration is
 //! crash-safe: the old shard is first renamed aside (atomic), the new one is
 //! built from it, and only then is the old one removed; a crash in between
 //! leaves the renamed old shard, and the next open starts the copy again.
@@ -43,34 +45,35 @@ fn previous_path(path: &Path) -> PathBuf {
 }
 
 fn is_current(shard: &EdgeShard) -> bool {
-    shard.config().sparse_vectors.contains_key(KEYWORD_VECTOR)
+    shard
+        .config()
+        .sparse_vectors
+        .get(KEYWORD_VECTOR)
+        .is_some_and(|params| params.modifier.unwrap_or_default() == Modifier::None)
 }
 
-/// Builds a point in the current layout.
+/// Builds a point in the current layout, and returns its keyword terms too.
 pub fn point(
     keywords: &Keywords,
     community: &copmatch_core::Community,
     dense: Vec<f32>,
-) -> qdrant_edge::PointStructPersisted {
+) -> (qdrant_edge::PointStructPersisted, Vec<u32>) {
+    let document = keywords.document(&copmatch_ranking::wordings::community_text(community));
+    let terms = document.indices.clone();
     let vectors = Vectors(VectorStructInternal::Named(
         [
             (String::new(), VectorInternal::Dense(dense)),
-            (
-                KEYWORD_VECTOR.to_string(),
-                VectorInternal::Sparse(
-                    keywords.document(&copmatch_ranking::wordings::community_text(community)),
-                ),
-            ),
+            (KEYWORD_VECTOR.to_string(), VectorInternal::Sparse(document)),
         ]
         .into_iter()
         .collect(),
     ));
-    PointStruct::new(
+    let point = PointStruct::new(
         points::point_id(&community.id),
         vectors,
         crate::payload::to_payload(community),
-    )
-    .into()
+    );
+    (point.into(), terms)
 }
 
 fn create(path: &Path, dimension: usize, tuning: &IndexTuning) -> Result<EdgeShard, StoreError> {
@@ -86,7 +89,7 @@ fn create(path: &Path, dimension: usize, tuning: &IndexTuning) -> Result<EdgeSha
         .sparse_vector(
             KEYWORD_VECTOR,
             EdgeSparseVectorParams::builder()
-                .modifier(Modifier::Idf)
+                .modifier(Modifier::None)
                 .build(),
         )
         .build();
@@ -130,7 +133,7 @@ pub fn open_current(
         return Ok(shard);
     }
     drop(shard);
-    tracing::info!(path = %path.display(), "moving the store to the layout with keyword vectors");
+    tracing::info!(path = %path.display(), "moving the store to the current keyword-vector layout");
     std::fs::rename(path, &previous).map_err(internal)?;
     migrate(&previous, path, dimension, keywords, tuning)
 }
@@ -160,7 +163,8 @@ fn migrate(
         let points = records
             .iter()
             .map(|r| {
-                points::record_from_point(r).map(|rec| point(keywords, &rec.community, rec.vector))
+                points::record_from_point(r)
+                    .map(|rec| point(keywords, &rec.community, rec.vector).0)
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(StoreError::Internal)?;

@@ -3,13 +3,14 @@
 //!
 //! | concern | here | server backend |
 //! |---|---|---|
-//! | communities of one index version | `store` (a shard directory) | `qdrant/store.rs` (a collection) |
+//! | communities of one index version | `store` (a shard directory; `shard` is the open shard and what is kept beside it) | `qdrant/store.rs` (a collection) |
 //! | index versions and the active one | `catalog` (`ACTIVE` file) | `qdrant/catalog.rs` (an alias) |
 //! | point ids, payload, filters | `points` | `qdrant/convert.rs` |
 //! | moderation queue | `queue` (JSON Lines journal) | `qdrant/queue.rs` (a collection) |
 //! | users and feedback | `users`, `users_state` (JSON Lines journals) | `qdrant/users.rs`, `qdrant/users_retention.rs` (collections) |
 //! | liveness history | `liveness` (JSON Lines journal) | `qdrant/liveness.rs` (a collection) |
 //!
+//! Keyword statistics are kept by both (`keyword_stats` here, `qdrant/keyword_stats.rs`).
 //! Only this backend has `layout` (creating and migrating shards on disk),
 //! `optimizer` (debounced index building off the request path) and
 //! `journal` (the JSON Lines helpers) and `read_cache` (decoded communities
@@ -17,12 +18,14 @@
 
 mod catalog;
 mod journal;
+mod keyword_stats;
 mod layout;
 mod liveness;
 mod optimizer;
 mod points;
 mod queue;
 mod read_cache;
+mod shard;
 mod store;
 mod users;
 mod users_state;

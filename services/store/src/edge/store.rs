@@ -2,7 +2,7 @@
 //! qdrant-edge shard directory on local disk.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,15 +13,16 @@ use copmatch_core::{
 };
 use parking_lot::{Mutex, RwLock};
 use qdrant_edge::{
-    CountRequest, EdgeShard, FacetRequest, FacetValue, PointId, PointInsertOperations,
-    PointOperations, ScrollRequest, UpdateOperation, VectorInternal, WithPayloadInterface,
-    WithVector,
+    CountRequest, FacetRequest, FacetValue, PointId, PointInsertOperations, PointOperations,
+    ScrollRequest, UpdateOperation, VectorInternal, WithPayloadInterface, WithVector,
 };
 
+use super::keyword_stats;
 use super::layout;
 use super::optimizer::Optimizer;
 use super::points::{self, nearest};
 use super::read_cache::ReadCache;
+use super::shard::{internal, Inner};
 use crate::keywords::{Keywords, KEYWORD_VECTOR};
 use crate::tuning::IndexTuning;
 
@@ -44,61 +45,6 @@ impl Default for EdgeStoreOptions {
             read_cache_capacity: 20_000,
         }
     }
-}
-
-struct Inner {
-    path: PathBuf,
-    /// `None` once closed.
-    shard: RwLock<Option<Arc<EdgeShard>>>,
-    /// Serializes updates, flushes and optimization (see the crate docs).
-    write_lock: Mutex<()>,
-    keywords: Keywords,
-    search_params: qdrant_edge::SearchParams,
-    read_cache: ReadCache,
-}
-
-impl Inner {
-    fn shard(&self) -> Result<Arc<EdgeShard>, StoreError> {
-        self.shard.read().clone().ok_or_else(|| {
-            StoreError::Unavailable(format!("the store at {} is closed", self.path.display()))
-        })
-    }
-
-    /// Applies operations and flushes them to disk before returning.
-    fn write(&self, operations: Vec<UpdateOperation>) -> Result<(), StoreError> {
-        let shard = self.shard()?;
-        let _guard = self.write_lock.lock();
-        let applied = operations
-            .into_iter()
-            .try_for_each(|op| shard.update(op).map(|_| ()).map_err(internal));
-        // Even a failed batch may have applied part of its operations.
-        self.read_cache.invalidate();
-        applied?;
-        shard.flush();
-        Ok(())
-    }
-
-    fn optimize(&self) {
-        let Ok(shard) = self.shard() else { return };
-        let _guard = self.write_lock.lock();
-        let started = std::time::Instant::now();
-        match shard.optimize() {
-            Ok(changed) => {
-                if changed {
-                    shard.flush();
-                    tracing::info!(
-                        elapsed_ms = started.elapsed().as_millis() as u64,
-                        "optimized the vector index"
-                    );
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "optimizing the vector index failed"),
-        }
-    }
-}
-
-fn internal(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Internal(e.to_string())
 }
 
 /// The embedded Qdrant store.
@@ -126,11 +72,13 @@ impl EdgeStore {
                 path.display()
             )));
         }
+        let stats = keyword_stats::scan(&shard)?;
         let inner = Arc::new(Inner {
             path: path.to_path_buf(),
             shard: RwLock::new(Some(Arc::new(shard))),
             write_lock: Mutex::new(()),
             keywords,
+            stats: RwLock::new(stats),
             search_params: options.tuning.edge_search_params(),
             read_cache: ReadCache::new(options.read_cache_capacity),
         });
@@ -195,13 +143,25 @@ impl VectorStore for EdgeStore {
             return Ok(());
         }
         self.blocking(move |inner| {
-            let points = records
+            // The last of one id in a batch is what stays stored.
+            let mut last: HashMap<PointId, usize> = HashMap::new();
+            for (i, r) in records.iter().enumerate() {
+                last.insert(points::point_id(&r.community.id), i);
+            }
+            let (points, added): (Vec<_>, Vec<_>) = records
                 .into_iter()
-                .map(|r| layout::point(&inner.keywords, &r.community, r.vector))
-                .collect();
-            inner.write(vec![UpdateOperation::PointOperation(
-                PointOperations::UpsertPoints(PointInsertOperations::PointsList(points)),
-            )])
+                .enumerate()
+                .filter(|(i, r)| last[&points::point_id(&r.community.id)] == *i)
+                .map(|(_, r)| layout::point(&inner.keywords, &r.community, r.vector))
+                .unzip();
+            let touched: Vec<PointId> = last.into_keys().collect();
+            inner.write(
+                vec![UpdateOperation::PointOperation(
+                    PointOperations::UpsertPoints(PointInsertOperations::PointsList(points)),
+                )],
+                &touched,
+                added,
+            )
         })
         .await?;
         self.optimizer.mark_dirty();
@@ -216,9 +176,13 @@ impl VectorStore for EdgeStore {
                     return Ok(false);
                 }
                 let ids: Vec<PointId> = vec![points::point_id(&id)];
-                inner.write(vec![UpdateOperation::PointOperation(
-                    PointOperations::DeletePoints { ids },
-                )])?;
+                inner.write(
+                    vec![UpdateOperation::PointOperation(
+                        PointOperations::DeletePoints { ids: ids.clone() },
+                    )],
+                    &ids,
+                    Vec::new(),
+                )?;
                 Ok(true)
             })
             .await?;
@@ -350,7 +314,7 @@ impl VectorStore for EdgeStore {
             let keyword = match query
                 .keywords
                 .as_deref()
-                .and_then(|text| inner.keywords.query(text))
+                .and_then(|text| inner.keywords.query(text, &inner.stats.read()))
             {
                 Some(sparse) => nearest(
                     &shard,

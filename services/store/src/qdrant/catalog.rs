@@ -1,17 +1,19 @@
 //! Index versions as Qdrant collections behind one alias (see the module docs).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use copmatch_core::{IndexCatalog, IndexVersion, StoreError, VectorStore};
 use qdrant_client::qdrant::{
     CreateAliasBuilder, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder, Distance,
     FieldType, HnswConfigDiffBuilder, Modifier, QuantizationType, ScalarQuantizationBuilder,
-    SparseVectorParamsBuilder, SparseVectorsConfigBuilder, VectorParamsBuilder,
+    SparseVectorParamsBuilder, SparseVectorsConfigBuilder, UpdateCollectionBuilder,
+    VectorParamsBuilder,
 };
 use qdrant_client::Qdrant;
 
+use super::keyword_stats::SharedStats;
 use super::store::QdrantStore;
 use super::{store_error, wait_until_reachable, QdrantOptions};
 use crate::keywords::{Keywords, KEYWORD_VECTOR};
@@ -26,6 +28,9 @@ pub struct QdrantCatalog {
     options: QdrantOptions,
     tuning: IndexTuning,
     keywords: Arc<Keywords>,
+    /// Keyword statistics per collection or alias name, shared by every
+    /// store of that name in this process.
+    stats: Arc<Mutex<HashMap<String, Arc<SharedStats>>>>,
 }
 
 impl QdrantCatalog {
@@ -33,12 +38,78 @@ impl QdrantCatalog {
     pub async fn connect(options: QdrantOptions, tuning: IndexTuning) -> Result<Self, StoreError> {
         let client = Arc::new(options.connect()?);
         wait_until_reachable(&client, &options).await?;
-        Ok(Self {
+        let catalog = Self {
             client,
             options,
             tuning,
             keywords: Arc::new(Keywords::new()),
-        })
+            stats: Arc::default(),
+        };
+        catalog.drop_server_idf().await?;
+        Ok(catalog)
+    }
+
+    /// Collections created before copmatch weighed keywords itself ask the
+    /// server to apply its own IDF on top; switching that off is one
+    /// settings change per collection, and repeating it changes nothing.
+    async fn drop_server_idf(&self) -> Result<(), StoreError> {
+        for collection in self.version_collections().await? {
+            let info = self
+                .client
+                .collection_info(&collection)
+                .await
+                .map_err(|e| store_error("reading a collection", e))?;
+            let modifier = info
+                .result
+                .and_then(|r| r.config)
+                .and_then(|c| c.params)
+                .and_then(|p| p.sparse_vectors_config)
+                .and_then(|s| s.map.get(KEYWORD_VECTOR).and_then(|v| v.modifier));
+            if modifier == Some(Modifier::Idf as i32) {
+                let mut sparse = SparseVectorsConfigBuilder::default();
+                sparse.add_named_vector_params(
+                    KEYWORD_VECTOR,
+                    SparseVectorParamsBuilder::default().modifier(Modifier::None as i32),
+                );
+                self.client
+                    .update_collection(
+                        UpdateCollectionBuilder::new(&collection).sparse_vectors_config(sparse),
+                    )
+                    .await
+                    .map_err(|e| store_error("updating a collection's keyword vector", e))?;
+                tracing::info!(collection = %collection, "keyword weights are now copmatch's own");
+            }
+        }
+        Ok(())
+    }
+
+    /// The names of this catalog's index-version collections.
+    async fn version_collections(&self) -> Result<Vec<String>, StoreError> {
+        let prefix = self.options.collection_prefix_of_versions();
+        let listed = self
+            .client
+            .list_collections()
+            .await
+            .map_err(|e| store_error("listing collections", e))?;
+        Ok(listed
+            .collections
+            .into_iter()
+            .map(|c| c.name)
+            .filter(|name| name.starts_with(&prefix))
+            .collect())
+    }
+
+    fn shared_stats(&self, name: &str) -> Arc<SharedStats> {
+        self.stats
+            .lock()
+            .expect("not poisoned")
+            .entry(name.to_string())
+            .or_default()
+            .clone()
+    }
+
+    fn forget_stats(&self, name: &str) {
+        self.stats.lock().expect("not poisoned").remove(name);
     }
 
     pub fn client(&self) -> Arc<Qdrant> {
@@ -56,6 +127,7 @@ impl QdrantCatalog {
     fn store_for(&self, collection: String) -> QdrantStore {
         QdrantStore {
             client: self.client.clone(),
+            stats: self.shared_stats(&collection),
             collection,
             keywords: self.keywords.clone(),
             search_ef: self.tuning.search_ef as u64,
@@ -81,7 +153,8 @@ impl QdrantCatalog {
         let mut sparse = SparseVectorsConfigBuilder::default();
         sparse.add_named_vector_params(
             KEYWORD_VECTOR,
-            SparseVectorParamsBuilder::default().modifier(Modifier::Idf as i32),
+            // copmatch weighs query terms itself (see `keywords.rs`).
+            SparseVectorParamsBuilder::default().modifier(Modifier::None as i32),
         );
         let description =
             serde_json::to_value(version).map_err(|e| StoreError::Internal(e.to_string()))?;
@@ -122,19 +195,9 @@ impl QdrantCatalog {
 #[async_trait]
 impl IndexCatalog for QdrantCatalog {
     async fn versions(&self) -> Result<Vec<IndexVersion>, StoreError> {
-        let prefix = self.options.collection_prefix_of_versions();
-        let listed = self
-            .client
-            .list_collections()
-            .await
-            .map_err(|e| store_error("listing collections", e))?;
         let mut versions = Vec::new();
-        for collection in listed
-            .collections
-            .into_iter()
-            .filter(|c| c.name.starts_with(&prefix))
-        {
-            if let Some(version) = self.describe(&collection.name).await? {
+        for collection in self.version_collections().await? {
+            if let Some(version) = self.describe(&collection).await? {
                 versions.push(version);
             }
         }
@@ -194,6 +257,8 @@ impl IndexCatalog for QdrantCatalog {
             ))
             .await
             .map_err(|e| store_error("switching the alias", e))?;
+        // What the alias's statistics counted is the previous collection.
+        self.forget_stats(&self.options.alias());
         Ok(())
     }
 
@@ -207,6 +272,7 @@ impl IndexCatalog for QdrantCatalog {
             .delete_collection(self.collection(version))
             .await
             .map_err(|e| store_error("removing a collection", e))?;
+        self.forget_stats(&self.collection(version));
         Ok(())
     }
 
@@ -230,6 +296,7 @@ mod tests {
             options,
             tuning: IndexTuning::default(),
             keywords: Arc::new(Keywords::new()),
+            stats: Arc::default(),
         };
         let version = IndexVersion::new("all-MiniLM-L6-v2", 2, 3, 384);
         assert_eq!(

@@ -25,10 +25,15 @@ pub fn cursor_of(id: &PointId) -> Option<String> {
     }
 }
 
-pub fn to_point(keywords: &Keywords, record: CommunityRecord) -> Result<PointStruct, StoreError> {
+/// The point of a community, and its keyword terms.
+pub fn to_point(
+    keywords: &Keywords,
+    record: CommunityRecord,
+) -> Result<(PointStruct, Vec<u32>), StoreError> {
     let sparse = keywords.document(&copmatch_ranking::wordings::community_text(
         &record.community,
     ));
+    let terms = sparse.indices.clone();
     let sparse: Vec<(u32, f32)> = sparse.indices.into_iter().zip(sparse.values).collect();
     let vectors: HashMap<String, Vector> = [
         (String::new(), Vector::from(record.vector)),
@@ -40,11 +45,8 @@ pub fn to_point(keywords: &Keywords, record: CommunityRecord) -> Result<PointStr
             "a community could not be written as a payload: {e}"
         ))
     })?;
-    Ok(PointStruct::new(
-        point_id(&record.community.id),
-        vectors,
-        payload,
-    ))
+    let point = PointStruct::new(point_id(&record.community.id), vectors, payload);
+    Ok((point, terms))
 }
 
 fn community(payload: HashMap<String, Value>) -> Result<Community, StoreError> {

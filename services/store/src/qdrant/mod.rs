@@ -1,6 +1,7 @@
 //! The Qdrant server store, over gRPC with `qdrant-client`.
 //!
-//! Design: copmatch keeps no state of its own in this mode. Communities live in
+//! Design: copmatch keeps no state of its own in this mode (only keyword
+//! statistics derived from the collection, `keyword_stats.rs`). Communities live in
 //! one collection per index version (`<prefix>communities__<model>__<n>`,
 //! described in the collection's metadata) behind the alias
 //! `<prefix>communities`, which requests read through; switching versions is
@@ -13,6 +14,7 @@
 
 mod catalog;
 mod convert;
+mod keyword_stats;
 mod liveness;
 mod queue;
 mod store;

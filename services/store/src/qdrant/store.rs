@@ -10,11 +10,12 @@ use copmatch_core::{
 };
 use qdrant_client::qdrant::{
     facet_value, CountPointsBuilder, DeletePointsBuilder, FacetCountsBuilder, Filter,
-    GetPointsBuilder, PointsIdsList, Query, QueryPointsBuilder, ScrollPointsBuilder,
+    GetPointsBuilder, PointStruct, PointsIdsList, Query, QueryPointsBuilder, ScrollPointsBuilder,
     SearchParamsBuilder, UpsertPointsBuilder, VectorInput, VectorsSelector,
 };
 use qdrant_client::Qdrant;
 
+use super::keyword_stats::SharedStats;
 use super::{convert, store_error};
 use crate::keywords::{Keywords, KEYWORD_VECTOR};
 
@@ -27,6 +28,8 @@ pub struct QdrantStore {
     /// A collection name, or the alias of the active one.
     pub(super) collection: String,
     pub(super) keywords: Arc<Keywords>,
+    /// Shared with every store of this collection name in the process.
+    pub(super) stats: Arc<SharedStats>,
     pub(super) search_ef: u64,
 }
 
@@ -90,6 +93,55 @@ impl QdrantStore {
         response.result.into_iter().map(convert::scored).collect()
     }
 
+    async fn write_points(&self, mut points: Vec<PointStruct>) -> Result<(), StoreError> {
+        while !points.is_empty() {
+            let rest = points.split_off(points.len().min(UPSERT_CHUNK));
+            // `wait` + strong ordering: acknowledged means applied by the
+            // shard leader and `write_consistency_factor` replicas.
+            let request = UpsertPointsBuilder::new(&self.collection, points)
+                .wait(true)
+                .ordering(super::strong_ordering());
+            self.client
+                .upsert_points(request)
+                .await
+                .map_err(|e| store_error("writing communities", e))?;
+            points = rest;
+        }
+        Ok(())
+    }
+
+    async fn delete_point(&self, id: &str) -> Result<(), StoreError> {
+        let request = DeletePointsBuilder::new(&self.collection)
+            .points(PointsIdsList {
+                ids: vec![convert::point_id(id)],
+            })
+            .wait(true)
+            .ordering(super::strong_ordering());
+        self.client
+            .delete_points(request)
+            .await
+            .map_err(|e| store_error("deleting a community", e))?;
+        Ok(())
+    }
+
+    /// The query's keyword vector, weighted by the kept statistics; starts
+    /// reading them again in the background when they are due.
+    async fn keyword_query(&self, text: &str) -> Result<Option<Vec<(u32, f32)>>, StoreError> {
+        self.stats.ensure(&self.client, &self.collection).await?;
+        if self.stats.claim_refresh() {
+            let (client, collection, stats) = (
+                self.client.clone(),
+                self.collection.clone(),
+                self.stats.clone(),
+            );
+            tokio::spawn(async move { stats.refresh(&client, &collection).await });
+        }
+        Ok(self
+            .stats
+            .with(|stats| self.keywords.query(text, stats))
+            .map(|v| v.indices.into_iter().zip(v.values).collect()))
+    }
+
     async fn facet(&self, key: &str) -> Result<Vec<String>, StoreError> {
         let response = self
             .client
@@ -114,40 +166,41 @@ impl QdrantStore {
 #[async_trait]
 impl VectorStore for QdrantStore {
     async fn upsert(&self, records: Vec<CommunityRecord>) -> Result<(), StoreError> {
-        let mut points = Vec::with_capacity(records.len());
-        for record in records {
-            points.push(convert::to_point(&self.keywords, record)?);
+        if records.is_empty() {
+            return Ok(());
         }
-        while !points.is_empty() {
-            let rest = points.split_off(points.len().min(UPSERT_CHUNK));
-            // `wait` + strong ordering: acknowledged means applied by the
-            // shard leader and `write_consistency_factor` replicas.
-            let request = UpsertPointsBuilder::new(&self.collection, points)
-                .wait(true)
-                .ordering(super::strong_ordering());
-            self.client
-                .upsert_points(request)
-                .await
-                .map_err(|e| store_error("writing communities", e))?;
-            points = rest;
+        // The last of one id in a batch is what stays stored.
+        let mut last: HashMap<String, usize> = HashMap::new();
+        for (i, r) in records.iter().enumerate() {
+            last.insert(r.community.id.to_string(), i);
         }
-        Ok(())
+        let mut points = Vec::with_capacity(last.len());
+        let mut added = Vec::with_capacity(last.len());
+        for (i, record) in records.into_iter().enumerate() {
+            if last[record.community.id.as_str()] == i {
+                let (point, terms) = convert::to_point(&self.keywords, record)?;
+                points.push(point);
+                added.push(terms);
+            }
+        }
+        let touched = last.keys().map(|id| convert::point_id(id)).collect();
+        self.stats
+            .write(&self.client, &self.collection, touched, added, || {
+                self.write_points(points)
+            })
+            .await
     }
 
     async fn delete(&self, id: &str) -> Result<bool, StoreError> {
         if self.get(id).await?.is_none() {
             return Ok(false);
         }
-        let request = DeletePointsBuilder::new(&self.collection)
-            .points(PointsIdsList {
-                ids: vec![convert::point_id(id)],
+        let touched = vec![convert::point_id(id)];
+        self.stats
+            .write(&self.client, &self.collection, touched, Vec::new(), || {
+                self.delete_point(id)
             })
-            .wait(true)
-            .ordering(super::strong_ordering());
-        self.client
-            .delete_points(request)
-            .await
-            .map_err(|e| store_error("deleting a community", e))?;
+            .await?;
         Ok(true)
     }
 
@@ -234,10 +287,10 @@ impl VectorStore for QdrantStore {
 
     async fn search(&self, query: VectorQuery) -> Result<SearchHits, StoreError> {
         let filter = convert::to_filter(&query.filter);
-        let sparse = query
-            .keywords
-            .as_deref()
-            .and_then(|text| self.keywords.query(text));
+        let sparse = match query.keywords.as_deref() {
+            Some(text) => self.keyword_query(text).await?,
+            None => None,
+        };
         let dense = self.query(
             VectorInput::from(query.vector),
             None,
@@ -246,9 +299,7 @@ impl VectorStore for QdrantStore {
         );
         let keyword = async {
             match sparse {
-                Some(sparse) => {
-                    let pairs: Vec<(u32, f32)> =
-                        sparse.indices.into_iter().zip(sparse.values).collect();
+                Some(pairs) => {
                     self.query(
                         VectorInput::from(pairs.as_slice()),
                         Some(KEYWORD_VECTOR),

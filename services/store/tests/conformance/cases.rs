@@ -13,6 +13,8 @@ use copmatch_core::{
 use super::fixtures::{community, record, sample, DIM};
 use super::Backend;
 
+pub use super::history::a_store_ranks_like_a_fresh_store_of_what_it_holds;
+
 fn ids(hits: &[copmatch_core::ScoredRecord]) -> Vec<&str> {
     hits.iter().map(|h| h.community.id.as_str()).collect()
 }

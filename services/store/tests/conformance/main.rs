@@ -10,6 +10,7 @@
 mod cases;
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
+mod history;
 mod records;
 mod users;
 
@@ -39,6 +40,7 @@ pub struct Backend {
     pub users: Arc<dyn UserStore>,
     /// Qdrant: the collection prefix to clean up.
     prefix: Option<(QdrantCatalog, String)>,
+    reopen: Reopen,
     _dir: Option<TempDir>,
 }
 
@@ -49,6 +51,23 @@ impl Backend {
         self.catalog.create(&version).await.unwrap();
         self.catalog.activate(&version).await.unwrap();
         self.catalog.serving(&version).await.unwrap()
+    }
+
+    /// The store of `version` as a restarted process (embedded) or another
+    /// replica (Qdrant server) opens it: nothing kept in this process carries over.
+    pub async fn reopened(&self, version: &IndexVersion) -> Arc<dyn VectorStore> {
+        let catalog: Arc<dyn IndexCatalog> = match &self.reopen {
+            Reopen::Embedded(root) => {
+                self.catalog.close().await.unwrap();
+                Arc::new(EdgeCatalog::open(root, EdgeStoreOptions::default()).unwrap())
+            }
+            Reopen::Qdrant(options) => Arc::new(
+                QdrantCatalog::connect(options.clone(), IndexTuning::default())
+                    .await
+                    .unwrap(),
+            ),
+        };
+        catalog.serving(version).await.unwrap()
     }
 
     async fn cleanup(self) {
@@ -65,6 +84,11 @@ impl Backend {
     }
 }
 
+enum Reopen {
+    Embedded(std::path::PathBuf),
+    Qdrant(QdrantOptions),
+}
+
 pub async fn embedded() -> Backend {
     let dir = TempDir::new().unwrap();
     let catalog =
@@ -78,6 +102,7 @@ pub async fn embedded() -> Backend {
         liveness: Arc::new(liveness),
         users: Arc::new(users),
         prefix: None,
+        reopen: Reopen::Embedded(dir.path().join("communities")),
         _dir: Some(dir),
     }
 }
@@ -111,6 +136,7 @@ pub async fn qdrant() -> Backend {
         liveness: Arc::new(liveness),
         users: Arc::new(users),
         prefix: Some((catalog, prefix)),
+        reopen: Reopen::Qdrant(options),
         _dir: None,
     }
 }
@@ -155,9 +181,64 @@ conformance!(
     activating_a_version_switches_what_serving_reads,
     the_active_version_cannot_be_removed,
     reindex_under_writes_loses_nothing,
+    a_store_ranks_like_a_fresh_store_of_what_it_holds,
     moderation_items_round_trip_and_list_by_state,
     liveness_history_is_newest_first_and_capped,
     users_and_their_events_round_trip_and_go_together,
     folding_keeps_the_newest_events_and_counts_the_rest,
     idle_anonymous_users_are_found_by_their_last_write,
 );
+
+mod upgrade {
+    mod qdrant {
+        /// Collections written while Qdrant applied its own IDF are switched to
+        /// copmatch's weights when a replica connects (server only: the embedded
+        /// store's migration is `layout_migration.rs`).
+        #[tokio::test]
+        #[ignore = "needs a Qdrant server: set QDRANT_URL and pass --include-ignored (make test does)"]
+        async fn collections_weighted_by_the_servers_idf_are_switched_on_connect() {
+            use copmatch_store::{IndexTuning, QdrantCatalog};
+            use qdrant_client::qdrant::{
+                CreateCollectionBuilder, Distance, Modifier, SparseVectorParamsBuilder,
+                SparseVectorsConfigBuilder, VectorParamsBuilder,
+            };
+            let backend = crate::qdrant().await;
+            let Some((catalog, prefix)) = &backend.prefix else {
+                unreachable!("a Qdrant backend has a prefix")
+            };
+            let client = catalog.client();
+            let old = format!("{prefix}communities__old-model__1");
+            let mut sparse = SparseVectorsConfigBuilder::default();
+            sparse.add_named_vector_params(
+                "bm25",
+                SparseVectorParamsBuilder::default().modifier(Modifier::Idf as i32),
+            );
+            client
+                .create_collection(
+                    CreateCollectionBuilder::new(&old)
+                        .vectors_config(VectorParamsBuilder::new(
+                            crate::DIM as u64,
+                            Distance::Cosine,
+                        ))
+                        .sparse_vectors_config(sparse),
+                )
+                .await
+                .unwrap();
+            let crate::Reopen::Qdrant(options) = &backend.reopen else {
+                unreachable!()
+            };
+            QdrantCatalog::connect(options.clone(), IndexTuning::default())
+                .await
+                .unwrap();
+            let info = client.collection_info(&old).await.unwrap();
+            let modifier = info
+                .result
+                .and_then(|r| r.config)
+                .and_then(|c| c.params)
+                .and_then(|p| p.sparse_vectors_config)
+                .and_then(|s| s.map.get("bm25").and_then(|v| v.modifier));
+            assert_eq!(modifier, Some(Modifier::None as i32));
+            backend.cleanup().await;
+        }
+    }
+}

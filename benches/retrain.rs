@@ -48,6 +48,10 @@ fn benches(c: &mut Criterion) {
         weights: map.weights,
         bias: map.bias,
         blend: 1.0,
+        segments: Default::default(),
+        segment_blend: 0.0,
+        anchors: Vec::new(),
+        reach: 0.0,
     };
     let x = data[0].0.clone();
     c.bench_function("adapter_apply_384", |b| b.iter(|| adapter.apply(&x)));

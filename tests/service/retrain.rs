@@ -10,7 +10,8 @@ use copmatch_core::progress::NoProgress;
 use copmatch_retrain::data::from_jsonl;
 use copmatch_retrain::registry::Registry;
 use copmatch_retrain::simulate::{simulate, Signal, SimOptions};
-use copmatch_retrain::{retrain, Outcome, RetrainOptions, Stages};
+use copmatch_retrain::targets::Propensity;
+use copmatch_retrain::{retrain, ChooseOn, Method, Outcome, RetrainOptions, Stages};
 use copmatch_tests::{
     assert_error, bundled_catalog, embedder, json, spawn_app_with, TestApp, TestOptions,
 };
@@ -24,20 +25,16 @@ impl Stages for Quiet {
     }
 }
 
-/// Simulates feedback over the bundled catalog and retrains on it, in a store
-/// of its own, writing the artifact where `models_dir` says.
+/// Simulates people using a copmatch over the bundled catalog (position
+/// bias, taxonomy wordings, several interests, noise) and retrains on what
+/// they did, in a store of its own, writing the artifact where `models_dir`
+/// says.
 async fn retrain_on(signal: Signal, models_dir: &Path) -> Outcome {
-    let text = std::fs::read_to_string(bundled_catalog()).unwrap();
-    let (valid, _, _) = copmatch_core::import::parse_lines(&text);
-    let catalog: Vec<_> = valid.into_iter().map(|(_, c)| c).collect();
-    let options = SimOptions {
-        users: 200,
-        signal,
-        strength: 0.9,
-        ..Default::default()
-    };
-    let sim = simulate(&catalog, &options).unwrap();
-    let data = from_jsonl(&copmatch_retrain::data::to_jsonl(&sim.users, &sim.events)).unwrap();
+    retrain_with(signal, models_dir, RetrainOptions::default()).await
+}
+
+/// [`retrain_on`] with other retraining options (held out: a quarter).
+async fn retrain_with(signal: Signal, models_dir: &Path, options: RetrainOptions) -> Outcome {
     let dir = tempfile::TempDir::new().unwrap();
     let mut settings = Settings {
         data_dir: dir.path().to_path_buf(),
@@ -47,9 +44,37 @@ async fn retrain_on(signal: Signal, models_dir: &Path) -> Outcome {
     let stack = open_stack(&settings, embedder(), &NoProgress)
         .await
         .unwrap();
+    let text = std::fs::read_to_string(bundled_catalog()).unwrap();
+    let (valid, _, _) = copmatch_core::import::parse_lines(&text);
+    let catalog: Vec<_> = valid.into_iter().map(|(_, c)| c).collect();
+    let wordings = settings.harvest.occupation_titles().unwrap();
+    assert!(
+        wordings.len() > 40,
+        "the occupation taxonomy ({}) is missing or unreadable",
+        settings.harvest.occupations.display()
+    );
+    let simulated = SimOptions {
+        users: 600,
+        signal,
+        ..Default::default()
+    };
+    let sim = simulate(&stack.services.recommender, &catalog, &wordings, &simulated)
+        .await
+        .unwrap();
+    assert!(
+        sim.events.iter().any(|e| e.position.is_some()),
+        "simulated feedback carries positions"
+    );
+    let data = from_jsonl(&copmatch_retrain::data::to_jsonl(&sim.users, &sim.events)).unwrap();
+    // Fewer blends than the command tries: each costs a ranking per
+    // validation user, and the debug build is slow.
     let options = RetrainOptions {
         holdout: 0.25,
-        ..Default::default()
+        penalties: vec![0.01],
+        blends: vec![0.0, 0.5, 1.0],
+        segment_blends: vec![0.0, 0.5, 1.0],
+        reaches: vec![0.0, 0.6],
+        ..options
     };
     let outcome = retrain(
         &stack.services.recommender,
@@ -68,7 +93,8 @@ async fn retrain_on(signal: Signal, models_dir: &Path) -> Outcome {
 async fn wait_for_index_job(app: &TestApp) -> Value {
     for _ in 0..600 {
         let status: Value = app.get("/v1/admin/index").await.json().await.unwrap();
-        match status["reindex"]["state"].as_str().unwrap() {
+        let state = status["reindex"]["state"].as_str();
+        match state.unwrap_or_else(|| panic!("no re-index state in {status}")) {
             "running" => tokio::time::sleep(Duration::from_millis(100)).await,
             "succeeded" => return status,
             other => panic!("the job ended {other}: {status}"),
@@ -85,26 +111,47 @@ async fn served_model(app: &TestApp) -> String {
 }
 
 #[tokio::test]
-async fn a_model_retrained_on_tacit_preferences_beats_the_base_and_is_activated_and_rolled_back() {
+async fn a_model_retrained_on_position_biased_feedback_helps_trained_queries_spares_new_ones_and_is_activated_and_rolled_back(
+) {
     let app = spawn_app_with(TestOptions {
         bundled_catalog: true,
         ..Default::default()
     })
     .await;
-    let outcome = retrain_on(Signal::Tacit, &app.models_dir()).await;
+    let outcome = retrain_on(Signal::Field, &app.models_dir()).await;
     let m = &outcome.manifest;
     assert_eq!(m.version, "ft1");
-    // Held-out users ranked by the whole serving pipeline: the retrained map
-    // moves both halves of the semantic score, so the final ranking gains
-    // (+0.04 when it moved the whole-profile half only; README "Retraining").
-    eprintln!("held out: {:?}", m.metrics);
+    eprintln!("held out by user: {:?}", m.metrics);
+    eprintln!("held out by query: {:?}", m.heldout_queries);
+    let verdict = m.verdict.as_ref().expect("a verdict");
+    assert!(verdict.passed, "{}", verdict.reason);
+    let queries = m.heldout_queries.as_ref().expect("measured on new queries");
     assert!(
-        m.metrics.candidate.ndcg_at_10 > m.metrics.base.ndcg_at_10 + 0.1,
-        "too small a held-out gain: {:?}",
+        m.metrics.candidate.ndcg_at_10 >= m.metrics.base.ndcg_at_10 + 0.02,
+        "too small a gain on trained queries: {:?}",
         m.metrics
     );
+    assert!(queries.candidate.ndcg_at_10 >= queries.base.ndcg_at_10 - 0.005);
+    assert!(
+        queries.base.users > 100 && m.metrics.base.users > 10,
+        "held-out sets too small to say anything: {} new, {} trained",
+        queries.base.users,
+        m.metrics.base.users
+    );
+    if let Some(fields) = &m.heldout_fields {
+        assert!(fields.candidate.ndcg_at_10 >= fields.base.ndcg_at_10 - 0.005);
+    }
     let report = std::fs::read_to_string(outcome.dir.join("report.html")).unwrap();
-    assert!(report.contains("<svg") && report.contains("Validation curve"));
+    for part in [
+        "<svg",
+        "Validation curves",
+        "new queries (held out by profile text)",
+        "trained queries (held out by user)",
+        "Fields gained and lost",
+        "Gate: passes.",
+    ] {
+        assert!(report.contains(part), "the report lacks {part:?}");
+    }
     assert!(m.data_hash.starts_with("fnv1a64:"));
 
     let base = served_model(&app).await;
@@ -187,10 +234,11 @@ async fn the_gate_keeps_the_serving_model_when_feedback_carries_no_signal() {
     let outcome = retrain_on(Signal::None, &app.models_dir()).await;
     let m = &outcome.manifest;
     assert!(
-        m.metrics.candidate.ndcg_at_10 < m.metrics.base.ndcg_at_10 + 0.005,
+        m.metrics.candidate.ndcg_at_10 < m.metrics.base.ndcg_at_10 + 0.02,
         "random feedback should teach nothing: {:?}",
         m.metrics
     );
+    assert!(!m.verdict.as_ref().unwrap().passed);
     let message = assert_error(
         app.post_json("/v1/admin/models/ft1/activate", &json!({}))
             .await,
@@ -207,4 +255,60 @@ async fn the_gate_keeps_the_serving_model_when_feedback_carries_no_signal() {
     assert_eq!(response.status(), 202);
     wait_for_index_job(&app).await;
     assert_eq!(served_model(&app).await, "all-MiniLM-L6-v2/ft1");
+}
+
+/// The issue-26 case: people with position-biased, variously worded feedback,
+/// and the method before it (a global map whose blend was chosen on users held
+/// out by id, no position correction). It gains on the trained queries and
+/// loses on new ones; measured on new profile texts now, the gate refuses it
+/// and says why with both figures.
+#[tokio::test]
+async fn the_gate_refuses_a_model_that_helps_trained_queries_by_hurting_new_ones() {
+    let app = spawn_app_with(TestOptions {
+        bundled_catalog: true,
+        ..Default::default()
+    })
+    .await;
+    let before = retrain_with(
+        Signal::Field,
+        &app.models_dir(),
+        RetrainOptions {
+            method: Method::Global,
+            choose_on: ChooseOn::Users,
+            propensity: Propensity {
+                power: 0.0,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .await;
+    let b = &before.manifest;
+    let q = b.heldout_queries.as_ref().unwrap();
+    let gain = b.metrics.candidate.ndcg_at_10 - b.metrics.base.ndcg_at_10;
+    let change = q.candidate.ndcg_at_10 - q.base.ndcg_at_10;
+    eprintln!(
+        "before: trained {gain:+.4}, new {change:+.4}, {:?}",
+        b.verdict
+    );
+    assert!(
+        gain > 0.0 && change < -0.005 && !b.verdict.as_ref().unwrap().passed,
+        "the method before issue 26 no longer gains on trained queries by hurting new ones on this simulation ({gain:+.4}, {change:+.4}), so this test no longer shows the gate refusing it"
+    );
+    let message = assert_error(
+        app.post_json(
+            &format!("/v1/admin/models/{}/activate", b.version),
+            &json!({}),
+        )
+        .await,
+        409,
+        "model_gate_refused",
+    )
+    .await;
+    assert!(
+        message.contains("nobody trained on")
+            && message.contains(&format!("{:.4}", q.candidate.ndcg_at_10))
+            && message.contains(&format!("{:.4}", q.base.ndcg_at_10)),
+        "{message}"
+    );
 }

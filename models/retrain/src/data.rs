@@ -20,6 +20,9 @@ pub struct UserData {
     pub joined: Vec<String>,
     /// Communities they clicked without joining (a weaker training signal).
     pub clicked: Vec<String>,
+    /// The best (smallest) position each community was shown at, for those
+    /// whose events said; what the position-bias correction reads.
+    pub positions: HashMap<String, u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -133,10 +136,20 @@ fn assemble(users: HashMap<String, User>, events: Vec<FeedbackEvent>) -> Feedbac
             hash.write(e.community_id.as_bytes());
             hash.write(e.kind.as_str().as_bytes());
             hash.write(e.ts.as_bytes());
+            if let Some(p) = e.position {
+                hash.write(&p.to_le_bytes());
+            }
         }
         let history = History::from_events(&evs);
         if history.joined.is_empty() {
             continue;
+        }
+        let mut positions: HashMap<String, u32> = HashMap::new();
+        for e in &evs {
+            if let Some(p) = e.position {
+                let best = positions.entry(e.community_id.to_string()).or_insert(p);
+                *best = (*best).min(p);
+            }
         }
         out.push(UserData {
             user: user.clone(),
@@ -150,6 +163,7 @@ fn assemble(users: HashMap<String, User>, events: Vec<FeedbackEvent>) -> Feedbac
                 .into_iter()
                 .map(CommunityId::into_string)
                 .collect(),
+            positions,
         });
     }
     FeedbackData {
@@ -162,12 +176,18 @@ fn assemble(users: HashMap<String, User>, events: Vec<FeedbackEvent>) -> Feedbac
 /// Splits users into (train, held-out) by a hash of their id, so a user is
 /// never on both sides and the split does not depend on the order of events.
 pub fn split(users: &[UserData], holdout: f64, seed: u64) -> (Vec<UserData>, Vec<UserData>) {
-    users.iter().cloned().partition(|u| {
-        let mut h = Fnv::new();
-        h.write(&seed.to_le_bytes());
-        h.write(u.user.id.as_bytes());
-        (h.0 % 10_000) as f64 >= holdout * 10_000.0
-    })
+    users
+        .iter()
+        .cloned()
+        .partition(|u| !held_out(u.user.id.as_bytes(), holdout, seed))
+}
+
+/// Whether `key` falls in the held-out share `holdout` for `seed`.
+pub fn held_out(key: &[u8], holdout: f64, seed: u64) -> bool {
+    let mut h = Fnv::new();
+    h.write(&seed.to_le_bytes());
+    h.write(key);
+    ((h.0 % 10_000) as f64) < holdout * 10_000.0
 }
 
 /// FNV-1a, 64 bit: stable across platforms and Rust versions.

@@ -36,11 +36,53 @@ pub struct Evaluation {
     pub negative_scores: Vec<f32>,
 }
 
+/// Base and candidate on one held-out set.
+#[derive(Debug, Clone, Default)]
+pub struct Compared {
+    pub base: Evaluation,
+    pub candidate: Evaluation,
+}
+
 /// What evaluation needs to know about the catalog.
 pub struct Catalog {
     pub size: usize,
+    /// A community's field: its first category.
     pub first_category: HashMap<String, String>,
     pub vectors: HashMap<String, Vec<f32>>,
+}
+
+impl Catalog {
+    /// Reads every community of the service's store, a page at a time.
+    pub async fn load(service: &Recommender, progress: &dyn JobProgress) -> anyhow::Result<Self> {
+        let store = service.store();
+        progress.start(store.count().await?);
+        let mut vectors = HashMap::new();
+        let mut first_category = HashMap::new();
+        let mut cursor = None;
+        loop {
+            let (page, next) = store.scroll(cursor, 256).await?;
+            let ids: Vec<_> = page.iter().map(|c| c.id.clone()).collect();
+            for record in store.get_many(&ids).await? {
+                vectors.insert(record.community.id.to_string(), record.vector);
+            }
+            for c in &page {
+                if let Some(cat) = c.categories.first() {
+                    first_category.insert(c.id.to_string(), cat.clone());
+                }
+            }
+            progress.advance(page.len());
+            match next {
+                Some(n) => cursor = Some(n),
+                None => break,
+            }
+        }
+        progress.finish();
+        Ok(Self {
+            size: vectors.len(),
+            first_category,
+            vectors,
+        })
+    }
 }
 
 pub async fn evaluate(

@@ -1,77 +1,71 @@
 //! Retraining copmatch's ranking from feedback, for analysts.
 //!
 //! Design: what people joined says where a profile *should* point in the
-//! embedding space. `copmatch retrain` learns that as a linear query adapter
-//! (see [`copmatch_core::served_model`]): PCA, then a multi-task ridge regression,
-//! fitted with linfa on ndarray, from each training user's profile vector to the mean
-//! vector of the communities they joined (clicks count half). Users are split
-//! by id into train and held-out; a validation slice of the training users
-//! picks the ridge penalty and how far serving blends toward the learned map
-//! (the curve in the report). The candidate is then measured on the held-out
-//! users with the full serving pipeline against the base model and the model
-//! serving now, and written as a versioned artifact ([`registry`]) with an
-//! HTML report ([`report`]). Nothing in `retrain` activates a model:
-//! [`models`] does (`copmatch models activate` and the admin API), behind the
-//! evaluation gate it owns. [`heldout`] measures a model on held-out users;
+//! embedding space. `copmatch retrain` learns two things from it (see
+//! [`copmatch_core::served_model`]):
+//! - a global linear query adapter: PCA, then a multi-task ridge regression,
+//!   fitted with linfa on ndarray, from each training user's profile vector to
+//!   the mean vector of the communities they joined (clicks count half, each
+//!   weighted against position bias, [`targets`]);
+//! - segments: for a profile text several training users typed, where they
+//!   went; it moves only requests with that same text.
+//!
+//! Users are split three ways ([`splits`]): held out by field, by profile
+//! text (new queries) and by id (trained queries). Inside the training users
+//! a second split validates: the blend toward the global map is chosen on
+//! validation users whose text the fit never saw, so a map that only helps
+//! the trained wordings is not blended in; the segment blend on those who
+//! typed a fitted text. The candidate is then measured on every held-out set
+//! with the full serving pipeline against the base model and the model
+//! serving now, judged by the gate ([`gate`]), and written as a versioned
+//! artifact ([`registry`]) with an HTML report ([`report`]). Nothing in
+//! `retrain` activates a model: [`models`] does (`copmatch models activate`
+//! and the admin API), behind the same gate. [`heldout`] measures a model on
+//! held-out users; [`simulate`] rehearses on feedback with position bias;
 //! [`devset`] measures the served ranking on the development set (`copmatch
 //! eval`: nDCG@10 with intervals, baselines, cross-validation).
 
 pub mod data;
 pub mod devset;
+pub mod gate;
 pub mod heldout;
 pub mod models;
+pub mod options;
 pub mod registry;
 pub mod report;
+pub mod settings;
 pub mod simulate;
+pub mod splits;
+pub mod targets;
 pub mod train;
+pub mod validate;
 
+pub use heldout::Compared;
+pub use options::{ChooseOn, Method, RetrainOptions};
 pub use report::CurvePoint;
+pub use settings::RetrainSettings;
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use copmatch_core::progress::JobProgress;
-use copmatch_core::served_model::{QueryAdapter, ServedModel};
+use copmatch_core::served_model::ServedModel;
 use copmatch_core::time::now_timestamp;
 use copmatch_core::Recommender;
-use copmatch_ranking::normalize;
 use copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION;
-use serde::{Deserialize, Serialize};
 
-use crate::data::{split, FeedbackData, UserData};
-use crate::heldout::{evaluate, Catalog, Evaluation};
+use crate::data::FeedbackData;
+use crate::gate::Measured;
+use crate::heldout::{evaluate, Catalog};
 use crate::registry::{HeldOut, Manifest, Parameters, Registry};
+use crate::splits::{split, Shares};
+use crate::targets::Example;
 use crate::train::{fit, Examples};
+use crate::validate::Candidate;
 
 /// Progress of the long steps, one bar per stage.
 pub trait Stages {
     fn stage(&self, name: &str) -> Box<dyn JobProgress>;
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RetrainOptions {
-    /// Share of users held out for the final metrics.
-    pub holdout: f64,
-    pub seed: u64,
-    /// Ridge penalties tried on the validation users.
-    pub penalties: Vec<f64>,
-    /// Blends toward the learned map tried on the validation users.
-    pub blends: Vec<f32>,
-    /// Fewer users with joins than this is too little to learn from.
-    pub min_users: usize,
-}
-
-impl Default for RetrainOptions {
-    fn default() -> Self {
-        Self {
-            holdout: 0.2,
-            seed: 7,
-            penalties: vec![0.001, 0.01],
-            blends: vec![0.0, 0.25, 0.5, 0.75, 1.0],
-            min_users: 30,
-        }
-    }
 }
 
 /// Everything a retrain produced.
@@ -79,8 +73,9 @@ pub struct Outcome {
     pub manifest: Manifest,
     pub dir: PathBuf,
     pub curve: Vec<CurvePoint>,
-    pub base: Evaluation,
-    pub candidate: Evaluation,
+    pub by_user: Compared,
+    pub by_query: Compared,
+    pub by_field: Option<Compared>,
 }
 
 /// Learns a candidate model from `data` and writes it to `registry`.
@@ -99,17 +94,44 @@ pub async fn retrain(
         data.users.len(),
         options.min_users
     );
-    let (train_users, heldout) = split(&data.users, options.holdout, options.seed);
-    let (fit_users, validation) = split(&train_users, 0.25, options.seed + 1);
-    anyhow::ensure!(
-        !heldout.is_empty() && !validation.is_empty(),
-        "too few users to hold any out"
+    let catalog = Catalog::load(service, &*stages.stage("reading the catalog")).await?;
+    let field_of = &catalog.first_category;
+    let held = split(
+        &data.users,
+        field_of,
+        Shares::heldout(options.holdout),
+        options.seed,
     );
-    let catalog = load_catalog(service, stages).await?;
-    let rows = examples(service, &catalog, &train_users, stages).await?;
-    let fit_ids: std::collections::HashSet<&str> =
-        fit_users.iter().map(|u| u.user.id.as_str()).collect();
-    let fit_rows: Vec<_> = train_users
+    let inner = split(
+        &held.train,
+        field_of,
+        Shares::validation(0.25),
+        options.seed + 1,
+    );
+    anyhow::ensure!(
+        !held.by_user.is_empty() && !held.by_query.is_empty(),
+        "too few users to hold out both trained and new profile texts ({} by user, {} by query); simulate or collect more feedback",
+        held.by_user.len(),
+        held.by_query.len()
+    );
+    anyhow::ensure!(
+        !inner.by_user.is_empty() && !inner.by_query.is_empty(),
+        "too few training users to validate on ({} by user, {} by query)",
+        inner.by_user.len(),
+        inner.by_query.len()
+    );
+    let rows = targets::examples(
+        service,
+        &catalog.vectors,
+        field_of,
+        &held.train,
+        options.propensity,
+        &*stages.stage("embedding training profiles"),
+    )
+    .await?;
+    let fit_ids: HashSet<&str> = inner.train.iter().map(|u| u.user.id.as_str()).collect();
+    let fit_rows: Vec<Example> = held
+        .train
         .iter()
         .zip(&rows)
         .filter(|(u, _)| fit_ids.contains(u.user.id.as_str()))
@@ -120,79 +142,127 @@ pub async fn retrain(
         base: served.base.clone(),
         adapter: None,
     };
-    let quiet = stages.stage("validation: choosing penalty and blend");
-    let mut curve = Vec::new();
-    let zero = evaluate(service, &validation, &base_model, &catalog, &*quiet).await?;
-    for &penalty in &options.penalties {
-        let map = fit(&Examples::from_rows(&fit_rows)?, penalty)?;
-        for &blend in &options.blends {
-            let ndcg = if blend == 0.0 {
-                zero.metrics.ndcg_at_10
-            } else {
-                let model = candidate_model(&served.base, "validation", &map, blend);
-                evaluate(service, &validation, &model, &catalog, &*quiet)
-                    .await?
-                    .metrics
-                    .ndcg_at_10
-            };
-            curve.push(CurvePoint {
-                penalty,
-                blend,
-                ndcg_at_10: ndcg,
-            });
-        }
-    }
-    let best = curve
-        .iter()
-        .max_by(|a, b| {
-            a.ndcg_at_10
-                .total_cmp(&b.ndcg_at_10)
-                // On a tie prefer the smaller change.
-                .then_with(|| b.blend.total_cmp(&a.blend))
-        })
-        .cloned()
-        .expect("the curve has points");
+    let chosen = validate::choose(
+        service,
+        &catalog,
+        &served.base,
+        &inner,
+        &fit_rows,
+        options,
+        &*stages.stage("validation: choosing penalty, blend and reach"),
+    )
+    .await?;
 
     let version = registry.next_version()?;
-    let map = fit(&Examples::from_rows(&rows)?, best.penalty)?;
-    let candidate = candidate_model(&served.base, &version, &map, best.blend);
-    let held = stages.stage("held-out: base model");
-    let base_eval = evaluate(service, &heldout, &base_model, &catalog, &*held).await?;
-    let active = match &served.adapter {
-        Some(a) => {
-            let held = stages.stage("held-out: active model");
-            let e = evaluate(service, &heldout, &served, &catalog, &*held).await?;
-            Some((a.version.clone(), e.metrics))
-        }
-        None => None,
+    let map = fit(&Examples::from_examples(&rows)?, chosen.penalty)?;
+    let segments = match chosen.segment_blend {
+        sb if sb > 0.0 => targets::segments(&rows, options.min_segment_users),
+        _ => Default::default(),
     };
-    let held = stages.stage("held-out: candidate");
-    let candidate_eval = evaluate(service, &heldout, &candidate, &catalog, &*held).await?;
+    let segment_count = segments.len();
+    let candidate = Candidate {
+        base: &served.base,
+        version: &version,
+        map: &map,
+        blend: chosen.blend,
+        anchors: targets::anchors(&rows),
+        reach: chosen.reach,
+        segments,
+        segment_blend: chosen.segment_blend,
+    }
+    .model();
+    let active_name = served.adapter_version();
+    let mut measured = Vec::new();
+    for (name, users) in [
+        ("users", &held.by_user),
+        ("queries", &held.by_query),
+        ("fields", &held.by_field),
+    ] {
+        if users.is_empty() {
+            measured.push(None);
+            continue;
+        }
+        let stage = |model: &str| stages.stage(&format!("held out by {name}: {model}"));
+        let base = evaluate(service, users, &base_model, &catalog, &*stage("base model")).await?;
+        let active = match &active_name {
+            Some(a) => Some((
+                a.clone(),
+                evaluate(service, users, &served, &catalog, &*stage(a))
+                    .await?
+                    .metrics,
+            )),
+            None => None,
+        };
+        let cand = evaluate(service, users, &candidate, &catalog, &*stage("candidate")).await?;
+        measured.push(Some((
+            HeldOut {
+                base: base.metrics,
+                candidate: cand.metrics,
+                active,
+            },
+            Compared {
+                base,
+                candidate: cand,
+            },
+        )));
+    }
+    let mut measured = measured.into_iter();
+    let (by_user, by_user_eval) = measured.next().flatten().expect("held out by user");
+    let (by_query, by_query_eval) = measured.next().flatten().expect("held out by query");
+    let by_field = measured.next().flatten();
+    let serving_name = active_name
+        .clone()
+        .unwrap_or_else(|| registry::BASE.to_string());
+    let verdict = gate::judge(
+        options.gate,
+        &Measured {
+            name: &serving_name,
+            by_user: by_user
+                .of(&version, active_name.as_deref())
+                .unwrap_or(by_user.base),
+            by_query: by_query.of(&version, active_name.as_deref()),
+            by_field: by_field
+                .as_ref()
+                .and_then(|(h, _)| h.of(&version, active_name.as_deref())),
+        },
+        &Measured {
+            name: &version,
+            by_user: by_user.candidate,
+            by_query: Some(by_query.candidate),
+            by_field: by_field.as_ref().map(|(h, _)| h.candidate),
+        },
+    );
     let manifest = Manifest {
         version: version.clone(),
         base_model: served.base.clone(),
         text_version: EMBEDDING_TEXT_VERSION,
-        method: format!(
-            "linear query adapter: PCA (linfa-reduction, up to {} components) of profile vectors, then multi-task ridge regression (linfa-elasticnet, l1_ratio 0) to the mean vector of joined communities, blended with the base vector",
-            train::COMPONENTS
-        ),
+        method: describe(options),
         parameters: Parameters {
-            penalty: best.penalty,
-            blend: best.blend,
+            penalty: chosen.penalty,
+            blend: chosen.blend,
             holdout: options.holdout,
             seed: options.seed,
-            train_users: train_users.len(),
-            heldout_users: heldout.len(),
+            train_users: held.train.len(),
+            heldout_users: held.by_user.len(),
             events: data.events,
             solver_steps: map.steps,
+            segment_blend: chosen.segment_blend,
+            segments: segment_count,
+            heldout_query_users: held.by_query.len(),
+            heldout_field_users: held.by_field.len(),
+            chosen_on: match options.choose_on {
+                ChooseOn::Queries => "queries".into(),
+                ChooseOn::Users => "users".into(),
+            },
+            propensity: Some(options.propensity),
+            reach: chosen.reach,
         },
         data_source: data_source.to_string(),
         data_hash: data.hash.clone(),
-        metrics: HeldOut {
-            base: base_eval.metrics,
-            candidate: candidate_eval.metrics,
-            active,
-        },
+        metrics: by_user,
+        heldout_queries: Some(by_query),
+        heldout_fields: by_field.as_ref().map(|(h, _)| h.clone()),
+        verdict: Some(verdict),
         created_at: now_timestamp(),
     };
     let adapter = candidate
@@ -200,90 +270,44 @@ pub async fn retrain(
         .as_deref()
         .cloned()
         .expect("a candidate has an adapter");
-    let html = report::render(&manifest, &curve, &base_eval, &candidate_eval);
+    let by_field = by_field.map(|(_, c)| c);
+    let curve = chosen.curve;
+    let html = report::render(
+        &manifest,
+        &curve,
+        &by_user_eval,
+        &by_query_eval,
+        by_field.as_ref(),
+    );
     let dir = registry.save(&manifest, &adapter, &html)?;
     Ok(Outcome {
         manifest,
         dir,
         curve,
-        base: base_eval,
-        candidate: candidate_eval,
+        by_user: by_user_eval,
+        by_query: by_query_eval,
+        by_field,
     })
 }
 
-fn candidate_model(base: &str, version: &str, map: &train::LinearMap, blend: f32) -> ServedModel {
-    let dimension = map.bias.len();
-    ServedModel {
-        base: base.to_string(),
-        adapter: Some(Arc::new(QueryAdapter {
-            version: version.to_string(),
-            base_model: base.to_string(),
-            text_version: EMBEDDING_TEXT_VERSION,
-            dimension,
-            weights: map.weights.clone(),
-            bias: map.bias.clone(),
-            blend,
-        })),
-    }
-}
-
-async fn load_catalog(service: &Recommender, stages: &dyn Stages) -> anyhow::Result<Catalog> {
-    let store = service.store();
-    let progress = stages.stage("reading the catalog");
-    progress.start(store.count().await?);
-    let mut vectors = HashMap::new();
-    let mut first_category = HashMap::new();
-    let mut cursor = None;
-    loop {
-        let (page, next) = store.scroll(cursor, 256).await?;
-        for c in page {
-            if let Some(record) = store.get(&c.id).await? {
-                vectors.insert(c.id.to_string(), record.vector);
-            }
-            if let Some(cat) = c.categories.first() {
-                first_category.insert(c.id.to_string(), cat.clone());
-            }
-            progress.advance(1);
-        }
-        match next {
-            Some(n) => cursor = Some(n),
-            None => break,
-        }
-    }
-    progress.finish();
-    Ok(Catalog {
-        size: vectors.len(),
-        first_category,
-        vectors,
-    })
-}
-
-/// (profile vector, target vector) per user, in the order of `users`.
-async fn examples(
-    service: &Recommender,
-    catalog: &Catalog,
-    users: &[UserData],
-    stages: &dyn Stages,
-) -> anyhow::Result<Vec<(Vec<f32>, Vec<f32>)>> {
-    let progress = stages.stage("embedding training profiles");
-    progress.start(users.len());
-    let mut rows = Vec::with_capacity(users.len());
-    for u in users {
-        let x = service.base_profile_vector(&u.user.profile).await?;
-        let mut y = vec![0.0f32; x.len()];
-        let liked = u
-            .joined
-            .iter()
-            .map(|id| (id, 1.0f32))
-            .chain(u.clicked.iter().map(|id| (id, 0.5f32)));
-        for (id, w) in liked {
-            if let Some(v) = catalog.vectors.get(id) {
-                y.iter_mut().zip(v).for_each(|(a, b)| *a += w * b);
-            }
-        }
-        rows.push((x, normalize(y)));
-        progress.advance(1);
-    }
-    progress.finish();
-    Ok(rows)
+fn describe(options: &RetrainOptions) -> String {
+    let global = format!(
+        "linear query adapter: PCA (linfa-reduction, up to {} components) of profile vectors, then multi-task ridge regression (linfa-elasticnet, l1_ratio 0) to the mean vector of joined communities, blended with the base vector",
+        train::COMPONENTS
+    );
+    let segments = "segments: for each profile text typed by at least the configured number of training users, the pooled target of those users, applied only to that exact text";
+    let weighting = if options.propensity.power > 0.0 {
+        format!(
+            "clicks and joins weighted by inverse propensity min({}, rank^{})",
+            options.propensity.clip, options.propensity.power
+        )
+    } else {
+        "no position-bias correction".to_string()
+    };
+    let what = match options.method {
+        Method::Both => format!("{global}; {segments}"),
+        Method::Global => global,
+        Method::Segments => segments.to_string(),
+    };
+    format!("{what}; {weighting}")
 }

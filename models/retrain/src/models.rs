@@ -5,18 +5,20 @@
 //! artifact `ftN`. Activating one re-indexes into a new index version recorded
 //! with that model and switches index and model together (see
 //! [`copmatch_core::reindex::reindex_to`]), so requests never fail during the
-//! switch. The gate compares held-out nDCG@10 measured on the same held-out
-//! users: the candidate's manifest records the base model's and the then
-//! serving model's numbers; a candidate must beat the serving model by
-//! `models.gate_min_gain`, and when its manifest never measured the serving
-//! model the gate refuses too. `force` skips the gate, but never the check
+//! switch. The gate ([`crate::gate`]) compares held-out nDCG@10 measured on
+//! the same held-out users: the candidate's manifest records the base model's
+//! and the then serving model's numbers, on trained queries (held out by
+//! user) and on new ones (held out by profile text). A candidate must not
+//! lower the new queries' figure by more than `retrain.max_heldout_drop` and
+//! must beat the serving model on trained queries by `models.gate_min_gain`;
+//! when its manifest never measured the serving model the gate refuses too. `force` skips the gate, but never the check
 //! that the model was trained on the serving embedding model and community
 //! text version. Rollback returns to the model of the previous index version
 //! (kept by every re-index), ungated.
 
 use std::sync::Arc;
 
-use crate::heldout::Metrics;
+use crate::gate::{judge, GateRules, Measured};
 use crate::registry::{Manifest, Registry, BASE};
 use copmatch_core::served_model::{QueryAdapter, ServedModel};
 use copmatch_core::{ActiveIndex, CoreError, ErrorCode, Recommender};
@@ -55,7 +57,7 @@ pub struct ModelManager {
     registry: Registry,
     service: Recommender,
     index: Arc<ActiveIndex>,
-    gate_min_gain: f64,
+    gate: GateRules,
 }
 
 fn name_of(adapter: Option<&str>) -> String {
@@ -71,13 +73,13 @@ impl ModelManager {
         registry: Registry,
         service: Recommender,
         index: Arc<ActiveIndex>,
-        gate_min_gain: f64,
+        gate: GateRules,
     ) -> Self {
         Self {
             registry,
             service,
             index,
-            gate_min_gain,
+            gate,
         }
     }
 
@@ -133,11 +135,21 @@ impl ModelManager {
             if !force {
                 if let Some(active) = self.active() {
                     let manifest = self.manifest(&active)?;
+                    let queries = manifest.heldout_queries.as_ref();
+                    let fields = manifest.heldout_fields.as_ref();
                     self.gate(
-                        &active,
-                        manifest.metrics.candidate,
-                        BASE,
-                        manifest.metrics.base,
+                        &Measured {
+                            name: &active,
+                            by_user: manifest.metrics.candidate,
+                            by_query: queries.map(|h| h.candidate),
+                            by_field: fields.map(|h| h.candidate),
+                        },
+                        &Measured {
+                            name: BASE,
+                            by_user: manifest.metrics.base,
+                            by_query: queries.map(|h| h.base),
+                            by_field: fields.map(|h| h.base),
+                        },
                     )?;
                 }
             }
@@ -164,10 +176,18 @@ impl ModelManager {
                 )
             })?;
             self.gate(
-                &name_of(active.as_deref()),
-                serving,
-                version,
-                manifest.metrics.candidate,
+                &Measured {
+                    name: &name_of(active.as_deref()),
+                    by_user: serving,
+                    by_query: manifest.queries_compared_with(active.as_deref()),
+                    by_field: manifest.fields_compared_with(active.as_deref()),
+                },
+                &Measured {
+                    name: version,
+                    by_user: manifest.metrics.candidate,
+                    by_query: manifest.heldout_queries.as_ref().map(|h| h.candidate),
+                    by_field: manifest.heldout_fields.as_ref().map(|h| h.candidate),
+                },
             )?;
         }
         Ok(ServedModel {
@@ -191,24 +211,16 @@ impl ModelManager {
             })
     }
 
-    fn gate(
-        &self,
-        serving: &str,
-        serving_metrics: Metrics,
-        candidate: &str,
-        candidate_metrics: Metrics,
-    ) -> Result<(), CoreError> {
-        let gain = candidate_metrics.ndcg_at_10 - serving_metrics.ndcg_at_10;
-        if gain < self.gate_min_gain {
-            return Err(CoreError::new(
+    fn gate(&self, serving: &Measured, candidate: &Measured) -> Result<(), CoreError> {
+        let verdict = judge(self.gate, serving, candidate);
+        if verdict.passed {
+            Ok(())
+        } else {
+            Err(CoreError::new(
                 ErrorCode::ModelGateRefused,
-                format!(
-                    "{candidate} scores held-out nDCG@10 {:.4} against {:.4} for the serving {serving} (gain {gain:+.4}, at least {} needed); force to activate anyway",
-                    candidate_metrics.ndcg_at_10, serving_metrics.ndcg_at_10, self.gate_min_gain
-                ),
-            ));
+                format!("{}; force to activate anyway", verdict.reason),
+            ))
         }
-        Ok(())
     }
 
     /// The model rollback returns to.

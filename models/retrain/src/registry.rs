@@ -26,6 +26,26 @@ pub struct Parameters {
     pub heldout_users: usize,
     pub events: usize,
     pub solver_steps: u32,
+    /// How far a request with a trained profile text moves toward its segment.
+    #[serde(default)]
+    pub segment_blend: f32,
+    /// Profile texts with a segment.
+    #[serde(default)]
+    pub segments: usize,
+    /// Users held out by profile text and by field.
+    #[serde(default)]
+    pub heldout_query_users: usize,
+    #[serde(default)]
+    pub heldout_field_users: usize,
+    /// Which validation users chose the blends: `queries` or `users`.
+    #[serde(default)]
+    pub chosen_on: String,
+    /// The position-bias correction used (η, clip).
+    #[serde(default)]
+    pub propensity: Option<crate::targets::Propensity>,
+    /// The cosine within which the global map acts (0: everywhere).
+    #[serde(default)]
+    pub reach: f32,
 }
 
 /// Held-out metrics of the candidate and of what it was compared with, all
@@ -51,24 +71,57 @@ pub struct Manifest {
     pub parameters: Parameters,
     pub data_source: String,
     pub data_hash: String,
+    /// Held out by user: people whose profile text some training user typed
+    /// (the trained queries).
     pub metrics: HeldOut,
+    /// Held out by profile text: people whose text nobody in training typed.
+    /// Absent in artifacts from before this split; the gate refuses those.
+    #[serde(default)]
+    pub heldout_queries: Option<HeldOut>,
+    /// Held out by field: people of fields nobody in training belonged to.
+    #[serde(default)]
+    pub heldout_fields: Option<HeldOut>,
+    /// The gate's verdict against the model serving when it was trained.
+    #[serde(default)]
+    pub verdict: Option<crate::gate::Verdict>,
     pub created_at: String,
 }
 
-impl Manifest {
-    /// The candidate's held-out metrics against the model named `active`
-    /// (`None` = the base), when this manifest measured that model.
-    pub fn compared_with(&self, active: Option<&str>) -> Option<Metrics> {
-        match active {
-            None => Some(self.metrics.base),
-            Some(v) if v == self.version => Some(self.metrics.candidate),
+impl HeldOut {
+    /// The metrics of the model named `model` (`None` = the base), when
+    /// measured; `own` is the candidate's version.
+    pub fn of(&self, own: &str, model: Option<&str>) -> Option<Metrics> {
+        match model {
+            None => Some(self.base),
+            Some(v) if v == own => Some(self.candidate),
             Some(v) => self
-                .metrics
                 .active
                 .as_ref()
                 .filter(|(name, _)| name == v)
                 .map(|(_, m)| *m),
         }
+    }
+}
+
+impl Manifest {
+    /// The held-out-user metrics of the model named `model` (`None` = the
+    /// base), when this manifest measured that model.
+    pub fn compared_with(&self, model: Option<&str>) -> Option<Metrics> {
+        self.metrics.of(&self.version, model)
+    }
+
+    /// The same on the users held out by profile text.
+    pub fn queries_compared_with(&self, model: Option<&str>) -> Option<Metrics> {
+        self.heldout_queries
+            .as_ref()
+            .and_then(|h| h.of(&self.version, model))
+    }
+
+    /// The same on the users held out by field.
+    pub fn fields_compared_with(&self, model: Option<&str>) -> Option<Metrics> {
+        self.heldout_fields
+            .as_ref()
+            .and_then(|h| h.of(&self.version, model))
     }
 }
 

@@ -22,6 +22,12 @@ pub struct Examples {
 }
 
 impl Examples {
+    pub fn from_examples(rows: &[crate::targets::Example]) -> anyhow::Result<Self> {
+        let pairs: Vec<(Vec<f32>, Vec<f32>)> =
+            rows.iter().map(|r| (r.x.clone(), r.y.clone())).collect();
+        Self::from_rows(&pairs)
+    }
+
     pub fn from_rows(rows: &[(Vec<f32>, Vec<f32>)]) -> anyhow::Result<Self> {
         let n = rows.len();
         anyhow::ensure!(n > 0, "no training examples");

@@ -178,7 +178,10 @@ pub async fn open_stack(
         registry,
         services.recommender.clone(),
         index.clone(),
-        settings.models.gate_min_gain,
+        copmatch_retrain::gate::GateRules {
+            min_gain: settings.models.gate_min_gain,
+            max_heldout_drop: settings.retrain.max_heldout_drop,
+        },
     );
     let moderator = Moderator::new(services.catalog.clone(), backend.queue);
     let browse = Browse::new(services.catalog.clone(), &settings.harvest.fields()?);

@@ -30,6 +30,19 @@ impl HarvestSettings {
         Ok(Taxonomy::load(&fields, &occupations)?)
     }
 
+    /// ESCO occupation titles by field name (what simulated people type).
+    pub fn occupation_titles(
+        &self,
+    ) -> anyhow::Result<std::collections::BTreeMap<String, Vec<String>>> {
+        let occupations = std::fs::read_to_string(&self.occupations).with_context(|| {
+            format!("reading harvest.occupations {}", self.occupations.display())
+        })?;
+        Ok(copmatch_harvest::titles::occupation_titles(
+            &self.fields()?,
+            &occupations,
+        ))
+    }
+
     /// The manifest's sources, or the named ones (in the manifest's order).
     pub fn sources(&self, names: &[String]) -> anyhow::Result<Vec<Source>> {
         let text = std::fs::read_to_string(&self.sources)

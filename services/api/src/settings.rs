@@ -55,6 +55,7 @@ pub struct Settings {
     pub limits: Limits,
     pub feedback: FeedbackSettings,
     pub models: ModelsSettings,
+    pub retrain: copmatch_retrain::RetrainSettings,
     pub liveness: LivenessSettings,
     pub harvest: HarvestSettings,
 }
@@ -66,8 +67,8 @@ pub struct ModelsSettings {
     /// Where trained artifacts are written and read (`<dir>/ftN/`); unset,
     /// `<data_dir>/models` (see [`Settings::models_dir`]).
     pub dir: Option<PathBuf>,
-    /// How much better (held-out nDCG@10) a model must be than the serving
-    /// one to pass the activation gate.
+    /// How much better (nDCG@10 on trained queries, held out by user) a model
+    /// must be than the serving one to pass the activation gate.
     pub gate_min_gain: f64,
 }
 
@@ -75,7 +76,7 @@ impl Default for ModelsSettings {
     fn default() -> Self {
         Self {
             dir: None,
-            gate_min_gain: 0.005,
+            gate_min_gain: 0.02,
         }
     }
 }
@@ -164,6 +165,7 @@ impl Default for Settings {
             limits: Limits::default(),
             feedback: FeedbackSettings::default(),
             models: ModelsSettings::default(),
+            retrain: Default::default(),
             liveness: LivenessSettings::default(),
             harvest: HarvestSettings::default(),
         }

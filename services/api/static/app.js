@@ -42,9 +42,10 @@ function visitorId() {
   return id;
 }
 
-// Stores the typed profile as the visitor's, then the event. Never blocks the
+// Stores the typed profile as the visitor's, then the event with where the
+// community was in the list (retraining weighs clicks by it). Never blocks the
 // page: a failure is shown, the click still works.
-async function sendFeedback(communityId, type) {
+async function sendFeedback(communityId, type, position) {
   const id = visitorId();
   try {
     const profile = request().profile;
@@ -57,7 +58,7 @@ async function sendFeedback(communityId, type) {
     const sent = await fetch("/v1/feedback", {
       method: "POST",
       headers: jsonHeaders(),
-      body: JSON.stringify({ user_id: id, community_id: communityId, type }),
+      body: JSON.stringify({ user_id: id, community_id: communityId, type, position }),
     });
     if (!sent.ok) throw new Error(`the server answered ${sent.status}`);
   } catch (e) {
@@ -146,6 +147,7 @@ function render(recommendations) {
   closeResults.replaceChildren();
   nearbyFields.replaceChildren();
   const nearby = new Map();
+  let shown = 0;
   for (const { community: c, reasons, match } of recommendations) {
     if (match === "weak") {
       for (const name of c.categories) {
@@ -154,6 +156,7 @@ function render(recommendations) {
       }
       continue;
     }
+    const position = ++shown;
     const item = el("li", { class: `result ${match}`, "data-id": c.id, "data-match": match });
     const title = el("h2");
     title.append(el("a", { href: c.url, target: "_blank", rel: "noopener" }, c.name));
@@ -168,10 +171,10 @@ function render(recommendations) {
     item.append(why);
     const buttons = el("div", { class: "buttons" });
     const join = el("a", { href: c.url, target: "_blank", rel: "noopener", class: "button-link" }, "Join ↗");
-    join.addEventListener("click", () => sendFeedback(c.id, "join"));
+    join.addEventListener("click", () => sendFeedback(c.id, "join", position));
     const notMine = el("button", { type: "button", "data-action": "not-for-me" }, "Not for me");
     notMine.addEventListener("click", () => {
-      sendFeedback(c.id, "dismiss");
+      sendFeedback(c.id, "dismiss", position);
       notForMe.push(c.id);
       search(`${c.name} is hidden; results like it move down.`);
     });

@@ -106,14 +106,26 @@ fn feedback_is_simulated_imported_exported_retrained_on_and_the_gate_refuses_noi
         "feedback",
         "simulate",
         "--users",
-        "120",
+        "300",
         "--signal",
         "none",
         "--out",
         &path("sim.jsonl"),
     ]);
     assert!(ok, "{err}");
-    assert!(err.contains("120 users and 1080 events written"), "{err}");
+    // "300 users and N events written to …": every view, click and join.
+    let events: usize = err
+        .split("300 users and ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of written events: {err}"));
+    assert!(events > 300 * 10, "each person sees 10 results: {events}");
+    let written = std::fs::read_to_string(path("sim.jsonl")).unwrap();
+    assert!(
+        written.contains("\"position\":1}"),
+        "simulated events carry positions"
+    );
 
     let (ok, out, err) = run(&["retrain", "--from", &path("sim.jsonl"), "--json"]);
     assert!(ok, "{err}");
@@ -139,23 +151,27 @@ fn feedback_is_simulated_imported_exported_retrained_on_and_the_gate_refuses_noi
     let (ok, _, err) = run(&["feedback", "import", &path("sim.jsonl")]);
     assert!(ok, "{err}");
     assert!(
-        err.contains("120 users and 1080 events imported; 0 events were already stored"),
+        err.contains(&format!(
+            "300 users and {events} events imported; 0 events were already stored"
+        )),
         "{err}"
     );
     let (ok, _, err) = run(&["feedback", "export", "--out", &path("export.jsonl")]);
     assert!(ok, "{err}");
     let exported = std::fs::read_to_string(path("export.jsonl")).unwrap();
-    assert_eq!(exported.lines().count(), 120 + 1080);
+    assert_eq!(exported.lines().count(), 300 + events);
 
     // Importing the export again stores no event twice.
     let (ok, _, err) = run(&["feedback", "import", &path("export.jsonl")]);
     assert!(ok, "{err}");
     assert!(
-        err.contains("120 users and 0 events imported; 1080 events were already stored"),
+        err.contains(&format!(
+            "300 users and 0 events imported; {events} events were already stored"
+        )),
         "{err}"
     );
     let (ok, _, err) = run(&["feedback", "export", "--out", &path("again.jsonl")]);
     assert!(ok, "{err}");
     let again = std::fs::read_to_string(path("again.jsonl")).unwrap();
-    assert_eq!(again.lines().count(), 120 + 1080);
+    assert_eq!(again.lines().count(), 300 + events);
 }

@@ -221,6 +221,12 @@ pub struct FeedbackInput {
     #[serde(default)]
     #[schema(schema_with = copmatch_domain::time::optional_time_schema)]
     pub ts: Option<String>,
+    /// Where the community was in the list the person saw (1 = first), when
+    /// the event came from a ranked list. Retraining weighs clicks and joins
+    /// by it, so what is shown first does not count as what is wanted most.
+    #[serde(default, deserialize_with = "copmatch_domain::whole::optional")]
+    #[schema(minimum = 1, maximum = 1000)]
+    pub position: Option<u32>,
 }
 
 /// A stored event.
@@ -234,7 +240,13 @@ pub struct FeedbackEvent {
     pub kind: FeedbackKind,
     pub ts: String,
     pub received_at: String,
+    /// 1-based rank in the list shown, when the app said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<u32>,
 }
+
+/// The largest `position` an event may carry.
+pub const MAX_POSITION: u32 = 1000;
 
 impl FeedbackInput {
     /// Checks everything that needs no store: ids, type, timestamp.
@@ -252,11 +264,19 @@ impl FeedbackInput {
             ))
         })?;
         let ts = check_timestamp("ts", self.ts.clone()).map_err(|e| invalid(e.message))?;
+        if let Some(p) = self.position {
+            if !(1..=MAX_POSITION).contains(&p) {
+                return Err(invalid(format!(
+                    "position {p} is outside 1..={MAX_POSITION} (1 is the first result shown)"
+                )));
+            }
+        }
         Ok(CheckedFeedback {
             user_id,
             community_id,
             kind,
             ts,
+            position: self.position,
         })
     }
 }
@@ -269,6 +289,7 @@ pub struct CheckedFeedback {
     pub kind: FeedbackKind,
     /// When it happened, if the app said.
     pub ts: Option<String>,
+    pub position: Option<u32>,
 }
 
 /// One line of a feedback export (`copmatch feedback export`), of the

@@ -45,6 +45,7 @@ fn event(community: &str, kind: FeedbackKind, ts: &str) -> FeedbackEvent {
         kind,
         ts: ts.into(),
         received_at: ts.into(),
+        position: None,
     }
 }
 
@@ -73,6 +74,7 @@ fn an_unknown_type_names_the_offending_item() {
         community_id: "c1".into(),
         kind: "like".into(),
         ts: None,
+        position: None,
     };
     let err = input.check("events[3]").unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidFeedback);
@@ -90,9 +92,36 @@ fn a_bad_timestamp_is_refused() {
         community_id: "c1".into(),
         kind: "join".into(),
         ts: Some("yesterday".into()),
+        position: None,
     };
     assert_eq!(
         input.check("events[0]").unwrap_err().code,
         ErrorCode::InvalidFeedback
     );
+}
+
+#[test]
+fn a_position_outside_the_list_is_refused_and_a_valid_one_is_kept() {
+    let at = |position: u32| FeedbackInput {
+        user_id: "u1".into(),
+        community_id: "c1".into(),
+        kind: "click".into(),
+        ts: None,
+        position: Some(position),
+    };
+    for bad in [0, MAX_POSITION + 1] {
+        let err = at(bad).check("events[0]").unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidFeedback);
+        assert!(err.message.contains("position"), "{}", err.message);
+    }
+    assert_eq!(at(3).check("events[0]").unwrap().position, Some(3));
+}
+
+#[test]
+fn a_position_sent_as_a_whole_float_is_read_like_an_integer() {
+    let input: FeedbackInput = serde_json::from_value(
+        json!({"user_id": "u1", "community_id": "c1", "type": "join", "position": 433.0}),
+    )
+    .unwrap();
+    assert_eq!(input.position, Some(433));
 }

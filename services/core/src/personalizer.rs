@@ -231,6 +231,7 @@ impl Personalizer {
                 kind: event.kind,
                 ts: event.ts.unwrap_or_else(|| received_at.clone()),
                 received_at: received_at.clone(),
+                position: event.position,
             })
             .collect();
         let reported: BTreeSet<CommunityId> = events

@@ -168,6 +168,7 @@ mod tests {
             kind,
             ts: "2026-01-01T00:00:00Z".into(),
             received_at: format!("2026-01-0{}T00:00:00Z", id.len()),
+            position: None,
         }
     }
 

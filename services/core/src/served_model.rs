@@ -8,12 +8,53 @@
 //! users. Community vectors are the base model's, so every version shares one
 //! catalog embedding; which version serves is recorded on the index version
 //! (see [`crate::IndexVersion::adapter`]) and switched with it.
+//!
+//! The map may be limited to what it was trained on: with `reach`, it moves
+//! only vectors close to a centroid of the training profiles (one per field
+//! they came from), so a field nobody trained with keeps the base ranking.
+//!
+//! A model may also carry *segments*: for a profile typed exactly as several
+//! training users typed it ([`profile_key`]), where those people's joins
+//! point. Only a request with that same profile is moved toward it
+//! (`segment_blend`), so what was learned about one wording never leaks to
+//! people who wrote something else.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
 use serde::{Deserialize, Serialize};
 
+use copmatch_domain::profile::Profile;
 use copmatch_ranking::normalize;
+
+/// A profile's normalised text: each item lower-cased with its spaces
+/// collapsed, items sorted per kind. Two people who typed the same things in
+/// another order or case have the same key.
+pub fn profile_key(profile: &Profile) -> String {
+    let norm = |text: &str| {
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let items = |list: &[String]| {
+        let mut v: Vec<String> = list
+            .iter()
+            .map(|t| norm(t))
+            .filter(|t| !t.is_empty())
+            .collect();
+        v.sort();
+        v.dedup();
+        v.join("; ")
+    };
+    format!(
+        "roles: {} | skills: {} | interests: {} | about: {}",
+        items(&profile.roles),
+        items(&profile.skills),
+        items(&profile.interests),
+        norm(&profile.about)
+    )
+}
 
 /// A trained query adapter, as stored in a model artifact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,6 +72,20 @@ pub struct QueryAdapter {
     pub weights: Vec<f32>,
     pub bias: Vec<f32>,
     pub blend: f32,
+    /// Unit vectors by [`profile_key`]: where the training users who typed
+    /// that profile went.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub segments: BTreeMap<String, Vec<f32>>,
+    /// How far a request whose profile has a segment moves toward it.
+    #[serde(default)]
+    pub segment_blend: f32,
+    /// Unit centroids of the training profiles, one per field they came from.
+    /// With `reach > 0`, the map moves only vectors at least that close
+    /// (cosine) to one of them: a field nobody trained with is left alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub anchors: Vec<Vec<f32>>,
+    #[serde(default)]
+    pub reach: f32,
 }
 
 /// Artifacts written before models recorded their text version were trained
@@ -74,16 +129,57 @@ impl QueryAdapter {
                 self.bias.len()
             ));
         }
-        if !(0.0..=1.0).contains(&self.blend) {
-            return Err(format!("adapter {} has blend {}", self.version, self.blend));
+        if !(0.0..=1.0).contains(&self.blend) || !(0.0..=1.0).contains(&self.segment_blend) {
+            return Err(format!(
+                "adapter {} has blend {} and segment blend {}",
+                self.version, self.blend, self.segment_blend
+            ));
+        }
+        if self.anchors.iter().any(|a| a.len() != d) || !(0.0..=1.0).contains(&self.reach) {
+            return Err(format!(
+                "adapter {} has anchors of another dimension or reach {}",
+                self.version, self.reach
+            ));
+        }
+        if let Some((key, v)) = self.segments.iter().find(|(_, v)| v.len() != d) {
+            return Err(format!(
+                "adapter {} has a segment {key:?} of dimension {}",
+                self.version,
+                v.len()
+            ));
         }
         Ok(())
+    }
+
+    /// The adapted profile vector of a profile whose [`profile_key`] is `key`:
+    /// the learned map, then the segment of that exact profile, if any.
+    pub fn apply_profile(&self, key: &str, x: &[f32]) -> Vec<f32> {
+        let y = self.apply(x);
+        match self.segments.get(key) {
+            Some(target) if self.segment_blend > 0.0 && target.len() == y.len() => normalize(
+                y.iter()
+                    .zip(target)
+                    .map(|(a, b)| (1.0 - self.segment_blend) * a + self.segment_blend * b)
+                    .collect(),
+            ),
+            _ => y,
+        }
+    }
+
+    /// Whether the learned map may move `x`: it is within `reach` of what
+    /// the training profiles looked like.
+    pub fn reaches(&self, x: &[f32]) -> bool {
+        self.reach <= 0.0
+            || self
+                .anchors
+                .iter()
+                .any(|a| copmatch_ranking::dot(a, x) >= self.reach)
     }
 
     /// The adapted, unit-length profile vector.
     pub fn apply(&self, x: &[f32]) -> Vec<f32> {
         let d = self.dimension;
-        if x.len() != d || self.blend == 0.0 {
+        if x.len() != d || self.blend == 0.0 || !self.reaches(x) {
             return x.to_vec();
         }
         let mut y = self.bias.clone();
@@ -127,9 +223,18 @@ impl ServedModel {
         self.adapter.as_ref().map(|a| a.version.clone())
     }
 
+    /// The adapted vector of one profile item (the learned map only).
     pub fn apply(&self, x: Vec<f32>) -> Vec<f32> {
         match &self.adapter {
             Some(a) => a.apply(&x),
+            None => x,
+        }
+    }
+
+    /// The adapted vector of a whole profile (`key` is its [`profile_key`]).
+    pub fn apply_profile(&self, key: &str, x: Vec<f32>) -> Vec<f32> {
+        match &self.adapter {
+            Some(a) => a.apply_profile(key, &x),
             None => x,
         }
     }
@@ -174,7 +279,59 @@ mod tests {
             weights: vec![0.0, 1.0, 1.0, 0.0],
             bias: vec![0.0, 0.0],
             blend,
+            segments: BTreeMap::new(),
+            segment_blend: 0.0,
+            anchors: Vec::new(),
+            reach: 0.0,
         }
+    }
+
+    #[test]
+    fn a_segment_moves_only_the_profile_typed_that_way() {
+        let nurse = Profile {
+            roles: vec!["Registered  Nurse".into()],
+            ..Default::default()
+        };
+        let same = Profile {
+            roles: vec!["registered nurse".into()],
+            ..Default::default()
+        };
+        let other = Profile {
+            roles: vec!["nurse".into()],
+            ..Default::default()
+        };
+        assert_eq!(profile_key(&nurse), profile_key(&same));
+        assert_ne!(profile_key(&nurse), profile_key(&other));
+        let mut a = adapter(0.0);
+        a.segments.insert(profile_key(&nurse), vec![0.0, 1.0]);
+        a.segment_blend = 1.0;
+        assert!(a.check().is_ok());
+        let moved = a.apply_profile(&profile_key(&same), &[1.0, 0.0]);
+        assert!((moved[1] - 1.0).abs() < 1e-6, "{moved:?}");
+        assert_eq!(
+            a.apply_profile(&profile_key(&other), &[1.0, 0.0]),
+            vec![1.0, 0.0],
+            "another wording is not moved"
+        );
+        assert_eq!(a.apply(&[1.0, 0.0]), vec![1.0, 0.0], "items are not moved");
+    }
+
+    #[test]
+    fn the_map_leaves_profiles_beyond_its_reach_alone() {
+        let mut a = adapter(1.0);
+        a.anchors = vec![vec![1.0, 0.0]];
+        a.reach = 0.8;
+        assert!(a.check().is_ok());
+        let near = a.apply(&[1.0, 0.0]);
+        assert!(
+            (near[1] - 1.0).abs() < 1e-6,
+            "within reach it is mapped: {near:?}"
+        );
+        assert_eq!(
+            a.apply(&[0.0, 1.0]),
+            vec![0.0, 1.0],
+            "beyond reach it is not"
+        );
     }
 
     #[test]

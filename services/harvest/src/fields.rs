@@ -85,6 +85,18 @@ fn read_fields_file(fields_toml: &str) -> Result<FieldsFile, HarvestError> {
     Ok(file)
 }
 
+/// The field an occupation of ISCO-08 `code` belongs to: the one with the
+/// most specific group that holds it, by index into `fields`.
+pub fn owner_of(fields: &[Field], code: &str) -> Option<usize> {
+    fields
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| f.isco.iter().map(move |g| (i, g)))
+        .filter(|(_, g)| code.starts_with(g.as_str()))
+        .max_by_key(|(_, g)| g.len())
+        .map(|(i, _)| i)
+}
+
 /// The fields, and every label that points to them.
 #[derive(Debug, Clone)]
 pub struct Taxonomy {
@@ -122,16 +134,7 @@ impl Taxonomy {
             let Some((code, label)) = line.split_once('\t') else {
                 continue;
             };
-            // The most specific field whose group holds this occupation.
-            let owner = file
-                .field
-                .iter()
-                .enumerate()
-                .flat_map(|(i, f)| f.isco.iter().map(move |g| (i, g)))
-                .filter(|(_, g)| code.starts_with(g.as_str()))
-                .max_by_key(|(_, g)| g.len())
-                .map(|(i, _)| i);
-            if let Some(i) = owner {
+            if let Some(i) = owner_of(&file.field, code) {
                 add(label, i);
             }
         }

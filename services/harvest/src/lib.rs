@@ -19,5 +19,6 @@ pub mod formats;
 pub mod normalize;
 pub mod pipeline;
 pub mod source;
+pub mod titles;
 
 pub use error::HarvestError;

@@ -1,10 +1,11 @@
 //! The `copmatch` command line: `serve` runs the HTTP service; every other
 //! command opens the same stack through [`stack::with_stack`], does its work
 //! and closes the store. One file per group of commands: [`eval`] (quality on
-//! the development set), [`retrain`] (feedback, retraining, models),
+//! the development set), [`feedback`] (feedback files), [`retrain`] (retraining, models),
 //! [`transfer`] (export), and [`progress`] (the bars they all show).
 
 pub mod eval;
+pub mod feedback;
 pub mod harvest;
 pub mod retrain;
 pub mod stack;
@@ -122,7 +123,7 @@ pub enum Command {
     /// Feedback events: export, import, or simulate them.
     Feedback {
         #[command(subcommand)]
-        command: retrain::FeedbackCommand,
+        command: feedback::FeedbackCommand,
     },
     /// Learn a retrained model from feedback (store or export) with a
     /// progress bar; writes a versioned artifact and an HTML report under
@@ -285,7 +286,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Feedback { command } => retrain::feedback(&settings, command).await,
+        Command::Feedback { command } => feedback::feedback(&settings, command).await,
         Command::Retrain(args) => retrain::run_retrain(&settings, args).await,
         Command::Models { command } => retrain::models(&settings, command).await,
         Command::Harvest(args) => harvest::run(&settings, args).await,

@@ -1,5 +1,5 @@
-//! The analyst's commands: `copmatch feedback export|import|simulate`,
-//! `copmatch retrain` and `copmatch models list|activate|rollback`.
+//! The analyst's commands `copmatch retrain` and `copmatch models
+//! list|activate|rollback` (feedback files: [`super::feedback`]).
 
 use std::path::PathBuf;
 
@@ -7,48 +7,13 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use copmatch_core::reindex::reindex_to;
 use copmatch_core::CoreError;
-use copmatch_retrain::data::{self, to_jsonl};
-use copmatch_retrain::simulate::{simulate, Signal, SimOptions};
-use copmatch_retrain::{retrain, RetrainOptions};
+use copmatch_retrain::data;
+use copmatch_retrain::{retrain, ChooseOn, Method, RetrainOptions};
 
 use super::stack::with_stack;
-use super::transfer::write_output;
 use crate::app::Stack;
 use crate::progress::{BarStages, TerminalProgress};
 use crate::settings::Settings;
-
-#[derive(Subcommand, Debug)]
-pub enum FeedbackCommand {
-    /// Write every user and feedback event as JSON Lines (`{"record": "user", ...}`
-    /// and `{"record": "event", ...}`), the format `retrain --from` reads.
-    Export {
-        /// Output file; standard output when absent.
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-    },
-    /// Load users and events from such a file into the store (events naming
-    /// unknown communities are refused).
-    Import { file: PathBuf },
-    /// Generate simulated feedback over a catalog (see `copmatch_retrain::simulate`).
-    Simulate {
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        /// Catalog the simulated people join (default: the bundled catalog).
-        #[arg(long, value_name = "FILE")]
-        catalog: Option<PathBuf>,
-        #[arg(long, default_value_t = 600)]
-        users: usize,
-        /// `tacit`: joins follow a field pairing profiles never mention;
-        /// `none`: joins are random.
-        #[arg(long, default_value = "tacit")]
-        signal: String,
-        /// Share of joins that follow the pairing (tacit only).
-        #[arg(long, default_value_t = 0.8)]
-        strength: f64,
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-    },
-}
 
 #[derive(Args, Debug)]
 pub struct RetrainArgs {
@@ -60,6 +25,16 @@ pub struct RetrainArgs {
     pub holdout: f64,
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// `both` (global map and segments), `global` or `segments`.
+    #[arg(long, default_value = "both")]
+    pub method: String,
+    /// Which validation users choose the blends: `queries` (profile texts the
+    /// fit never saw) or `users` (held out by id; the method before 2026-12).
+    #[arg(long, default_value = "queries")]
+    pub choose_on: String,
+    /// Override `retrain.position_bias` (0 turns the correction off).
+    #[arg(long)]
+    pub position_bias: Option<f64>,
     /// Print the manifest as JSON.
     #[arg(long)]
     pub json: bool,
@@ -84,172 +59,49 @@ pub enum ModelsCommand {
     Rollback,
 }
 
-pub async fn feedback(settings: &Settings, command: FeedbackCommand) -> anyhow::Result<()> {
-    match command {
-        FeedbackCommand::Simulate {
-            out,
-            catalog,
-            users,
-            signal,
-            strength,
-            seed,
-        } => {
-            let path = catalog.unwrap_or_else(|| settings.catalog.path.clone());
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            let (valid, errors, _) = copmatch_core::import::parse_lines(&text);
-            anyhow::ensure!(
-                errors.is_empty(),
-                "{} has {} invalid lines",
-                path.display(),
-                errors.len()
-            );
-            let communities: Vec<_> = valid.into_iter().map(|(_, c)| c).collect();
-            let signal = match signal.as_str() {
-                "tacit" => Signal::Tacit,
-                "none" => Signal::None,
-                other => anyhow::bail!("unknown signal {other:?}; expected tacit or none"),
-            };
-            let sim = simulate(
-                &communities,
-                &SimOptions {
-                    users,
-                    joins: 3,
-                    signal,
-                    strength,
-                    seed,
-                },
-            )?;
-            write_output(to_jsonl(&sim.users, &sim.events).as_bytes(), Some(&out))?;
-            eprintln!(
-                "{} users and {} events written to {}",
-                sim.users.len(),
-                sim.events.len(),
-                out.display()
-            );
-            if signal == Signal::Tacit {
-                for (field, partner) in &sim.partners {
-                    eprintln!("  {field} → {partner}");
-                }
-            }
-            Ok(())
-        }
-        FeedbackCommand::Export { out } => {
-            let (users, events) = with_stack(settings, |stack| async move {
-                let bar = TerminalProgress::counting("reading feedback", "events");
-                data::read_store(stack.users.users().as_ref(), &bar).await
-            })
-            .await?;
-            write_output(to_jsonl(&users, &events).as_bytes(), out.as_deref())?;
-            eprintln!("{} users and {} events exported", users.len(), events.len());
-            Ok(())
-        }
-        FeedbackCommand::Import { file } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
-            let counts =
-                with_stack(settings, |stack| async move { import(&stack, &text).await }).await?;
-            eprintln!(
-                "{} users and {} events imported; {} events were already stored",
-                counts.users, counts.events, counts.already_stored
-            );
-            Ok(())
-        }
+fn retrain_options(settings: &Settings, args: &RetrainArgs) -> anyhow::Result<RetrainOptions> {
+    let r = &settings.retrain;
+    let mut propensity = r.propensity();
+    if let Some(power) = args.position_bias {
+        propensity.power = power;
     }
-}
-
-async fn import(stack: &Stack, text: &str) -> anyhow::Result<ImportCounts> {
-    let (users, events) = data::parse_records(text)?;
-    let store = stack.users.users();
-    let bar = TerminalProgress::counting("importing feedback", "records");
-    copmatch_core::JobProgress::start(&bar, users.len() + events.len());
-    // Everything is checked before anything is written: a bad file writes nothing.
-    let mut known = std::collections::HashSet::new();
-    let mut known_users: std::collections::HashSet<copmatch_core::UserId> =
-        users.iter().map(|u| u.id.clone()).collect();
-    for e in &events {
-        if known.insert(e.community_id.clone())
-            && stack
-                .services
-                .catalog
-                .store()
-                .get(&e.community_id)
-                .await?
-                .is_none()
-        {
-            anyhow::bail!(
-                "event {} names the unknown community {:?}",
-                e.id,
-                e.community_id
-            );
-        }
-        if !known_users.contains(&e.user_id) {
-            anyhow::ensure!(
-                store.get_user(&e.user_id).await?.is_some(),
-                "event {} names the unknown user {:?}",
-                e.id,
-                e.user_id
-            );
-            known_users.insert(e.user_id.clone());
-        }
-    }
-    for u in &users {
-        let input = copmatch_core::feedback::UserInput {
-            profile: u.profile.clone(),
-            languages: u.languages.clone(),
-        };
-        stack.users.put_user(&u.id, input).await?;
-        copmatch_core::JobProgress::advance(&bar, 1);
-    }
-    // Events keep their ids, so importing a file twice stores each event once.
-    let mut stored = std::collections::HashSet::new();
-    let mut users_seen = std::collections::HashSet::new();
-    for e in &events {
-        if users_seen.insert(e.user_id.clone()) {
-            stored.extend(
-                store
-                    .events_of_user(&e.user_id)
-                    .await?
-                    .into_iter()
-                    .map(|e| e.id),
-            );
-        }
-    }
-    let total = events.len();
-    let new: Vec<_> = events
-        .into_iter()
-        .filter(|e| stored.insert(e.id.clone()))
-        .collect();
-    copmatch_core::JobProgress::advance(&bar, total - new.len());
-    for chunk in new.chunks(500) {
-        store.append_events(chunk.to_vec()).await?;
-        copmatch_core::JobProgress::advance(&bar, chunk.len());
-    }
-    // Imported histories keep to feedback.max_events_per_user like live ones.
-    stack.users.retention().cap_events(&users_seen).await?;
-    copmatch_core::JobProgress::finish(&bar);
-    Ok(ImportCounts {
-        users: users.len(),
-        events: new.len(),
-        already_stored: total - new.len(),
+    Ok(RetrainOptions {
+        holdout: args.holdout,
+        seed: args.seed,
+        method: match args.method.as_str() {
+            "both" => Method::Both,
+            "global" => Method::Global,
+            "segments" => Method::Segments,
+            other => anyhow::bail!("unknown method {other:?}; expected both, global or segments"),
+        },
+        choose_on: match args.choose_on.as_str() {
+            "queries" => ChooseOn::Queries,
+            "users" => ChooseOn::Users,
+            other => anyhow::bail!("unknown --choose-on {other:?}; expected queries or users"),
+        },
+        propensity,
+        min_segment_users: r.min_segment_users,
+        gate: copmatch_retrain::gate::GateRules {
+            min_gain: settings.models.gate_min_gain,
+            max_heldout_drop: r.max_heldout_drop,
+        },
+        ..Default::default()
     })
 }
 
-struct ImportCounts {
-    users: usize,
-    events: usize,
-    /// Events of the file that the store already held (same id).
-    already_stored: usize,
-}
-
 pub async fn run_retrain(settings: &Settings, args: RetrainArgs) -> anyhow::Result<()> {
+    let options = retrain_options(settings, &args)?;
     with_stack(settings, |stack| async move {
-        retrain_with(&stack, &args).await
+        retrain_with(&stack, &args, &options).await
     })
     .await
 }
 
-async fn retrain_with(stack: &Stack, args: &RetrainArgs) -> anyhow::Result<()> {
+async fn retrain_with(
+    stack: &Stack,
+    args: &RetrainArgs,
+    options: &RetrainOptions,
+) -> anyhow::Result<()> {
     let (data, source) = match &args.from {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -264,17 +116,12 @@ async fn retrain_with(stack: &Stack, args: &RetrainArgs) -> anyhow::Result<()> {
             )
         }
     };
-    let options = RetrainOptions {
-        holdout: args.holdout,
-        seed: args.seed,
-        ..Default::default()
-    };
     let outcome = retrain(
         &stack.services.recommender,
         data,
         &source,
         stack.models.registry(),
-        &options,
+        options,
         &BarStages,
     )
     .await?;
@@ -283,29 +130,41 @@ async fn retrain_with(stack: &Stack, args: &RetrainArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(m)?);
         return Ok(());
     }
+    let p = &m.parameters;
     println!(
-        "trained {} on {} users ({} held out), penalty {}, blend {}",
-        m.version,
-        m.parameters.train_users,
-        m.parameters.heldout_users,
-        m.parameters.penalty,
-        m.parameters.blend
+        "trained {} on {} users, penalty {}, blend {}, reach {}, segment blend {} ({} segments)",
+        m.version, p.train_users, p.penalty, p.blend, p.reach, p.segment_blend, p.segments
     );
     println!(
-        "{:<28} {:>8} {:>10} {:>9}",
-        "held-out", "nDCG@10", "Recall@10", "coverage"
+        "{:<34} {:<26} {:>8} {:>8} {:>10} {:>6}",
+        "held out", "model", "nDCG@10", "Δ", "Recall@10", "users"
     );
-    let line = |name: &str, x: &copmatch_retrain::heldout::Metrics| {
-        println!(
-            "{name:<28} {:>8.4} {:>10.4} {:>9.4}",
-            x.ndcg_at_10, x.recall_at_10, x.coverage
-        );
-    };
-    line("base model", &m.metrics.base);
-    if let Some((name, x)) = &m.metrics.active {
-        line(&format!("{name} (serving)"), x);
+    let sets = [
+        ("by user (trained queries)", Some(&m.metrics)),
+        ("by profile text (new queries)", m.heldout_queries.as_ref()),
+        ("by field", m.heldout_fields.as_ref()),
+    ];
+    for (set, h) in sets {
+        let Some(h) = h else { continue };
+        let line = |name: &str, x: &copmatch_retrain::heldout::Metrics| {
+            println!(
+                "{set:<34} {name:<26} {:>8.4} {:>+8.4} {:>10.4} {:>6}",
+                x.ndcg_at_10,
+                x.ndcg_at_10 - h.base.ndcg_at_10,
+                x.recall_at_10,
+                x.users
+            );
+        };
+        line("base model", &h.base);
+        if let Some((name, x)) = &h.active {
+            line(&format!("{name} (serving)"), x);
+        }
+        line(&format!("{} (candidate)", m.version), &h.candidate);
     }
-    line(&format!("{} (candidate)", m.version), &m.metrics.candidate);
+    if let Some(v) = &m.verdict {
+        let said = if v.passed { "passes" } else { "refuses" };
+        println!("gate {said}: {}", v.reason);
+    }
     println!("artifact: {}", outcome.dir.display());
     println!("report:   {}", outcome.dir.join("report.html").display());
     Ok(())

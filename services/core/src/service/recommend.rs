@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use crate::embedding::embed_items;
 use crate::ports::{StoreFilter, VectorQuery};
+use crate::served_model::profile_key;
 use copmatch_domain::community::Status;
 use copmatch_domain::error::{CoreError, ErrorCode};
 use copmatch_domain::ids::CommunityId;
@@ -68,11 +69,13 @@ impl Recommender {
         let mut vector = profile_vector(&items, weights);
         // The baselines stay plain embedding similarity. A retrained model
         // moves the whole profile and each item alike, so it reaches both
-        // halves of the semantic score (whole profile and closest item).
+        // halves of the semantic score (whole profile and closest item); a
+        // segment of this exact profile too (see `served_model`).
         if mode == RetrievalMode::Hybrid {
-            vector = steer(model.apply(vector), &steering.liked, weights);
+            let key = profile_key(&request.profile);
+            vector = steer(model.apply_profile(&key, vector), &steering.liked, weights);
             for item in &mut items {
-                item.vector = model.apply(std::mem::take(&mut item.vector));
+                item.vector = model.apply_profile(&key, std::mem::take(&mut item.vector));
             }
         }
         let wanted = offset + limit;

@@ -56,6 +56,7 @@ fn event(user: &str, community: &str, kind: &str) -> FeedbackInput {
         community_id: community.into(),
         kind: kind.into(),
         ts: None,
+        position: None,
     }
 }
 

@@ -157,6 +157,10 @@ async fn a_retrained_model_moves_the_closest_item_as_well_as_the_profile() {
         weights: vec![0.0; dimension * dimension],
         bias: target.vector.clone(),
         blend: 1.0,
+        segments: Default::default(),
+        segment_blend: 0.0,
+        anchors: Vec::new(),
+        reach: 0.0,
     };
     let steering = Steering {
         model: Some(ServedModel {

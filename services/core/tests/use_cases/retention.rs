@@ -58,6 +58,7 @@ fn views(user: &str, n: usize) -> Vec<FeedbackInput> {
             community_id: "rustaceans".into(),
             kind: "view".into(),
             ts: None,
+            position: None,
         })
         .collect()
 }

@@ -158,6 +158,7 @@ async fn a_personal_recommendation_reads_the_whole_history_at_once() {
         community_id: format!("c-{community}"),
         kind: kind.into(),
         ts: None,
+        position: None,
     };
     // 200 joins, 200 clicks and 100 dismissals: the history caps of each kind.
     let history: Vec<FeedbackInput> = (0..200)

@@ -35,6 +35,7 @@ fn event(id: &str, user: &str) -> FeedbackEvent {
         kind: FeedbackKind::Join,
         ts: "2026-01-01T00:00:00Z".into(),
         received_at: "2026-01-01T00:00:00Z".into(),
+        position: None,
     }
 }
 

@@ -99,6 +99,13 @@ impl QdrantCatalog {
             .collect())
     }
 
+    async fn exists(&self, collection: &str) -> Result<bool, StoreError> {
+        self.client
+            .collection_exists(collection)
+            .await
+            .map_err(|e| store_error("checking a collection", e))
+    }
+
     fn shared_stats(&self, name: &str) -> Arc<SharedStats> {
         self.stats
             .lock()
@@ -197,8 +204,13 @@ impl IndexCatalog for QdrantCatalog {
     async fn versions(&self) -> Result<Vec<IndexVersion>, StoreError> {
         let mut versions = Vec::new();
         for collection in self.version_collections().await? {
-            if let Some(version) = self.describe(&collection).await? {
-                versions.push(version);
+            match self.describe(&collection).await {
+                Ok(Some(version)) => versions.push(version),
+                Ok(None) => {}
+                // Removed between the listing and now (a re-index drops the
+                // version before last): not a version any more.
+                Err(_) if !self.exists(&collection).await? => {}
+                Err(e) => return Err(e),
             }
         }
         versions.sort_by_key(|v| v.generation);

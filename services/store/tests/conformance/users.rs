@@ -31,6 +31,7 @@ fn event(user: &str, kind: FeedbackKind, at: &str) -> FeedbackEvent {
         kind,
         ts: at.into(),
         received_at: at.into(),
+        position: None,
     }
 }
 

@@ -155,7 +155,7 @@ pub async fn open_stack(
         settings.ranking.clone(),
         settings.limits.clone(),
     );
-    let registry = Registry::new(&settings.models_dir());
+    let registry = Registry::new(settings.models_dir());
     serve_recorded_model(&services.recommender, &index, &registry, embedder, progress).await?;
     let interrupted = interrupted_reindex(&index).await?;
     if settings.catalog.import_when_empty && store.count().await? == 0 {
@@ -355,7 +355,7 @@ fn resume_reindex(version: &IndexVersion, models: &ModelManager, reindexer: &Rei
 /// periodic liveness checks.
 fn start_background(settings: &Settings, stack: &Stack, reindexer: &Reindexer) {
     match (&stack.interrupted, settings.store.kind) {
-        (Some(version), StoreKind::Embedded) => resume_reindex(version, &stack.models, &reindexer),
+        (Some(version), StoreKind::Embedded) => resume_reindex(version, &stack.models, reindexer),
         // On a server another replica may be building this version right now.
         (Some(version), StoreKind::Qdrant) => tracing::warn!(
             version = %version.name,

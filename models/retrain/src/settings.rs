@@ -24,7 +24,7 @@ impl Default for RetrainSettings {
     fn default() -> Self {
         let p = Propensity::default();
         Self {
-            max_heldout_drop: 0.005,
+            max_heldout_drop: crate::gate::GateRules::default().max_heldout_drop,
             position_bias: p.power,
             propensity_clip: p.clip,
             min_segment_users: 2,

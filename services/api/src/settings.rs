@@ -76,7 +76,7 @@ impl Default for ModelsSettings {
     fn default() -> Self {
         Self {
             dir: None,
-            gate_min_gain: 0.02,
+            gate_min_gain: copmatch_retrain::gate::GateRules::default().min_gain,
         }
     }
 }

@@ -72,7 +72,11 @@ impl Recommender {
         // halves of the semantic score (whole profile and closest item); a
         // segment of this exact profile too (see `served_model`).
         if mode == RetrievalMode::Hybrid {
-            let key = profile_key(&request.profile);
+            // Only a retrained model reads the key (its segments).
+            let key = match model.adapter {
+                Some(_) => profile_key(&request.profile),
+                None => String::new(),
+            };
             vector = steer(model.apply_profile(&key, vector), &steering.liked, weights);
             for item in &mut items {
                 item.vector = model.apply_profile(&key, std::mem::take(&mut item.vector));

@@ -234,12 +234,7 @@ impl IndexCatalog for QdrantCatalog {
         let collection = self.collection(version);
         // Generations only grow, so an existing name is another replica's
         // index being built right now, never ours to replace.
-        if self
-            .client
-            .collection_exists(&collection)
-            .await
-            .map_err(|e| store_error("checking a collection", e))?
-        {
+        if self.exists(&collection).await? {
             return Err(StoreError::Busy(format!(
                 "the collection {collection} already exists: another copmatch is building it"
             )));

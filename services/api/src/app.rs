@@ -53,10 +53,19 @@ pub async fn start_embedder(settings: &Settings) -> anyhow::Result<Arc<dyn Embed
 
 /// [`start_embedder`] for a caller outside the async runtime (tests share one model).
 pub fn load_embedder(settings: &Settings) -> anyhow::Result<Arc<dyn Embedder>> {
+    let name = &settings.model.name;
+    // The name becomes part of a shard directory and a Qdrant collection name.
+    anyhow::ensure!(
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')),
+        "model.name {name:?} must be letters, digits, '-', '_' and '.' only (for example all-MiniLM-L6-v2 or all-mpnet-base-v2)"
+    );
     let embedder = SentenceEmbedder::start(&settings.embedder_options()).with_context(|| {
         format!(
             "loading the embedding model from {}",
-            settings.model.dir.display()
+            settings.model_dir().display()
         )
     })?;
     Ok(Arc::new(embedder))

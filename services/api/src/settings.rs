@@ -101,7 +101,12 @@ pub struct HttpSettings {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ModelSettings {
-    pub dir: PathBuf,
+    /// Which model serves: its name is the index version's, and the default
+    /// folder is `.deps/models/<name>` (`make setup` installs
+    /// all-MiniLM-L6-v2 and all-mpnet-base-v2 there).
+    pub name: String,
+    /// The model's folder, when it is not `.deps/models/<name>`.
+    pub dir: Option<PathBuf>,
     /// Model threads; 0 means one per core.
     pub workers: usize,
     pub intra_op_threads: usize,
@@ -189,7 +194,8 @@ impl Default for ModelSettings {
     fn default() -> Self {
         let defaults = copmatch_embed::EmbedderOptions::default();
         Self {
-            dir: home().join(".deps/models/all-MiniLM-L6-v2"),
+            name: copmatch_embed::MODEL_ID.to_string(),
+            dir: None,
             workers: defaults.workers,
             intra_op_threads: defaults.intra_op_threads,
             precision: defaults.precision,
@@ -267,7 +273,8 @@ impl Settings {
 
     pub fn embedder_options(&self) -> copmatch_embed::EmbedderOptions {
         copmatch_embed::EmbedderOptions {
-            model_dir: self.model.dir.clone(),
+            model_id: self.model.name.clone(),
+            model_dir: self.model_dir(),
             workers: self.model.workers,
             intra_op_threads: self.model.intra_op_threads,
             precision: self.model.precision,
@@ -278,6 +285,15 @@ impl Settings {
             cache_capacity: self.model.cache_capacity,
             max_queue: self.model.max_queue,
         }
+    }
+
+    /// The model's folder: `model.dir`, else `.deps/models/<model.name>`
+    /// under the checkout.
+    pub fn model_dir(&self) -> PathBuf {
+        self.model
+            .dir
+            .clone()
+            .unwrap_or_else(|| home().join(".deps/models").join(&self.model.name))
     }
 
     /// Where the embedded store keeps its index versions.

@@ -65,14 +65,22 @@ pub fn content_words(text: &str) -> Vec<String> {
 }
 
 /// Every word of `text`, lower-cased and plural-folded, stopwords kept
-/// ("C#" and "C++" stay words).
+/// ("C#" and "C++" stay words). For matching only: the folded form is not a
+/// word to show the model ("kubernetes" folds to "kubernete").
 pub fn folded_words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric() && c != '+' && c != '#')
-        .filter(|w| !w.is_empty())
-        .map(|w| fold_plural(&w.to_lowercase()))
+    lower_words(text).map(|w| fold_plural(&w))
 }
 
-fn fold_plural(word: &str) -> String {
+/// Every word of `text`, lower-cased, as written: the words
+/// [`folded_words`] folds, one for one.
+pub fn lower_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric() && c != '+' && c != '#')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// A word's plural folded: "nurses" → "nurse", "studies" → "study".
+pub fn fold_plural(word: &str) -> String {
     if word.len() > 4 && word.ends_with("ies") {
         format!("{}y", &word[..word.len() - 3])
     } else if word.len() > 3

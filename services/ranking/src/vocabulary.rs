@@ -24,25 +24,59 @@
 //!
 //! Terms match whole words, ignoring case and a plural "s", longest term
 //! first: in "penetration tester" the word "tester" is not also a QA tester.
+//! Matching compares plural-folded words, but every text this module hands
+//! out is made of real words: the item's own words as typed (lower-cased)
+//! and the vocabulary's terms as written, so the model reads "kubernetes
+//! clusters" and "devops", never the folded "kubernete cluster" or "devop".
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use copmatch_domain::text::{content_words, folded_words};
+use copmatch_domain::text::{content_words, fold_plural, lower_words};
 
 const BUILTIN: &str = include_str!("../../../data/vocabulary.txt");
+/// Occupations' abbreviations from ESCO (`scripts/derive-vocabulary.py`);
+/// the hand-written groups above win where both have a term.
+const FROM_ESCO: &str = include_str!("../../../data/vocabulary-esco.txt");
 /// More readings than this per item cost model time for little gain.
 const MAX_READINGS: usize = 2;
+
+/// A run of words: lower-cased as written, and plural-folded for matching.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Words {
+    written: Vec<String>,
+    folded: Vec<String>,
+}
+
+impl Words {
+    fn of(text: &str) -> Self {
+        let written: Vec<String> = lower_words(text).collect();
+        let folded = written.iter().map(|w| fold_plural(w)).collect();
+        Self { written, folded }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.written.is_empty()
+    }
+
+    fn len(&self) -> usize {
+        self.written.len()
+    }
+
+    fn text(&self) -> String {
+        self.written.join(" ")
+    }
+}
 
 /// The groups of equivalent terms, indexed by each term's first word.
 #[derive(Debug, Default)]
 pub struct Vocabulary {
-    /// Each group's terms, as folded words; the first term is the long form.
-    groups: Vec<Vec<Vec<String>>>,
+    /// Each group's terms; the first term is the long form.
+    groups: Vec<Vec<Words>>,
     /// Each group's broader terms: the field it belongs to ("penetration
     /// tester" → "application security"), for keyword evidence and search;
     /// the first one is also the field the model reads the item in.
-    broader: Vec<Vec<Vec<String>>>,
+    broader: Vec<Vec<Words>>,
     /// First word of a term → (group, term) pairs with that first word.
     by_first_word: HashMap<String, Vec<(usize, usize)>>,
 }
@@ -56,17 +90,13 @@ struct Found {
     term: usize,
 }
 
-/// A text's words as matching sees them: lower case, plural folded.
-fn words(text: &str) -> Vec<String> {
-    folded_words(text).collect()
-}
-
 impl Vocabulary {
     /// The vocabulary shipped in `data/vocabulary.txt`.
     pub fn builtin() -> &'static Vocabulary {
         static BUILTIN_SYNONYMS: OnceLock<Vocabulary> = OnceLock::new();
         BUILTIN_SYNONYMS.get_or_init(|| {
-            Vocabulary::parse(BUILTIN).expect("data/vocabulary.txt is checked by a unit test")
+            Vocabulary::parse(&format!("{BUILTIN}\n{FROM_ESCO}"))
+                .expect("data/vocabulary*.txt are checked by a unit test")
         })
     }
 
@@ -79,13 +109,13 @@ impl Vocabulary {
                 continue;
             }
             let (group_part, broader_part) = line.split_once('>').unwrap_or((line, ""));
-            let terms: Vec<Vec<String>> = group_part.split('|').map(words).collect();
-            let broader: Vec<Vec<String>> = broader_part
+            let terms: Vec<Words> = group_part.split('|').map(Words::of).collect();
+            let broader: Vec<Words> = broader_part
                 .split('|')
-                .map(words)
+                .map(Words::of)
                 .filter(|t| !t.is_empty())
                 .collect();
-            if terms.iter().any(Vec::is_empty) || terms.len() + broader.len() < 2 {
+            if terms.iter().any(Words::is_empty) || terms.len() + broader.len() < 2 {
                 return Err(format!(
                     "vocabulary line {}: a group needs two or more non-empty terms separated by \" | \" (or one term and \" > \" broader terms)",
                     n + 1
@@ -96,7 +126,7 @@ impl Vocabulary {
             for (t, term) in terms.iter().enumerate() {
                 synonyms
                     .by_first_word
-                    .entry(term[0].clone())
+                    .entry(term.folded[0].clone())
                     .or_default()
                     .push((group, t));
             }
@@ -106,12 +136,13 @@ impl Vocabulary {
     }
 
     /// Terms found in `words`, longest first and not overlapping.
-    fn find(&self, words: &[String]) -> Vec<Found> {
+    fn find(&self, words: &Words) -> Vec<Found> {
+        let words = &words.folded;
         let mut found: Vec<Found> = Vec::new();
         for start in 0..words.len() {
             for &(group, term) in self.by_first_word.get(&words[start]).into_iter().flatten() {
                 let len = self.groups[group][term].len();
-                if words.get(start..start + len) == Some(&self.groups[group][term][..]) {
+                if words.get(start..start + len) == Some(&self.groups[group][term].folded[..]) {
                     found.push(Found {
                         start,
                         len,
@@ -139,24 +170,26 @@ impl Vocabulary {
         kept
     }
 
-    fn replaced(words: &[String], at: &Found, with: &[String]) -> Vec<String> {
-        let mut out = words[..at.start].to_vec();
-        out.extend_from_slice(with);
-        out.extend_from_slice(&words[at.start + at.len..]);
-        out
+    /// The words as written, with the found term replaced by `with` as written.
+    fn replaced(words: &Words, at: &Found, with: &Words) -> String {
+        let written = &words.written;
+        let mut out = written[..at.start].to_vec();
+        out.extend_from_slice(&with.written);
+        out.extend_from_slice(&written[at.start + at.len..]);
+        out.join(" ")
     }
 
     /// The text with each short form, compound or translation replaced by its
     /// long form ("SRE" → "site reliability engineer"; two readings at most,
     /// for an ambiguous one like "PM"); empty when it has none.
     pub fn long_forms(&self, text: &str) -> Vec<String> {
-        let words = words(text);
+        let words = Words::of(text);
         let mut out: Vec<String> = Vec::new();
         for f in self.find(&words) {
             if f.term == 0 {
                 continue;
             }
-            let rephrased = Self::replaced(&words, &f, &self.groups[f.group][0]).join(" ");
+            let rephrased = Self::replaced(&words, &f, &self.groups[f.group][0]);
             if !out.contains(&rephrased) && out.len() < MAX_READINGS {
                 out.push(rephrased);
             }
@@ -168,17 +201,17 @@ impl Vocabulary {
     /// tester" → "application security"), which pulls the model's reading of
     /// the item away from look-alikes (software testing) toward its trade.
     pub fn field(&self, text: &str) -> Option<String> {
-        self.find(&words(text))
+        self.find(&Words::of(text))
             .iter()
             .find_map(|f| self.broader[f.group].first())
-            .map(|field| field.join(" "))
+            .map(Words::text)
     }
 
     /// The item's content words as written, then with each found term
     /// replaced by every other term of its group, then each broader term of
     /// those groups on its own.
     pub fn phrasings(&self, text: &str) -> Vec<Vec<String>> {
-        let words = words(text);
+        let words = Words::of(text);
         let mut out = vec![content_words(text)];
         let found = self.find(&words);
         let mut push = |phrasing: Vec<String>| {
@@ -189,13 +222,13 @@ impl Vocabulary {
         for f in &found {
             for (t, term) in self.groups[f.group].iter().enumerate() {
                 if t != f.term {
-                    push(content_words(&Self::replaced(&words, f, term).join(" ")));
+                    push(content_words(&Self::replaced(&words, f, term)));
                 }
             }
         }
         for f in &found {
             for term in &self.broader[f.group] {
-                push(content_words(&term.join(" ")));
+                push(content_words(&term.text()));
             }
         }
         out
@@ -207,16 +240,16 @@ impl Vocabulary {
     /// find Hacker News).
     pub fn expansion(&self, text: &str) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for f in self.find(&words(text)) {
+        for f in self.find(&Words::of(text)) {
             for (t, term) in self.groups[f.group].iter().enumerate() {
                 let wanted = t != f.term && (t == 0 || term.len() == 1);
-                let term = term.join(" ");
+                let term = term.text();
                 if wanted && !out.contains(&term) {
                     out.push(term);
                 }
             }
             for term in &self.broader[f.group] {
-                let term = term.join(" ");
+                let term = term.text();
                 if !out.contains(&term) {
                     out.push(term);
                 }
@@ -234,6 +267,20 @@ mod tests {
     fn the_shipped_vocabulary_parses() {
         let s = Vocabulary::parse(BUILTIN).unwrap();
         assert!(s.groups.len() > 50, "{} groups", s.groups.len());
+        let esco = Vocabulary::parse(FROM_ESCO).unwrap();
+        assert!(esco.groups.len() > 20, "{} ESCO groups", esco.groups.len());
+    }
+
+    #[test]
+    fn escos_abbreviations_are_read_in_full() {
+        let s = Vocabulary::builtin();
+        assert_eq!(s.long_forms("CTO"), vec!["chief technology officer"]);
+        assert_eq!(
+            s.long_forms("TCM practitioner"),
+            vec!["traditional chinese medicine therapist"]
+        );
+        // The hand-written meaning of an acronym wins over ESCO's.
+        assert_eq!(s.long_forms("AI"), vec!["artificial intelligence"]);
     }
 
     #[test]
@@ -248,6 +295,20 @@ mod tests {
         );
         assert!(s.long_forms("penetration tester").is_empty());
         assert!(s.long_forms("gardener").is_empty());
+    }
+
+    #[test]
+    fn the_model_reads_real_words_never_folded_ones() {
+        let s = Vocabulary::builtin();
+        assert_eq!(s.field("SRE").as_deref(), Some("devops"));
+        assert_eq!(
+            s.long_forms("k8s clusters"),
+            vec!["kubernetes clusters"],
+            "the item's own words stay as typed too"
+        );
+        assert!(s.expansion("k8s").contains(&"kubernetes".to_string()));
+        // Matching still folds: the plural finds the group.
+        assert_eq!(s.long_forms("pentesters"), vec!["penetration tester"]);
     }
 
     #[test]

@@ -194,7 +194,7 @@ mod tests {
         // A vocabulary term is read in its long form whatever its length.
         assert_eq!(
             item_wordings(&role("SRE")),
-            vec!["a community for site reliability engineers in devop"]
+            vec!["a community for site reliability engineers in devops"]
         );
     }
 }

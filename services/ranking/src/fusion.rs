@@ -53,6 +53,32 @@ pub struct Breakdown {
     /// Share of the keyword and evidence lift this candidate gets (see
     /// [`plausibility`]).
     pub plausibility: f32,
+    /// Whether the profile reads as free text ([`crate::request::reads_as_free_text`]),
+    /// which has its own keyword weights.
+    pub free_text: bool,
+    /// The sum of the evidence's coverage (or shared terms), before weighting.
+    pub matches: f32,
+}
+
+/// Every candidate's breakdown, with its semantic score and plausibility.
+pub(crate) fn scored(
+    request: &RankRequest,
+    hits: SearchHits,
+    weights: &RankingWeights,
+) -> Vec<Candidate> {
+    let mut candidates = merge(hits, request.query_vector, request.mode);
+    for c in &mut candidates {
+        c.breakdown = breakdown(c, request, weights);
+        c.breakdown.semantic = semantic(c, weights);
+    }
+    let top_semantic = candidates
+        .iter()
+        .map(|c| c.breakdown.semantic)
+        .fold(f32::MIN, f32::max);
+    for c in &mut candidates {
+        c.breakdown.plausibility = plausibility(c.breakdown.semantic, top_semantic, weights);
+    }
+    candidates
 }
 
 /// The union of both lists (or one list, for a baseline), one entry per id.
@@ -201,6 +227,7 @@ pub fn breakdown(c: &Candidate, request: &RankRequest, weights: &RankingWeights)
     let mut b = Breakdown::default();
     let matches = match &request.query {
         Query::Profile(items) => {
+            b.free_text = crate::request::reads_as_free_text(items);
             let max_weight = items
                 .iter()
                 .map(|i| weights.field_weight(i.item.field))
@@ -223,7 +250,9 @@ pub fn breakdown(c: &Candidate, request: &RankRequest, weights: &RankingWeights)
             b.shared.len().min(3) as f32
         }
     };
-    b.evidence_boost = (weights.evidence_boost * matches).min(weights.max_evidence_boost);
+    b.matches = matches;
+    let (_, evidence_boost) = weights.lift_weights(b.free_text);
+    b.evidence_boost = (evidence_boost * matches).min(weights.max_evidence_boost);
     if request.demote_status {
         b.status_penalty = weights.status_penalty(c.community.status);
     }
@@ -248,7 +277,8 @@ pub fn semantic(c: &Candidate, weights: &RankingWeights) -> f32 {
 /// `max_lift`, so words never carry a community past one that is more than
 /// that much closer in meaning.
 pub fn lift(c: &Candidate, weights: &RankingWeights) -> f32 {
-    (weights.keyword_weight * c.keyword + c.breakdown.evidence_boost).min(weights.max_lift)
+    let (keyword_weight, _) = weights.lift_weights(c.breakdown.free_text);
+    (keyword_weight * c.keyword + c.breakdown.evidence_boost).min(weights.max_lift)
 }
 
 /// How far keyword evidence may lift a candidate: fully when its meaning is

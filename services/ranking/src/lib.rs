@@ -42,6 +42,7 @@
 
 mod diversity;
 mod explain;
+mod features;
 mod fusion;
 mod request;
 mod terms;
@@ -56,8 +57,12 @@ use copmatch_domain::community::Community;
 use copmatch_domain::profile::ProfileField;
 use copmatch_domain::records::SearchHits;
 
+pub use features::{candidate_features, Features};
 pub use fusion::{Breakdown, Candidate, Evidence};
-pub use request::{EmbeddedItem, Liked, Query, RankRequest, RetrievalMode};
+pub use request::{
+    is_sentence, reads_as_free_text, EmbeddedItem, Liked, Query, RankRequest, RetrievalMode,
+    FREE_TEXT_WORDS,
+};
 pub use vectors::{dot, normalize};
 pub use weights::RankingWeights;
 
@@ -104,18 +109,8 @@ pub struct Ranked {
 
 /// Scores, diversifies and explains the candidates, best first.
 pub fn rank(request: &RankRequest, hits: SearchHits, weights: &RankingWeights) -> Vec<Ranked> {
-    let mut candidates = fusion::merge(hits, request.query_vector, request.mode);
+    let mut candidates = fusion::scored(request, hits, weights);
     for c in &mut candidates {
-        c.breakdown = fusion::breakdown(c, request, weights);
-        c.breakdown.semantic = fusion::semantic(c, weights);
-    }
-    let top_semantic = candidates
-        .iter()
-        .map(|c| c.breakdown.semantic)
-        .fold(f32::MIN, f32::max);
-    for c in &mut candidates {
-        c.breakdown.plausibility =
-            fusion::plausibility(c.breakdown.semantic, top_semantic, weights);
         c.score = match request.mode {
             RetrievalMode::DenseOnly => c.dense,
             RetrievalMode::KeywordOnly => c.keyword,

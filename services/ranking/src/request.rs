@@ -3,7 +3,7 @@
 //! "not for me" communities, and which signals count.
 
 use copmatch_domain::community::Community;
-use copmatch_domain::profile::ProfileItem;
+use copmatch_domain::profile::{ProfileField, ProfileItem};
 
 use crate::vocabulary::Vocabulary;
 
@@ -77,4 +77,27 @@ pub struct RankRequest<'a> {
     pub demote_status: bool,
     /// How many ranked results are needed (offset + limit).
     pub wanted: usize,
+}
+
+/// Items of this many words or more are a sentence, not a role or skill.
+pub const FREE_TEXT_WORDS: usize = 6;
+
+/// Whether an item is a sentence rather than a role or skill
+/// ([`FREE_TEXT_WORDS`] words or more): read as typed, like
+/// an `about`, never wrapped in a request or placed in a field ("a community
+/// for DevOps engineer running Kubernetes clusters on AWSs in system
+/// administration" is what the request wording made of one).
+pub fn is_sentence(text: &str) -> bool {
+    text.split_whitespace().count() >= crate::request::FREE_TEXT_WORDS
+}
+
+/// Whether a profile reads as free text: an `about`, or an item of
+/// [`FREE_TEXT_WORDS`] words or more ("DevOps engineer running Kubernetes
+/// clusters on AWS"). Its many words share some word with many communities
+/// outside the trade, so keywords get their own, learned weights
+/// (`RankingWeights::free_text_keyword_weight`).
+pub fn reads_as_free_text(items: &[EmbeddedItem]) -> bool {
+    items
+        .iter()
+        .any(|i| i.item.field == ProfileField::About || is_sentence(&i.item.text))
 }

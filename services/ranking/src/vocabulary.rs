@@ -237,7 +237,7 @@ impl Vocabulary {
     /// Other terms of the groups found in the text, for keyword search: the
     /// long form and the one-word terms. Other multi-word terms are left out
     /// because BM25 matches their words one by one ("ethical hacker" would
-    /// find Hacker News).
+    /// find Hacker News). The groups' broader terms too.
     pub fn expansion(&self, text: &str) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for f in self.find(&Words::of(text)) {

@@ -19,6 +19,12 @@ pub struct RankingWeights {
     /// Added per profile item fully found in categories/tags/name (scaled by
     /// the squared share of its words found there).
     pub evidence_boost: f32,
+    /// `keyword_weight` for a profile that reads as free text (a sentence:
+    /// an item of six words or more, or `about`), whose many words find
+    /// communities that share a word but not the trade.
+    pub free_text_keyword_weight: f32,
+    /// `evidence_boost` for a profile that reads as free text.
+    pub free_text_evidence_boost: f32,
     pub max_evidence_boost: f32,
     /// Subtracted from inactive communities' scores.
     pub inactive_penalty: f32,
@@ -56,6 +62,8 @@ impl Default for RankingWeights {
             best_item_share: 0.4,
             keyword_weight: 0.3,
             evidence_boost: 0.1,
+            free_text_keyword_weight: 0.3,
+            free_text_evidence_boost: 0.1,
             max_evidence_boost: 0.2,
             inactive_penalty: 0.15,
             unknown_penalty: 0.02,
@@ -71,6 +79,15 @@ impl Default for RankingWeights {
 }
 
 impl RankingWeights {
+    /// The keyword weight and evidence boost for a short profile or free text.
+    pub fn lift_weights(&self, free_text: bool) -> (f32, f32) {
+        if free_text {
+            (self.free_text_keyword_weight, self.free_text_evidence_boost)
+        } else {
+            (self.keyword_weight, self.evidence_boost)
+        }
+    }
+
     pub fn field_weight(&self, field: ProfileField) -> f32 {
         match field {
             ProfileField::Role => self.role_weight,

@@ -23,6 +23,7 @@
 use copmatch_domain::community::Community;
 use copmatch_domain::profile::{ProfileField, ProfileItem};
 
+use crate::request::is_sentence;
 use crate::vocabulary::Vocabulary;
 
 /// Version of [`community_wordings`] (and of how they are combined).
@@ -94,6 +95,9 @@ pub fn community_wordings(community: &Community) -> Vec<String> {
 /// that wording left nDCG@10 unchanged (0.837) and saved a sixth of the
 /// model's work on the load script's profiles.
 ///
+/// A sentence ([`is_sentence`]) is read like an `about`: as typed, and in
+/// its long forms.
+///
 /// An item of [`SELF_EXPLAINING_WORDS`] words or more ("public health
 /// student", "rust systems programmer") is read as typed only: it carries
 /// its own context, and the request wording mostly helps short, ambiguous
@@ -104,7 +108,7 @@ pub fn community_wordings(community: &Community) -> Vec<String> {
 pub fn item_wordings(item: &ProfileItem) -> Vec<String> {
     let vocabulary = Vocabulary::builtin();
     let long_forms = vocabulary.long_forms(&item.text);
-    if item.field == ProfileField::About {
+    if item.field == ProfileField::About || is_sentence(&item.text) {
         let mut wordings = vec![item.text.clone()];
         wordings.extend(long_forms);
         return wordings;
@@ -190,6 +194,18 @@ mod tests {
         assert_eq!(
             item_wordings(&role("rust systems programmer")),
             vec!["rust systems programmer"]
+        );
+        // A sentence is read as typed and in its long forms, never wrapped in
+        // a request or placed in a field.
+        let sentence = "SRE running k8s clusters on AWS at scale";
+        let wordings = item_wordings(&role(sentence));
+        assert_eq!(wordings[0], sentence);
+        assert!(wordings.contains(
+            &"site reliability engineer running k8s clusters on aws at scale".to_string()
+        ));
+        assert!(
+            wordings.iter().all(|w| !w.starts_with("a community")),
+            "{wordings:?}"
         );
         // A vocabulary term is read in its long form whatever its length.
         assert_eq!(

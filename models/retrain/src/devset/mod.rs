@@ -25,6 +25,7 @@
 
 pub mod calibrate;
 pub mod crossval;
+pub mod learned;
 pub mod plain;
 pub mod stats;
 
@@ -47,8 +48,39 @@ pub const MAX_GRADE: u8 = 2;
 #[serde(deny_unknown_fields)]
 pub struct EvalQuery {
     pub id: String,
+    /// What kind of query it is; the sealed test split says, and reports
+    /// each kind apart.
+    #[serde(default)]
+    pub kind: Option<QueryKind>,
     pub profile: Profile,
     pub judgments: BTreeMap<String, u8>,
+}
+
+/// The two ways people describe themselves to copmatch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueryKind {
+    /// Roles, skills and interests of a few words each, as the page sends them.
+    Short,
+    /// A sentence or two in the person's own words.
+    FreeText,
+}
+
+impl QueryKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            QueryKind::Short => "short",
+            QueryKind::FreeText => "free_text",
+        }
+    }
+}
+
+impl EvalQuery {
+    /// Whether anything judged fits at all (a grade of 1 or more); a query
+    /// with nothing fitting in the catalog scores 0 for every system.
+    pub fn has_relevant(&self) -> bool {
+        self.judgments.values().any(|g| *g > 0)
+    }
 }
 
 /// Parses a development set, naming the line of the first bad query.
@@ -185,14 +217,21 @@ impl Groups {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct QueryScores {
     pub ndcg_at_10: f64,
+    /// nDCG@10 with every listing credited on its own, a mirror too, and
+    /// the ideal made of every judged listing: the figure without
+    /// [`Groups`], for comparison.
+    pub raw_ndcg_at_10: f64,
     pub recall_at_10: f64,
     pub reciprocal_rank: f64,
+    /// Of its top 10, how many nobody judged for it.
+    pub unjudged_in_top10: usize,
 }
 
 /// Means with their 95 % bootstrap intervals.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Intervals {
     pub ndcg_at_10: Interval,
+    pub raw_ndcg_at_10: Interval,
     pub recall_at_10: Interval,
     pub mrr: Interval,
 }
@@ -222,6 +261,14 @@ impl ModeReport {
         queries
             .iter()
             .map(|q| self.per_query.get(&q.id).map_or(0.0, |s| s.ndcg_at_10))
+            .collect()
+    }
+
+    /// Per-query raw nDCG@10 (mirrors credited each time) in the order of `queries`.
+    pub fn raw_ndcg_of(&self, queries: &[EvalQuery]) -> Vec<f64> {
+        queries
+            .iter()
+            .map(|q| self.per_query.get(&q.id).map_or(0.0, |s| s.raw_ndcg_at_10))
             .collect()
     }
 }
@@ -304,15 +351,23 @@ async fn report(
         }
         let groups = Groups::new(judged);
         let (ranked, scores): (Vec<Community>, Vec<f32>) = ranked.into_iter().take(CUTOFF).unzip();
-        unjudged += groups.unjudged(&ranked);
+        let unjudged_here = groups.unjudged(&ranked);
+        unjudged += unjudged_here;
         let (earned, ideal) = (groups.earned(&ranked), groups.ideal());
         top_results.push(scores.into_iter().zip(earned.iter().copied()).collect());
+        let raw_earned: Vec<u8> = ranked
+            .iter()
+            .map(|c| q.judgments.get(c.id.as_str()).copied().unwrap_or(0))
+            .collect();
+        let raw_ideal: Vec<u8> = q.judgments.values().copied().collect();
         per_query.insert(
             q.id.clone(),
             QueryScores {
                 ndcg_at_10: ndcg_at_10(&earned, &ideal),
+                raw_ndcg_at_10: ndcg_at_10(&raw_earned, &raw_ideal),
                 recall_at_10: recall_at_10(&earned, &ideal),
                 reciprocal_rank: reciprocal_rank(&earned),
+                unjudged_in_top10: unjudged_here,
             },
         );
         let ids: Vec<String> = ranked.into_iter().map(|c| c.id.into_string()).collect();
@@ -327,6 +382,7 @@ async fn report(
     };
     let intervals = Intervals {
         ndcg_at_10: stats::bootstrap(&column(|s| s.ndcg_at_10)),
+        raw_ndcg_at_10: stats::bootstrap(&column(|s| s.raw_ndcg_at_10)),
         recall_at_10: stats::bootstrap(&column(|s| s.recall_at_10)),
         mrr: stats::bootstrap(&column(|s| s.reciprocal_rank)),
     };

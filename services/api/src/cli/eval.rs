@@ -10,11 +10,15 @@ use copmatch_core::{JobProgress, Services};
 use copmatch_ranking::RetrievalMode;
 use copmatch_retrain::devset::calibrate::{calibrate, Calibration, TARGET_PRECISION};
 use copmatch_retrain::devset::crossval::{cross_validate, grid, CrossValidation};
-use copmatch_retrain::devset::plain::evaluate_plain;
+use copmatch_retrain::devset::learned::{cross_validate_learned, LearnedFusion};
+use copmatch_retrain::devset::plain::{cosine_system, evaluate_plain};
 use copmatch_retrain::devset::stats::{paired_difference, Interval};
 use copmatch_retrain::devset::{evaluate, parse_queries, EvalQuery, ModeReport};
 use serde::Serialize;
 
+use super::eval_split::{
+    other_cosines, print_split, read_sealed, split_report, test_split, SplitReport,
+};
 use super::stack::with_stack;
 use crate::progress::TerminalProgress;
 use crate::settings::{home, Settings};
@@ -45,6 +49,19 @@ pub struct EvalOutput {
     pub strong_match: Calibration,
     /// With `--cross-validate`.
     pub cross_validation: Option<CrossValidation>,
+    /// With `--cross-validate`: the fusion learned from the judgments, held out.
+    pub learned_fusion: Option<LearnedFusion>,
+    /// With `--split test`: the sealed split's table by query kind.
+    pub split: Option<SplitReport>,
+}
+
+/// Which set `copmatch eval` runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Split {
+    /// The development set (`data/eval/dev.jsonl`, or `--queries`): tune here.
+    Dev,
+    /// The sealed test split (`data/eval/test.jsonl`): report only.
+    Test,
 }
 
 /// Imports `catalogs` into the catalog and evaluates all three systems.
@@ -78,6 +95,8 @@ pub async fn evaluate_systems(
         strong_match: calibrate(&systems[0], service.weights().strong_match),
         systems,
         cross_validation: None,
+        learned_fusion: None,
+        split: None,
     })
 }
 
@@ -103,15 +122,34 @@ async fn import_catalogs(
 
 pub async fn run(
     settings: &Settings,
+    split: Split,
     queries_path: Option<PathBuf>,
     catalogs: Vec<PathBuf>,
     json: bool,
     cross_validation: bool,
 ) -> anyhow::Result<()> {
-    let queries_path = queries_path.unwrap_or_else(default_queries);
-    let text = tokio::fs::read_to_string(&queries_path)
-        .await
-        .with_context(|| format!("reading {}", queries_path.display()))?;
+    let (queries_path, text) = match split {
+        Split::Dev => {
+            let path = queries_path.unwrap_or_else(default_queries);
+            let text = tokio::fs::read_to_string(&path)
+                .await
+                .with_context(|| format!("reading {}", path.display()))?;
+            (path, text)
+        }
+        Split::Test => {
+            anyhow::ensure!(
+                queries_path.is_none(),
+                "--split test reads the sealed split (data/eval/test.jsonl); --queries is for development sets"
+            );
+            anyhow::ensure!(
+                !cross_validation,
+                "nothing is tuned on the sealed test split: --cross-validate runs on the development set only"
+            );
+            let path = test_split();
+            let text = read_sealed(&path).await?;
+            (path, text)
+        }
+    };
     let queries = parse_queries(&text)?;
     let catalogs = if catalogs.is_empty() {
         let mut defaults = vec![settings.catalog.path.clone()];
@@ -127,9 +165,19 @@ pub async fn run(
     let mut settings = settings.clone();
     settings.data_dir = scratch.path().to_path_buf();
     settings.catalog.import_when_empty = false;
+    let served = settings.clone();
+    let text_for_hash = text.clone();
     let output = with_stack(&settings, |stack| async move {
         let bar = TerminalProgress::new("importing");
         let mut output = evaluate_systems(&stack.services, &queries, &catalogs, &bar).await?;
+        if split == Split::Test {
+            output.systems[3].system = cosine_system(&served.model.name);
+            let others =
+                other_cosines(&served, &stack.services, &queries, output.catalog_size).await?;
+            output.systems.extend(others);
+            let hash = super::eval_split::sha256_hex(&text_for_hash);
+            output.split = Some(split_report(hash, &queries, &output.systems));
+        }
         if cross_validation {
             let service = &stack.services.recommender;
             let bar = TerminalProgress::counting("cross-validating", "settings");
@@ -137,6 +185,11 @@ pub async fn run(
             let (configured, dense) = (&output.systems[0], &output.systems[1]);
             output.cross_validation =
                 Some(cross_validate(service, &queries, &settings, configured, dense, &bar).await?);
+            let bar = TerminalProgress::counting("learning the fusion", "steps");
+            let fixed = output.systems[0].ndcg_of(&queries);
+            output.learned_fusion = Some(
+                cross_validate_learned(service, &queries, service.weights(), &fixed, &bar).await?,
+            );
         }
         Ok(output)
     })
@@ -145,7 +198,10 @@ pub async fn run(
         println!("{}", serde_json::to_string_pretty(&output)?);
         return Ok(());
     }
-    print_table(&queries_path, &output);
+    match &output.split {
+        Some(report) => print_split(&queries_path, &settings.model.name, report),
+        None => print_table(&queries_path, &output),
+    }
     Ok(())
 }
 
@@ -207,4 +263,43 @@ fn print_table(queries_path: &std::path::Path, output: &EvalOutput) {
         }
         println!("  best on all queries  {}", cv.best_overall);
     }
+    if let Some(l) = &output.learned_fusion {
+        print_learned(l);
+    }
+}
+
+fn print_learned(l: &LearnedFusion) {
+    println!(
+        "\nfusion learned with linfa (pairwise ridge: {} judged candidates, {} ordered pairs), {}-fold held out:",
+        l.judged_candidates, l.pairs, l.folds
+    );
+    println!("  learned, held out    {}", l.held_out);
+    println!("  fixed weights        {}", l.fixed);
+    println!("  learned − fixed      {}", l.lead_over_fixed.signed());
+    println!(
+        "  free text ({} queries): learned {}, fixed {}",
+        l.free_text_queries, l.free_text_held_out, l.free_text_fixed
+    );
+    let coefficients: Vec<String> = l
+        .coefficients
+        .iter()
+        .map(|(n, c)| format!("{n} {c:+.3}"))
+        .collect();
+    println!("  coefficients (all queries): {}", coefficients.join(", "));
+    match &l.weights {
+        Some(w) => println!(
+            "  as weights: best_item_share {:.3}, keyword_weight {:.3}, evidence_boost {:.3}, \
+             free_text_keyword_weight {:.3}, free_text_evidence_boost {:.3}, \
+             max_evidence_boost {:.3}, activity_weight {:.3}",
+            w.best_item_share,
+            w.keyword_weight,
+            w.evidence_boost,
+            w.free_text_keyword_weight,
+            w.free_text_evidence_boost,
+            w.max_evidence_boost,
+            w.activity_weight
+        ),
+        None => println!("  meaning did not raise the gain: nothing to scale by"),
+    }
+    println!("  verdict: {} weights", l.verdict);
 }

@@ -5,6 +5,7 @@
 //! [`transfer`] (export), and [`progress`] (the bars they all show).
 
 pub mod eval;
+mod eval_split;
 pub mod feedback;
 pub mod harvest;
 pub mod retrain;
@@ -45,7 +46,11 @@ pub struct GlobalArgs {
     /// Data directory of the embedded store (config key `data_dir`).
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Folder of the all-MiniLM-L6-v2 model files (config key `model.dir`).
+    /// The embedding model, `all-MiniLM-L6-v2` (default) or
+    /// `all-mpnet-base-v2` (config key `model.name`).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub model: Option<String>,
+    /// Folder of the model files, when not `.deps/models/<model>` (config key `model.dir`).
     #[arg(long, global = true, value_name = "DIR")]
     pub model_dir: Option<PathBuf>,
     /// `embedded` or `qdrant` (config key `store.kind`).
@@ -105,6 +110,10 @@ pub enum Command {
     /// coverage for copmatch and for dense-only and BM25-only baselines. Imports
     /// the catalogs into a temporary store; the data directory is not touched.
     Eval {
+        /// `dev` (tune here; the default) or `test`: the sealed test split,
+        /// reported by query kind against plain cosine with both models.
+        #[arg(long, value_enum, default_value = "dev")]
+        split: eval::Split,
         /// Development set (default: data/eval/dev.jsonl).
         #[arg(long, value_name = "FILE")]
         queries: Option<PathBuf>,
@@ -166,6 +175,9 @@ impl Cli {
         let mut overrides: Vec<(&str, String)> = Vec::new();
         if let Some(dir) = &self.global.data_dir {
             overrides.push(("data_dir", dir.display().to_string()));
+        }
+        if let Some(name) = &self.global.model {
+            overrides.push(("model.name", name.clone()));
         }
         if let Some(dir) = &self.global.model_dir {
             overrides.push(("model.dir", dir.display().to_string()));
@@ -245,11 +257,12 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Eval {
+            split,
             queries,
             catalogs,
             json,
             cross_validate,
-        } => eval::run(&settings, queries, catalogs, json, cross_validate).await,
+        } => eval::run(&settings, split, queries, catalogs, json, cross_validate).await,
         Command::Check {
             all,
             due: _,

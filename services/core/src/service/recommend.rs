@@ -8,17 +8,48 @@ use std::time::Instant;
 use crate::embedding::embed_items;
 use crate::ports::{StoreFilter, VectorQuery};
 use crate::served_model::profile_key;
+use copmatch_domain::community::Community;
 use copmatch_domain::community::Status;
 use copmatch_domain::error::{CoreError, ErrorCode};
 use copmatch_domain::ids::CommunityId;
 use copmatch_domain::profile::{Profile, RecommendRequest};
+use copmatch_domain::records::SearchHits;
 use copmatch_ranking::vocabulary::Vocabulary;
 use copmatch_ranking::{
-    normalize, profile_vector, rank, EmbeddedItem, Liked, Query, RankRequest, RankingWeights,
-    RetrievalMode,
+    candidate_features, normalize, profile_vector, rank, EmbeddedItem, Features, Liked, Query,
+    RankRequest, RankingWeights, RetrievalMode,
 };
 
 use super::{RecommendResponse, Recommendation, Recommender, SimilarResponse, Steering};
+
+/// A profile's candidates and what ranking them needs.
+struct Retrieved {
+    items: Vec<EmbeddedItem>,
+    vector: Vec<f32>,
+    negatives: Vec<Vec<f32>>,
+    liked: Vec<Liked>,
+    mode: RetrievalMode,
+    diversity: f32,
+    demote_status: bool,
+    wanted: usize,
+    offset: usize,
+    model: String,
+}
+
+impl Retrieved {
+    fn ranking(&self) -> RankRequest<'_> {
+        RankRequest {
+            query: Query::Profile(&self.items),
+            query_vector: &self.vector,
+            negatives: &self.negatives,
+            liked: &self.liked,
+            mode: self.mode,
+            diversity: self.diversity,
+            demote_status: self.demote_status,
+            wanted: self.wanted,
+        }
+    }
+}
 
 impl Recommender {
     /// Ranked, explained communities for a profile, shaped by `steering`
@@ -29,6 +60,39 @@ impl Recommender {
         steering: &Steering,
     ) -> Result<RecommendResponse, CoreError> {
         let started = Instant::now();
+        let weights = steering.weights.as_deref().unwrap_or(&self.weights);
+        let (retrieved, hits) = self.retrieve(&request, steering).await?;
+        let recommendations = rank(&retrieved.ranking(), hits, weights)
+            .into_iter()
+            .skip(retrieved.offset)
+            .map(Recommendation::from)
+            .collect();
+        Ok(RecommendResponse {
+            recommendations,
+            model: retrieved.model,
+            took_ms: started.elapsed().as_millis() as u64,
+        })
+    }
+
+    /// Every candidate the ranking of `request` would consider, with the
+    /// signals its score weighs (`copmatch eval` learns the fusion from them).
+    pub async fn candidate_features(
+        &self,
+        request: &RecommendRequest,
+        steering: &Steering,
+    ) -> Result<Vec<(Community, Features)>, CoreError> {
+        let weights = steering.weights.as_deref().unwrap_or(&self.weights);
+        let (retrieved, hits) = self.retrieve(request, steering).await?;
+        Ok(candidate_features(&retrieved.ranking(), hits, weights))
+    }
+
+    /// Everything up to the ranking: validate, embed, build the query vector,
+    /// fetch the candidates.
+    async fn retrieve(
+        &self,
+        request: &RecommendRequest,
+        steering: &Steering,
+    ) -> Result<(Retrieved, SearchHits), CoreError> {
         let mode = steering.mode;
         let weights = steering.weights.as_deref().unwrap_or(&self.weights);
         let items = request.profile.items()?;
@@ -93,26 +157,19 @@ impl Recommender {
                 limit: pool,
             })
             .await?;
-        let ranking = RankRequest {
-            query: Query::Profile(&items),
-            query_vector: &vector,
-            negatives: &negatives,
-            liked: &steering.liked,
+        let retrieved = Retrieved {
+            items,
+            vector,
+            negatives,
+            liked: steering.liked.clone(),
             mode,
             diversity,
             demote_status: !request.filters.include_inactive,
             wanted,
-        };
-        let recommendations = rank(&ranking, hits, weights)
-            .into_iter()
-            .skip(offset)
-            .map(Recommendation::from)
-            .collect();
-        Ok(RecommendResponse {
-            recommendations,
+            offset,
             model: model.name(),
-            took_ms: started.elapsed().as_millis() as u64,
-        })
+        };
+        Ok((retrieved, hits))
     }
 
     /// The base model's vector of a profile, as a ranking starts from it
@@ -197,7 +254,7 @@ impl Recommender {
 
 /// The words the keyword search looks for: the items as typed, and for the
 /// hybrid ranking the other terms of their synonym groups too ("pentester"
-/// also looks for "pentesting"); the BM25 baseline stays plain.
+/// also looks for "pentesting") and their fields; the BM25 baseline stays plain.
 fn keyword_query(items: &[copmatch_domain::profile::ProfileItem], mode: RetrievalMode) -> String {
     let mut words: Vec<String> = items.iter().map(|i| i.text.clone()).collect();
     if mode == RetrievalMode::Hybrid {

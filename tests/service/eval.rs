@@ -86,3 +86,69 @@ async fn copmatch_beats_both_baselines_on_the_development_set() {
         100.0 * out.strong_match.strong_precision
     );
 }
+
+/// The sealed test split (data/eval/README.md), as `copmatch eval --split
+/// test` reads it: copmatch must keep its measured lead over the better plain
+/// cosine of the two models on short profiles (+0.115 on 2026-12-04; the
+/// issue asks for 0.05), and not fall behind it on free text (+0.057). Never
+/// a tuning target: it only catches a regression.
+#[tokio::test]
+async fn copmatch_keeps_its_lead_over_both_models_cosine_on_the_sealed_split() {
+    use copmatch_api::cli::eval_split::{other_cosines, read_sealed, split_report, test_split};
+    let Some(shared) = copmatch_tests::required_external_catalog() else {
+        return;
+    };
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut settings = Settings {
+        data_dir: dir.path().to_path_buf(),
+        ..Settings::default()
+    };
+    settings.catalog.import_when_empty = false;
+    let service = open_stack(&settings, copmatch_tests::embedder(), &NoProgress)
+        .await
+        .unwrap()
+        .services;
+    let text = read_sealed(&test_split()).await.unwrap();
+    let queries = parse_queries(&text).unwrap();
+    let mut out = evaluate_systems(
+        &service,
+        &queries,
+        &[settings.catalog.path.clone(), shared],
+        &NoProgress,
+    )
+    .await
+    .unwrap();
+    out.systems[3].system = "minilm-cosine";
+    let others = other_cosines(&settings, &service, &queries, out.catalog_size)
+        .await
+        .expect("all-mpnet-base-v2 is installed by `make setup`");
+    out.systems.extend(others);
+    service.catalog.store().close().await.unwrap();
+    let report = split_report(String::new(), &queries, &out.systems);
+    let (short, free) = (&report.kinds[0], &report.kinds[1]);
+    eprintln!(
+        "short: copmatch − {} {}; free text: copmatch − {} {}",
+        short.best_cosine,
+        short.lead_over_best_cosine.signed(),
+        free.best_cosine,
+        free.lead_over_best_cosine.signed()
+    );
+    assert!(
+        short.lead_over_best_cosine.mean >= 0.05,
+        "short profiles: copmatch leads {} by only {}",
+        short.best_cosine,
+        short.lead_over_best_cosine.signed()
+    );
+    assert!(
+        free.lead_over_best_cosine.mean >= 0.0,
+        "free text: copmatch falls behind {} by {}",
+        free.best_cosine,
+        free.lead_over_best_cosine.signed()
+    );
+    let unjudged = report.kinds[2].cells[0].unjudged_in_top10;
+    assert!(
+        unjudged <= 0.03,
+        "{:.1} % of copmatch's top 10 unjudged",
+        100.0 * unjudged
+    );
+}

@@ -5,7 +5,7 @@
 //! [`transfer`] (export), and [`progress`] (the bars they all show).
 
 pub mod eval;
-mod eval_split;
+pub mod eval_split;
 pub mod feedback;
 pub mod harvest;
 pub mod retrain;

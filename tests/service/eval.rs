@@ -39,7 +39,7 @@ async fn scratch_stack() -> Option<(
 
 #[tokio::test]
 async fn copmatch_beats_both_baselines_on_the_development_set() {
-    let Some((service, settings, catalogs, _dir)) = scratch_stack().await else {
+    let Some((service, _settings, catalogs, _dir)) = scratch_stack().await else {
         return;
     };
     let queries = parse_queries(&std::fs::read_to_string(default_queries()).unwrap()).unwrap();

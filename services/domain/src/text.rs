@@ -95,6 +95,24 @@ pub fn fold_plural(word: &str) -> String {
     }
 }
 
+
+/// Whitespace as the API document's patterns read `\s` (ECMA-262: the
+/// Unicode space separators, tab, line breaks, vertical tab, form feed and
+/// the byte-order mark), so a value the document calls valid is valid here.
+pub fn is_schema_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{0b}' | '\u{0c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,21 +134,4 @@ mod tests {
             vec!["analysis", "disease"]
         );
     }
-}
-
-/// Whitespace as the API document's patterns read `\s` (ECMA-262: the
-/// Unicode space separators, tab, line breaks, vertical tab, form feed and
-/// the byte-order mark), so a value the document calls valid is valid here.
-pub fn is_schema_space(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n' | '\u{0b}' | '\u{0c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200a}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202f}'
-                | '\u{205f}'
-                | '\u{3000}'
-                | '\u{feff}'
-    )
 }

@@ -16,7 +16,7 @@ use crate::request::RankRequest;
 use crate::weights::RankingWeights;
 
 /// One candidate's signals, as the hybrid score reads them.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Features {
     /// Cosine to the whole profile.
     pub dense: f32,

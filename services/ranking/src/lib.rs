@@ -59,10 +59,7 @@ use copmatch_domain::records::SearchHits;
 
 pub use features::{candidate_features, Features};
 pub use fusion::{Breakdown, Candidate, Evidence};
-pub use request::{
-    is_sentence, reads_as_free_text, EmbeddedItem, Liked, Query, RankRequest, RetrievalMode,
-    FREE_TEXT_WORDS,
-};
+pub use request::{is_sentence, EmbeddedItem, Liked, Query, RankRequest, RetrievalMode};
 pub use vectors::{dot, normalize};
 pub use weights::RankingWeights;
 

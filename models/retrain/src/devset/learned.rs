@@ -231,7 +231,8 @@ pub fn is_free_text(q: &EvalQuery) -> bool {
             .iter()
             .chain(&p.skills)
             .chain(&p.interests)
-            .any(|i| i.split_whitespace().count() >= copmatch_ranking::FREE_TEXT_WORDS)
+            .map(String::as_str)
+            .any(copmatch_ranking::is_sentence)
 }
 
 /// Learns the fusion by five-fold cross-validation (`progress` counts folds).

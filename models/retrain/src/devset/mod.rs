@@ -263,14 +263,6 @@ impl ModeReport {
             .map(|q| self.per_query.get(&q.id).map_or(0.0, |s| s.ndcg_at_10))
             .collect()
     }
-
-    /// Per-query raw nDCG@10 (mirrors credited each time) in the order of `queries`.
-    pub fn raw_ndcg_of(&self, queries: &[EvalQuery]) -> Vec<f64> {
-        queries
-            .iter()
-            .map(|q| self.per_query.get(&q.id).map_or(0.0, |s| s.raw_ndcg_at_10))
-            .collect()
-    }
 }
 
 pub fn mode_name(mode: RetrievalMode) -> &'static str {

@@ -166,7 +166,7 @@ pub async fn run(
     settings.data_dir = scratch.path().to_path_buf();
     settings.catalog.import_when_empty = false;
     let served = settings.clone();
-    let text_for_hash = text.clone();
+    let hash = super::eval_split::sha256_hex(&text);
     let output = with_stack(&settings, |stack| async move {
         let bar = TerminalProgress::new("importing");
         let mut output = evaluate_systems(&stack.services, &queries, &catalogs, &bar).await?;
@@ -175,7 +175,6 @@ pub async fn run(
             let others =
                 other_cosines(&served, &stack.services, &queries, output.catalog_size).await?;
             output.systems.extend(others);
-            let hash = super::eval_split::sha256_hex(&text_for_hash);
             output.split = Some(split_report(hash, &queries, &output.systems));
         }
         if cross_validation {

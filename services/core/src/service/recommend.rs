@@ -22,12 +22,12 @@ use copmatch_ranking::{
 
 use super::{RecommendResponse, Recommendation, Recommender, SimilarResponse, Steering};
 
-/// A profile's candidates and what ranking them needs.
-struct Retrieved {
+/// What ranking a profile's candidates needs.
+struct Retrieved<'s> {
     items: Vec<EmbeddedItem>,
     vector: Vec<f32>,
     negatives: Vec<Vec<f32>>,
-    liked: Vec<Liked>,
+    liked: &'s [Liked],
     mode: RetrievalMode,
     diversity: f32,
     demote_status: bool,
@@ -36,13 +36,13 @@ struct Retrieved {
     model: String,
 }
 
-impl Retrieved {
+impl Retrieved<'_> {
     fn ranking(&self) -> RankRequest<'_> {
         RankRequest {
             query: Query::Profile(&self.items),
             query_vector: &self.vector,
             negatives: &self.negatives,
-            liked: &self.liked,
+            liked: self.liked,
             mode: self.mode,
             diversity: self.diversity,
             demote_status: self.demote_status,
@@ -88,11 +88,11 @@ impl Recommender {
 
     /// Everything up to the ranking: validate, embed, build the query vector,
     /// fetch the candidates.
-    async fn retrieve(
+    async fn retrieve<'s>(
         &self,
         request: &RecommendRequest,
-        steering: &Steering,
-    ) -> Result<(Retrieved, SearchHits), CoreError> {
+        steering: &'s Steering,
+    ) -> Result<(Retrieved<'s>, SearchHits), CoreError> {
         let mode = steering.mode;
         let weights = steering.weights.as_deref().unwrap_or(&self.weights);
         let items = request.profile.items()?;
@@ -161,7 +161,7 @@ impl Recommender {
             items,
             vector,
             negatives,
-            liked: steering.liked.clone(),
+            liked: &steering.liked,
             mode,
             diversity,
             demote_status: !request.filters.include_inactive,

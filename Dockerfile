@@ -51,10 +51,11 @@ COPY --from=build /runtime/.deps /app/.deps
 COPY --from=build /app/target/release/copmatch /usr/local/bin/copmatch
 COPY data /app/data
 # Every path is set here: an installed binary takes its defaults from its
-# working directory, never from where it was built.
+# working directory, never from where it was built. The model's folder follows
+# model.name under COPMATCH_HOME (.deps/models/<name>; both models are in the
+# image), so COPMATCH__MODEL__NAME alone switches it.
 ENV COPMATCH__HTTP__ADDR=0.0.0.0:8080 \
     COPMATCH__DATA_DIR=/var/lib/copmatch \
-    COPMATCH__MODEL__DIR=/app/.deps/models/all-MiniLM-L6-v2 \
     COPMATCH__CATALOG__PATH=/app/data/communities.jsonl \
     COPMATCH__MODELS__DIR=/var/lib/copmatch/models \
     COPMATCH_HOME=/app

@@ -64,7 +64,8 @@ pub async fn read_sealed(path: &Path) -> anyhow::Result<String> {
 }
 
 /// Plain cosine with every model in [`COSINE_MODELS`] other than the served
-/// one (the served one is `plain-cosine` already, renamed here).
+/// one (the served one's is the development report's `plain-cosine`, which
+/// `copmatch eval` renames after its model).
 pub async fn other_cosines(
     settings: &Settings,
     services: &Services,

@@ -20,4 +20,5 @@ mod reindex;
 mod retention;
 mod retrain;
 mod role_searches;
+mod trained_model;
 mod users;

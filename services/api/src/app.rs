@@ -56,13 +56,12 @@ pub fn load_embedder(settings: &Settings) -> anyhow::Result<Arc<dyn Embedder>> {
     let name = &settings.model.name;
     // The name becomes part of a shard directory and a Qdrant collection name.
     anyhow::ensure!(
-        !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')),
+        crate::model_folder::is_valid_model_id(name),
         "model.name {name:?} must be letters, digits, '-', '_' and '.' only (for example all-MiniLM-L6-v2 or all-mpnet-base-v2)"
     );
-    let embedder = SentenceEmbedder::start(&settings.embedder_options()).with_context(|| {
+    let mut options = settings.embedder_options();
+    options.model_id = crate::model_folder::model_id(&options.model_dir, name)?;
+    let embedder = SentenceEmbedder::start(&options).with_context(|| {
         format!(
             "loading the embedding model from {}",
             settings.model_dir().display()

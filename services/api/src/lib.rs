@@ -23,6 +23,7 @@ pub mod harvest_sources;
 pub mod limits;
 pub mod liveness_job;
 pub mod metered_store;
+pub mod model_folder;
 pub mod progress;
 pub mod reindex_job;
 pub mod retention_job;

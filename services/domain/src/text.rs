@@ -95,7 +95,6 @@ pub fn fold_plural(word: &str) -> String {
     }
 }
 
-
 /// Whitespace as the API document's patterns read `\s` (ECMA-262: the
 /// Unicode space separators, tab, line breaks, vertical tab, form feed and
 /// the byte-order mark), so a value the document calls valid is valid here.

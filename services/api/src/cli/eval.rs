@@ -11,13 +11,14 @@ use copmatch_ranking::RetrievalMode;
 use copmatch_retrain::devset::calibrate::{calibrate, Calibration, TARGET_PRECISION};
 use copmatch_retrain::devset::crossval::{cross_validate, grid, CrossValidation};
 use copmatch_retrain::devset::learned::{cross_validate_learned, LearnedFusion};
-use copmatch_retrain::devset::plain::{cosine_system, evaluate_plain};
+use copmatch_retrain::devset::plain::evaluate_plain;
 use copmatch_retrain::devset::stats::{paired_difference, Interval};
 use copmatch_retrain::devset::{evaluate, parse_queries, EvalQuery, ModeReport};
 use serde::Serialize;
 
 use super::eval_split::{
-    other_cosines, print_split, read_sealed, split_report, test_split, SplitReport,
+    other_cosines, print_split, read_sealed, served_cosine_system, split_report, test_split,
+    SplitReport,
 };
 use super::stack::with_stack;
 use crate::progress::TerminalProgress;
@@ -35,6 +36,9 @@ pub fn default_queries() -> PathBuf {
 
 #[derive(Serialize)]
 pub struct EvalOutput {
+    /// The model the systems ran on: its id (a trained folder's own, see
+    /// `model_folder`), which names the index too.
+    pub model: String,
     pub queries: usize,
     pub judgments: usize,
     pub catalog_size: usize,
@@ -85,6 +89,7 @@ pub async fn evaluate_systems(
     systems.push(evaluate_plain(service, queries, catalog_size).await?);
     let ndcg = |i: usize| systems[i].ndcg_of(queries);
     Ok(EvalOutput {
+        model: service.model_id().to_string(),
         queries: queries.len(),
         judgments: queries.iter().map(|q| q.judgments.len()).sum(),
         catalog_size,
@@ -171,7 +176,7 @@ pub async fn run(
         let bar = TerminalProgress::new("importing");
         let mut output = evaluate_systems(&stack.services, &queries, &catalogs, &bar).await?;
         if split == Split::Test {
-            output.systems[3].system = cosine_system(&served.model.name);
+            output.systems[3].system = served_cosine_system(&output.model);
             let others =
                 other_cosines(&served, &stack.services, &queries, output.catalog_size).await?;
             output.systems.extend(others);
@@ -198,7 +203,7 @@ pub async fn run(
         return Ok(());
     }
     match &output.split {
-        Some(report) => print_split(&queries_path, &settings.model.name, report),
+        Some(report) => print_split(&queries_path, &output.model, report),
         None => print_table(&queries_path, &output),
     }
     Ok(())
@@ -206,12 +211,13 @@ pub async fn run(
 
 fn print_table(queries_path: &std::path::Path, output: &EvalOutput) {
     println!(
-        "development set {} ({} queries, {} judgments); catalog {} communities from {}",
+        "development set {} ({} queries, {} judgments); catalog {} communities from {}; model {}",
         queries_path.display(),
         output.queries,
         output.judgments,
         output.catalog_size,
-        output.catalogs.join(", ")
+        output.catalogs.join(", "),
+        output.model
     );
     println!("means over queries with 95 % bootstrap intervals");
     println!(

@@ -65,7 +65,7 @@ pub async fn read_sealed(path: &Path) -> anyhow::Result<String> {
 
 /// Plain cosine with every model in [`COSINE_MODELS`] other than the served
 /// one (the served one's is the development report's `plain-cosine`, which
-/// `copmatch eval` renames after its model).
+/// `copmatch eval` renames with [`served_cosine_system`]).
 pub async fn other_cosines(
     settings: &Settings,
     services: &Services,
@@ -73,8 +73,11 @@ pub async fn other_cosines(
     catalog_size: usize,
 ) -> anyhow::Result<Vec<ModeReport>> {
     let mut reports = Vec::new();
+    // Trained weights (`model.dir` with a `copmatch-model.json`) are not the
+    // published model of their name, whose cosine is then measured too.
+    let served = services.recommender.model_id();
     for model in COSINE_MODELS {
-        if model == settings.model.name {
+        if model == served {
             continue;
         }
         let mut other = settings.clone();
@@ -174,7 +177,8 @@ pub fn split_report(sha256: String, queries: &[EvalQuery], systems: &[ModeReport
             let best = systems
                 .iter()
                 .zip(&cells)
-                .filter(|(s, _)| s.system.ends_with("cosine"))
+                // The published models' cosines: what a team gets without copmatch.
+                .filter(|(s, _)| COSINE_MODELS.iter().any(|m| cosine_system(m) == s.system))
                 .max_by(|a, b| a.1.ndcg_at_10.mean.total_cmp(&b.1.ndcg_at_10.mean))
                 .map(|(s, _)| s)
                 .expect("the split is compared with plain cosine");
@@ -199,6 +203,16 @@ pub fn split_report(sha256: String, queries: &[EvalQuery], systems: &[ModeReport
         sha256,
         systems: systems.iter().map(|s| s.system.to_string()).collect(),
         kinds,
+    }
+}
+
+/// The name of the served model's plain cosine in the split's report: the
+/// published model's (`minilm-cosine`, `mpnet-cosine`), or `served-cosine`
+/// for trained weights, which the lead is never measured against.
+pub fn served_cosine_system(model_id: &str) -> &'static str {
+    match COSINE_MODELS.contains(&model_id) {
+        true => cosine_system(model_id),
+        false => "served-cosine",
     }
 }
 
@@ -317,6 +331,29 @@ mod tests {
         assert!((free.cells[0].ndcg_at_10.mean - 0.8).abs() < 1e-9);
         assert!((free.cells[0].unjudged_in_top10 - 0.1).abs() < 1e-9);
         assert_eq!(report.kinds[2].kind, "all");
+    }
+
+    #[test]
+    fn trained_weights_cosine_is_reported_but_the_lead_is_over_the_published_models() {
+        assert_eq!(served_cosine_system("all-MiniLM-L6-v2"), "minilm-cosine");
+        assert_eq!(
+            served_cosine_system("all-MiniLM-L6-v2-distilled-0123abcd"),
+            "served-cosine"
+        );
+        let queries = vec![query("s1", QueryKind::Short, true)];
+        let systems = vec![
+            system("copmatch", &[("s1", 0.9)]),
+            system("served-cosine", &[("s1", 0.8)]),
+            system("minilm-cosine", &[("s1", 0.5)]),
+            system("mpnet-cosine", &[("s1", 0.6)]),
+        ];
+        let report = split_report("h".repeat(64), &queries, &systems);
+        assert_eq!(report.kinds[0].best_cosine, "mpnet-cosine");
+        assert_eq!(
+            report.kinds[0].cells.len(),
+            4,
+            "the served cosine is still reported"
+        );
     }
 
     #[test]

@@ -58,6 +58,13 @@ pub fn model_id(dir: &Path, name: &str) -> anyhow::Result<String> {
 mod tests {
     use super::*;
 
+    /// A folder whose `copmatch-model.json` holds `text`.
+    fn folder_with(text: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(MODEL_FILE), text).unwrap();
+        dir
+    }
+
     #[test]
     fn published_weights_serve_under_the_model_name() {
         let dir = tempfile::tempdir().unwrap();
@@ -69,12 +76,9 @@ mod tests {
 
     #[test]
     fn trained_weights_serve_under_their_own_id_and_only_as_their_architecture() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join(MODEL_FILE),
+        let dir = folder_with(
             r#"{"id": "all-MiniLM-L6-v2-distilled-0123abcd", "architecture": "all-MiniLM-L6-v2", "steps": 600}"#,
-        )
-        .unwrap();
+        );
         assert_eq!(
             model_id(dir.path(), "all-MiniLM-L6-v2").unwrap(),
             "all-MiniLM-L6-v2-distilled-0123abcd"
@@ -88,14 +92,9 @@ mod tests {
 
     #[test]
     fn a_trained_id_that_cannot_name_an_index_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join(MODEL_FILE),
-            r#"{"id": "../escape", "architecture": "all-MiniLM-L6-v2"}"#,
-        )
-        .unwrap();
-        assert!(model_id(dir.path(), "all-MiniLM-L6-v2").is_err());
-        std::fs::write(dir.path().join(MODEL_FILE), "not json").unwrap();
-        assert!(model_id(dir.path(), "all-MiniLM-L6-v2").is_err());
+        let escaping = folder_with(r#"{"id": "../escape", "architecture": "all-MiniLM-L6-v2"}"#);
+        assert!(model_id(escaping.path(), "all-MiniLM-L6-v2").is_err());
+        let garbled = folder_with("not json");
+        assert!(model_id(garbled.path(), "all-MiniLM-L6-v2").is_err());
     }
 }

@@ -8,7 +8,7 @@
 //! occupations of many fields ("manager", "assistant") is no evidence and
 //! is dropped; one that names two counts half for each.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 
@@ -105,14 +105,17 @@ pub struct Taxonomy {
     /// Labels without spaces (`socialwork`) and the spaced label each
     /// stands for, for names written as one word; longest first.
     compact: Vec<(String, String)>,
+    /// Every word of every label: a name word the taxonomy itself uses as a
+    /// word ("community", as in "community health worker") is that word,
+    /// not a run of two ("comm" + "unity").
+    label_words: HashSet<String>,
 }
 
 impl Taxonomy {
     /// Reads `fields.toml` and the occupations table (`isco<TAB>label` lines).
     pub fn load(fields_toml: &str, occupations_tsv: &str) -> Result<Taxonomy, HarvestError> {
         let file = read_fields_file(fields_toml)?;
-        let ignore: std::collections::HashSet<String> =
-            file.ignore.iter().map(|t| key(t)).collect();
+        let ignore: HashSet<String> = file.ignore.iter().map(|t| key(t)).collect();
         let mut raw: HashMap<String, Vec<usize>> = HashMap::new();
         let mut add = |label: &str, field: usize| {
             let k = key(label);
@@ -138,6 +141,11 @@ impl Taxonomy {
                 add(label, i);
             }
         }
+        let label_words: HashSet<String> = raw
+            .keys()
+            .flat_map(|k| k.split(' '))
+            .map(str::to_string)
+            .collect();
         let labels = raw
             .into_iter()
             .filter(|(_, fields)| fields.len() <= MAX_FIELDS_PER_LABEL)
@@ -163,6 +171,7 @@ impl Taxonomy {
             fields: file.field,
             labels,
             compact,
+            label_words,
         })
     }
 
@@ -184,7 +193,7 @@ impl Taxonomy {
             .iter()
             .filter(|w| w.chars().count() > MIN_COMPACT)
         {
-            if self.labels.contains_key(word.as_str()) {
+            if self.labels.contains_key(word.as_str()) || self.label_words.contains(word) {
                 continue;
             }
             if let Some((_, spaced)) = self.compact.iter().find(|(k, _)| {
@@ -348,6 +357,32 @@ terms = ["python"]
             ["electrical-trades"]
         );
         assert_eq!(ids(t.assign("r/nursingstudents", &[], "")), ["nursing"]);
+    }
+
+    #[test]
+    fn a_name_word_the_taxonomy_uses_as_a_word_is_not_read_as_a_label_inside_it() {
+        let fields = r#"
+[[field]]
+id = "games"
+name = "Game development"
+terms = ["unity"]
+[[field]]
+id = "social"
+name = "Social work"
+isco = ["3412"]
+"#;
+        let t = Taxonomy::load(fields, "3412\tcommunity worker\n").unwrap();
+        // "community" ends with "unity", but the labels use it as a word.
+        assert!(t
+            .assign("community.mydevices.com", &["Community".into()], "")
+            .is_empty());
+        // A run of words the labels do not use is still read as one.
+        let ids: Vec<&str> = t
+            .assign("r/askunity", &[], "")
+            .iter()
+            .map(|f| f.id.as_str())
+            .collect();
+        assert_eq!(ids, ["games"]);
     }
 
     #[test]

@@ -12,8 +12,9 @@
 //! point ids, payload and filter conditions, and a BM25 sparse vector from
 //! `keywords`) so they rank identically; the conformance suite in
 //! `tests/conformance` holds both to the same cases. `tuning` is the index
-//! configuration both apply.
+//! configuration both apply; `cut` cuts keyword candidates through ties the same way in both.
 
+mod cut;
 mod edge;
 mod keywords;
 mod payload;

@@ -23,6 +23,7 @@ use super::optimizer::Optimizer;
 use super::points::{self, nearest};
 use super::read_cache::ReadCache;
 use super::shard::{internal, Inner};
+use crate::cut::{cut_ties, with_margin};
 use crate::keywords::{Keywords, KEYWORD_VECTOR};
 use crate::tuning::IndexTuning;
 
@@ -316,15 +317,18 @@ impl VectorStore for EdgeStore {
                 .as_deref()
                 .and_then(|text| inner.keywords.query(text, &inner.stats.read()))
             {
-                Some(sparse) => nearest(
-                    &shard,
-                    &inner.read_cache,
-                    VectorInternal::Sparse(sparse),
-                    Some(KEYWORD_VECTOR),
-                    filter,
+                Some(sparse) => cut_ties(
+                    nearest(
+                        &shard,
+                        &inner.read_cache,
+                        VectorInternal::Sparse(sparse),
+                        Some(KEYWORD_VECTOR),
+                        filter,
+                        with_margin(query.limit),
+                        params,
+                    )?,
                     query.limit,
-                    params,
-                )?,
+                ),
                 None => Vec::new(),
             };
             Ok(SearchHits { dense, keyword })

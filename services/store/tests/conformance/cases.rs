@@ -13,7 +13,10 @@ use copmatch_core::{
 use super::fixtures::{community, record, sample, DIM};
 use super::Backend;
 
-pub use super::history::a_store_ranks_like_a_fresh_store_of_what_it_holds;
+pub use super::history::{
+    a_store_ranks_like_a_fresh_store_of_what_it_holds,
+    keyword_ties_at_the_cut_keep_the_same_communities_whatever_the_write_order,
+};
 
 fn ids(hits: &[copmatch_core::ScoredRecord]) -> Vec<&str> {
     hits.iter().map(|h| h.community.id.as_str()).collect()

@@ -1,7 +1,8 @@
 //! A store's answers depend only on what it holds, never on how it got there:
 //! after imports, updates and deletes it ranks exactly like a fresh store of
 //! the same communities (keyword statistics included), and so does the same
-//! store opened again.
+//! store opened again. Where keyword scores tie at the end of a list, the
+//! same communities are kept whatever order they were written in.
 
 use std::sync::Arc;
 
@@ -170,4 +171,57 @@ pub async fn a_store_ranks_like_a_fresh_store_of_what_it_holds(backend: &Backend
     let active = backend.catalog.active().await.unwrap().unwrap();
     let reopened = backend.reopened(&active).await;
     assert_same_answers("opened again", &answers(&reopened).await, &want);
+}
+
+pub async fn keyword_ties_at_the_cut_keep_the_same_communities_whatever_the_write_order(
+    backend: &Backend,
+) {
+    // Fifteen communities with the same words score exactly alike; a cut at
+    // ten must keep the same ten in every store, written in any order (a tie
+    // within the margin a store asks for beyond the cut: `store/src/cut.rs`).
+    let tied = |order: &mut dyn Iterator<Item = usize>| -> Vec<CommunityRecord> {
+        order
+            .map(|i| {
+                described(
+                    &format!("t{i:02}"),
+                    &["welding", "shop"],
+                    [1.0, 0.0, 0.0, 0.0],
+                )
+            })
+            .collect()
+    };
+    let mut kept = Vec::new();
+    for (n, order) in [
+        tied(&mut (0..15)),
+        tied(&mut (0..15).rev()),
+        tied(&mut (0..15).map(|i| (i * 7) % 15)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let version = IndexVersion::new("tie-model", 2, n as u32 + 1, DIM);
+        let store = backend.catalog.create(&version).await.unwrap();
+        for chunk in order.chunks(7) {
+            store.upsert(chunk.to_vec()).await.unwrap();
+        }
+        let hits = store
+            .search(VectorQuery {
+                vector: [1.0, 0.0, 0.0, 0.0].to_vec(),
+                keywords: Some("welding".into()),
+                filter: StoreFilter::default(),
+                limit: 10,
+            })
+            .await
+            .unwrap();
+        let ids: Vec<String> = hits
+            .keyword
+            .iter()
+            .map(|h| h.community.id.as_str().to_string())
+            .collect();
+        kept.push(ids);
+    }
+    let first_ten: Vec<String> = (0..10).map(|i| format!("t{i:02}")).collect();
+    for ids in &kept {
+        assert_eq!(ids, &first_ten, "a cut through a tie keeps the lowest ids");
+    }
 }

@@ -182,6 +182,7 @@ conformance!(
     the_active_version_cannot_be_removed,
     reindex_under_writes_loses_nothing,
     a_store_ranks_like_a_fresh_store_of_what_it_holds,
+    keyword_ties_at_the_cut_keep_the_same_communities_whatever_the_write_order,
     moderation_items_round_trip_and_list_by_state,
     liveness_history_is_newest_first_and_capped,
     users_and_their_events_round_trip_and_go_together,

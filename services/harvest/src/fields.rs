@@ -239,9 +239,7 @@ impl Taxonomy {
             .map(|(f, _)| &self.fields[f])
             .collect()
     }
-}
 
-impl Taxonomy {
     /// Whether the compact label `k` found at the end (or start) of `word`
     /// is only part of a longer word the labels use there: "mechanical" in
     /// `mechanicalkeyboards` is not a mechanic, nor "community" in

@@ -27,6 +27,7 @@ import argparse
 import hashlib
 import json
 import random
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -188,10 +189,14 @@ def main():
     print(f"agreement with the teacher's top 10 after: {after:.3f}", flush=True)
 
     student.max_seq_length = served_tokens
-    student.save(str(args.out))
-    weights = hashlib.sha256((args.out / "model.safetensors").read_bytes()).hexdigest()
+    # Written beside the destination and renamed when complete: a folder without its
+    # copmatch-model.json would serve as the published model and mix its vectors with them.
+    partial = args.out.with_name(args.out.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    student.save(str(partial))
+    weights = hashlib.sha256((partial / "model.safetensors").read_bytes()).hexdigest()
     model_id = f"all-MiniLM-L6-v2-distilled-{weights[:12]}"
-    (args.out / "copmatch-model.json").write_text(json.dumps({
+    (partial / "copmatch-model.json").write_text(json.dumps({
         "id": model_id,
         "architecture": "all-MiniLM-L6-v2",
         "teacher": "all-mpnet-base-v2",
@@ -207,6 +212,7 @@ def main():
             "ESCO v1.0 occupation labels, © European Union, Commission Decision 2011/833/EU",
         ],
     }, indent=2) + "\n")
+    partial.rename(args.out)
     print(f"wrote {args.out} as {model_id} in {time.time() - started:.0f} s; serve it with "
           f"--model-dir {args.out}", flush=True)
 

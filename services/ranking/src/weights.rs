@@ -72,7 +72,7 @@ impl Default for RankingWeights {
             history_weight: 0.5,
             activity_weight: 0.04,
             plausibility_window: 0.75,
-            max_lift: 0.3,
+            max_lift: 0.4,
             strong_match: 0.62,
         }
     }

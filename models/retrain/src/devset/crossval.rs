@@ -31,7 +31,7 @@ pub fn grid(base: &RankingWeights) -> Vec<Setting> {
     for keyword_weight in [0.1, 0.2, 0.3] {
         for evidence_boost in [0.05, 0.1, 0.15] {
             for plausibility_window in [0.3, 0.5, 0.75] {
-                for max_lift in [0.2, 0.3] {
+                for max_lift in [0.2, 0.3, 0.4, 0.5] {
                     out.push(Setting {
                         label: format!(
                             "keyword_weight {keyword_weight}, evidence_boost {evidence_boost}, \
@@ -170,7 +170,7 @@ mod tests {
     fn the_grid_varies_only_the_fusion_weights() {
         let base = RankingWeights::default();
         let g = grid(&base);
-        assert_eq!(g.len(), 54);
+        assert_eq!(g.len(), 108);
         assert!(g.iter().all(|s| s.weights.role_weight == base.role_weight
             && s.weights.best_item_share == base.best_item_share));
     }

@@ -125,7 +125,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         /// Also tune the fusion weights by five-fold cross-validation over a
-        /// grid and report held-out nDCG@10 (a few minutes).
+        /// grid and report held-out nDCG@10 (108 settings; 15 minutes on 2 cores beside a build).
         #[arg(long)]
         cross_validate: bool,
     },

@@ -195,6 +195,9 @@ impl VectorStore for OneByOne {
     async fn check(&self) -> Result<(), StoreError> {
         self.0.check().await
     }
+    async fn settle(&self) -> Result<(), StoreError> {
+        self.0.settle().await
+    }
     async fn close(&self) -> Result<(), StoreError> {
         self.0.close().await
     }

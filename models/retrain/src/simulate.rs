@@ -29,9 +29,11 @@
 //! - `None`: a random 2 % of the catalog: nothing to learn, and the gate
 //!   must refuse what is trained on it.
 //!
-//! Deterministic for a seed, a served model and a settled vector index (a
-//! run that starts while the index is still being built may rank a little
-//! differently: approximate graph search against a full scan).
+//! Deterministic for a seed, a served model and a settled vector index:
+//! callers `settle()` the store first (a run that starts while the index is
+//! still being built ranks partly by full scan), and give the model to this
+//! run alone (a model batching other callers' texts alongside pads them
+//! differently, and near-ties then fall the other way).
 
 use std::collections::{BTreeMap, HashSet};
 

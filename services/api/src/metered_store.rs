@@ -88,6 +88,9 @@ impl VectorStore for MeteredStore {
     async fn check(&self) -> Result<(), StoreError> {
         self.timed("check", self.inner.check()).await
     }
+    async fn settle(&self) -> Result<(), StoreError> {
+        self.timed("settle", self.inner.settle()).await
+    }
     async fn close(&self) -> Result<(), StoreError> {
         self.timed("close", self.inner.close()).await
     }

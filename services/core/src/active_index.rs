@@ -209,6 +209,14 @@ impl VectorStore for ActiveIndex {
         self.current().search(query).await
     }
 
+    async fn settle(&self) -> Result<(), StoreError> {
+        let (store, shadow) = self.targets();
+        if let Some(shadow) = shadow {
+            shadow.settle().await?;
+        }
+        store.settle().await
+    }
+
     async fn facet_values(&self) -> Result<Arc<FacetValues>, StoreError> {
         // Read before asking the store: a write that lands meanwhile bumps
         // it, so what is computed here is kept under the older number and

@@ -77,6 +77,13 @@ pub trait VectorStore: Send + Sync + 'static {
     async fn facet_values(&self) -> Result<Arc<FacetValues>, StoreError>;
     /// Ok when the store answers.
     async fn check(&self) -> Result<(), StoreError>;
+    /// Returns once the search index has caught up with every write, so the
+    /// searches that follow rank as they will on a quiet store. Without it a
+    /// run that starts right after a bulk import ranks partly by full scan,
+    /// partly by graph search, depending on how busy the machine is.
+    /// Evaluation and the feedback simulation call it; requests never wait
+    /// for it. Required, like `get_many`, so a wrapper cannot drop it.
+    async fn settle(&self) -> Result<(), StoreError>;
     /// Makes everything durable and releases the store; later calls fail.
     async fn close(&self) -> Result<(), StoreError>;
 }

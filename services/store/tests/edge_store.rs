@@ -64,3 +64,23 @@ async fn writes_after_close_fail_as_unavailable() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn settling_works_without_the_background_pass_and_fails_once_closed() {
+    let dir = TempDir::new().unwrap();
+    // The background pass never comes in this test: `settle` runs its own.
+    let options = EdgeStoreOptions {
+        optimize_debounce: std::time::Duration::from_secs(3600),
+        ..Default::default()
+    };
+    let store = EdgeStore::open(&dir.path().join("shard"), DIM, options).unwrap();
+    store.upsert(sample()).await.unwrap();
+    store.settle().await.unwrap();
+    assert_eq!(store.count().await.unwrap(), 3);
+    store.close().await.unwrap();
+    let err = store.settle().await.unwrap_err();
+    assert!(
+        matches!(err, copmatch_core::StoreError::Unavailable(_)),
+        "{err}"
+    );
+}

@@ -137,6 +137,8 @@ async fn simulate_on(
     );
     // Scroll order is the store's; the simulation must not depend on it.
     catalog.sort_by(|a, b| a.id.cmp(&b.id));
+    // Nor on whether the index was still being built (see `simulate`).
+    store.settle().await?;
     simulate(&stack.services.recommender, &catalog, wordings, options).await
 }
 

@@ -213,6 +213,12 @@ impl VectorStore for MemoryStore {
         self.open().map(|_| ())
     }
 
+    async fn settle(&self) -> Result<(), StoreError> {
+        // Every search here is a full scan: nothing is ever pending.
+        self.count_call("settle");
+        self.open().map(|_| ())
+    }
+
     async fn close(&self) -> Result<(), StoreError> {
         self.count_call("close");
         self.closed.store(true, Ordering::SeqCst);

@@ -63,22 +63,19 @@ impl Inner {
         Ok(())
     }
 
-    pub(super) fn optimize(&self) {
-        let Ok(shard) = self.shard() else { return };
+    /// Builds the vector index for what was written since the last pass.
+    pub(super) fn optimize(&self) -> Result<(), StoreError> {
+        let shard = self.shard()?;
         let _guard = self.write_lock.lock();
         let started = std::time::Instant::now();
-        match shard.optimize() {
-            Ok(changed) => {
-                if changed {
-                    shard.flush();
-                    tracing::info!(
-                        elapsed_ms = started.elapsed().as_millis() as u64,
-                        "optimized the vector index"
-                    );
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "optimizing the vector index failed"),
+        if shard.optimize().map_err(internal)? {
+            shard.flush();
+            tracing::info!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "optimized the vector index"
+            );
         }
+        Ok(())
     }
 }
 

@@ -86,7 +86,11 @@ impl EdgeStore {
         let for_optimizer = Arc::downgrade(&inner);
         let optimizer = Optimizer::start(options.optimize_debounce, move || {
             if let Some(inner) = for_optimizer.upgrade() {
-                inner.optimize();
+                // A closed store has nothing left to index.
+                match inner.optimize() {
+                    Ok(()) | Err(StoreError::Unavailable(_)) => {}
+                    Err(e) => tracing::error!(error = %e, "optimizing the vector index failed"),
+                }
             }
         });
         Ok(Self {
@@ -102,11 +106,7 @@ impl EdgeStore {
     /// Builds the vector index now instead of waiting for the debounced
     /// background pass (benchmarks and bulk loads want a settled index).
     pub async fn optimize_now(&self) -> Result<(), StoreError> {
-        self.blocking(|inner| {
-            inner.optimize();
-            Ok(())
-        })
-        .await
+        self.blocking(|inner| inner.optimize()).await
     }
 
     /// Runs the blocking engine call on tokio's blocking pool.
@@ -369,6 +369,10 @@ impl VectorStore for EdgeStore {
 
     async fn check(&self) -> Result<(), StoreError> {
         self.inner.shard().map(|_| ())
+    }
+
+    async fn settle(&self) -> Result<(), StoreError> {
+        self.optimize_now().await
     }
 
     async fn close(&self) -> Result<(), StoreError> {

@@ -9,9 +9,9 @@ use copmatch_core::{
     StoreFilter, VectorQuery, VectorStore,
 };
 use qdrant_client::qdrant::{
-    facet_value, CountPointsBuilder, DeletePointsBuilder, FacetCountsBuilder, Filter,
-    GetPointsBuilder, PointStruct, PointsIdsList, Query, QueryPointsBuilder, ScrollPointsBuilder,
-    SearchParamsBuilder, UpsertPointsBuilder, VectorInput, VectorsSelector,
+    facet_value, CollectionStatus, CountPointsBuilder, DeletePointsBuilder, FacetCountsBuilder,
+    Filter, GetPointsBuilder, PointStruct, PointsIdsList, Query, QueryPointsBuilder,
+    ScrollPointsBuilder, SearchParamsBuilder, UpsertPointsBuilder, VectorInput, VectorsSelector,
 };
 use qdrant_client::Qdrant;
 
@@ -22,6 +22,9 @@ use crate::keywords::{Keywords, KEYWORD_VECTOR};
 
 /// Points written per request; keeps messages well under gRPC's size limit.
 const UPSERT_CHUNK: usize = 256;
+
+/// How long `settle` waits for the server's optimizers.
+const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
 
 #[derive(Clone)]
 pub struct QdrantStore {
@@ -334,6 +337,32 @@ impl VectorStore for QdrantStore {
             .await
             .map(|_| ())
             .map_err(|e| store_error("checking the collection", e))
+    }
+
+    async fn settle(&self) -> Result<(), StoreError> {
+        // The server indexes on its own; wait while its optimizers run
+        // (yellow). Grey means optimizations wait for a trigger that a
+        // settled collection does not need.
+        let deadline = std::time::Instant::now() + SETTLE_LIMIT;
+        loop {
+            let info = self
+                .client
+                .collection_info(&self.collection)
+                .await
+                .map_err(|e| store_error("reading the collection's status", e))?;
+            let status = info.result.map(|r| r.status);
+            if status != Some(CollectionStatus::Yellow as i32) {
+                return Ok(());
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(StoreError::Unavailable(format!(
+                    "the collection {} was still being optimized after {} s",
+                    self.collection,
+                    SETTLE_LIMIT.as_secs()
+                )));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
     }
 
     async fn close(&self) -> Result<(), StoreError> {

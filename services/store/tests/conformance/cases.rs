@@ -16,6 +16,7 @@ use super::Backend;
 pub use super::history::{
     a_store_ranks_like_a_fresh_store_of_what_it_holds,
     keyword_ties_at_the_cut_keep_the_same_communities_whatever_the_write_order,
+    settling_the_index_changes_no_answer,
 };
 
 fn ids(hits: &[copmatch_core::ScoredRecord]) -> Vec<&str> {

@@ -225,3 +225,19 @@ pub async fn keyword_ties_at_the_cut_keep_the_same_communities_whatever_the_writ
         assert_eq!(ids, &first_ten, "a cut through a tie keeps the lowest ids");
     }
 }
+
+/// Evaluation and the feedback simulation settle the store before ranking
+/// (`VectorStore::settle`): building the index may change how fast a store
+/// answers, never what it answers.
+pub async fn settling_the_index_changes_no_answer(backend: &Backend) {
+    let store = backend.fresh_store().await;
+    // Several writes, so there is something to merge or index.
+    store.upsert(group_a()).await.unwrap();
+    store.upsert(group_b()).await.unwrap();
+    store.upsert(group_b_final()).await.unwrap();
+    let before = answers(&store).await;
+    store.settle().await.unwrap();
+    assert_same_answers("after settling", &answers(&store).await, &before);
+    store.settle().await.unwrap();
+    assert_same_answers("after settling twice", &answers(&store).await, &before);
+}

@@ -183,6 +183,7 @@ conformance!(
     reindex_under_writes_loses_nothing,
     a_store_ranks_like_a_fresh_store_of_what_it_holds,
     keyword_ties_at_the_cut_keep_the_same_communities_whatever_the_write_order,
+    settling_the_index_changes_no_answer,
     moderation_items_round_trip_and_list_by_state,
     liveness_history_is_newest_first_and_capped,
     users_and_their_events_round_trip_and_go_together,

@@ -39,9 +39,10 @@ async fn retrain_with(signal: Signal, models_dir: &Path, options: RetrainOptions
         ..Settings::default()
     };
     settings.catalog.import_when_empty = true;
-    // A model of its own: the shared one batches this test's texts with
-    // other tests' (different padding, last-digit differences), and the
-    // simulated people, chosen among near-ties, would differ from run to run.
+    // A model of its own: the shared one puts this test's texts in passes
+    // with other tests' (other padding, vectors that can differ in the last
+    // digits) and answers from a cache those tests filled; the simulated
+    // people choose among near-ties, so their feedback could differ by run.
     let own_model = tokio::task::spawn_blocking(|| load_embedder(&Settings::default()))
         .await
         .unwrap()

@@ -32,8 +32,8 @@
 //! Deterministic for a seed, a served model and a settled vector index:
 //! callers `settle()` the store first (a run that starts while the index is
 //! still being built ranks partly by full scan), and give the model to this
-//! run alone (a model batching other callers' texts alongside pads them
-//! differently, and near-ties then fall the other way).
+//! run alone (a model that batches other callers' texts alongside pads
+//! them differently, and near-ties can then fall the other way).
 
 use std::collections::{BTreeMap, HashSet};
 

@@ -41,8 +41,9 @@ async fn retrain_with(signal: Signal, models_dir: &Path, options: RetrainOptions
     settings.catalog.import_when_empty = true;
     // A model of its own: the shared one also serves the other tests, so
     // their texts would share its passes and its cache with this one's.
-    // (Two runs of this test still simulate slightly different people:
-    // 46 to 49 held out by user in four runs; the cause is not found.)
+    // (Two runs of this test still simulate slightly different people,
+    // 46 to 49 held out by user in four runs, although the command-line
+    // simulation repeats byte for byte; the cause is not found.)
     let own_model = tokio::task::spawn_blocking(|| load_embedder(&Settings::default()))
         .await
         .unwrap()

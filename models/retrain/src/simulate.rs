@@ -29,14 +29,15 @@
 //! - `None`: a random 2 % of the catalog: nothing to learn, and the gate
 //!   must refuse what is trained on it.
 //!
-//! Meant to be deterministic for a seed, a served model and a settled
-//! vector index (callers `settle()` the store first: a run that starts while
-//! the index is still being built ranks partly by full scan). It is not yet:
-//! two runs of the retraining test in separate processes held out 46 to 49
-//! users (2026-12-04), with the store settled and a model per run. A text's
-//! vector can differ in its last digits with the texts it shares a model
-//! pass with; one text per pass did not remove the difference, and the
-//! ranking breaks score ties by id. The cause is not found.
+//! Deterministic for a seed, a served model and a settled vector index
+//! (callers `settle()` the store first: a run that starts while the index is
+//! still being built ranks partly by full scan). Measured 2026-12-04:
+//! `copmatch feedback simulate --seed 42` wrote byte-identical files four
+//! times (two runs in turn, two at once), and two `copmatch retrain` runs at
+//! once wrote the same manifest figures. Inside the retraining test it is
+//! not yet so: two runs of that test held out 46 to 49 users, with the store
+//! settled and a model of its own; what differs there (another app and model
+//! in the same process) is not found.
 
 use std::collections::{BTreeMap, HashSet};
 

@@ -122,7 +122,7 @@ fn bench(c: &mut Criterion) {
         )
         .unwrap();
         load(&store, records).await;
-        store.optimize_now().await.unwrap();
+        store.settle().await.unwrap();
         eprintln!(
             "set-up: {} communities embedded, stored and indexed in {:.1}s; {}",
             store.count().await.unwrap(),

@@ -103,12 +103,6 @@ impl EdgeStore {
         &self.inner.path
     }
 
-    /// Builds the vector index now instead of waiting for the debounced
-    /// background pass (benchmarks and bulk loads want a settled index).
-    pub async fn optimize_now(&self) -> Result<(), StoreError> {
-        self.blocking(|inner| inner.optimize()).await
-    }
-
     /// Runs the blocking engine call on tokio's blocking pool.
     async fn blocking<T: Send + 'static>(
         &self,
@@ -371,8 +365,10 @@ impl VectorStore for EdgeStore {
         self.inner.shard().map(|_| ())
     }
 
+    /// Builds the vector index now instead of waiting for the debounced
+    /// background pass.
     async fn settle(&self) -> Result<(), StoreError> {
-        self.optimize_now().await
+        self.blocking(|inner| inner.optimize()).await
     }
 
     async fn close(&self) -> Result<(), StoreError> {

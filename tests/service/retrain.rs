@@ -41,9 +41,10 @@ async fn retrain_with(signal: Signal, models_dir: &Path, options: RetrainOptions
     settings.catalog.import_when_empty = true;
     // A model of its own: the shared one also serves the other tests, so
     // their texts would share its passes and its cache with this one's.
-    // (Two runs of this test still simulate slightly different people,
-    // 46 to 49 held out by user in four runs, although the command-line
-    // simulation repeats byte for byte; the cause is not found.)
+    // The simulated people are the same in every run only because a store's
+    // answer does not depend on how its index was built (keyword ties are
+    // cut by id however wide they run: `store/src/cut.rs`); before that,
+    // this test saw 46 to 49 users held out and failed one run in five.
     let own_model = tokio::task::spawn_blocking(|| load_embedder(&Settings::default()))
         .await
         .unwrap()

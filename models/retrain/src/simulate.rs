@@ -31,14 +31,17 @@
 //!
 //! Deterministic for a seed, a served model and a settled vector index
 //! (callers `settle()` the store first: a run that starts while the index is
-//! still being built ranks partly by full scan). Measured 2026-12-04:
-//! `copmatch feedback simulate --seed 42` wrote byte-identical files four
-//! times (two runs in turn, two at once), and two `copmatch retrain` runs at
-//! once wrote the same manifest figures. Inside the retraining test it is
-//! not yet so: two runs of that test held out 46 to 49 users, with the store
-//! settled and a model of its own; what differs there (another app and model
-//! in the same process) is not found.
-
+//! still being built ranks partly by full scan). One changed list changes
+//! every person after it (they all draw from one random stream), so the
+//! ranking must not depend on how a store happens to be laid out: until
+//! 2026-12-04 a one-word skill ("Hardware") tied more communities in keyword
+//! score than a store asked for beyond its cut, two freshly built stores kept
+//! different ones, and the retraining test saw different people from run to
+//! run (46 to 49 held out by user; it failed about one run in five). Stores
+//! now widen such a search until the tie ends (`copmatch_store`'s `cut.rs`);
+//! measured after that, `copmatch feedback simulate --seed 42` wrote the same
+//! file on three independently built stores, and `copmatch retrain` on two of
+//! them the same manifest.
 use std::collections::{BTreeMap, HashSet};
 
 use copmatch_core::feedback::{FeedbackEvent, FeedbackKind, User};

@@ -23,7 +23,7 @@ use super::optimizer::Optimizer;
 use super::points::{self, nearest};
 use super::read_cache::ReadCache;
 use super::shard::{internal, Inner};
-use crate::cut::{cut_ties, with_margin};
+use crate::cut::{cut_ties, widen, with_margin};
 use crate::keywords::{Keywords, KEYWORD_VECTOR};
 use crate::tuning::IndexTuning;
 
@@ -311,18 +311,24 @@ impl VectorStore for EdgeStore {
                 .as_deref()
                 .and_then(|text| inner.keywords.query(text, &inner.stats.read()))
             {
-                Some(sparse) => cut_ties(
-                    nearest(
-                        &shard,
-                        &inner.read_cache,
-                        VectorInternal::Sparse(sparse),
-                        Some(KEYWORD_VECTOR),
-                        filter,
-                        with_margin(query.limit),
-                        params,
-                    )?,
-                    query.limit,
-                ),
+                Some(sparse) => {
+                    let mut asked = with_margin(query.limit);
+                    loop {
+                        let hits = nearest(
+                            &shard,
+                            &inner.read_cache,
+                            VectorInternal::Sparse(sparse.clone()),
+                            Some(KEYWORD_VECTOR),
+                            filter.clone(),
+                            asked,
+                            params,
+                        )?;
+                        match widen(&hits, asked, query.limit) {
+                            Some(more) => asked = more,
+                            None => break cut_ties(hits, query.limit),
+                        }
+                    }
+                }
                 None => Vec::new(),
             };
             Ok(SearchHits { dense, keyword })

@@ -17,7 +17,7 @@ use qdrant_client::Qdrant;
 
 use super::keyword_stats::SharedStats;
 use super::{convert, store_error};
-use crate::cut::{cut_ties, with_margin};
+use crate::cut::{cut_ties, widen, with_margin};
 use crate::keywords::{Keywords, KEYWORD_VECTOR};
 
 /// Points written per request; keeps messages well under gRPC's size limit.
@@ -304,15 +304,21 @@ impl VectorStore for QdrantStore {
         let keyword = async {
             match sparse {
                 Some(pairs) => {
-                    let hits = self
-                        .query(
-                            VectorInput::from(pairs.as_slice()),
-                            Some(KEYWORD_VECTOR),
-                            filter.clone(),
-                            with_margin(query.limit),
-                        )
-                        .await?;
-                    Ok(cut_ties(hits, query.limit))
+                    let mut asked = with_margin(query.limit);
+                    loop {
+                        let hits = self
+                            .query(
+                                VectorInput::from(pairs.as_slice()),
+                                Some(KEYWORD_VECTOR),
+                                filter.clone(),
+                                asked,
+                            )
+                            .await?;
+                        match widen(&hits, asked, query.limit) {
+                            Some(more) => asked = more,
+                            None => break Ok(cut_ties(hits, query.limit)),
+                        }
+                    }
                 }
                 None => Ok(Vec::new()),
             }

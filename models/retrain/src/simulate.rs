@@ -42,6 +42,7 @@
 //! measured after that, `copmatch feedback simulate --seed 42` wrote the same
 //! file on three independently built stores, and `copmatch retrain` on two of
 //! them the same manifest.
+
 use std::collections::{BTreeMap, HashSet};
 
 use copmatch_core::feedback::{FeedbackEvent, FeedbackKind, User};

@@ -45,7 +45,11 @@ async fn retrain_with(signal: Signal, models_dir: &Path, options: RetrainOptions
     // answer does not depend on how its index was built (keyword ties are
     // cut by id however wide they run: `store/src/cut.rs`); before that,
     // this test saw 46 to 49 users held out and failed one run in five.
-    let own_model = tokio::task::spawn_blocking(|| load_embedder(&Settings::default()))
+    // float32 products on every CPU, so a machine with native bf16 (where
+    // `precision = auto` would pick it) simulates the same people too.
+    let mut model_settings = Settings::default();
+    model_settings.model.precision = copmatch_embed::Precision::Fp32;
+    let own_model = tokio::task::spawn_blocking(move || load_embedder(&model_settings))
         .await
         .unwrap()
         .expect("the model loads; run `make setup` first");

@@ -40,8 +40,8 @@
 //! run (46 to 49 held out by user; it failed about one run in five). Stores
 //! now widen such a search until the tie ends (`copmatch_store`'s `cut.rs`);
 //! measured after that, `copmatch feedback simulate --seed 42` wrote the same
-//! file on three independently built stores, and `copmatch retrain` on two of
-//! them the same manifest.
+//! file on three independently built embedded stores and on a Qdrant server,
+//! and `copmatch retrain` on two of them the same manifest.
 
 use std::collections::{BTreeMap, HashSet};
 

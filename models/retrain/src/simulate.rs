@@ -41,7 +41,8 @@
 //! now widen such a search until the tie ends (`copmatch_store`'s `cut.rs`);
 //! measured after that, `copmatch feedback simulate --seed 42` wrote the same
 //! file on three independently built embedded stores and on a Qdrant server,
-//! and `copmatch retrain` on two of them the same manifest.
+//! and `copmatch retrain` on three of them (two embedded, the server) the
+//! same manifest.
 
 use std::collections::{BTreeMap, HashSet};
 

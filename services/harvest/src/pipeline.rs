@@ -265,10 +265,22 @@ pub fn community_of(
         Some(sub) if sub.trim_end_matches('/').eq_ignore_ascii_case(&name) => format!("r/{name}"),
         _ => name,
     };
-    let platform = platform_of_url(&url)
-        .or_else(|| raw.platform.as_deref().and_then(Platform::parse))
-        .or_else(|| source.platform.as_deref().and_then(Platform::parse))
-        .unwrap_or(Platform::Web);
+    let listed_as = raw
+        .platform
+        .as_deref()
+        .and_then(Platform::parse)
+        .or_else(|| source.platform.as_deref().and_then(Platform::parse));
+    let platform = match platform_of_url(&url) {
+        Some(platform) => platform,
+        // A subreddit lives on reddit.com and nowhere else; a link elsewhere
+        // in a list of subreddits is a tool about them (a dashboard).
+        None if listed_as == Some(Platform::Reddit) => {
+            return Err(format!(
+                "{name:?}: listed as a subreddit, but not on reddit: {url}"
+            ));
+        }
+        None => listed_as.unwrap_or(Platform::Web),
+    };
     let description = raw
         .description
         .map(|d| d.chars().take(MAX_DESCRIPTION).collect::<String>());
@@ -371,7 +383,8 @@ const GENERIC_NAMES: &[&str] = &[
 ];
 
 /// Links that cannot be a community: a social profile, a platform's own
-/// home page, a subreddit link without its subreddit.
+/// home page, a subreddit link without its subreddit, an encyclopedia
+/// article.
 fn not_a_community(url: &str) -> Option<&'static str> {
     let parsed = url::Url::parse(url).ok()?;
     let host = parsed
@@ -413,6 +426,15 @@ fn not_a_community(url: &str) -> Option<&'static str> {
     }
     if !host.contains('.') {
         return Some("not a public address");
+    }
+    // An article describes a thing (a trade, a defunct group); a page in a
+    // project namespace ("Wikipedia:WikiProject …") is a place people work.
+    if host.ends_with("wikipedia.org")
+        && path
+            .strip_prefix("wiki/")
+            .is_some_and(|title| !title.contains(':') && !title.contains("%3A"))
+    {
+        return Some("an encyclopedia article, not a community");
     }
     None
 }

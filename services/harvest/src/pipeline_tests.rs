@@ -260,3 +260,47 @@ fn platform_names_social_profiles_and_home_pages_are_not_communities() {
     assert_eq!(names, ["r/elixir", "Elixir Mailing list"]);
     assert_eq!(report.invalid, 3, "{report:?}");
 }
+
+#[test]
+fn encyclopedia_articles_are_not_communities_but_project_pages_are() {
+    // A section's introduction links the word it explains ("Continuous
+    // development" under "DevOps"); a WikiProject is where editors meet.
+    let list = "## DevOps\n- [Continuous development](https://en.wikipedia.org/wiki/DevOps#Toolchains), discussions on networks\n\
+                - [Women in Red](https://en.wikipedia.org/wiki/Wikipedia:WikiProject_Women_in_Red) - writing articles\n";
+    let mut catalog = Catalog::default();
+    let report = harvest(
+        &source(""),
+        list,
+        None,
+        &taxonomy(),
+        &mut catalog,
+        "2026-12-03",
+    )
+    .unwrap();
+    let names: Vec<_> = catalog
+        .communities()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["Women in Red"]);
+    assert_eq!(report.invalid, 1, "{report:?}");
+}
+
+#[test]
+fn a_link_off_reddit_in_a_list_of_subreddits_is_not_a_subreddit() {
+    let manifest = "[[source]]\nname = \"subs\"\nformat = \"markdown\"\nfile = \"x.md\"\n\
+         page = \"https://github.com/example/subs/blob/abc/README.md\"\nlicence = \"CC0-1.0\"\n\
+         platform = \"reddit\"\n";
+    let subs = parse_manifest(manifest).unwrap().remove(0);
+    let list = "## Nursing\n- [nursing](https://www.reddit.com/r/nursing) - nurses\n\
+                - [Nursing Subreddit Dashboard](https://dashboard.example.io/nursing-subreddits/) - tracks nursing subreddits\n";
+    let mut catalog = Catalog::default();
+    let report = harvest(&subs, list, None, &taxonomy(), &mut catalog, "2026-12-03").unwrap();
+    let urls: Vec<_> = catalog
+        .communities()
+        .iter()
+        .map(|c| c.url.as_str())
+        .collect();
+    assert_eq!(urls, ["https://www.reddit.com/r/nursing/"]);
+    assert_eq!(report.invalid, 1, "{report:?}");
+}

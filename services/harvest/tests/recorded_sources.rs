@@ -12,6 +12,27 @@ use copmatch_harvest::fields::Taxonomy;
 use copmatch_harvest::pipeline::harvest;
 use copmatch_harvest::source::parse_manifest;
 
+/// Section names of the recorded lists that hold posts, guides, books,
+/// awards, films or other lists.
+const READING_SECTIONS: &[&str] = &[
+    "Posts",
+    "Articles",
+    "Books",
+    "Actionable Resources",
+    "Ally Resources",
+    "Documentaries/Movies",
+    "Awards",
+    "Organisation toolkits",
+    "Other Lists",
+    "Miscellaneous Resources",
+    "Looking for more lists like this?",
+    "Motivation",
+    "Supplemental Materials",
+    "Scholarship Programs",
+    "Bot Stores",
+    "Telegram Directory",
+];
+
 #[test]
 fn the_redistributable_snapshots_harvest_into_thousands_of_distinct_communities_with_provenance() {
     let taxonomy = Taxonomy::load(&data("fields.toml"), &data("taxonomy/occupations.tsv")).unwrap();
@@ -42,6 +63,22 @@ fn the_redistributable_snapshots_harvest_into_thousands_of_distinct_communities_
     let mut per_field: HashMap<&str, usize> = HashMap::new();
     for c in communities {
         assert!(!c.provenance.is_empty(), "{} has no provenance", c.id);
+        // Lists mix communities with reading about them; the reading
+        // sections are skipped in sources.toml, and must stay skipped.
+        assert!(
+            !c.tags
+                .iter()
+                .any(|t| READING_SECTIONS.contains(&t.as_str())),
+            "{} comes from a section of reading, not of communities: {:?}",
+            c.id,
+            c.tags
+        );
+        assert!(
+            !c.url.contains("wikipedia.org/wiki/") || c.url.contains("/wiki/Wikipedia:"),
+            "{} links an article: {}",
+            c.id,
+            c.url
+        );
         assert!(
             c.provenance.iter().all(|p| p.licence != "none"),
             "{} comes from an unlicensed source",

@@ -17,6 +17,7 @@ pub mod error;
 pub mod fields;
 pub mod formats;
 pub mod normalize;
+mod not_community;
 pub mod pipeline;
 pub mod source;
 pub mod titles;

@@ -18,12 +18,23 @@ fn taxonomy() -> Taxonomy {
 }
 
 fn source(extra: &str) -> Source {
+    source_on("discord", extra)
+}
+
+fn source_on(platform: &str, extra: &str) -> Source {
     let manifest = format!(
         "[[source]]\nname = \"fixture\"\nformat = \"markdown\"\nfile = \"x.md\"\n\
          page = \"https://github.com/example/list/blob/abc/README.md\"\nlicence = \"CC0-1.0\"\n\
-         platform = \"discord\"\nlanguage = \"English\"\n{extra}"
+         platform = \"{platform}\"\nlanguage = \"English\"\n{extra}"
     );
     parse_manifest(&manifest).unwrap().remove(0)
+}
+
+/// The catalog a list alone harvests into, and the source's report.
+fn harvested(source: &Source, list: &str) -> (Catalog, SourceReport) {
+    let mut catalog = Catalog::default();
+    let report = harvest(source, list, None, &taxonomy(), &mut catalog, "2026-12-03").unwrap();
+    (catalog, report)
 }
 
 const LIST: &str = "# Awesome Trades\n## Health\n\
@@ -242,16 +253,7 @@ fn platform_names_social_profiles_and_home_pages_are_not_communities() {
     let list = "## Elixir\n- [Reddit](https://www.reddit.com/r/elixir/) - discussions\n\
                 - [Mailing list](https://groups.google.com/group/elixir-lang-talk)\n\
                 - [Twitter](https://twitter.com/elixirlang)\n- [Meetup](https://meetup.com)\n- [Reddit](https://reddit)\n";
-    let mut catalog = Catalog::default();
-    let report = harvest(
-        &source(""),
-        list,
-        None,
-        &taxonomy(),
-        &mut catalog,
-        "2026-12-03",
-    )
-    .unwrap();
+    let (catalog, report) = harvested(&source(""), list);
     let names: Vec<_> = catalog
         .communities()
         .iter()
@@ -267,16 +269,7 @@ fn encyclopedia_articles_are_not_communities_but_project_pages_are() {
     // development" under "DevOps"); a WikiProject is where editors meet.
     let list = "## DevOps\n- [Continuous development](https://en.wikipedia.org/wiki/DevOps#Toolchains), discussions on networks\n\
                 - [Women in Red](https://en.wikipedia.org/wiki/Wikipedia:WikiProject_Women_in_Red) - writing articles\n";
-    let mut catalog = Catalog::default();
-    let report = harvest(
-        &source(""),
-        list,
-        None,
-        &taxonomy(),
-        &mut catalog,
-        "2026-12-03",
-    )
-    .unwrap();
+    let (catalog, report) = harvested(&source(""), list);
     let names: Vec<_> = catalog
         .communities()
         .iter()
@@ -288,14 +281,9 @@ fn encyclopedia_articles_are_not_communities_but_project_pages_are() {
 
 #[test]
 fn a_link_off_reddit_in_a_list_of_subreddits_is_not_a_subreddit() {
-    let manifest = "[[source]]\nname = \"subs\"\nformat = \"markdown\"\nfile = \"x.md\"\n\
-         page = \"https://github.com/example/subs/blob/abc/README.md\"\nlicence = \"CC0-1.0\"\n\
-         platform = \"reddit\"\n";
-    let subs = parse_manifest(manifest).unwrap().remove(0);
     let list = "## Nursing\n- [nursing](https://www.reddit.com/r/nursing) - nurses\n\
                 - [Nursing Subreddit Dashboard](https://dashboard.example.io/nursing-subreddits/) - tracks nursing subreddits\n";
-    let mut catalog = Catalog::default();
-    let report = harvest(&subs, list, None, &taxonomy(), &mut catalog, "2026-12-03").unwrap();
+    let (catalog, report) = harvested(&source_on("reddit", ""), list);
     let urls: Vec<_> = catalog
         .communities()
         .iter()

@@ -13,7 +13,8 @@
 //! - A profile item of one or two words is read as a request for a
 //!   community ("a community for statisticians") and as typed; a longer one
 //!   and a free-text "about" only as typed; a vocabulary term in its long
-//!   form, placed in its field ([`item_wordings`], which gives the measured
+//!   form, placed in its field; a sentence also as a request for the
+//!   occupation it names ([`item_wordings`], which gives the measured
 //!   effect of each rule).
 //!
 //! The async side (sending all wordings of a batch to the model in one call,
@@ -23,6 +24,7 @@
 use copmatch_domain::community::Community;
 use copmatch_domain::profile::{ProfileField, ProfileItem};
 
+use crate::occupations::Occupations;
 use crate::request::is_sentence;
 use crate::vocabulary::Vocabulary;
 
@@ -96,7 +98,12 @@ pub fn community_wordings(community: &Community) -> Vec<String> {
 /// model's work on the load script's profiles.
 ///
 /// A sentence ([`is_sentence`]) is read like an `about`: as typed, and in
-/// its long forms.
+/// its long forms. When it names an occupation of the taxonomy
+/// ([`crate::occupations`]), also as a request for that trade's community,
+/// with half the weight of what was typed: on the development set's 61 free
+/// texts +0.027 nDCG@10 [+0.009, +0.048] (35 of them name one; the trade's
+/// request at equal weight gained the same with more results nobody had
+/// judged, the two longest occupations +0.026).
 ///
 /// An item of [`SELF_EXPLAINING_WORDS`] words or more ("public health
 /// student", "rust systems programmer") is read as typed only: it carries
@@ -111,6 +118,12 @@ pub fn item_wordings(item: &ProfileItem) -> Vec<String> {
     if item.field == ProfileField::About || is_sentence(&item.text) {
         let mut wordings = vec![item.text.clone()];
         wordings.extend(long_forms);
+        if let Some(occupation) = Occupations::builtin().named_in(&item.text) {
+            // What was typed twice, the trade it names once: the item vector
+            // is the wordings' mean, and the model embeds a repeated text once.
+            wordings.push(item.text.clone());
+            wordings.push(request_for(ProfileField::Role, occupation, None));
+        }
         return wordings;
     }
     if long_forms.is_empty() && item.text.split_whitespace().count() >= SELF_EXPLAINING_WORDS {
@@ -195,8 +208,8 @@ mod tests {
             item_wordings(&role("rust systems programmer")),
             vec!["rust systems programmer"]
         );
-        // A sentence is read as typed and in its long forms, never wrapped in
-        // a request or placed in a field.
+        // A sentence is read as typed and in its long forms, never placed in
+        // a field; this one names no occupation, so it is not wrapped in a request.
         let sentence = "SRE running k8s clusters on AWS at scale";
         let wordings = item_wordings(&role(sentence));
         assert_eq!(wordings[0], sentence);
@@ -211,6 +224,26 @@ mod tests {
         assert_eq!(
             item_wordings(&role("SRE")),
             vec!["a community for site reliability engineers in devops"]
+        );
+    }
+
+    #[test]
+    fn a_sentence_naming_an_occupation_is_also_read_as_a_request_for_its_trade() {
+        let sentence = "Registered dietitian in private practice wanting to grow my client base";
+        assert_eq!(
+            item_wordings(&role(sentence)),
+            vec![sentence, sentence, "a community for dietitians"]
+        );
+        // A sentence that names no occupation is read as before.
+        let about = ProfileItem {
+            field: ProfileField::About,
+            text: "I run Linux servers at home and want to learn self-hosting".into(),
+        };
+        let wordings = item_wordings(&about);
+        assert_eq!(wordings[0], about.text);
+        assert!(
+            wordings.iter().all(|w| !w.starts_with("a community")),
+            "{wordings:?}"
         );
     }
 }

@@ -101,9 +101,10 @@ pub fn community_wordings(community: &Community) -> Vec<String> {
 /// its long forms. When it names an occupation of the taxonomy
 /// ([`crate::occupations`]), also as a request for that trade's community,
 /// with half the weight of what was typed: on the development set's 61 free
-/// texts +0.027 nDCG@10 [+0.009, +0.048] (35 of them name one; the trade's
-/// request at equal weight gained the same with more results nobody had
-/// judged, the two longest occupations +0.026).
+/// texts +0.036 nDCG@10 [+0.017, +0.058] once what it surfaced was judged
+/// (35 of them name one; at equal weight, or with the two longest
+/// occupations, it gained the same before judging, with more results nobody
+/// had judged).
 ///
 /// An item of [`SELF_EXPLAINING_WORDS`] words or more ("public health
 /// student", "rust systems programmer") is read as typed only: it carries

@@ -75,7 +75,7 @@ impl Occupations {
     }
 }
 
-/// Lower-cased words: letters, digits, inner hyphens and apostrophes.
+/// Lower-cased words: runs of letters, digits, hyphens and apostrophes.
 fn words(text: &str) -> Vec<String> {
     text.to_lowercase()
         .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))

@@ -14,6 +14,8 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+use copmatch_domain::text::{fold_plural, lower_words};
+
 /// ESCO v1.0 occupation labels by ISCO-08 unit group, one per line
 /// (`scripts/derive-occupations.py`).
 const ESCO_OCCUPATIONS: &str = include_str!("../../../data/taxonomy/occupations.tsv");
@@ -38,7 +40,7 @@ impl Occupations {
             .lines()
             .filter(|line| !line.starts_with('#'))
             .filter_map(|line| line.split_once('\t'))
-            .map(|(_, label)| words(label).join(" "))
+            .map(|(_, label)| lower_words(label).collect::<Vec<_>>().join(" "))
             .filter(|label| !label.is_empty())
             .collect();
         let longest = labels
@@ -50,38 +52,26 @@ impl Occupations {
     }
 
     /// The occupation `text` names: the label of the most words found whole
-    /// in it (the leftmost among equals), its last word also read without a
-    /// plural "s" ("translators" names "translator").
+    /// in it (the leftmost among equals), its last word also read with its
+    /// plural folded ("translators" names "translator").
     pub fn named_in(&self, text: &str) -> Option<&str> {
-        let words = words(text);
+        let words: Vec<String> = lower_words(text).collect();
         for n in (1..=self.longest.min(words.len())).rev() {
             for window in words.windows(n) {
                 let typed = window.join(" ");
                 if let Some(label) = self.labels.get(&typed) {
                     return Some(label);
                 }
-                let last = &window[n - 1];
-                if let Some(singular) = last.strip_suffix('s').filter(|_| !last.ends_with("ss")) {
-                    let folded = [&window[..n - 1], &[singular.to_string()]]
-                        .concat()
-                        .join(" ");
-                    if let Some(label) = self.labels.get(&folded) {
-                        return Some(label);
-                    }
+                let (last, before) = window.split_last().expect("windows are not empty");
+                let mut folded = before.to_vec();
+                folded.push(fold_plural(last));
+                if let Some(label) = self.labels.get(&folded.join(" ")) {
+                    return Some(label);
                 }
             }
         }
         None
     }
-}
-
-/// Lower-cased words: runs of letters, digits, hyphens and apostrophes.
-fn words(text: &str) -> Vec<String> {
-    text.to_lowercase()
-        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 #[cfg(test)]
@@ -112,7 +102,7 @@ mod tests {
     }
 
     #[test]
-    fn a_plural_s_is_folded_but_nothing_else() {
+    fn a_plural_is_folded_as_the_evidence_folds_it() {
         let t = taxonomy();
         assert_eq!(
             t.named_in("looking for other translators to talk about rates"),
@@ -120,7 +110,7 @@ mod tests {
         );
         // "class" ends in a double s and is matched as typed.
         assert_eq!(t.named_in("teaching a class"), Some("class"));
-        // Only one final "s" is dropped: "classes" would be "classe".
+        // `fold_plural` drops one final "s": "classes" would be "classe".
         assert_eq!(t.named_in("flipped classes"), None);
         assert_eq!(t.named_in("I want to learn glass blowing"), None);
     }

@@ -65,9 +65,9 @@ async fn copmatch_beats_both_baselines_on_the_development_set() {
     eprintln!(
         "nDCG@10: copmatch {ours:.3}, dense-only {dense:.3}, bm25-only {bm25:.3}, plain {plain:.3}"
     );
-    // 0.750 measured on 2026-12-04 over 191 queries (0.756 over the 159 before
-    // 32 more free texts, which score lower).
-    assert!(ours >= 0.74, "copmatch nDCG@10 regressed to {ours:.3}");
+    // 0.734 measured on 2026-12-05 over 231 queries (0.759 over the 191 before
+    // 40 free texts written fresh, which score lower: 0.613).
+    assert!(ours >= 0.72, "copmatch nDCG@10 regressed to {ours:.3}");
     assert!(
         ours - dense >= 0.05 && out.lead_over_dense.low > 0.0,
         "copmatch leads dense-only by only {}",

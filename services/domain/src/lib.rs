@@ -20,6 +20,7 @@ pub mod liveness;
 pub mod liveness_policy;
 pub mod profile;
 pub mod records;
+pub mod taxonomy;
 pub mod text;
 pub mod time;
 pub mod whole;

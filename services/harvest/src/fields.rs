@@ -10,6 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use copmatch_domain::taxonomy::occupation_rows;
 use serde::Deserialize;
 
 use crate::error::HarvestError;
@@ -133,10 +134,7 @@ impl Taxonomy {
                 add(t, i);
             }
         }
-        for line in occupations_tsv.lines().filter(|l| !l.starts_with('#')) {
-            let Some((code, label)) = line.split_once('\t') else {
-                continue;
-            };
+        for (code, label) in occupation_rows(occupations_tsv) {
             if let Some(i) = owner_of(&file.field, code) {
                 add(label, i);
             }

@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use copmatch_domain::taxonomy::occupation_rows;
+
 use crate::fields::{owner_of, Field};
 
 /// Titles longer than this are rarely what people type as a role.
@@ -14,10 +16,7 @@ const MAX_TITLE_WORDS: usize = 4;
 /// Field name → its occupation titles, in table order, without repeats.
 pub fn occupation_titles(fields: &[Field], occupations_tsv: &str) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for line in occupations_tsv.lines().filter(|l| !l.starts_with('#')) {
-        let Some((code, label)) = line.split_once('\t') else {
-            continue;
-        };
+    for (code, label) in occupation_rows(occupations_tsv) {
         let label = label.trim();
         if label.is_empty() || label.split_whitespace().count() > MAX_TITLE_WORDS {
             continue;

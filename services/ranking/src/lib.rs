@@ -44,7 +44,7 @@ mod diversity;
 mod explain;
 mod features;
 mod fusion;
-pub mod occupations;
+mod occupations;
 mod request;
 mod terms;
 pub mod vectors;

@@ -14,6 +14,7 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+use copmatch_domain::taxonomy::occupation_rows;
 use copmatch_domain::text::{fold_plural, lower_words};
 
 /// ESCO v1.0 occupation labels by ISCO-08 unit group, one per line
@@ -36,10 +37,7 @@ impl Occupations {
 
     /// Lines of `ISCO code<TAB>label`; `#` starts a comment line.
     pub fn parse(text: &str) -> Occupations {
-        let labels: HashSet<String> = text
-            .lines()
-            .filter(|line| !line.starts_with('#'))
-            .filter_map(|line| line.split_once('\t'))
+        let labels: HashSet<String> = occupation_rows(text)
             .map(|(_, label)| lower_words(label).collect::<Vec<_>>().join(" "))
             .filter(|label| !label.is_empty())
             .collect();

@@ -65,9 +65,10 @@ async fn copmatch_beats_both_baselines_on_the_development_set() {
     eprintln!(
         "nDCG@10: copmatch {ours:.3}, dense-only {dense:.3}, bm25-only {bm25:.3}, plain {plain:.3}"
     );
-    // 0.734 measured on 2026-12-05 over 231 queries (0.759 over the 191 before
-    // 40 free texts written fresh, which score lower: 0.613).
-    assert!(ours >= 0.72, "copmatch nDCG@10 regressed to {ours:.3}");
+    // 0.741 measured on 2026-12-05 over 231 queries with free text read twice
+    // (0.729 without, on the same 7,983 judgments; the 40 free texts written
+    // fresh score lower: 0.643).
+    assert!(ours >= 0.73, "copmatch nDCG@10 regressed to {ours:.3}");
     assert!(
         ours - dense >= 0.05 && out.lead_over_dense.low > 0.0,
         "copmatch leads dense-only by only {}",
@@ -100,10 +101,10 @@ async fn copmatch_beats_both_baselines_on_the_development_set() {
 
 /// The sealed test split (data/eval/README.md), as `copmatch eval --split
 /// test` reads it: copmatch must keep its measured lead over the better plain
-/// cosine of the two models on short profiles (+0.109 on 2026-12-04, over
-/// the 6,237-community catalog with `max_lift` 0.4; the issue asks for 0.05),
-/// and not fall behind it on free text (+0.051). Never a tuning target: it only catches a
-/// regression.
+/// cosine of the two models on short profiles (+0.113 on 2026-12-05; the
+/// issue asks for 0.05) and on free text (+0.096 [+0.044, +0.149] with free
+/// text read twice by all-mpnet-base-v2; the issue asks for 0.05 with an
+/// interval above 0). Never a tuning target: it only catches a regression.
 #[tokio::test]
 async fn copmatch_keeps_its_lead_over_both_models_cosine_on_the_sealed_split() {
     use copmatch_api::cli::eval_split::{other_cosines, read_sealed, split_report, test_split};
@@ -137,8 +138,8 @@ async fn copmatch_keeps_its_lead_over_both_models_cosine_on_the_sealed_split() {
         short.lead_over_best_cosine.signed()
     );
     assert!(
-        free.lead_over_best_cosine.mean >= 0.0,
-        "free text: copmatch falls behind {} by {}",
+        free.lead_over_best_cosine.mean >= 0.05 && free.lead_over_best_cosine.low > 0.0,
+        "free text: copmatch leads {} by only {}",
         free.best_cosine,
         free.lead_over_best_cosine.signed()
     );

@@ -65,9 +65,9 @@ async fn metrics_scrape_cleanly_and_count_requests_by_route_model_and_store() {
         "copmatch_http_requests_total{route=\"/v1/recommendations\",method=\"POST\",status=\"200\"}",
         "copmatch_http_requests_total{route=\"/v1/communities/{id}\",method=\"GET\",status=\"404\"}",
         "copmatch_http_request_duration_seconds_bucket{route=\"/v1/recommendations\",method=\"POST\",le=\"",
-        "copmatch_embed_batch_texts_bucket{le=\"",
-        "copmatch_embed_inference_seconds_bucket{le=\"",
-        "copmatch_embed_cache_misses_total",
+        "copmatch_embed_batch_texts_bucket{model=\"all-MiniLM-L6-v2\",le=\"",
+        "copmatch_embed_inference_seconds_bucket{model=\"all-MiniLM-L6-v2\",le=\"",
+        "copmatch_embed_cache_misses_total{model=\"all-MiniLM-L6-v2\"}",
         "copmatch_store_call_duration_seconds_bucket{backend=\"embedded\",operation=\"search\",le=\"",
     ] {
         assert!(text.contains(expected), "/metrics lacks {expected}\n{text}");

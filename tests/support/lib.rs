@@ -175,6 +175,9 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
     settings.http.workers = 1;
     settings.catalog.import_when_empty = options.bundled_catalog;
     settings.admin_keys = options.admin_keys;
+    // The second model for free text (all-mpnet-base-v2) is loaded per app,
+    // not shared: only the tests about it turn it on (with `tweak`).
+    settings.model.second_opinion = String::new();
     // Trained models belong to the test, never to the checkout.
     settings.models.dir = Some(data_dir.path().join("models"));
     // Tests never reach the internet: the background checker stays off, and

@@ -116,6 +116,7 @@ impl SentenceEmbedder {
                 max_tokens: options.max_batch_tokens.max(1),
             },
             max_wait: options.max_wait,
+            model: options.model_id.clone(),
         };
         for index in 0..workers {
             let queue = queue.clone();
@@ -126,6 +127,7 @@ impl SentenceEmbedder {
             let precision = options.precision;
             let engine = options.engine;
             let live = live_workers.clone();
+            let batching = batching.clone();
             let (ready_tx, ready_rx) = std::sync::mpsc::channel();
             std::thread::Builder::new()
                 .name(format!("copmatch-embed-{index}"))
@@ -260,9 +262,11 @@ impl Embedder for SentenceEmbedder {
                 missing.push(text.clone());
             }
         }
-        metrics::counter!("copmatch_embed_cache_hits_total")
+        let model = self.shared.model_id.clone();
+        metrics::counter!("copmatch_embed_cache_hits_total", "model" => model.clone())
             .increment((texts.len() - missing.len()) as u64);
-        metrics::counter!("copmatch_embed_cache_misses_total").increment(missing.len() as u64);
+        metrics::counter!("copmatch_embed_cache_misses_total", "model" => model)
+            .increment(missing.len() as u64);
         if !missing.is_empty() {
             let vectors = self.dispatch(missing.clone()).await?;
             for (text, vector) in missing.into_iter().zip(vectors) {

@@ -46,7 +46,7 @@ impl Drop for Alive {
 }
 
 /// How a model thread gathers and cuts its work.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Batching {
     pub pass: PassLimits,
     /// How long a thread that found fewer than `pass.max_texts` texts waiting
@@ -54,6 +54,9 @@ pub struct Batching {
     /// waits (concurrent requests still share passes while the threads are
     /// busy).
     pub max_wait: Duration,
+    /// The model's id, the `model` label of the metrics (two models may serve:
+    /// the ranking's and the second one that re-reads free text).
+    pub model: String,
 }
 
 /// Serves jobs until every handle is dropped, or until `encode` panics: its
@@ -74,8 +77,10 @@ pub fn serve(
         let batch = gather(first, &jobs, &idle, &batching);
         let taken: usize = batch.iter().map(|j| j.texts.len()).sum();
         let waiting = queued.fetch_sub(taken, Ordering::SeqCst) - taken;
-        metrics::gauge!("copmatch_embed_queue_texts").set(waiting as f64);
-        metrics::histogram!("copmatch_embed_batch_texts").record(taken as f64);
+        let model = batching.model.clone();
+        metrics::gauge!("copmatch_embed_queue_texts", "model" => model.clone()).set(waiting as f64);
+        metrics::histogram!("copmatch_embed_batch_texts", "model" => model.clone())
+            .record(taken as f64);
         let texts: Vec<&str> = batch
             .iter()
             .flat_map(|j| j.texts.iter().map(String::as_str))
@@ -84,7 +89,7 @@ pub fn serve(
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
             encode_planned(&encode, &texts, batching.pass)
         }));
-        metrics::histogram!("copmatch_embed_inference_seconds")
+        metrics::histogram!("copmatch_embed_inference_seconds", "model" => model)
             .record(started.elapsed().as_secs_f64());
         let (result, panicked) = match result {
             Ok(result) => (result, false),
@@ -177,6 +182,7 @@ mod tests {
             max_tokens: 1024,
         },
         max_wait: Duration::ZERO,
+        model: String::new(),
     };
 
     /// Starts `threads` fake model threads that record the size of every

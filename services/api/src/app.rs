@@ -22,7 +22,6 @@ use copmatch_core::{
     ActiveIndex, Browse, Embedder, IndexCatalog, IndexVersion, JobProgress, LivenessLog,
     ModerationQueue, Recommender, Services, UserStore, VectorStore,
 };
-use copmatch_embed::SentenceEmbedder;
 use copmatch_liveness::{Checker, RunState};
 use copmatch_ranking::wordings::EMBEDDING_TEXT_VERSION;
 
@@ -34,6 +33,8 @@ use copmatch_store::{
 };
 
 use crate::auth::Keys;
+use crate::embedders::start_second_opinion;
+pub use crate::embedders::{load_embedder, start_embedder};
 use crate::error::{json_error, query_error, route_not_found};
 use crate::limits::{InFlight, RateLimits};
 use crate::liveness_job::{Checks, PromptChecks};
@@ -43,32 +44,6 @@ use crate::reindex_job::Reindexer;
 use crate::routes;
 use crate::routes::communities::ImportLimit;
 use crate::settings::{Settings, StoreKind};
-
-/// Loads the model described by the settings, on the blocking pool (a few
-/// seconds): the one way the service and the commands start the model.
-pub async fn start_embedder(settings: &Settings) -> anyhow::Result<Arc<dyn Embedder>> {
-    let settings = settings.clone();
-    tokio::task::spawn_blocking(move || load_embedder(&settings)).await?
-}
-
-/// [`start_embedder`] for a caller outside the async runtime (tests share one model).
-pub fn load_embedder(settings: &Settings) -> anyhow::Result<Arc<dyn Embedder>> {
-    let name = &settings.model.name;
-    // The name becomes part of a shard directory and a Qdrant collection name.
-    anyhow::ensure!(
-        crate::model_folder::is_valid_model_id(name),
-        "model.name {name:?} must be letters, digits, '-', '_' and '.' only (for example all-MiniLM-L6-v2 or all-mpnet-base-v2)"
-    );
-    let mut options = settings.embedder_options();
-    options.model_id = crate::model_folder::model_id(&options.model_dir, name)?;
-    let embedder = SentenceEmbedder::start(&options).with_context(|| {
-        format!(
-            "loading the embedding model from {}",
-            settings.model_dir().display()
-        )
-    })?;
-    Ok(Arc::new(embedder))
-}
 
 /// Everything the service runs on, opened from the settings: each use case
 /// built once, shared by the routes, the background jobs and the commands.
@@ -162,7 +137,8 @@ pub async fn open_stack(
         store.clone(),
         settings.ranking.clone(),
         settings.limits.clone(),
-    );
+    )
+    .with_second_opinion(start_second_opinion(settings, embedder.model_id()).await?);
     let registry = Registry::new(settings.models_dir());
     serve_recorded_model(&services.recommender, &index, &registry, embedder, progress).await?;
     let interrupted = interrupted_reindex(&index).await?;

@@ -1,7 +1,7 @@
 //! The copmatch service and the `copmatch` command.
 //!
 //! Design: this crate wires the others together and is the only one that
-//! knows HTTP. [`app`] opens the model and the configured backend into a
+//! knows HTTP. [`app`] opens the models ([`embedders`]) and the configured backend into a
 //! [`Stack`] (domain services from `copmatch-core`, stores from
 //! `copmatch-store`, the model from `copmatch-embed`, model management from
 //! `copmatch-retrain`) *before* binding, so a listening service is a working
@@ -17,6 +17,7 @@
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod embedders;
 pub mod error;
 pub mod harvest_job;
 pub mod harvest_sources;

@@ -119,6 +119,10 @@ pub struct ModelSettings {
     pub max_wait_us: u64,
     pub cache_capacity: usize,
     pub max_queue: usize,
+    /// A second, larger model that re-reads free-text profiles' first results
+    /// (`ranking.second_opinion_weight`), from `.deps/models/<name>`; `none`
+    /// (or empty) turns it off, and so does naming the served model.
+    pub second_opinion: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,6 +194,9 @@ impl Default for HttpSettings {
     }
 }
 
+/// The default second model for free text (`make setup` installs it).
+pub const SECOND_OPINION_MODEL: &str = "all-mpnet-base-v2";
+
 impl Default for ModelSettings {
     fn default() -> Self {
         let defaults = copmatch_embed::EmbedderOptions::default();
@@ -205,6 +212,7 @@ impl Default for ModelSettings {
             max_wait_us: defaults.max_wait.as_micros() as u64,
             cache_capacity: defaults.cache_capacity,
             max_queue: defaults.max_queue,
+            second_opinion: SECOND_OPINION_MODEL.to_string(),
         }
     }
 }

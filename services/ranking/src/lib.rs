@@ -45,7 +45,9 @@ mod explain;
 mod features;
 mod fusion;
 mod occupations;
+mod ranked;
 mod request;
+pub mod second_opinion;
 mod terms;
 pub mod vectors;
 pub mod vocabulary;
@@ -54,13 +56,15 @@ pub mod wordings;
 
 use std::cmp::Ordering;
 
-use copmatch_domain::community::Community;
 use copmatch_domain::profile::ProfileField;
 use copmatch_domain::records::SearchHits;
 
 pub use features::{candidate_features, Features};
 pub use fusion::{Breakdown, Candidate, Evidence};
-pub use request::{is_sentence, EmbeddedItem, Liked, Query, RankRequest, RetrievalMode};
+pub use ranked::{MatchStrength, Ranked};
+pub use request::{
+    is_sentence, reads_as_free_text, EmbeddedItem, Liked, Query, RankRequest, RetrievalMode,
+};
 pub use vectors::{dot, normalize};
 pub use weights::RankingWeights;
 
@@ -86,25 +90,6 @@ pub fn profile_vector(items: &[EmbeddedItem], weights: &RankingWeights) -> Vec<f
     normalize(out)
 }
 
-/// How well a result fits, for a person to read: strong, or "less close".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchStrength {
-    /// Score at or above `ranking.strong_match`.
-    Strong,
-    /// Below it: shown, but as a less close match.
-    Weak,
-}
-
-/// A ranked community with its explanation.
-#[derive(Debug, Clone)]
-pub struct Ranked {
-    pub community: Community,
-    pub score: f32,
-    pub strength: MatchStrength,
-    pub reasons: Vec<String>,
-}
-
 /// Scores, diversifies and explains the candidates, best first.
 pub fn rank(request: &RankRequest, hits: SearchHits, weights: &RankingWeights) -> Vec<Ranked> {
     let mut candidates = fusion::scored(request, hits, weights);
@@ -126,11 +111,7 @@ pub fn rank(request: &RankRequest, hits: SearchHits, weights: &RankingWeights) -
         .into_iter()
         .map(|c| {
             let reasons = explain::reasons(&c, request);
-            let strength = if c.score >= weights.strong_match {
-                MatchStrength::Strong
-            } else {
-                MatchStrength::Weak
-            };
+            let strength = MatchStrength::of(c.score, weights);
             Ranked {
                 score: c.score,
                 strength,

@@ -1,9 +1,11 @@
 use super::*;
-use copmatch_domain::community::{Cost, Platform, Status};
+use copmatch_domain::community::{Community, Cost, Platform, Status};
 use copmatch_domain::profile::ProfileItem;
 use copmatch_domain::records::ScoredRecord;
 
-fn community(id: &str, categories: &[&str], status: Status) -> Community {
+/// A community with the fields ranking tests vary (also used by the
+/// modules' own tests).
+pub(crate) fn community(id: &str, categories: &[&str], status: Status) -> Community {
     Community {
         id: copmatch_domain::CommunityId::parse(id).unwrap(),
         name: id.to_uppercase(),

@@ -50,6 +50,12 @@ pub struct RankingWeights {
     /// Scores at or above this are a strong match, below a weak one
     /// (calibrated on the development set: `copmatch eval`).
     pub strong_match: f32,
+    /// For free text: added per unit of the second model's cosine between
+    /// the sentence and a community (`model.second_opinion`; 0 turns it off).
+    pub second_opinion_weight: f32,
+    /// For free text: how many of the ranking's first results the second
+    /// model re-reads.
+    pub second_opinion_depth: usize,
 }
 
 impl Default for RankingWeights {
@@ -74,6 +80,8 @@ impl Default for RankingWeights {
             plausibility_window: 0.75,
             max_lift: 0.4,
             strong_match: 0.62,
+            second_opinion_weight: 1.0,
+            second_opinion_depth: 40,
         }
     }
 }

@@ -54,10 +54,10 @@ pub async fn health() -> HttpResponse {
     )
 )]
 pub async fn ready(service: web::Data<Recommender>) -> Result<HttpResponse, ApiError> {
-    if !service.embedder().is_ready() {
+    if !service.models_ready() {
         return Err(ApiError::new(
             ErrorCode::ModelUnavailable,
-            "the embedding model is not loaded",
+            "an embedding model is not loaded (the served one, or model.second_opinion)",
         ));
     }
     service

@@ -156,6 +156,8 @@ pub struct Recommender {
     weights: RankingWeights,
     limits: Limits,
     model: ModelSlot,
+    /// The second model that re-reads free text (`model.second_opinion`).
+    second_opinion: Option<Arc<dyn Embedder>>,
 }
 
 /// Both services over one embedder and one store, as `serve`, the commands
@@ -189,8 +191,16 @@ impl Services {
                 weights,
                 limits,
                 model,
+                second_opinion: None,
             },
         }
+    }
+
+    /// With a second model that re-reads free-text profiles' first results
+    /// ([`copmatch_ranking::second_opinion`]); `None` ranks them as short ones.
+    pub fn with_second_opinion(mut self, embedder: Option<Arc<dyn Embedder>>) -> Self {
+        self.recommender.second_opinion = embedder;
+        self
     }
 }
 
@@ -211,6 +221,17 @@ impl Recommender {
     /// adapter's version when one serves.
     pub fn model_id(&self) -> String {
         self.model.get().name()
+    }
+
+    /// Whether every model a ranking may need can answer: the served one,
+    /// and the second one for free text when configured.
+    pub fn models_ready(&self) -> bool {
+        self.embedder.is_ready() && self.second_opinion.as_ref().is_none_or(|e| e.is_ready())
+    }
+
+    /// The model that re-reads free text, when one is configured.
+    pub fn second_opinion_model(&self) -> Option<&str> {
+        self.second_opinion.as_ref().map(|e| e.model_id())
     }
 
     /// The served model, switched together with the index (see `models`).

@@ -1,7 +1,9 @@
 //! Recommending: a profile, or an existing community, to ranked and explained
 //! communities. The path of one request: validate, embed the profile's
 //! wordings in one batch, build the query vector (retrained model, history),
-//! fetch dense and keyword candidates from the store, rank and explain.
+//! fetch dense and keyword candidates from the store, rank and explain; for
+//! free text, a second model re-reads the first results
+//! ([`copmatch_ranking::second_opinion`]).
 
 use std::time::Instant;
 
@@ -12,12 +14,13 @@ use copmatch_domain::community::Community;
 use copmatch_domain::community::Status;
 use copmatch_domain::error::{CoreError, ErrorCode};
 use copmatch_domain::ids::CommunityId;
-use copmatch_domain::profile::{Profile, RecommendRequest};
+use copmatch_domain::profile::{Profile, ProfileItem, RecommendRequest};
 use copmatch_domain::records::SearchHits;
 use copmatch_ranking::vocabulary::Vocabulary;
+use copmatch_ranking::wordings::community_text;
 use copmatch_ranking::{
-    candidate_features, normalize, profile_vector, rank, EmbeddedItem, Features, Liked, Query,
-    RankRequest, RankingWeights, RetrievalMode,
+    candidate_features, dot, normalize, profile_vector, rank, reads_as_free_text, second_opinion,
+    EmbeddedItem, Features, Liked, Query, RankRequest, Ranked, RankingWeights, RetrievalMode,
 };
 
 use super::{RecommendResponse, Recommendation, Recommender, SimilarResponse, Steering};
@@ -31,8 +34,13 @@ struct Retrieved<'s> {
     mode: RetrievalMode,
     diversity: f32,
     demote_status: bool,
+    /// How many the ranking returns: the page's end, or the second model's
+    /// depth when it re-reads them.
     wanted: usize,
     offset: usize,
+    limit: usize,
+    /// Free text with a second model configured: it re-reads the first results.
+    second_opinion: bool,
     model: String,
 }
 
@@ -62,9 +70,15 @@ impl Recommender {
         let started = Instant::now();
         let weights = steering.weights.as_deref().unwrap_or(&self.weights);
         let (retrieved, hits) = self.retrieve(&request, steering).await?;
-        let recommendations = rank(&retrieved.ranking(), hits, weights)
+        let mut ranked = rank(&retrieved.ranking(), hits, weights);
+        if retrieved.second_opinion {
+            let items = request.profile.items()?;
+            ranked = self.second_reading(&items, ranked, weights).await?;
+        }
+        let recommendations = ranked
             .into_iter()
             .skip(retrieved.offset)
+            .take(retrieved.limit)
             .map(Recommendation::from)
             .collect();
         Ok(RecommendResponse {
@@ -146,7 +160,14 @@ impl Recommender {
                 item.vector = model.apply_profile(&key, std::mem::take(&mut item.vector));
             }
         }
-        let wanted = offset + limit;
+        let second_opinion = mode == RetrievalMode::Hybrid
+            && self.second_opinion.is_some()
+            && weights.second_opinion_weight > 0.0
+            && reads_as_free_text(&items);
+        let mut wanted = offset + limit;
+        if second_opinion {
+            wanted = wanted.max(second_opinion::depth(weights));
+        }
         let pool = self.limits.candidate_pool.max(3 * wanted);
         let hits = self
             .store
@@ -167,9 +188,36 @@ impl Recommender {
             demote_status: !request.filters.include_inactive,
             wanted,
             offset,
+            limit,
+            second_opinion,
             model: model.name(),
         };
         Ok((retrieved, hits))
+    }
+
+    /// The second model's reading of a free-text profile: its cosine between
+    /// the sentence and each of the first results moves them
+    /// ([`second_opinion::reorder`]). Repeated community texts come from the
+    /// model's cache.
+    async fn second_reading(
+        &self,
+        items: &[ProfileItem],
+        ranked: Vec<Ranked>,
+        weights: &RankingWeights,
+    ) -> Result<Vec<Ranked>, CoreError> {
+        let Some(embedder) = &self.second_opinion else {
+            return Ok(ranked);
+        };
+        let depth = second_opinion::depth(weights).min(ranked.len());
+        let texts = std::iter::once(second_opinion::profile_text(items))
+            .chain(ranked[..depth].iter().map(|r| community_text(&r.community)))
+            .collect();
+        let vectors = embedder.embed(texts).await?;
+        let (sentence, communities) = vectors.split_first().ok_or_else(|| {
+            CoreError::new(ErrorCode::Internal, "the second model returned no vectors")
+        })?;
+        let cosines: Vec<f32> = communities.iter().map(|v| dot(sentence, v)).collect();
+        Ok(second_opinion::reorder(ranked, &cosines, weights))
     }
 
     /// The base model's vector of a profile, as a ranking starts from it

@@ -12,6 +12,7 @@ mod personal;
 mod recommend;
 mod reindex;
 mod retention;
+mod second_opinion;
 mod store_calls;
 
 use std::sync::Arc;

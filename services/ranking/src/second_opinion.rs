@@ -7,9 +7,10 @@
 //! larger model reads the whole sentence better, but serving it for every
 //! request costs five times the CPU. So only free text gets it, and only over
 //! the first [`RankingWeights::second_opinion_depth`] of copmatch's ranking:
-//! each of those moves by `second_opinion_weight` × the second model's
-//! cosine between the sentence and the community's text. Short profiles,
-//! the page's shape, keep the ranking as it is.
+//! those are re-ordered by their score plus `second_opinion_weight` × the
+//! second model's cosine between the sentence and the community's text.
+//! Short profiles, the page's shape, and requests that ask for `diversity`
+//! (whose order MMR chose) keep the ranking as it is.
 //!
 //! Measured on the development set (README "Evaluation"): the second model's
 //! cosine *added* to copmatch's score helps; *replacing* MiniLM's similarity

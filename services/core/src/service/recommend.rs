@@ -160,9 +160,12 @@ impl Recommender {
                 item.vector = model.apply_profile(&key, std::mem::take(&mut item.vector));
             }
         }
+        // Re-sorting by the second reading would undo the order MMR chose, so
+        // a request that asks for diversity keeps the first reading.
         let second_opinion = mode == RetrievalMode::Hybrid
             && self.second_opinion.is_some()
             && weights.second_opinion_weight > 0.0
+            && diversity <= 0.0
             && reads_as_free_text(&items);
         let mut wanted = offset + limit;
         if second_opinion {

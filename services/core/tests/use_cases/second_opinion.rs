@@ -104,7 +104,7 @@ async fn pages_of_free_text_follow_the_reordered_ranking() {
 }
 
 #[tokio::test]
-async fn short_profiles_and_the_baselines_are_not_read_twice() {
+async fn short_profiles_the_baselines_and_diverse_requests_are_not_read_twice() {
     let second = Arc::new(FavoursWoodworking::default());
     let service = service().await.with_second_opinion(Some(second.clone()));
     let short = service
@@ -120,6 +120,13 @@ async fn short_profiles_and_the_baselines_are_not_read_twice() {
     service
         .recommender
         .recommend(ask(SENTENCE, 5, 0), &dense)
+        .await
+        .unwrap();
+    let mut diverse = ask(SENTENCE, 5, 0);
+    diverse.diversity = Some(0.5);
+    service
+        .recommender
+        .recommend(diverse, &Steering::default())
         .await
         .unwrap();
     assert_eq!(second.texts.load(Ordering::SeqCst), 0);

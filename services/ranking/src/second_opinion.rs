@@ -17,25 +17,18 @@
 //! by it, or adding MiniLM's own cosine again, does not. What it brings is a
 //! second reading, not a weight on meaning.
 
-use copmatch_domain::profile::ProfileItem;
-
 use crate::ranked::{MatchStrength, Ranked};
+use crate::request::EmbeddedItem;
 use crate::weights::RankingWeights;
 
 /// The profile as one text, its items joined as typed: what the second model
 /// reads.
-pub fn profile_text(items: &[ProfileItem]) -> String {
+pub fn profile_text(items: &[EmbeddedItem]) -> String {
     items
         .iter()
-        .map(|i| i.text.as_str())
+        .map(|i| i.item.text.as_str())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// How many of the ranking's first results the second model re-reads (the
-/// ranking must return at least this many).
-pub fn depth(weights: &RankingWeights) -> usize {
-    weights.second_opinion_depth
 }
 
 /// Re-orders the first `cosines.len()` results (cosine `i` is the second
@@ -70,7 +63,7 @@ pub fn reorder(mut ranked: Vec<Ranked>, cosines: &[f32], weights: &RankingWeight
 mod tests {
     use super::*;
     use copmatch_domain::community::Status;
-    use copmatch_domain::profile::ProfileField;
+    use copmatch_domain::profile::{ProfileField, ProfileItem};
 
     fn ranked(id: &str, score: f32) -> Ranked {
         Ranked {
@@ -141,9 +134,14 @@ mod tests {
 
     #[test]
     fn the_second_model_reads_the_items_as_typed_joined() {
-        let item = |field, text: &str| ProfileItem {
-            field,
-            text: text.into(),
+        let item = |field, text: &str| {
+            EmbeddedItem::new(
+                ProfileItem {
+                    field,
+                    text: text.into(),
+                },
+                vec![],
+            )
         };
         let items = [
             item(

@@ -229,11 +229,6 @@ impl Recommender {
         self.embedder.is_ready() && self.second_opinion.as_ref().is_none_or(|e| e.is_ready())
     }
 
-    /// The model that re-reads free text, when one is configured.
-    pub fn second_opinion_model(&self) -> Option<&str> {
-        self.second_opinion.as_ref().map(|e| e.model_id())
-    }
-
     /// The served model, switched together with the index (see `models`).
     pub fn model_slot(&self) -> &ModelSlot {
         &self.model

@@ -14,7 +14,7 @@ use copmatch_domain::community::Community;
 use copmatch_domain::community::Status;
 use copmatch_domain::error::{CoreError, ErrorCode};
 use copmatch_domain::ids::CommunityId;
-use copmatch_domain::profile::{Profile, ProfileItem, RecommendRequest};
+use copmatch_domain::profile::{Profile, RecommendRequest};
 use copmatch_domain::records::SearchHits;
 use copmatch_ranking::vocabulary::Vocabulary;
 use copmatch_ranking::wordings::community_text;
@@ -72,8 +72,9 @@ impl Recommender {
         let (retrieved, hits) = self.retrieve(&request, steering).await?;
         let mut ranked = rank(&retrieved.ranking(), hits, weights);
         if retrieved.second_opinion {
-            let items = request.profile.items()?;
-            ranked = self.second_reading(&items, ranked, weights).await?;
+            ranked = self
+                .second_reading(&retrieved.items, ranked, weights)
+                .await?;
         }
         let recommendations = ranked
             .into_iter()
@@ -165,11 +166,12 @@ impl Recommender {
         let second_opinion = mode == RetrievalMode::Hybrid
             && self.second_opinion.is_some()
             && weights.second_opinion_weight > 0.0
+            && weights.second_opinion_depth > 0
             && diversity <= 0.0
             && reads_as_free_text(&items);
         let mut wanted = offset + limit;
         if second_opinion {
-            wanted = wanted.max(second_opinion::depth(weights));
+            wanted = wanted.max(weights.second_opinion_depth);
         }
         let pool = self.limits.candidate_pool.max(3 * wanted);
         let hits = self
@@ -204,14 +206,14 @@ impl Recommender {
     /// model's cache.
     async fn second_reading(
         &self,
-        items: &[ProfileItem],
+        items: &[EmbeddedItem],
         ranked: Vec<Ranked>,
         weights: &RankingWeights,
     ) -> Result<Vec<Ranked>, CoreError> {
         let Some(embedder) = &self.second_opinion else {
             return Ok(ranked);
         };
-        let depth = second_opinion::depth(weights).min(ranked.len());
+        let depth = weights.second_opinion_depth.min(ranked.len());
         let texts = std::iter::once(second_opinion::profile_text(items))
             .chain(ranked[..depth].iter().map(|r| community_text(&r.community)))
             .collect();

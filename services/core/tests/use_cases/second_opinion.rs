@@ -1,6 +1,6 @@
 //! Plumbing of the second reading of free text (`Services::with_second_opinion`)
 //! with a stand-in model; the real all-mpnet-base-v2 is measured by `copmatch
-//! eval` and exercised over HTTP in `tests/service/recommendations.rs`.
+//! eval` and exercised over HTTP in `tests/service/role_searches.rs`.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
